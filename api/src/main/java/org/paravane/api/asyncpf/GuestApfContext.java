@@ -1,0 +1,35 @@
+package org.paravane.api.asyncpf;
+
+import org.osgi.annotation.versioning.ConsumerType;
+
+/**
+ * The guest kernel's side of one vCPU's async page faults, handed to the guest-side {@link PageFaultHandler} with
+ * each {@link GuestFault}: the per-vCPU shared area, the guest's sleeper table, and the two sleepers.
+ */
+@ConsumerType
+public interface GuestApfContext {
+
+    /**
+     * Reads the reason flags of this vCPU's area and clears them ({@code kvm_read_and_reset_apf_flags}); must run
+     * before anything can fault again, or a nested fault would clobber them.
+     */
+    int readAndResetFlags();
+
+    /** The "page ready" token slot of the area. */
+    int readToken();
+
+    /** Writes 0 to the token slot: the next "page ready" may be delivered. */
+    void clearToken();
+
+    /** Writes 1 to {@code MSR_KVM_ASYNC_PF_ACK}: tells the host the slot is free. */
+    void acknowledge();
+
+    /** The guest's table (one per guest). */
+    SleeperTable sleepers();
+
+    /** The interrupted task, for a schedule wait: it gives up the vCPU. */
+    Sleeper taskSleeper();
+
+    /** The vCPU itself, for a halt wait: it halts, taking events, until the token is woken. */
+    Sleeper vcpuSleeper();
+}

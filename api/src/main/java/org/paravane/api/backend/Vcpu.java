@@ -1,0 +1,67 @@
+package org.paravane.api.backend;
+
+import org.osgi.annotation.versioning.ProviderType;
+import org.paravane.api.cpu.GeneralRegisters;
+import org.paravane.api.cpu.VcpuState;
+
+/**
+ * A virtual CPU. {@link #run()} is called by one thread at a time (the vCPU's thread); {@link #kick()} from any
+ * thread; the state accessors only while the vCPU is not running.
+ */
+@ProviderType
+public interface Vcpu {
+
+    /** 0-based index in the VM; also the low bits of the async-PF tokens issued for it. */
+    int id();
+
+    VirtualMachine vm();
+
+    /**
+     * Runs guest code from the current state until an exit. A pending {@link #kick()} makes it return
+     * {@link VcpuExit.Interrupted} without entering the guest.
+     *
+     * @throws BackendException when the backend cannot continue (the VM was closed, a host call failed); the message
+     *                          names the cause, the detail carries the vCPU state
+     */
+    VcpuExit run();
+
+    /**
+     * Makes a running {@link #run()} return {@link VcpuExit.Interrupted} within a bounded time, or the next one return
+     * at once: KVM's immediate_exit plus a signal, the software CPU's check between instructions. Any thread.
+     */
+    void kick();
+
+    /** Sets the preemption budget of every later {@link #run()}. */
+    void setBudget(RunBudget budget);
+
+    /** When on, every {@link #run()} executes at most one instruction and returns {@link VcpuExit.Debug}. */
+    void setSingleStep(boolean on);
+
+    /** The general registers, RIP and RFLAGS (cheaper than {@link #state()}). */
+    GeneralRegisters registers();
+
+    void setRegisters(GeneralRegisters registers);
+
+    /** The complete state; with {@link #setState} the way to move this vCPU to another backend. */
+    VcpuState state();
+
+    /** Replaces the complete state; pending events in it are delivered on the next {@link #run()}. */
+    void setState(VcpuState state);
+
+    /**
+     * Reads a model-specific register as RDMSR would, including the paravirtual async-PF MSRs.
+     *
+     * @throws IllegalArgumentException for an MSR this backend does not implement (RDMSR would raise #GP)
+     */
+    long readMsr(int index);
+
+    /**
+     * Writes a model-specific register as WRMSR would. Writing {@code MSR_KVM_ASYNC_PF_EN} enables or disables async
+     * page faults for this vCPU; writing {@code MSR_KVM_ASYNC_PF_ACK} acknowledges a "page ready".
+     *
+     * @throws IllegalArgumentException when WRMSR would raise #GP (unknown MSR, reserved bits)
+     */
+    void writeMsr(int index, long value);
+
+    VcpuStats stats();
+}

@@ -1,0 +1,108 @@
+package org.paravane.vmm.shell;
+
+import java.io.PrintStream;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.felix.service.command.CommandProcessor;
+import org.apache.felix.service.command.CommandSession;
+import org.apache.felix.service.command.Converter;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.FrameworkEvent;
+import org.osgi.framework.FrameworkListener;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+
+/**
+ * The launcher's one-shot mode ({@code ./paravane demo}, {@code ./paravane run ...}): when the framework property
+ * {@value #COMMAND} holds a command line, runs it once every bundle has started, prints the result and exits with 0
+ * (1 when the command failed); the launcher's shutdown hook stops the framework. Without the property it does nothing.
+ */
+@Component(immediate = true)
+public class CommandLineRunner implements FrameworkListener {
+
+    /** Framework (or system) property with the Gogo command line to run, e.g. {@code paravane:demo}. */
+    public static final String COMMAND = "paravane.command";
+
+    private final BundleContext context;
+    private final CommandProcessor processor;
+    private final String commandLine;
+    private final AtomicBoolean started = new AtomicBoolean();
+
+    @Activate
+    public CommandLineRunner(BundleContext context, @Reference CommandProcessor processor) {
+        this.context = context;
+        this.processor = processor;
+        this.commandLine = context.getProperty(COMMAND);
+        if (commandLine != null && !commandLine.isBlank()) {
+            context.addFrameworkListener(this);
+            if (context.getBundle(0).getState() == Bundle.ACTIVE) {
+                launch();   // the framework had already started when this component came up
+            }
+        }
+    }
+
+    @Override
+    public void frameworkEvent(FrameworkEvent event) {
+        if (event.getType() == FrameworkEvent.STARTED) {
+            launch();
+        }
+    }
+
+    @Deactivate
+    void deactivate() {
+        context.removeFrameworkListener(this);
+    }
+
+    private void launch() {
+        if (started.compareAndSet(false, true)) {
+            Thread.ofPlatform().name("paravane-command").start(this::runAndExit);
+        }
+    }
+
+    private void runAndExit() {
+        awaitCommand(commandLine.strip().split("\\s+", 2)[0], 10_000);
+        int status = run(commandLine, System.out, System.err);
+        System.out.flush();
+        // The launcher's shutdown hook stops the framework; exiting here keeps the command's status.
+        System.exit(status);
+    }
+
+    /**
+     * SCR registers components asynchronously after the framework started: wait until the command exists, giving up
+     * after two seconds once other paravane commands are there (the name is then simply unknown), or after ten.
+     */
+    private void awaitCommand(String name, long timeoutMillis) {
+        int colon = name.indexOf(':');
+        String filter = colon < 0 ? "(osgi.command.function=" + name + ")"
+                : "(&(osgi.command.scope=" + name.substring(0, colon) + ")(osgi.command.function=" + name.substring(colon + 1) + "))";
+        long start = System.nanoTime();
+        try {
+            while (context.getServiceReferences((String) null, filter) == null) {
+                long waited = (System.nanoTime() - start) / 1_000_000;
+                boolean shellUp = context.getServiceReferences((String) null, "(osgi.command.scope=paravane)") != null;
+                if (waited > timeoutMillis || (shellUp && waited > 2_000)) {
+                    return;
+                }
+                Thread.sleep(10);
+            }
+        } catch (InvalidSyntaxException | InterruptedException | IllegalStateException e) {
+            // run anyway: the command reports what is missing
+        }
+    }
+
+    int run(String line, PrintStream out, PrintStream err) {
+        try (CommandSession session = processor.createSession(System.in, out, err)) {
+            Object result = session.execute(line);
+            if (result != null) {
+                out.println(result instanceof CharSequence s ? s : session.format(result, Converter.INSPECT));
+            }
+            return 0;
+        } catch (Exception e) {
+            err.println("paravane: " + line + ": " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            return 1;
+        }
+    }
+}

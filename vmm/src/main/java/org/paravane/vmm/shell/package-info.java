@@ -1,0 +1,2 @@
+/** Gogo commands under scope {@code paravane}. */
+package org.paravane.vmm.shell;
