@@ -19,11 +19,12 @@ import org.paravane.api.backend.BackendCapabilities;
 import org.paravane.api.backend.VirtualizationBackend;
 import org.paravane.api.memory.PageSource;
 
-/** {@code paravane:backends} and {@code paravane:wiring}: what is registered, how it ranks, who uses it. */
+/** {@code paravane:backends}, {@code paravane:wiring}: what is registered, how it ranks, who uses it. */
 @Component(service = WiringCommands.class, property = {
         "osgi.command.scope=paravane",
         "osgi.command.function=backends",
-        "osgi.command.function=wiring"})
+        "osgi.command.function=wiring",
+        "osgi.command.function=demo"})
 public class WiringCommands {
 
     /** The Paravane service types, in the order the wiring listing shows them. */
@@ -82,6 +83,11 @@ public class WiringCommands {
             }
         }
         return out.toString();
+    }
+
+    @Descriptor("the main job; until the guest kernel exists: what the container has wired")
+    public String demo() {
+        return "Paravane container started. Wired services:" + System.lineSeparator() + wiring();
     }
 
     private <S> List<ServiceReference<S>> references(Class<S> type) {

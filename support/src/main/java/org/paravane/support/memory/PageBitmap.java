@@ -1,4 +1,4 @@
-package org.paravane.backend.support.memory;
+package org.paravane.support.memory;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;

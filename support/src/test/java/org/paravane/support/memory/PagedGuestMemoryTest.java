@@ -1,4 +1,4 @@
-package org.paravane.backend.support.memory;
+package org.paravane.support.memory;
 
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static org.assertj.core.api.Assertions.assertThat;

@@ -1,4 +1,4 @@
-package org.paravane.backend.support.memory;
+package org.paravane.support.memory;
 
 import java.lang.foreign.MemorySegment;
 import org.paravane.api.memory.MemoryRegion;
