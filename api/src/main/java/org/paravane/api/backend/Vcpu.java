@@ -2,6 +2,7 @@ package org.paravane.api.backend;
 
 import org.osgi.annotation.versioning.ProviderType;
 import org.paravane.api.cpu.GeneralRegisters;
+import org.paravane.api.cpu.SpecialRegisters;
 import org.paravane.api.cpu.VcpuState;
 
 /**
@@ -41,6 +42,18 @@ public interface Vcpu {
     GeneralRegisters registers();
 
     void setRegisters(GeneralRegisters registers);
+
+    /** Segment, control and descriptor-table registers (cheaper than {@link #state()}). */
+    default SpecialRegisters specialRegisters() {
+        return SpecialRegisters.of(state());
+    }
+
+    /** Replaces the segment, control and descriptor-table registers: a privilege-level or address-space switch. */
+    default void setSpecialRegisters(SpecialRegisters registers) {
+        VcpuState s = state();
+        setState(s.withSegments(registers.segments()).withControl(registers.control())
+                .withDescriptorTables(registers.gdt(), registers.idt()));
+    }
 
     /** The complete state; with {@link #setState} the way to move this vCPU to another backend. */
     VcpuState state();
