@@ -89,7 +89,7 @@ public final class FlatPlatform {
     }
 
     /** The vector whose trap stub a vCPU exited from (see {@link TrapStubs#vectorAt}), given RIP at the exit. */
-    public static int vectorAt(long ripAfterExit) {
-        return TrapStubs.vectorAt(STUBS, ripAfterExit);
+    public static int vectorAt(long rip) {
+        return TrapStubs.vectorAt(STUBS, rip);
     }
 }

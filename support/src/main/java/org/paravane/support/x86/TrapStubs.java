@@ -5,7 +5,8 @@ import java.lang.foreign.MemorySegment;
 /**
  * Guest CPL0 code reduced to exits: one stub per IDT vector plus one SYSCALL entry, each an {@code out %al, $port}
  * that exits to the host at once (CPL0 instructions are emulated at microseconds each on PVM hosts). The host tells
- * the vector from where the stub stopped; if it resumes a stub without changing RIP, the stub halts.
+ * the vector from RIP at the exit, which still points at the {@code out} (see {@code VcpuExit}); if it resumes a stub
+ * without changing RIP, the stub halts.
  *
  * <p>Stub of vector v: {@code base + 16 v}: {@code E6 E9} (out %al, $0xE9), then {@code F4 EB FD} (hlt; jmp back).
  * SYSCALL entry: {@code base + 16 * 256}, the same with port {@link #SYSCALL_PORT}.
@@ -19,8 +20,6 @@ public final class TrapStubs {
     public static final int STUB_SIZE = 16;
     /** Bytes of all stubs: 256 vectors plus the SYSCALL entry. */
     public static final int SIZE = STUB_SIZE * 257;
-    /** Length of the {@code out} that exits; RIP after it points this far into the stub. */
-    public static final int EXIT_INSTRUCTION_LENGTH = 2;
 
     /** Writes all stubs at {@code stubs} (guest address {@code base} in the caller's IDT). */
     public static void write(MemorySegment stubs) {
@@ -46,11 +45,11 @@ public final class TrapStubs {
     }
 
     /**
-     * The vector whose stub exited with RIP {@code ripAfterExit} (RIP just past the {@code out}), 256 for the SYSCALL
-     * entry, or -1 when RIP is not just past a stub's exit instruction.
+     * The vector whose stub exited with RIP {@code rip} (at the stub's {@code out}), 256 for the SYSCALL entry, or -1
+     * when RIP is not at a stub's exit instruction.
      */
-    public static int vectorAt(long base, long ripAfterExit) {
-        long off = ripAfterExit - EXIT_INSTRUCTION_LENGTH - base;
+    public static int vectorAt(long base, long rip) {
+        long off = rip - base;
         if (off < 0 || off % STUB_SIZE != 0 || off / STUB_SIZE > 256) {
             return -1;
         }

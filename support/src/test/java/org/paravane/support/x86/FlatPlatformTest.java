@@ -81,9 +81,9 @@ class FlatPlatformTest {
         assertThat((low >>> 16) & 0xFFFF).isEqualTo(Descriptors.KERNEL_CS);
         MemorySegment stub = m.slice(handler, 2);
         assertThat(stub.get(JAVA_BYTE, 0)).isEqualTo((byte) 0xE6);
-        assertThat(FlatPlatform.vectorAt(handler + 2)).isEqualTo(14);
-        assertThat(FlatPlatform.vectorAt(TrapStubs.syscallEntry(FlatPlatform.STUBS) + 2)).isEqualTo(256);
-        assertThat(FlatPlatform.vectorAt(handler + 3)).isEqualTo(-1);
+        assertThat(FlatPlatform.vectorAt(handler)).isEqualTo(14);
+        assertThat(FlatPlatform.vectorAt(TrapStubs.syscallEntry(FlatPlatform.STUBS))).isEqualTo(256);
+        assertThat(FlatPlatform.vectorAt(handler + 2)).isEqualTo(-1);
     }
 
     @Test
