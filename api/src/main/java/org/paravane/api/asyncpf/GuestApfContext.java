@@ -32,4 +32,12 @@ public interface GuestApfContext {
 
     /** The vCPU itself, for a halt wait: it halts, taking events, until the token is woken. */
     Sleeper vcpuSleeper();
+
+    /**
+     * A wait this guest uses for every async fault instead of the decision table (an experiment: "halt everywhere"),
+     * or null to follow the table.
+     */
+    default WaitMode forcedMode() {
+        return null;
+    }
 }

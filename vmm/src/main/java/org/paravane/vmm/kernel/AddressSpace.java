@@ -1,0 +1,131 @@
+package org.paravane.vmm.kernel;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.paravane.api.memory.GuestMemory;
+import org.paravane.api.memory.PageSourceException;
+import org.paravane.support.x86.PageTables;
+
+/**
+ * One task's page tables and the kernel RAM pages it owns. The kernel area (low 2 MiB) is mapped supervisor-only in
+ * every address space; user mappings carry U/S. Copies to and from the task go through here, checking what the
+ * task itself could access, so a bad pointer in a hypercall is an error, not a kernel fault.
+ */
+final class AddressSpace {
+    private final GuestMemory memory;
+    private final PhysicalPages pages;
+    private final List<Long> owned = new ArrayList<>();
+    private final PageTables tables;
+    private final boolean user;
+
+    AddressSpace(GuestMemory memory, PhysicalPages pages, boolean user) {
+        this.memory = memory;
+        this.pages = pages;
+        this.user = user;
+        this.tables = new PageTables(memory, this::ownPage);
+        tables.map(0, 0, PlatformLayout.KERNEL_AREA_END, PageTables.RW | PageTables.G);
+    }
+
+    private long ownPage() {
+        long gpa = pages.allocate();
+        owned.add(gpa);
+        return gpa;
+    }
+
+    long root() {
+        return tables.root();
+    }
+
+    /** Maps {@code size} bytes at {@code va} to fresh zeroed kernel RAM pages. */
+    void mapFresh(long va, long size, boolean writable, boolean executable) {
+        long flags = flags(writable, executable);
+        for (long off = 0; off < size; off += GuestMemory.PAGE_SIZE) {
+            tables.map(va + off, ownPage(), GuestMemory.PAGE_SIZE, flags);
+        }
+    }
+
+    /** Maps an existing guest-physical range (a data region) at {@code va}. */
+    void mapPhysical(long va, long gpa, long size, boolean writable) {
+        tables.map(va, gpa, size, flags(writable, false));
+    }
+
+    private long flags(boolean writable, boolean executable) {
+        return (writable ? PageTables.RW : 0) | (executable ? 0 : PageTables.NX) | (user ? PageTables.US : 0);
+    }
+
+    /** Guest-physical address of {@code va} as this task may access it, or -1 when it may not. */
+    long translate(long va, boolean write) {
+        long leaf = tables.leaf(va);
+        if ((leaf & PageTables.P) == 0 || (user && (leaf & PageTables.US) == 0) || (write && (leaf & PageTables.RW) == 0)) {
+            return -1;
+        }
+        return tables.translate(va);
+    }
+
+    /** Writes {@code bytes} at {@code va} with kernel rights (the loader filling read-only text, the info page). */
+    void load(long va, byte[] bytes) throws GuestAccessException {
+        copy(va, bytes.length, Access.KERNEL, (seg, off) -> MemorySegment.copy(MemorySegment.ofArray(bytes), off, seg, 0, seg.byteSize()));
+    }
+
+    /** Reads {@code length} bytes at {@code va} the task could read. */
+    byte[] read(long va, int length) throws GuestAccessException {
+        byte[] out = new byte[length];
+        copy(va, length, Access.TASK_READ, (seg, off) -> MemorySegment.copy(seg, 0, MemorySegment.ofArray(out), off, seg.byteSize()));
+        return out;
+    }
+
+    /** Reads a NUL-terminated string of at most {@code max} bytes. */
+    String readString(long va, int max) throws GuestAccessException {
+        StringBuilder s = new StringBuilder();
+        for (int i = 0; i < max; i++) {
+            byte b = read(va + i, 1)[0];
+            if (b == 0) {
+                return s.toString();
+            }
+            s.append((char) (b & 0xFF));
+        }
+        throw new GuestAccessException("string at 0x" + Long.toHexString(va) + " is longer than " + max + " bytes");
+    }
+
+    private interface Chunk {
+        void apply(MemorySegment guest, long offset);
+    }
+
+    private enum Access { TASK_READ, KERNEL }
+
+    private void copy(long va, long length, Access access, Chunk chunk) throws GuestAccessException {
+        long done = 0;
+        while (done < length) {
+            long addr = va + done;
+            long gpa = access == Access.KERNEL ? tables.translate(addr) : translate(addr, false);
+            if (gpa < 0) {
+                throw new GuestAccessException("address 0x" + Long.toHexString(addr)
+                        + (access == Access.KERNEL ? " is not mapped" : " is not readable by the task"));
+            }
+            long n = Math.min(length - done, GuestMemory.PAGE_SIZE - (addr & (GuestMemory.PAGE_SIZE - 1)));
+            try {
+                chunk.apply(memory.slice(gpa, n), done);
+            } catch (PageSourceException e) {
+                throw new GuestAccessException("page of 0x" + Long.toHexString(addr) + " could not be fetched: " + e.getMessage());
+            }
+            done += n;
+        }
+    }
+
+    /** Gives every page this address space owns back to the kernel. */
+    void release() {
+        owned.forEach(pages::free);
+        owned.clear();
+    }
+
+    /** A task's memory could not be accessed as asked. */
+    static final class GuestAccessException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        GuestAccessException(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,135 @@
+package org.paravane.vmm.kernel;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A static ELF64 x86-64 executable, validated: what the loader maps into a task's address space. Everything a
+ * malformed file could get wrong is checked here, with a message naming the problem, before any guest memory is used.
+ */
+public record ElfImage(String name, long entry, List<Segment> segments, boolean kernelTask) {
+
+    /** A PT_LOAD segment: {@code fileSize} bytes of {@code data} at {@code virtualAddress}, zero-filled to {@code memorySize}. */
+    public record Segment(long virtualAddress, long memorySize, byte[] data, boolean writable, boolean executable) {
+        public long end() {
+            return virtualAddress + memorySize;
+        }
+    }
+
+    private static final int PT_LOAD = 1, PT_NOTE = 4;
+    private static final long MAX_IMAGE_VA = 0x0000_7000_0000_0000L;
+
+    public static ElfImage parse(String name, byte[] file) throws InvalidImageException {
+        ByteBuffer b = ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN);
+        if (file.length < 64) {
+            throw new InvalidImageException(name, "not an ELF file: " + file.length + " bytes is shorter than an ELF header");
+        }
+        if (b.getInt(0) != 0x464C457F) {
+            throw new InvalidImageException(name, "not an ELF file (bad magic)");
+        }
+        if (file[4] != 2) {
+            throw new InvalidImageException(name, "not a 64-bit ELF file (class " + file[4] + ")");
+        }
+        if (file[5] != 1) {
+            throw new InvalidImageException(name, "not little-endian (data encoding " + file[5] + ")");
+        }
+        int type = Short.toUnsignedInt(b.getShort(16));
+        if (type != 2) {
+            throw new InvalidImageException(name, "not a static executable (ELF type " + type
+                    + (type == 3 ? ": position-independent; link with -no-pie" : "") + ")");
+        }
+        int machine = Short.toUnsignedInt(b.getShort(18));
+        if (machine != 62) {
+            throw new InvalidImageException(name, "not an x86-64 image (machine " + machine + ")");
+        }
+        long entry = b.getLong(24);
+        long phoff = b.getLong(32);
+        int phentsize = Short.toUnsignedInt(b.getShort(54));
+        int phnum = Short.toUnsignedInt(b.getShort(56));
+        if (phnum == 0) {
+            throw new InvalidImageException(name, "no program headers");
+        }
+        if (phentsize < 56 || phoff < 0 || phoff + (long) phentsize * phnum > file.length) {
+            throw new InvalidImageException(name, "program headers lie outside the file");
+        }
+        List<Segment> segments = new ArrayList<>();
+        boolean kernelTask = false;
+        for (int i = 0; i < phnum; i++) {
+            int at = (int) (phoff + (long) i * phentsize);
+            int ptype = b.getInt(at);
+            int flags = b.getInt(at + 4);
+            long offset = b.getLong(at + 8);
+            long vaddr = b.getLong(at + 16);
+            long filesz = b.getLong(at + 32);
+            long memsz = b.getLong(at + 40);
+            if (ptype != PT_LOAD && ptype != PT_NOTE) {
+                continue;
+            }
+            if (offset < 0 || filesz < 0 || offset + filesz > file.length || offset + filesz < offset) {
+                throw new InvalidImageException(name, "segment " + i + " lies outside the file");
+            }
+            if (ptype == PT_NOTE) {
+                kernelTask |= kernelTaskNote(b, (int) offset, (int) filesz);
+                continue;
+            }
+            if (memsz == 0) {
+                continue;
+            }
+            if (memsz < filesz) {
+                throw new InvalidImageException(name, "segment " + i + " is smaller in memory than in the file");
+            }
+            if (vaddr < GuestAbi.TEXT_VA || vaddr + memsz > MAX_IMAGE_VA || vaddr + memsz < vaddr) {
+                throw new InvalidImageException(name, "segment " + i + " at 0x" + Long.toHexString(vaddr)
+                        + " is outside the image area [0x" + Long.toHexString(GuestAbi.TEXT_VA) + ", 0x"
+                        + Long.toHexString(MAX_IMAGE_VA) + ")");
+            }
+            if (memsz > 256L << 20) {
+                throw new InvalidImageException(name, "segment " + i + " is larger than 256 MiB");
+            }
+            byte[] data = new byte[(int) filesz];
+            System.arraycopy(file, (int) offset, data, 0, (int) filesz);
+            segments.add(new Segment(vaddr, memsz, data, (flags & 2) != 0, (flags & 1) != 0));
+        }
+        if (segments.isEmpty()) {
+            throw new InvalidImageException(name, "no loadable segments");
+        }
+        for (int i = 0; i < segments.size(); i++) {
+            for (int j = i + 1; j < segments.size(); j++) {
+                Segment x = segments.get(i), y = segments.get(j);
+                if ((x.virtualAddress() & -4096) < ((y.end() + 4095) & -4096) && (y.virtualAddress() & -4096) < ((x.end() + 4095) & -4096)) {
+                    throw new InvalidImageException(name, "loadable segments share a page (0x"
+                            + Long.toHexString(x.virtualAddress()) + " and 0x" + Long.toHexString(y.virtualAddress()) + ")");
+                }
+            }
+        }
+        final long e = entry;
+        if (segments.stream().noneMatch(s -> s.executable() && e >= s.virtualAddress() && e < s.end())) {
+            throw new InvalidImageException(name, "entry point 0x" + Long.toHexString(entry) + " is not in an executable segment");
+        }
+        return new ElfImage(name, entry, List.copyOf(segments), kernelTask);
+    }
+
+    /** Looks for the Paravane image note (name "Paravane", type PV_NOTE_IMAGE) and its kernel-task flag. */
+    private static boolean kernelTaskNote(ByteBuffer b, int offset, int size) {
+        int at = offset;
+        while (at + 12 <= offset + size) {
+            int namesz = b.getInt(at), descsz = b.getInt(at + 4), type = b.getInt(at + 8);
+            int nameAt = at + 12;
+            int descAt = nameAt + ((namesz + 3) & ~3);
+            if (namesz < 0 || descsz < 0 || descAt + descsz > offset + size) {
+                return false;
+            }
+            byte[] nameBytes = new byte[Math.max(0, namesz - 1)];
+            b.get(nameAt, nameBytes);
+            String noteName = new String(nameBytes, StandardCharsets.US_ASCII);
+            if (noteName.equals(GuestAbi.NOTE_NAME) && type == GuestAbi.NOTE_IMAGE && descsz >= 4) {
+                return (b.getInt(descAt) & GuestAbi.IMAGE_KERNEL_TASK) != 0;
+            }
+            at = descAt + ((descsz + 3) & ~3);
+        }
+        return false;
+    }
+}

@@ -1,0 +1,125 @@
+package org.paravane.vmm.kernel;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.paravane.api.cpu.GeneralRegisters;
+import org.paravane.api.cpu.SpecialRegisters;
+
+/** A guest task: its address space, its saved context while it is off the vCPU, and what it has produced. */
+public final class Task {
+
+    public enum State { RUNNABLE, RUNNING, WAITING, EXITED }
+
+    private final int id;
+    private final String name;
+    private final int cpl;
+    private final int home;
+    private final long infoPage;
+    final AddressSpace space;
+    final SpecialRegisters specialRegisters;
+    final TaskSleeper sleeper;
+    private final StringBuilder output = new StringBuilder();
+    private final Map<String, Long> reports = new LinkedHashMap<>();
+
+    GeneralRegisters registers;
+    int preemptCount;
+    int rcuDepth;
+    private volatile State state = State.RUNNABLE;
+    private volatile Integer exitCode;
+    private volatile String failure;
+    final Counters counters = new Counters();
+
+    /** Per-task event counts. */
+    static final class Counters {
+        volatile long asyncFaults, scheduleWaits, haltWaits, syncFallbacks, hypercalls, preemptions, runs;
+    }
+
+    Task(int id, String name, int cpl, int home, AddressSpace space, SpecialRegisters specialRegisters,
+         GeneralRegisters registers, long infoPage, GuestKernel kernel) {
+        this.id = id;
+        this.name = name;
+        this.cpl = cpl;
+        this.home = home;
+        this.space = space;
+        this.specialRegisters = specialRegisters;
+        this.registers = registers;
+        this.infoPage = infoPage;
+        this.sleeper = new TaskSleeper(this, kernel);
+    }
+
+    public int id() {
+        return id;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** 0 for kernel tasks, 3 for user tasks. */
+    public int cpl() {
+        return cpl;
+    }
+
+    /** The vCPU whose run queue the task belongs to. */
+    public int home() {
+        return home;
+    }
+
+    long infoPage() {
+        return infoPage;
+    }
+
+    public State state() {
+        return state;
+    }
+
+    void setState(State s) {
+        state = s;
+    }
+
+    void markWaiting() {
+        state = State.WAITING;
+    }
+
+    /** Null while running; the exit code, or -1 when the kernel killed the task. */
+    public Integer exitCode() {
+        return exitCode;
+    }
+
+    /** Why the kernel killed the task, or null. */
+    public String failure() {
+        return failure;
+    }
+
+    void exited(int code, String why) {
+        failure = why;
+        exitCode = code;
+        state = State.EXITED;
+    }
+
+    public synchronized String output() {
+        return output.toString();
+    }
+
+    synchronized void appendOutput(String s) {
+        output.append(s);
+    }
+
+    public synchronized Map<String, Long> reports() {
+        return Map.copyOf(reports);
+    }
+
+    synchronized void report(String key, long value) {
+        reports.put(key, value);
+    }
+
+    /** Whether a preemption tick may take the vCPU away from this task now. */
+    boolean preemptible(org.paravane.api.asyncpf.PreemptionModel model) {
+        return cpl == 3 || (model == org.paravane.api.asyncpf.PreemptionModel.PREEMPTIBLE && preemptCount == 0 && rcuDepth == 0);
+    }
+
+    @Override
+    public String toString() {
+        return "task " + id + " (" + name + ")";
+    }
+}
