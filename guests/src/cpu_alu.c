@@ -3,6 +3,7 @@
 
 int main(long iterations) {
     if (iterations <= 0) iterations = 10000000;
+    u64 started = pv_time();
     u64 x = 0x9E3779B97F4A7C15UL, acc = 0;
     for (long i = 0; i < iterations; i++) {
         x ^= x << 13;
@@ -11,6 +12,8 @@ int main(long iterations) {
         acc += x;
         acc = (acc << 5) | (acc >> 59);
     }
+    u64 elapsed = pv_time() - started;
+    pv_report("nanos", elapsed);
     pv_report("checksum", x + acc);
     printf("cpu_alu: %ld iterations, checksum %016lx\n", iterations, x + acc);
     return 0;

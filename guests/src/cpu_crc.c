@@ -6,6 +6,7 @@ static u8 buffer[65536];
 
 int main(long passes) {
     if (passes <= 0) passes = 20;
+    u64 started = pv_time();
     for (u32 i = 0; i < 256; i++) {
         u32 c = i;
         for (int k = 0; k < 8; k++) c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
@@ -17,6 +18,8 @@ int main(long passes) {
         for (u32 i = 0; i < sizeof buffer; i++) crc = table[(crc ^ buffer[i]) & 0xFF] ^ (crc >> 8);
     }
     crc = ~crc;
+    u64 elapsed = pv_time() - started;
+    pv_report("nanos", elapsed);
     pv_report("checksum", crc);
     printf("cpu_crc: %ld passes, crc %08x\n", passes, crc);
     return 0;

@@ -6,6 +6,7 @@ static u8 sieve[SIEVE_N];
 
 int main(long passes) {
     if (passes <= 0) passes = 20;
+    u64 started = pv_time();
     u64 primes = 0;
     for (long p = 0; p < passes; p++) {
         for (u64 i = 0; i < SIEVE_N; i++) sieve[i] = 1;
@@ -15,6 +16,8 @@ int main(long passes) {
         }
         for (u64 i = 2; i < SIEVE_N; i++) primes += sieve[i];
     }
+    u64 elapsed = pv_time() - started;
+    pv_report("nanos", elapsed);
     pv_report("checksum", primes);
     printf("cpu_sieve: %ld passes, %lu primes (6542 per pass)\n", passes, primes);
     return 0;

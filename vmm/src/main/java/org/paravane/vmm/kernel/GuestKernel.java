@@ -338,6 +338,15 @@ public final class GuestKernel implements AutoCloseable {
         return sleepers;
     }
 
+    /** Counters of the guest's sleeper table, or null when the guest runs without async page faults. */
+    public SleeperTable.Stats sleeperStats() {
+        return sleepers == null ? null : sleepers.stats();
+    }
+
+    public KernelConfig configuration() {
+        return config;
+    }
+
     PageFaultHandler guestHandler() {
         return guestHandler.get();
     }

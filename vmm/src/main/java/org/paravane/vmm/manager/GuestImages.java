@@ -1,0 +1,57 @@
+package org.paravane.vmm.manager;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.paravane.vmm.kernel.ElfImage;
+import org.paravane.vmm.kernel.InvalidImageException;
+
+/**
+ * Finds guest images: a path to a file, or the name of a program shipped in this bundle ({@code hello},
+ * {@code guests/hello.elf}).
+ */
+public final class GuestImages {
+
+    public static final List<String> BUNDLED = List.of("hello", "worker", "scanner", "kscan", "checksum",
+            "cpu_alu", "cpu_sieve", "cpu_fib", "cpu_crc");
+
+    private GuestImages() {
+    }
+
+    public static ElfImage load(String nameOrPath) throws IOException, InvalidImageException {
+        Path file = Path.of(nameOrPath);
+        if (Files.isRegularFile(file)) {
+            return ElfImage.parse(file.getFileName().toString(), Files.readAllBytes(file));
+        }
+        String name = nameOrPath.replaceFirst("^guests/", "").replaceFirst("\\.elf$", "");
+        try (InputStream in = GuestImages.class.getResourceAsStream("/guests/" + name + ".elf")) {
+            if (in == null) {
+                throw new IOException("no guest image '" + nameOrPath + "': not a file, and not one of the bundled programs "
+                        + String.join(", ", BUNDLED));
+            }
+            return ElfImage.parse(name + ".elf", in.readAllBytes());
+        }
+    }
+
+    /** One line per bundled program with what it does (the first comment line of its source). */
+    public static String describe() {
+        StringBuilder b = new StringBuilder();
+        for (String name : BUNDLED) {
+            b.append(String.format("%-10s %s%n", name, PURPOSE.getOrDefault(name, "")));
+        }
+        return b.toString();
+    }
+
+    private static final java.util.Map<String, String> PURPOSE = java.util.Map.of(
+            "hello", "prints a greeting",
+            "worker", "CPU-bound work units (arg: units, 0 = until stopped)",
+            "scanner", "checksums every page of its data region (arg: passes)",
+            "kscan", "kernel-mode scan in a chosen context (arg: 0 preempt-off, 1 RCU, 2 preemptible, 3 IRQs off)",
+            "checksum", "CRC-32 of its file-backed data region",
+            "cpu_alu", "CPU kernel: register ALU loop (arg: iterations)",
+            "cpu_sieve", "CPU kernel: byte sieve (arg: passes)",
+            "cpu_fib", "CPU kernel: recursive fib(27) (arg: times)",
+            "cpu_crc", "CPU kernel: table CRC-32 (arg: passes)");
+}

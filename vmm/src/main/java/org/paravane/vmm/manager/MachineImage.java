@@ -1,0 +1,104 @@
+package org.paravane.vmm.manager;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+import org.paravane.api.backend.VirtualMachine;
+import org.paravane.api.backend.VirtualizationBackend;
+import org.paravane.api.backend.VmSpec;
+import org.paravane.api.cpu.VcpuState;
+import org.paravane.api.memory.GuestMemory;
+import org.paravane.api.memory.PageSourceException;
+
+/**
+ * A stopped VM, independent of any backend: its spec, every vCPU's state and the pages its memory had present. Pages
+ * still absent stay absent: the restored VM fetches them from the same page source. Restoring the image on another
+ * backend is how a VM moves (the async-PF MSRs in the vCPU states make the new host send a wake-all, so guests'
+ * sleepers re-fault instead of waiting for tokens the old host took with it).
+ */
+final class MachineImage implements AutoCloseable {
+    private final VmSpec spec;
+    private final List<VcpuState> vcpus;
+    private final Arena arena = Arena.ofShared();
+    private final List<Run> runs = new ArrayList<>();
+
+    private record Run(long guestAddress, MemorySegment bytes) {
+    }
+
+    private MachineImage(VmSpec spec, List<VcpuState> vcpus) {
+        this.spec = spec;
+        this.vcpus = vcpus;
+    }
+
+    /** Copies {@code vm}'s state; its vCPUs must not be running. */
+    static MachineImage capture(VirtualMachine vm) {
+        List<VcpuState> states = vm.vcpus().stream().map(v -> v.state()).toList();
+        MachineImage image = new MachineImage(vm.spec(), states);
+        try {
+            GuestMemory memory = vm.memory();
+            long[] run = {-1, 0};
+            memory.forEachPresentPage(gpa -> {
+                if (run[0] >= 0 && gpa == run[0] + run[1] && image.sameRegion(run[0], gpa)) {
+                    run[1] += GuestMemory.PAGE_SIZE;
+                    return;
+                }
+                image.copyRun(memory, run[0], run[1]);
+                run[0] = gpa;
+                run[1] = GuestMemory.PAGE_SIZE;
+            });
+            image.copyRun(memory, run[0], run[1]);
+            return image;
+        } catch (RuntimeException e) {
+            image.close();
+            throw e;
+        }
+    }
+
+    private boolean sameRegion(long a, long b) {
+        return spec.regions().stream().anyMatch(r -> r.contains(a) && r.contains(b));
+    }
+
+    private void copyRun(GuestMemory memory, long gpa, long length) {
+        if (gpa < 0 || length == 0) {
+            return;
+        }
+        try {
+            MemorySegment copy = arena.allocate(length, GuestMemory.PAGE_SIZE);
+            copy.copyFrom(memory.slice(gpa, length));
+            runs.add(new Run(gpa, copy));
+        } catch (PageSourceException e) {
+            throw new IllegalStateException("present page 0x" + Long.toHexString(gpa) + " could not be read", e);
+        }
+    }
+
+    VmSpec spec() {
+        return spec;
+    }
+
+    long presentBytes() {
+        return runs.stream().mapToLong(r -> r.bytes().byteSize()).sum();
+    }
+
+    /** A new VM on {@code backend} in exactly this state. */
+    VirtualMachine restore(VirtualizationBackend backend) {
+        VirtualMachine vm = backend.createVm(spec);
+        try {
+            for (Run r : runs) {
+                vm.memory().install(r.guestAddress(), r.bytes());
+            }
+            for (int i = 0; i < vcpus.size(); i++) {
+                vm.vcpu(i).setState(vcpus.get(i));
+            }
+            return vm;
+        } catch (RuntimeException e) {
+            vm.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public void close() {
+        arena.close();
+    }
+}

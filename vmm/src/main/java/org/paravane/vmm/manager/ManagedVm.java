@@ -1,0 +1,89 @@
+package org.paravane.vmm.manager;
+
+import java.time.Duration;
+import java.time.Instant;
+import org.osgi.framework.ServiceRegistration;
+import org.paravane.api.memory.PageSource;
+import org.paravane.vmm.kernel.GuestKernel;
+
+/** A VM the manager runs: its guest kernel, where it runs now, and its life so far. */
+public final class ManagedVm {
+
+    public enum State {
+        /** Tasks run. */
+        RUNNING,
+        /** Moving to another backend. */
+        MIGRATING,
+        /** No usable backend is left: the VM is held in memory and resumes when one appears. */
+        PARKED,
+        /** Every task exited. */
+        FINISHED,
+        /** Stopped by a user or the container. */
+        STOPPED,
+        /** The guest panicked or a vCPU failed; {@link #failure()} says why. */
+        FAILED
+    }
+
+    private final String name;
+    private final VmDefinition definition;
+    private final GuestKernel kernel;
+    private final Instant created = Instant.now();
+    private final String pageSource;
+    volatile String backend;
+    volatile State state = State.RUNNING;
+    volatile String failure;
+    volatile Instant ended;
+    volatile MachineImage parked;
+    volatile int migrations;
+    ServiceRegistration<PageSource> sourceRegistration;
+
+    ManagedVm(String name, VmDefinition definition, GuestKernel kernel, String backend, String pageSource) {
+        this.name = name;
+        this.definition = definition;
+        this.kernel = kernel;
+        this.backend = backend;
+        this.pageSource = pageSource;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public VmDefinition definition() {
+        return definition;
+    }
+
+    public GuestKernel kernel() {
+        return kernel;
+    }
+
+    /** The backend it runs on, or the one it ran on last while parked or ended. */
+    public String backend() {
+        return backend;
+    }
+
+    public State state() {
+        return state;
+    }
+
+    public String failure() {
+        return failure;
+    }
+
+    public int migrations() {
+        return migrations;
+    }
+
+    /** Description of the data region's page source, or "-". */
+    public String pageSource() {
+        return pageSource;
+    }
+
+    public Duration uptime() {
+        return Duration.between(created, ended == null ? Instant.now() : ended);
+    }
+
+    public boolean isActive() {
+        return state == State.RUNNING || state == State.MIGRATING || state == State.PARKED;
+    }
+}

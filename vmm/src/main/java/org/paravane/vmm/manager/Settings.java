@@ -1,0 +1,59 @@
+package org.paravane.vmm.manager;
+
+import java.util.Locale;
+import org.paravane.api.asyncpf.PreemptionModel;
+import org.paravane.vmm.kernel.WaitPolicy;
+import org.paravane.vmm.source.SourceSpec;
+
+/**
+ * The manager's configuration, validated: every invalid value is refused with a message naming the key, the value
+ * and what is allowed, and the previous settings stay in force.
+ */
+record Settings(String defaultBackend, WaitPolicy waitPolicy, SourceSpec pageSource, PreemptionModel preemption,
+                long timeSliceMicros, int memoryMiB, int maxVms) {
+
+    static final Settings DEFAULTS = new Settings("auto", WaitPolicy.DECISION_TABLE, SourceSpec.parse("pattern,latency=100us"),
+            PreemptionModel.PREEMPTIBLE, 2000, 64, 64);
+
+    static Settings of(VmmConfig c) {
+        String backend = c.defaultBackend().strip();
+        if (!backend.matches("[A-Za-z0-9._-]+")) {
+            throw invalid("defaultBackend", backend, "auto or a backend name such as kvm, emulated");
+        }
+        WaitPolicy policy;
+        try {
+            policy = WaitPolicy.of(c.waitPolicy().strip());
+        } catch (IllegalArgumentException e) {
+            throw invalid("waitPolicy", c.waitPolicy(), "table, halt, off");
+        }
+        SourceSpec source;
+        try {
+            source = SourceSpec.parse(c.pageSource());
+        } catch (IllegalArgumentException e) {
+            throw invalid("pageSource", c.pageSource(), e.getMessage());
+        }
+        return new Settings(backend.toLowerCase(Locale.ROOT), policy, source, preemption(c.preemption()),
+                range("timeSliceMicros", c.timeSliceMicros(), 10, 1_000_000),
+                (int) range("memoryMiB", c.memoryMiB(), 4, 65536), (int) range("maxVms", c.maxVms(), 1, 1024));
+    }
+
+    static PreemptionModel preemption(String value) {
+        return switch (value.strip().toLowerCase(Locale.ROOT)) {
+            case "preemptible", "preempt" -> PreemptionModel.PREEMPTIBLE;
+            case "non-preemptible", "none", "nonpreemptible" -> PreemptionModel.NON_PREEMPTIBLE;
+            default -> throw invalid("preemption", value, "preemptible, non-preemptible");
+        };
+    }
+
+    private static long range(String key, long value, long min, long max) {
+        if (value < min || value > max) {
+            throw invalid(key, String.valueOf(value), min + ".." + max);
+        }
+        return value;
+    }
+
+    private static IllegalArgumentException invalid(String key, String value, String allowed) {
+        return new IllegalArgumentException("invalid configuration " + VmmConfig.PID + ": " + key + " = '" + value
+                + "' (allowed: " + allowed + ")");
+    }
+}

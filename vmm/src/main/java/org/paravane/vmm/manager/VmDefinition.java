@@ -1,0 +1,47 @@
+package org.paravane.vmm.manager;
+
+import java.util.List;
+import java.util.Objects;
+import org.paravane.api.asyncpf.PreemptionModel;
+import org.paravane.vmm.kernel.ElfImage;
+import org.paravane.vmm.kernel.WaitPolicy;
+import org.paravane.vmm.source.SourceSpec;
+
+/**
+ * What to run: a VM of {@code vcpus} vCPUs and {@code memoryMiB} of RAM, optionally a lazily filled data region, and
+ * the tasks to start. Null fields take the manager's configured defaults.
+ *
+ * @param name       VM name, or null for a generated one
+ * @param backend    backend name, or null for the configured default
+ * @param dataSource where the data region's pages come from, or null for no data region
+ * @param dataBytes  size of the data region in bytes; 0 means the source's own length (a file)
+ */
+public record VmDefinition(String name, String backend, int vcpus, Integer memoryMiB, SourceSpec dataSource,
+                           long dataBytes, List<Launch> tasks, WaitPolicy waitPolicy, PreemptionModel preemption,
+                           Long timeSliceMicros) {
+
+    /**
+     * A task: image, argument, and which equal slice of the data region it sees (of {@code slices}), or -1 for none.
+     */
+    public record Launch(String name, ElfImage image, long argument, int dataSlice, int slices) {
+        public Launch {
+            Objects.requireNonNull(image, "image");
+            if (dataSlice >= slices && dataSlice >= 0) {
+                throw new IllegalArgumentException("data slice " + dataSlice + " of " + slices);
+            }
+        }
+    }
+
+    public VmDefinition {
+        if (vcpus < 1) {
+            throw new IllegalArgumentException("a VM needs at least one vCPU, got " + vcpus);
+        }
+        if (dataBytes < 0) {
+            throw new IllegalArgumentException("data region size must not be negative: " + dataBytes);
+        }
+        tasks = List.copyOf(tasks);
+        if (tasks.isEmpty()) {
+            throw new IllegalArgumentException("a VM needs at least one task");
+        }
+    }
+}

@@ -1,0 +1,442 @@
+package org.paravane.vmm.manager;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.Dictionary;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.annotations.Designate;
+import org.paravane.api.asyncpf.PageFaultHandler;
+import org.paravane.api.asyncpf.SleeperTable;
+import org.paravane.api.asyncpf.SleeperTableFactory;
+import org.paravane.api.backend.BackendException;
+import org.paravane.api.backend.VirtualMachine;
+import org.paravane.api.backend.VirtualizationBackend;
+import org.paravane.api.backend.VmSpec;
+import org.paravane.api.memory.MemoryRegion;
+import org.paravane.api.memory.PageSource;
+import org.paravane.vmm.kernel.GuestKernel;
+import org.paravane.vmm.kernel.KernelConfig;
+import org.paravane.vmm.kernel.TaskSpec;
+import org.paravane.vmm.source.RegionPageSource;
+import org.paravane.vmm.source.Snapshot;
+
+/**
+ * Runs guest kernels on whatever backends are registered. Backends come and go while VMs run: when the backend of a
+ * VM leaves, the VM moves to another usable backend with its complete state, or is parked in memory until one
+ * appears. Defaults come from Config Admin (PID {@value VmmConfig#PID}); an invalid configuration is refused with a
+ * log line and the previous one stays in force.
+ */
+@Component(service = VmManager.class, configurationPid = VmmConfig.PID)
+@Designate(ocd = VmmConfig.class)
+public class VmManager {
+    private static final Logger LOG = Logger.getLogger(VmManager.class.getName());
+
+    /** Guest-physical address of a VM's data region (4 GiB: above any RAM size the kernel uses). */
+    public static final long DATA_BASE = 0x1_0000_0000L;
+
+    private final BundleContext context;
+    private final List<BackendEntry> backends = new CopyOnWriteArrayList<>();
+    private final Map<String, ManagedVm> vms = new ConcurrentHashMap<>();
+    private final AtomicInteger nextVm = new AtomicInteger(1);
+    private final Object lifecycle = new Object();
+    private volatile Settings settings = Settings.DEFAULTS;
+
+    @Reference(target = "(" + PageFaultHandler.SIDE + "=guest)", cardinality = ReferenceCardinality.OPTIONAL,
+            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    private volatile PageFaultHandler guestHandler;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile SleeperTableFactory sleeperTables;
+
+    private record BackendEntry(VirtualizationBackend backend, String name, boolean usable, String reason, int ranking) {
+    }
+
+    @Activate
+    public VmManager(BundleContext context, VmmConfig config) {
+        this.context = context;
+        apply(config);
+    }
+
+    @Modified
+    void modified(VmmConfig config) {
+        apply(config);
+    }
+
+    private void apply(VmmConfig config) {
+        try {
+            settings = Settings.of(config);
+        } catch (IllegalArgumentException e) {
+            LOG.warning(e.getMessage() + "; keeping the previous configuration");
+        }
+    }
+
+    public Settings settings() {
+        return settings;
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void addBackend(VirtualizationBackend backend, Map<String, Object> props) {
+        BackendEntry entry = new BackendEntry(backend, String.valueOf(props.get(VirtualizationBackend.NAME)),
+                Boolean.TRUE.equals(props.get(VirtualizationBackend.USABLE)),
+                String.valueOf(props.getOrDefault(VirtualizationBackend.UNUSABLE_REASON, "")),
+                props.get(Constants.SERVICE_RANKING) instanceof Integer i ? i : 0);
+        backends.add(entry);
+        if (entry.usable()) {
+            Thread.ofVirtual().name("paravane-unpark").start(this::unparkAll);
+        }
+    }
+
+    void removeBackend(VirtualizationBackend backend) {
+        BackendEntry gone = backends.stream().filter(e -> e.backend() == backend).findFirst().orElse(null);
+        if (gone == null) {
+            return;
+        }
+        backends.remove(gone);
+        // Runs while the backend's bundle stops: its VMs are still usable until this returns.
+        for (ManagedVm vm : vms.values()) {
+            if (vm.state == ManagedVm.State.RUNNING && vm.backend.equals(gone.name())) {
+                Optional<BackendEntry> target = pick(null, gone.name());
+                try {
+                    if (target.isPresent()) {
+                        migrate(vm, target.get());
+                    } else {
+                        park(vm);
+                    }
+                } catch (RuntimeException | InterruptedException e) {
+                    fail(vm, "backend " + gone.name() + " left and the VM could not be moved: " + e.getMessage(), e);
+                }
+            }
+        }
+    }
+
+    /** The usable backend named {@code name}, the configured default, or any usable one; never {@code excluded}. */
+    private Optional<BackendEntry> pick(String name, String excluded) {
+        List<BackendEntry> usable = backends.stream().filter(BackendEntry::usable)
+                .filter(e -> !e.name().equals(excluded))
+                .sorted(Comparator.comparingInt(BackendEntry::ranking).reversed()).toList();
+        String wanted = name != null ? name : settings.defaultBackend();
+        if (!wanted.equals("auto")) {
+            Optional<BackendEntry> exact = usable.stream().filter(e -> e.name().equals(wanted)).findFirst();
+            if (exact.isPresent() || name != null) {
+                return exact;
+            }
+        }
+        return usable.stream().filter(e -> e.backend().capabilities().hardwareAccelerated()).findFirst()
+                .or(() -> usable.stream().findFirst());
+    }
+
+    /** Names of the registered backends with whether each is usable, for messages. */
+    public String describeBackends() {
+        if (backends.isEmpty()) {
+            return "no backend is registered";
+        }
+        return backends.stream().map(e -> e.name() + (e.usable() ? "" : " (unusable: " + e.reason() + ")"))
+                .reduce((a, b) -> a + ", " + b).orElse("");
+    }
+
+    public List<String> usableBackends() {
+        return backends.stream().filter(BackendEntry::usable).map(BackendEntry::name).distinct().toList();
+    }
+
+    /**
+     * Creates and starts a VM running {@code def}'s tasks.
+     *
+     * @throws IllegalArgumentException for a definition that cannot run (unknown backend, bad size, too many VMs)
+     * @throws BackendException         when the backend cannot create the VM
+     */
+    public ManagedVm run(VmDefinition def, KernelConfig.Console console) throws IOException {
+        Settings s = settings;
+        synchronized (lifecycle) {
+            long active = vms.values().stream().filter(ManagedVm::isActive).count();
+            if (active >= s.maxVms()) {
+                throw new IllegalArgumentException("already " + active + " VMs running (maxVms = " + s.maxVms() + ")");
+            }
+        }
+        String name = def.name() != null ? def.name() : "vm" + nextVm.getAndIncrement();
+        if (vms.containsKey(name) && vms.get(name).isActive()) {
+            throw new IllegalArgumentException("a VM named '" + name + "' is already running");
+        }
+        BackendEntry backend = pick(def.backend(), null).orElseThrow(() -> new IllegalArgumentException(
+                def.backend() == null ? "no usable backend (" + describeBackends() + ")"
+                        : "backend '" + def.backend() + "' is not available or not usable (" + describeBackends() + ")"));
+        int memoryMiB = def.memoryMiB() != null ? def.memoryMiB() : s.memoryMiB();
+        if (memoryMiB < 4 || memoryMiB > 65536) {
+            throw new IllegalArgumentException("memory must be 4 MiB .. 64 GiB, got " + memoryMiB + " MiB");
+        }
+        List<MemoryRegion> regions = new ArrayList<>();
+        regions.add(new MemoryRegion("ram", 0, (long) memoryMiB << 20, false));
+        PageSource source = PageSource.ZERO;
+        long dataBytes = 0;
+        String sourceDescription = "-";
+        if (def.dataSource() != null) {
+            long own = def.dataSource().contentLength();
+            dataBytes = def.dataBytes() > 0 ? def.dataBytes() : own;
+            if (dataBytes <= 0) {
+                throw new IllegalArgumentException("data region size is needed for page source " + def.dataSource()
+                        + " (give --data-size)");
+            }
+            long size = (dataBytes + (2 << 20) - 1) & -(2L << 20);
+            regions.add(new MemoryRegion("data", DATA_BASE, size, true));
+            PageSource data = def.dataSource().open(DATA_BASE);
+            source = new RegionPageSource(List.of(new RegionPageSource.Range(DATA_BASE, size, data)));
+            sourceDescription = data.describe();
+        }
+        VmSpec spec = new VmSpec(name, def.vcpus(), regions, source);
+        KernelConfig config = new KernelConfig(def.preemption() != null ? def.preemption() : s.preemption(),
+                def.waitPolicy() != null ? def.waitPolicy() : s.waitPolicy(),
+                def.timeSliceMicros() != null ? def.timeSliceMicros() : s.timeSliceMicros(), console);
+        VirtualMachine vm = backend.backend().createVm(spec);
+        SleeperTableFactory tables = sleeperTables;
+        SleeperTable table = tables == null ? null : tables.create(name);
+        GuestKernel kernel;
+        try {
+            kernel = new GuestKernel(vm, config, table, () -> guestHandler);
+            for (VmDefinition.Launch l : def.tasks()) {
+                TaskSpec.DataMapping mapping = null;
+                if (l.dataSlice() >= 0 && dataBytes > 0) {
+                    long slice = (dataBytes / l.slices()) & -4096L;
+                    mapping = new TaskSpec.DataMapping(DATA_BASE + slice * l.dataSlice(), slice, slice);
+                    if (l.slices() == 1) {
+                        long size = (dataBytes + 4095) & -4096L;
+                        mapping = new TaskSpec.DataMapping(DATA_BASE, size, dataBytes);
+                    }
+                }
+                kernel.launch(new TaskSpec(l.name(), l.image(), l.argument(), mapping));
+            }
+        } catch (RuntimeException e) {
+            if (table != null) {
+                table.close();
+            }
+            vm.close();
+            throw e;
+        }
+        ManagedVm managed = new ManagedVm(name, def, kernel, backend.name(), sourceDescription);
+        vms.put(name, managed);
+        managed.sourceRegistration = registerSource(managed, source);
+        kernel.start();
+        Thread.ofVirtual().name("paravane-" + name + "-watch").start(() -> watch(managed));
+        return managed;
+    }
+
+    /** The VM's page source as a service, so the wiring shows which source feeds which VM. */
+    private org.osgi.framework.ServiceRegistration<PageSource> registerSource(ManagedVm vm, PageSource source) {
+        if (source == PageSource.ZERO) {
+            return null;
+        }
+        Dictionary<String, Object> props = new Hashtable<>();
+        props.put(PageSource.NAME, vm.name() + "-data");
+        props.put("vm.name", vm.name());
+        props.put("source.description", vm.pageSource());
+        try {
+            return context.registerService(PageSource.class, source, props);
+        } catch (IllegalStateException e) {
+            return null;   // the bundle is stopping
+        }
+    }
+
+    /** Ends the VM when its tasks are done or its guest panicked. */
+    private void watch(ManagedVm vm) {
+        try {
+            while (vm.isActive()) {
+                GuestKernel kernel = vm.kernel();
+                if (kernel.panicReport() != null) {
+                    fail(vm, "guest panic: " + kernel.panicReport(), null);
+                    return;
+                }
+                if (vm.state == ManagedVm.State.RUNNING && kernel.tasks().stream()
+                        .allMatch(t -> t.state() == org.paravane.vmm.kernel.Task.State.EXITED)) {
+                    end(vm, ManagedVm.State.FINISHED, null);
+                    return;
+                }
+                Thread.sleep(10);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void fail(ManagedVm vm, String why, Throwable cause) {
+        LOG.log(Level.SEVERE, "VM " + vm.name() + ": " + why, cause);
+        end(vm, ManagedVm.State.FAILED, why);
+    }
+
+    /** Stops the kernel, releases the backend's VM, keeps the record (outputs, stats). */
+    private void end(ManagedVm vm, ManagedVm.State state, String failure) {
+        synchronized (lifecycle) {
+            if (!vm.isActive()) {
+                return;
+            }
+            vm.failure = failure;
+            vm.state = state;
+            vm.ended = Instant.now();
+        }
+        vm.kernel().stop();   // also closes the guest's sleeper table: no waiter outlives the VM
+        MachineImage parked = vm.parked;
+        if (parked != null) {
+            parked.close();
+            vm.parked = null;
+        } else {
+            try {
+                vm.kernel().vm().close();
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "closing VM " + vm.name(), e);
+            }
+        }
+        if (vm.sourceRegistration != null) {
+            try {
+                vm.sourceRegistration.unregister();
+            } catch (IllegalStateException e) {
+                // already gone with the bundle
+            }
+        }
+    }
+
+    public Collection<ManagedVm> vms() {
+        return vms.values().stream().sorted(Comparator.comparing(ManagedVm::name)).toList();
+    }
+
+    public ManagedVm vm(String name) {
+        ManagedVm vm = vms.get(name);
+        if (vm == null) {
+            throw new IllegalArgumentException("no VM named '" + name + "'" + (vms.isEmpty() ? "" : " (VMs: "
+                    + String.join(", ", vms.keySet().stream().sorted().toList()) + ")"));
+        }
+        return vm;
+    }
+
+    public void stop(String name) {
+        end(vm(name), ManagedVm.State.STOPPED, null);
+    }
+
+    /** Forgets VMs that have ended. */
+    public int prune() {
+        int n = 0;
+        for (ManagedVm vm : List.copyOf(vms.values())) {
+            if (!vm.isActive() && vms.remove(vm.name(), vm)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Moves a running VM to {@code backendName} with its complete state. */
+    public void migrate(String name, String backendName) throws InterruptedException {
+        ManagedVm vm = vm(name);
+        BackendEntry target = pick(backendName, null).orElseThrow(() -> new IllegalArgumentException(
+                "backend '" + backendName + "' is not available or not usable (" + describeBackends() + ")"));
+        if (vm.state != ManagedVm.State.RUNNING) {
+            throw new IllegalArgumentException("VM '" + name + "' is " + vm.state + ", not running");
+        }
+        migrate(vm, target);
+    }
+
+    private void migrate(ManagedVm vm, BackendEntry target) throws InterruptedException {
+        synchronized (vm) {
+            GuestKernel kernel = vm.kernel();
+            vm.state = ManagedVm.State.MIGRATING;
+            kernel.pause();
+            VirtualMachine old = kernel.vm();
+            try (MachineImage image = MachineImage.capture(old)) {
+                VirtualMachine moved = image.restore(target.backend());
+                kernel.replaceVm(moved);
+                old.close();
+                vm.backend = target.name();
+                vm.migrations++;
+                LOG.info("VM " + vm.name() + " moved to backend " + target.name() + " (" + image.presentBytes() / 1024
+                        + " KiB of present memory)");
+            } finally {
+                vm.state = ManagedVm.State.RUNNING;
+                kernel.resume();
+            }
+        }
+    }
+
+    /** No usable backend left: keep the VM's state in memory until one appears. */
+    private void park(ManagedVm vm) throws InterruptedException {
+        synchronized (vm) {
+            vm.kernel().pause();
+            VirtualMachine old = vm.kernel().vm();
+            vm.parked = MachineImage.capture(old);
+            old.close();
+            vm.state = ManagedVm.State.PARKED;
+            LOG.warning("VM " + vm.name() + " is parked: its backend " + vm.backend + " left and no other usable backend"
+                    + " is registered; it resumes when one appears");
+        }
+    }
+
+    private void unparkAll() {
+        for (ManagedVm vm : vms.values()) {
+            if (vm.state != ManagedVm.State.PARKED) {
+                continue;
+            }
+            synchronized (vm) {
+                Optional<BackendEntry> target = pick(null, null);
+                MachineImage image = vm.parked;
+                if (target.isEmpty() || image == null || vm.state != ManagedVm.State.PARKED) {
+                    continue;
+                }
+                try {
+                    vm.kernel().replaceVm(image.restore(target.get().backend()));
+                    vm.parked = null;
+                    image.close();
+                    vm.backend = target.get().name();
+                    vm.migrations++;
+                    vm.state = ManagedVm.State.RUNNING;
+                    vm.kernel().resume();
+                    LOG.info("VM " + vm.name() + " resumed on backend " + vm.backend);
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "VM " + vm.name() + " could not resume on " + target.get().name(), e);
+                }
+            }
+        }
+    }
+
+    /** Writes the VM's memory to {@code file} while its vCPUs are paused. */
+    public long snapshot(String name, Path file) throws IOException, InterruptedException {
+        ManagedVm vm = vm(name);
+        synchronized (vm) {
+            if (vm.state != ManagedVm.State.RUNNING) {
+                throw new IllegalArgumentException("VM '" + name + "' is " + vm.state + "; only a running VM can be snapshot");
+            }
+            vm.kernel().pause();
+            try {
+                Snapshot.write(file, name, vm.kernel().vm().memory());
+            } finally {
+                vm.kernel().resume();
+            }
+        }
+        return java.nio.file.Files.size(file);
+    }
+
+    @Deactivate
+    void deactivate() {
+        for (ManagedVm vm : vms.values()) {
+            end(vm, ManagedVm.State.STOPPED, null);
+        }
+    }
+
+}

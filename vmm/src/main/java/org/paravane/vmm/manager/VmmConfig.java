@@ -1,0 +1,36 @@
+package org.paravane.vmm.manager;
+
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.osgi.service.metatype.annotations.Option;
+
+/** Configuration of the VM manager (PID {@code org.paravane.vmm}); applies to VMs created afterwards. */
+@ObjectClassDefinition(name = "Paravane VMM", description = "Defaults for new VMs")
+public @interface VmmConfig {
+
+    String PID = "org.paravane.vmm";
+
+    @AttributeDefinition(description = "Backend for new VMs: a backend name (kvm, emulated) or auto (KVM when usable)")
+    String defaultBackend() default "auto";
+
+    @AttributeDefinition(description = "How guests use async page faults", options = {
+            @Option(value = "table", label = "decision table"), @Option(value = "halt", label = "halt wait everywhere"),
+            @Option(value = "off", label = "off (synchronous faults)")})
+    String waitPolicy() default "table";
+
+    @AttributeDefinition(description = "Where a data region's pages come from: kind[:arg][,latency=..][,bandwidth=..]")
+    String pageSource() default "pattern,latency=100us";
+
+    @AttributeDefinition(description = "Guest kernel preemption model", options = {
+            @Option(value = "preemptible", label = "preemptible"), @Option(value = "non-preemptible", label = "non-preemptible")})
+    String preemption() default "preemptible";
+
+    @AttributeDefinition(description = "Preemption tick in microseconds (10..1000000)")
+    long timeSliceMicros() default 2000;
+
+    @AttributeDefinition(description = "Guest RAM of a new VM in MiB (4..65536)")
+    int memoryMiB() default 64;
+
+    @AttributeDefinition(description = "Most VMs the manager runs at once (1..1024)")
+    int maxVms() default 64;
+}

@@ -1,0 +1,185 @@
+package org.paravane.vmm.shell;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
+import org.apache.felix.service.command.CommandSession;
+import org.apache.felix.service.command.Descriptor;
+import org.apache.felix.service.command.Parameter;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.paravane.api.asyncpf.SleeperTable;
+import org.paravane.api.memory.MemoryStats;
+import org.paravane.vmm.kernel.GuestKernel;
+import org.paravane.vmm.kernel.KernelConfig;
+import org.paravane.vmm.kernel.Task;
+import org.paravane.vmm.kernel.VcpuLoop;
+import org.paravane.vmm.kernel.WaitPolicy;
+import org.paravane.vmm.manager.GuestImages;
+import org.paravane.vmm.manager.ManagedVm;
+import org.paravane.vmm.manager.VmDefinition;
+import org.paravane.vmm.manager.VmManager;
+import org.paravane.vmm.source.SourceSpec;
+
+/** {@code paravane:run}, {@code vms}, {@code stats}, {@code stop}, {@code migrate}, {@code snapshot}, {@code images}. */
+@Component(service = VmCommands.class, property = {
+        "osgi.command.scope=paravane",
+        "osgi.command.function=run", "osgi.command.function=vms", "osgi.command.function=stats",
+        "osgi.command.function=stop", "osgi.command.function=migrate", "osgi.command.function=snapshot",
+        "osgi.command.function=images"})
+public class VmCommands {
+
+    private final VmManager manager;
+
+    @Activate
+    public VmCommands(@Reference VmManager manager) {
+        this.manager = manager;
+    }
+
+    @Descriptor("run a guest program (a bundled name like hello, or an ELF file) in a new VM and wait for it")
+    public String run(CommandSession session,
+                      @Descriptor("backend (kvm, emulated); default: the configured one") @Parameter(names = {"-b", "--backend"}, absentValue = "") String backend,
+                      @Descriptor("guest RAM, e.g. 64M") @Parameter(names = {"-m", "--memory"}, absentValue = "") String memory,
+                      @Descriptor("vCPUs") @Parameter(names = {"-c", "--vcpus"}, absentValue = "1") int vcpus,
+                      @Descriptor("data region page source: file:<path>, snapshot:<path>, pattern[:seed], zero, with ,latency=..,bandwidth=..")
+                      @Parameter(names = {"-s", "--source"}, absentValue = "") String source,
+                      @Descriptor("data region size, e.g. 16M (default: the source's length)") @Parameter(names = {"-d", "--data-size"}, absentValue = "") String dataSize,
+                      @Descriptor("the task's argument (RDI)") @Parameter(names = {"-a", "--arg"}, absentValue = "0") long argument,
+                      @Descriptor("async page faults: table, halt, off") @Parameter(names = {"-p", "--policy"}, absentValue = "") String policy,
+                      @Descriptor("VM name") @Parameter(names = {"-n", "--name"}, absentValue = "") String name,
+                      @Descriptor("return at once; watch it with paravane:vms / paravane:stats") @Parameter(names = {"--detach"}, presentValue = "true", absentValue = "false") boolean detach,
+                      @Descriptor("image: a bundled program name or a path to an ELF file") String image) throws Exception {
+        PrintStream out = session.getConsole();
+        var elf = GuestImages.load(image);
+        SourceSpec spec = source.isEmpty() ? null : SourceSpec.parse(source);
+        VmDefinition def = new VmDefinition(name.isEmpty() ? null : name, backend.isEmpty() ? null : backend, vcpus,
+                memory.isEmpty() ? null : (int) (Sizes.parse(memory, "--memory") >> 20), spec,
+                dataSize.isEmpty() ? 0 : Sizes.parse(dataSize, "--data-size"),
+                List.of(new VmDefinition.Launch(elf.name(), elf, argument, spec == null ? -1 : 0, 1)),
+                policy.isEmpty() ? null : WaitPolicy.of(policy), null, null);
+        KernelConfig.Console console = detach ? KernelConfig.Console.NONE : (task, text) -> out.print(text);
+        ManagedVm vm = manager.run(def, console);
+        if (detach) {
+            return "VM " + vm.name() + " started on " + vm.backend();
+        }
+        while (vm.isActive()) {
+            Thread.sleep(10);
+        }
+        String summary = summary(vm);
+        boolean ok = vm.state() == ManagedVm.State.FINISHED
+                && vm.kernel().tasks().stream().allMatch(t -> Integer.valueOf(0).equals(t.exitCode()));
+        manager.prune();
+        if (!ok) {
+            throw new IllegalStateException(summary.strip());
+        }
+        return summary;
+    }
+
+    private static String summary(ManagedVm vm) {
+        StringBuilder b = new StringBuilder();
+        for (Task t : vm.kernel().tasks()) {
+            b.append(t).append(' ').append(t.failure() != null ? "killed: " + t.failure() : "exited with " + t.exitCode());
+            if (!t.reports().isEmpty()) {
+                b.append("; reports ").append(t.reports().entrySet().stream()
+                        .map(e -> e.getKey() + "=0x" + Long.toHexString(e.getValue())).collect(Collectors.joining(", ")));
+            }
+            b.append(System.lineSeparator());
+        }
+        b.append("VM ").append(vm.name()).append(" on ").append(vm.backend()).append(": ").append(vm.state().name().toLowerCase(Locale.ROOT))
+                .append(" after ").append(millis(vm.uptime()));
+        if (vm.failure() != null) {
+            b.append(" (").append(vm.failure()).append(')');
+        }
+        return b.toString();
+    }
+
+    @Descriptor("list the VMs: backend, state, vCPUs, memory, tasks")
+    public String vms() {
+        TextTable table = new TextTable("VM", "BACKEND", "STATE", "VCPUS", "MEMORY", "TASKS", "MOVES", "UPTIME", "DATA SOURCE");
+        for (ManagedVm vm : manager.vms()) {
+            List<Task> tasks = vm.kernel().tasks();
+            long running = tasks.stream().filter(t -> t.state() != Task.State.EXITED).count();
+            VmDefinition d = vm.definition();
+            table.row(vm.name(), vm.backend(), vm.state().name().toLowerCase(Locale.ROOT), d.vcpus(),
+                    (vm.kernel().vm().spec().regions().getFirst().size() >> 20) + " MiB",
+                    running + "/" + tasks.size(), vm.migrations(), millis(vm.uptime()), vm.pageSource());
+        }
+        return table.isEmpty() ? "no VMs" : table.toString();
+    }
+
+    @Descriptor("statistics of a VM: memory, async page faults, vCPUs, tasks")
+    public String stats(@Descriptor("VM name") String name) {
+        ManagedVm vm = manager.vm(name);
+        GuestKernel k = vm.kernel();
+        StringBuilder b = new StringBuilder();
+        String nl = System.lineSeparator();
+        b.append("VM ").append(vm.name()).append(" on ").append(vm.backend()).append(", ")
+                .append(vm.state().name().toLowerCase(Locale.ROOT)).append(" for ").append(millis(vm.uptime()))
+                .append(", wait policy ").append(k.configuration().waitPolicy().key()).append(", ")
+                .append(k.configuration().preemption().name().toLowerCase(Locale.ROOT)).append(" kernel").append(nl);
+        if (vm.failure() != null) {
+            b.append("failure: ").append(vm.failure()).append(nl);
+        }
+        if (vm.isActive() && vm.state() != ManagedVm.State.PARKED) {
+            MemoryStats m = k.vm().memory().stats();
+            b.append("memory: ").append(m.presentPages()).append(" pages present, ").append(m.absentPages()).append(" absent, ")
+                    .append(m.faults()).append(" faults, ").append(m.fetchedPages()).append(" fetched, ")
+                    .append(m.zeroPages()).append(" zero, ").append(m.fetchErrors()).append(" fetch errors").append(nl);
+        }
+        SleeperTable.Stats s = k.sleeperStats();
+        b.append("async PF: ").append(s == null ? "off (no sleeper table)" : s.scheduleWaits() + " schedule waits, "
+                + s.haltWaits() + " halt waits, " + s.wakes() + " wakes, " + s.wakeAllWoken() + " woken by wake-all, "
+                + s.dummiesCreated() + " dummies (" + s.dummiesConsumed() + " consumed, " + s.dummiesDiscarded()
+                + " discarded), " + s.released() + " released").append(nl);
+        TextTable cpus = new TextTable("VCPU", "TASK RUNS", "EXITS", "HYPERCALLS", "TRAPS", "PAGE READY", "BUSY", "IDLE", "HALT WAIT");
+        for (VcpuLoop.Stats v : k.vcpuStats()) {
+            cpus.row(v.vcpu(), v.taskRuns(), v.exits(), v.hypercalls(), v.traps(), v.pageReady(), millis(v.busyNanos()),
+                    millis(v.idleNanos()), millis(v.haltWaitNanos()));
+        }
+        b.append(cpus);
+        TextTable tasks = new TextTable("TASK", "NAME", "STATE", "CPL", "VCPU", "WORK", "EXIT", "REPORTS");
+        for (Task t : k.tasks()) {
+            tasks.row(t.id(), t.name(), t.state().name().toLowerCase(Locale.ROOT), t.cpl(), t.home(), k.workOf(t),
+                    t.exitCode() == null ? "-" : t.exitCode(), t.failure() != null ? t.failure() : t.reports().entrySet().stream()
+                            .map(e -> e.getKey() + "=0x" + Long.toHexString(e.getValue())).collect(Collectors.joining(" ")));
+        }
+        return b.append(tasks).toString();
+    }
+
+    @Descriptor("stop a VM")
+    public String stop(@Descriptor("VM name") String name) {
+        manager.stop(name);
+        return "VM " + name + " stopped";
+    }
+
+    @Descriptor("move a running VM to another backend, with its complete state")
+    public String migrate(@Descriptor("VM name") String name, @Descriptor("target backend") String backend) throws Exception {
+        long t0 = System.nanoTime();
+        manager.migrate(name, backend);
+        return "VM " + name + " now runs on " + backend + " (moved in " + millis(System.nanoTime() - t0) + ")";
+    }
+
+    @Descriptor("save a running VM's memory to a file (restore it lazily with --source snapshot:<file>)")
+    public String snapshot(@Descriptor("VM name") String name, @Descriptor("file") String file) throws Exception {
+        long bytes = manager.snapshot(name, Path.of(file));
+        return "VM " + name + " saved to " + file + " (" + (bytes >> 10) + " KiB on disk)";
+    }
+
+    @Descriptor("list the guest programs shipped with Paravane")
+    public String images() {
+        return GuestImages.describe();
+    }
+
+    static String millis(Duration d) {
+        return millis(d.toNanos());
+    }
+
+    static String millis(long nanos) {
+        double ms = nanos / 1e6;
+        return ms >= 10_000 ? String.format(Locale.ROOT, "%.1f s", ms / 1000) : String.format(Locale.ROOT, "%.0f ms", ms);
+    }
+}

@@ -1,0 +1,78 @@
+package org.paravane.vmm.source;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import org.paravane.api.memory.PageSource;
+import org.paravane.api.memory.PageSourceException;
+
+/**
+ * The bytes of a file at guest-physical {@code base}: page {@code base + n * 4096} holds file bytes
+ * {@code [n * 4096, n * 4096 + 4096)}, zero past the end. Reads are positional, so fetch threads share one channel.
+ */
+public final class FilePageSource implements PageSource, AutoCloseable {
+    private final Path file;
+    private final FileChannel channel;
+    private final long base;
+    private final long fileOffset;
+    private final long length;
+
+    /** Serves {@code length} bytes of {@code file} starting at {@code fileOffset}, mapped at {@code base}. */
+    public FilePageSource(Path file, long fileOffset, long length, long base) throws IOException {
+        this.file = file;
+        this.channel = FileChannel.open(file, StandardOpenOption.READ);
+        this.base = base;
+        this.fileOffset = fileOffset;
+        this.length = length;
+    }
+
+    public static FilePageSource whole(Path file, long base) throws IOException {
+        try (FileChannel c = FileChannel.open(file, StandardOpenOption.READ)) {
+            return new FilePageSource(file, 0, c.size(), base);
+        }
+    }
+
+    public long length() {
+        return length;
+    }
+
+    @Override
+    public void read(long guestAddress, MemorySegment destination) throws PageSourceException {
+        long offset = guestAddress - base;
+        if (offset < 0) {
+            throw new PageSourceException(guestAddress, "below the start of " + file + " (mapped at 0x" + Long.toHexString(base) + ")");
+        }
+        destination.fill((byte) 0);
+        long n = Math.max(0, Math.min(destination.byteSize(), length - offset));
+        try {
+            var buffer = destination.asSlice(0, n).asByteBuffer();
+            long position = fileOffset + offset;
+            while (buffer.hasRemaining()) {
+                int r = channel.read(buffer, position);
+                if (r < 0) {
+                    break;   // the file shrank: the rest reads as zero, like a sparse tail
+                }
+                position += r;
+            }
+        } catch (IOException e) {
+            throw new PageSourceException(guestAddress, "reading " + file + " at offset " + (fileOffset + offset) + ": " + e, e);
+        }
+    }
+
+    @Override
+    public boolean isZero(long guestAddress) {
+        return guestAddress - base >= length;
+    }
+
+    @Override
+    public String describe() {
+        return "file " + file;
+    }
+
+    @Override
+    public void close() throws IOException {
+        channel.close();
+    }
+}
