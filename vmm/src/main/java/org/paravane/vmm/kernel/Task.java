@@ -113,6 +113,25 @@ public final class Task {
         reports.put(key, value);
     }
 
+    /** Async "page not present" faults this task took. */
+    public long asyncFaults() {
+        return counters.asyncFaults;
+    }
+
+    /** Of those, how many the task waited for with the schedule wait / the halt wait. */
+    public long scheduleWaits() {
+        return counters.scheduleWaits;
+    }
+
+    public long haltWaits() {
+        return counters.haltWaits;
+    }
+
+    /** Waits released without a wake (a waiter provider left): the access was retried synchronously. */
+    public long syncFallbacks() {
+        return counters.syncFallbacks;
+    }
+
     /** Whether a preemption tick may take the vCPU away from this task now. */
     boolean preemptible(org.paravane.api.asyncpf.PreemptionModel model) {
         return cpl == 3 || (model == org.paravane.api.asyncpf.PreemptionModel.PREEMPTIBLE && preemptCount == 0 && rcuDepth == 0);

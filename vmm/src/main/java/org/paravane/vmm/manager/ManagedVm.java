@@ -2,6 +2,9 @@ package org.paravane.vmm.manager;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import org.paravane.api.backend.VcpuStats;
+import org.paravane.api.memory.MemoryStats;
 import org.osgi.framework.ServiceRegistration;
 import org.paravane.api.memory.PageSource;
 import org.paravane.vmm.kernel.GuestKernel;
@@ -35,6 +38,8 @@ public final class ManagedVm {
     volatile Instant ended;
     volatile MachineImage parked;
     volatile int migrations;
+    volatile List<VcpuStats> finalVcpuStats;
+    volatile MemoryStats finalMemoryStats;
     ServiceRegistration<PageSource> sourceRegistration;
 
     ManagedVm(String name, VmDefinition definition, GuestKernel kernel, String backend, String pageSource) {
@@ -81,6 +86,21 @@ public final class ManagedVm {
 
     public Duration uptime() {
         return Duration.between(created, ended == null ? Instant.now() : ended);
+    }
+
+    /** The backend's vCPU counters: live while the VM runs, as they were at the end afterwards (empty while parked). */
+    public List<VcpuStats> vcpuStats() {
+        List<VcpuStats> last = finalVcpuStats;
+        if (last != null || state == State.PARKED) {
+            return last == null ? List.of() : last;
+        }
+        return kernel.vm().vcpus().stream().map(v -> v.stats()).toList();
+    }
+
+    /** Guest memory counters, live or as at the end (null while parked). */
+    public MemoryStats memoryStats() {
+        MemoryStats last = finalMemoryStats;
+        return last != null || state == State.PARKED ? last : kernel.vm().memory().stats();
     }
 
     public boolean isActive() {

@@ -295,6 +295,14 @@ public class VmManager {
             vm.ended = Instant.now();
         }
         vm.kernel().stop();   // also closes the guest's sleeper table: no waiter outlives the VM
+        if (vm.parked == null) {
+            try {
+                vm.finalVcpuStats = vm.kernel().vm().vcpus().stream().map(v -> v.stats()).toList();
+                vm.finalMemoryStats = vm.kernel().vm().memory().stats();
+            } catch (RuntimeException e) {
+                LOG.log(Level.FINE, "final stats of VM " + vm.name(), e);
+            }
+        }
         MachineImage parked = vm.parked;
         if (parked != null) {
             parked.close();

@@ -23,8 +23,7 @@ import org.paravane.api.memory.PageSource;
 @Component(service = WiringCommands.class, property = {
         "osgi.command.scope=paravane",
         "osgi.command.function=backends",
-        "osgi.command.function=wiring",
-        "osgi.command.function=demo"})
+        "osgi.command.function=wiring"})
 public class WiringCommands {
 
     /** The Paravane service types, in the order the wiring listing shows them. */
@@ -83,11 +82,6 @@ public class WiringCommands {
             }
         }
         return out.toString();
-    }
-
-    @Descriptor("the main job; until the guest kernel exists: what the container has wired")
-    public String demo() {
-        return "Paravane container started. Wired services:" + System.lineSeparator() + wiring();
     }
 
     private <S> List<ServiceReference<S>> references(Class<S> type) {

@@ -1,0 +1,162 @@
+package org.paravane.vmm.demo;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.paravane.api.asyncpf.PreemptionModel;
+import org.paravane.api.asyncpf.SleeperTable;
+import org.paravane.api.backend.VcpuStats;
+import org.paravane.api.memory.MemoryStats;
+import org.paravane.vmm.kernel.ElfImage;
+import org.paravane.vmm.kernel.GuestKernel;
+import org.paravane.vmm.kernel.InvalidImageException;
+import org.paravane.vmm.kernel.KernelConfig;
+import org.paravane.vmm.kernel.Task;
+import org.paravane.vmm.kernel.VcpuLoop;
+import org.paravane.vmm.kernel.WaitPolicy;
+import org.paravane.vmm.manager.GuestImages;
+import org.paravane.vmm.manager.ManagedVm;
+import org.paravane.vmm.manager.VmDefinition;
+import org.paravane.vmm.manager.VmManager;
+import org.paravane.vmm.source.SourceSpec;
+
+/**
+ * The 2010 async page fault experiment (Natapov's {@code bm -f N -w N}): scanner tasks touch lazily restored memory
+ * whose pages arrive with a fixed latency, worker tasks count CPU work on the same vCPUs; the work done in a fixed
+ * time is compared with async page faults off, with the halt wait everywhere, and with the decision table.
+ */
+final class AsyncPfExperiment {
+
+    /**
+     * @param vcpus    vCPUs of the VM
+     * @param scanners scanner tasks, each over its own slice of the data region
+     * @param workers  worker tasks
+     * @param latencyNanos per-page latency of the page source
+     * @param runMillis how long each of the three runs lasts
+     * @param sliceMicros the guest kernel's preemption tick
+     * @param bytesPerScanner data each scanner scans
+     */
+    record Options(int vcpus, int scanners, int workers, long latencyNanos, long runMillis, long sliceMicros,
+                   long bytesPerScanner) {
+        Options {
+            if (vcpus < 1 || scanners < 1 || workers < 1) {
+                throw new IllegalArgumentException("the experiment needs at least one vCPU, one scanner and one worker");
+            }
+            if (runMillis < 100) {
+                throw new IllegalArgumentException("each run must last at least 100 ms, got " + runMillis);
+            }
+        }
+    }
+
+    /** One run's figures. */
+    record Result(WaitPolicy policy, long work, long pagesFaulted, long asyncFaults, long scheduleWaits, long haltWaits,
+                  long dummies, double idlePercent, long wallNanos) {
+    }
+
+    private final VmManager manager;
+    private final PrintStream out;
+
+    AsyncPfExperiment(VmManager manager, PrintStream out) {
+        this.manager = manager;
+        this.out = out;
+    }
+
+    List<Result> run(String backend, Options o) throws IOException, InvalidImageException, InterruptedException {
+        List<Result> results = new ArrayList<>();
+        for (WaitPolicy policy : List.of(WaitPolicy.OFF, WaitPolicy.HALT_EVERYWHERE, WaitPolicy.DECISION_TABLE)) {
+            results.add(runOnce(backend, policy, o));
+        }
+        return results;
+    }
+
+    private Result runOnce(String backend, WaitPolicy policy, Options o)
+            throws IOException, InvalidImageException, InterruptedException {
+        ElfImage scanner = GuestImages.load("scanner");
+        ElfImage worker = GuestImages.load("worker");
+        List<VmDefinition.Launch> launches = new ArrayList<>();
+        // Round-robin placement puts scanners and workers side by side on every vCPU.
+        for (int i = 0; i < Math.max(o.scanners(), o.workers()); i++) {
+            if (i < o.scanners()) {
+                launches.add(new VmDefinition.Launch("scanner" + i, scanner, 1, i, o.scanners()));
+            }
+            if (i < o.workers()) {
+                launches.add(new VmDefinition.Launch("worker" + i, worker, 0, -1, 1));
+            }
+        }
+        SourceSpec source = new SourceSpec("pattern", "2010", o.latencyNanos(), 0);
+        VmDefinition def = new VmDefinition("demo-" + backend + "-" + policy.key(), backend, o.vcpus(), 64, source,
+                o.bytesPerScanner() * o.scanners(), launches, policy, PreemptionModel.PREEMPTIBLE, o.sliceMicros());
+        ManagedVm vm = manager.run(def, KernelConfig.Console.NONE);
+        GuestKernel kernel = vm.kernel();
+        long start = System.nanoTime();
+        long deadline = start + o.runMillis() * 1_000_000;
+        long nextProgress = start + 1_000_000_000L;
+        out.printf(Locale.ROOT, "  %-16s running for %.1f s%n", label(policy), o.runMillis() / 1000.0);
+        while (System.nanoTime() < deadline && vm.isActive()) {
+            Thread.sleep(20);
+            if (System.nanoTime() >= nextProgress) {
+                out.printf(Locale.ROOT, "  %-16s %.1f s: %d work units, %d pages scanned%n", "", (System.nanoTime() - start) / 1e9,
+                        work(kernel, "worker"), work(kernel, "scanner"));
+                nextProgress += 1_000_000_000L;
+            }
+        }
+        long wall = System.nanoTime() - start;
+        long work = work(kernel, "worker");
+        if (!vm.isActive() && vm.failure() != null) {
+            throw new IllegalStateException("VM " + vm.name() + " failed: " + vm.failure());
+        }
+        MemoryStats memory = vm.memoryStats();
+        List<VcpuStats> backendStats = vm.vcpuStats();
+        SleeperTable.Stats table = kernel.sleeperStats();
+        long asyncFaults = kernel.tasks().stream().mapToLong(Task::asyncFaults).sum();
+        double lost = 0;
+        for (VcpuLoop.Stats s : kernel.vcpuStats()) {
+            lost += s.idleNanos() + s.haltWaitNanos();
+        }
+        for (VcpuStats s : backendStats) {
+            lost += s.pageWaitNanos();
+        }
+        manager.stop(vm.name());
+        manager.prune();
+        return new Result(policy, work, memory == null ? 0 : memory.faults(), asyncFaults,
+                table == null ? 0 : table.scheduleWaits(), table == null ? 0 : table.haltWaits(),
+                table == null ? 0 : table.dummiesCreated(), 100.0 * lost / ((double) wall * o.vcpus()), wall);
+    }
+
+    private static long work(GuestKernel kernel, String prefix) {
+        return kernel.tasks().stream().filter(t -> t.name().startsWith(prefix)).mapToLong(kernel::workOf).sum();
+    }
+
+    static String label(WaitPolicy p) {
+        return switch (p) {
+            case OFF -> "async PF off";
+            case HALT_EVERYWHERE -> "halt everywhere";
+            case DECISION_TABLE -> "decision table";
+        };
+    }
+
+    /** The table of one backend's three runs. */
+    static String table(List<Result> results) {
+        StringBuilder b = new StringBuilder();
+        b.append(String.format(Locale.ROOT, "  %-16s %11s %9s %9s %9s %9s %8s %9s %7s%n", "mode", "work units", "faulted",
+                "async PF", "schedule", "halt", "dummies", "vCPU idle", "wall"));
+        for (Result r : results) {
+            b.append(String.format(Locale.ROOT, "  %-16s %11d %9d %9d %9d %9d %8d %8.1f%% %6.2fs%n", label(r.policy()), r.work(),
+                    r.pagesFaulted(), r.asyncFaults(), r.scheduleWaits(), r.haltWaits(), r.dummies(), r.idlePercent(),
+                    r.wallNanos() / 1e9));
+        }
+        return b.toString();
+    }
+
+    /** Work with the decision table over work without async page faults (per second: the runs last equally long). */
+    static double gain(List<Result> results) {
+        double off = rate(results, WaitPolicy.OFF);
+        return off == 0 ? Double.NaN : rate(results, WaitPolicy.DECISION_TABLE) / off;
+    }
+
+    private static double rate(List<Result> results, WaitPolicy p) {
+        return results.stream().filter(r -> r.policy() == p).mapToDouble(r -> r.work() / (r.wallNanos() / 1e9)).sum();
+    }
+}

@@ -1,0 +1,57 @@
+package org.paravane.vmm.demo;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.paravane.api.backend.VcpuStats;
+import org.paravane.vmm.kernel.InvalidImageException;
+import org.paravane.vmm.kernel.KernelConfig;
+import org.paravane.vmm.kernel.Task;
+import org.paravane.vmm.manager.GuestImages;
+import org.paravane.vmm.manager.ManagedVm;
+import org.paravane.vmm.manager.VmDefinition;
+import org.paravane.vmm.manager.VmManager;
+
+/**
+ * The four CPU-bound kernels of emulation.md (ALU, sieve, fib, CRC-32) as guest programs, each timed by the guest
+ * itself. Instruction counts come from a backend that counts them (the software CPU); a hardware backend's time for
+ * the same image and argument turns them into native MIPS.
+ */
+final class CpuKernels {
+
+    /** Program and argument of each kernel, sized for a few hundred milliseconds on the software CPU. */
+    static final List<String[]> KERNELS = List.of(new String[] {"cpu_alu", "3000000"}, new String[] {"cpu_sieve", "10"},
+            new String[] {"cpu_fib", "1"}, new String[] {"cpu_crc", "10"});
+
+    /** One kernel's run: guest-measured nanoseconds, retired instructions (-1 when the backend cannot count), checksum. */
+    record Run(String kernel, long nanos, long instructions, long checksum) {
+        double mips() {
+            return instructions <= 0 ? Double.NaN : instructions / (nanos / 1e3);
+        }
+    }
+
+    private CpuKernels() {
+    }
+
+    static List<Run> run(VmManager manager, String backend) throws IOException, InvalidImageException, InterruptedException {
+        List<Run> runs = new ArrayList<>();
+        for (String[] k : KERNELS) {
+            var image = GuestImages.load(k[0]);
+            VmDefinition def = new VmDefinition("mips-" + backend + "-" + k[0], backend, 1, 16, null, 0,
+                    List.of(new VmDefinition.Launch(k[0], image, Long.parseLong(k[1]), -1, 1)), null, null, 100_000L);
+            ManagedVm vm = manager.run(def, KernelConfig.Console.NONE);
+            while (vm.isActive()) {
+                Thread.sleep(5);
+            }
+            Task t = vm.kernel().tasks().getFirst();
+            if (vm.state() != ManagedVm.State.FINISHED || !Integer.valueOf(0).equals(t.exitCode())) {
+                throw new IllegalStateException(k[0] + " on " + backend + " did not finish: " + vm.state()
+                        + (t.failure() != null ? " (" + t.failure() + ")" : vm.failure() != null ? " (" + vm.failure() + ")" : ""));
+            }
+            long instructions = vm.vcpuStats().stream().mapToLong(VcpuStats::instructions).reduce(0, (a, b) -> a < 0 || b < 0 ? -1 : a + b);
+            runs.add(new Run(k[0], t.reports().getOrDefault("nanos", 1L), instructions, t.reports().getOrDefault("checksum", 0L)));
+            manager.prune();
+        }
+        return runs;
+    }
+}
