@@ -2,6 +2,7 @@ package org.paravane.vmm.source;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -47,7 +48,10 @@ public final class FilePageSource implements PageSource, AutoCloseable {
         destination.fill((byte) 0);
         long n = Math.max(0, Math.min(destination.byteSize(), length - offset));
         try {
-            var buffer = destination.asSlice(0, n).asByteBuffer();
+            // Channels read into native memory or byte arrays; other heap segments go through a byte array.
+            MemorySegment target = destination.asSlice(0, n);
+            MemorySegment staging = target.isNative() ? target : MemorySegment.ofArray(new byte[(int) n]);
+            ByteBuffer buffer = staging.asByteBuffer();
             long position = fileOffset + offset;
             while (buffer.hasRemaining()) {
                 int r = channel.read(buffer, position);
@@ -55,6 +59,9 @@ public final class FilePageSource implements PageSource, AutoCloseable {
                     break;   // the file shrank: the rest reads as zero, like a sparse tail
                 }
                 position += r;
+            }
+            if (staging != target) {
+                target.copyFrom(staging);
             }
         } catch (IOException e) {
             throw new PageSourceException(guestAddress, "reading " + file + " at offset " + (fileOffset + offset) + ": " + e, e);

@@ -1,0 +1,98 @@
+package org.paravane.vmm.source;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.paravane.api.backend.VmSpec;
+import org.paravane.api.memory.MemoryRegion;
+import org.paravane.api.memory.PageSource;
+import org.paravane.support.memory.HostPages;
+import org.paravane.support.memory.PagedGuestMemory;
+
+class FileAndSnapshotTest {
+    @TempDir
+    Path dir;
+    private final Arena arena = Arena.ofShared();
+
+    @AfterEach
+    void close() {
+        arena.close();
+    }
+
+    @Test
+    void fileBytesAppearAtTheirAddressAndThePastEndIsZero() throws Exception {
+        Path f = dir.resolve("data.bin");
+        byte[] bytes = new byte[5000];
+        for (int i = 0; i < bytes.length; i++) {
+            bytes[i] = (byte) i;
+        }
+        Files.write(f, bytes);
+        try (FilePageSource s = FilePageSource.whole(f, 0x4000_0000L)) {
+            MemorySegment page = MemorySegment.ofArray(new long[512]);
+            s.read(0x4000_1000L, page);
+            assertThat(page.get(JAVA_BYTE, 0)).isEqualTo((byte) 4096);
+            assertThat(page.get(JAVA_BYTE, 5000 - 4096 - 1)).isEqualTo((byte) 4999);
+            assertThat(page.get(JAVA_BYTE, 5000 - 4096)).isZero();
+            assertThat(s.isZero(0x4000_1000L)).isFalse();
+            assertThat(s.isZero(0x4000_2000L)).isTrue();
+            assertThatThrownBy(() -> s.read(0x3000_0000L, page)).hasMessageContaining("below the start");
+        }
+    }
+
+    private PagedGuestMemory memory(PageSource source) {
+        return new PagedGuestMemory(new VmSpec("snap", 1, List.of(new MemoryRegion("ram", 0, 1 << 20, false),
+                new MemoryRegion("data", 0x1_0000_0000L, 64 * 4096, true)), source), new HostPages() {
+            public MemorySegment map(MemoryRegion r) {
+                return arena.allocate(r.size(), 4096);
+            }
+
+            public void fill(MemorySegment t, MemorySegment c) {
+                t.copyFrom(c);
+            }
+
+            public void fillZero(MemorySegment t) {
+                t.fill((byte) 0);
+            }
+
+            public void unmap(MemoryRegion r, MemorySegment h) {
+            }
+        });
+    }
+
+    @Test
+    void snapshotRestoresTheDataRegionLazilyAndKnowsItsZeroPages() throws Exception {
+        PagedGuestMemory original = memory(new PatternPageSource(11));
+        original.slice(0x1000, 8).set(JAVA_LONG_UNALIGNED, 0, 0xFEEDL);
+        Path file = dir.resolve("vm.snap");
+        Snapshot.write(file, "snap", original);
+        Snapshot snap = Snapshot.read(file);
+        assertThat(snap.vmName()).isEqualTo("snap");
+        assertThat(snap.regions()).extracting(Snapshot.Region::name).containsExactly("ram", "data");
+        assertThat(snap.dataBytes()).isEqualTo(64 * 4096);
+        PageSource restored = snap.dataSource(0x1_0000_0000L);
+        MemorySegment page = MemorySegment.ofArray(new long[512]);
+        restored.read(0x1_0000_3000L, page);
+        assertThat(page.get(JAVA_LONG_UNALIGNED, 8)).isEqualTo(PatternPageSource.qwordAt(11, 0x1_0000_3008L));
+        assertThat(restored.isZero(0x1_0000_3000L)).isFalse();
+        assertThat(snap.regions().getFirst().zeroPages().get(5)).as("untouched RAM is recorded as zero").isTrue();
+        assertThat(snap.regions().getFirst().zeroPages().get(1)).isFalse();
+    }
+
+    @Test
+    void aFileThatIsNotASnapshotIsRefused() throws IOException {
+        Path f = dir.resolve("junk");
+        Files.writeString(f, "this is not a snapshot at all, just some text");
+        assertThatThrownBy(() -> Snapshot.read(f)).hasMessageContaining("is not a Paravane snapshot");
+    }
+}
