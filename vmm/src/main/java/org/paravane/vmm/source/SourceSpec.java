@@ -9,7 +9,8 @@ import java.util.regex.Pattern;
 import org.paravane.api.memory.PageSource;
 
 /**
- * A page source as the shell and Config Admin name it: {@code kind[:argument][,latency=<duration>][,bandwidth=<rate>]}.
+ * A page source as the shell and Config Admin name it:
+ * {@code kind[:argument][,latency=<duration>][,bandwidth=<rate>][,fail-after=<reads>]}.
  * Kinds: {@code zero}, {@code pattern[:seed]}, {@code file:<path>}, {@code snapshot:<path>[#region]}. Durations take
  * ns/us/ms/s, rates B/KB/MB/GB per second ({@code 100MB/s}).
  *
@@ -17,8 +18,13 @@ import org.paravane.api.memory.PageSource;
  * @param argument  the seed, path or empty
  * @param latencyNanos per-request latency added in front of the source
  * @param bytesPerSecond shared bandwidth, 0 for unlimited
+ * @param failAfter  fault injection: reads after this many fail with an I/O error; -1 for never
  */
-public record SourceSpec(String kind, String argument, long latencyNanos, long bytesPerSecond) {
+public record SourceSpec(String kind, String argument, long latencyNanos, long bytesPerSecond, long failAfter) {
+
+    public SourceSpec(String kind, String argument, long latencyNanos, long bytesPerSecond) {
+        this(kind, argument, latencyNanos, bytesPerSecond, -1);
+    }
 
     private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)(ns|us|µs|ms|s)");
     private static final Pattern RATE = Pattern.compile("(\\d+(?:\\.\\d+)?)(B|KB|MB|GB)/s", Pattern.CASE_INSENSITIVE);
@@ -48,6 +54,7 @@ public record SourceSpec(String kind, String argument, long latencyNanos, long b
         }
         long latency = 0;
         long rate = 0;
+        long failAfter = -1;
         for (int i = 1; i < parts.length; i++) {
             String[] kv = parts[i].strip().split("=", 2);
             if (kv.length != 2) {
@@ -56,11 +63,22 @@ public record SourceSpec(String kind, String argument, long latencyNanos, long b
             switch (kv[0].strip().toLowerCase(Locale.ROOT)) {
                 case "latency" -> latency = duration(spec, kv[1].strip());
                 case "bandwidth" -> rate = rate(spec, kv[1].strip());
+                case "fail-after" -> {
+                    try {
+                        failAfter = Long.parseLong(kv[1].strip());
+                    } catch (NumberFormatException e) {
+                        failAfter = -2;
+                    }
+                    if (failAfter < 0) {
+                        throw new IllegalArgumentException("page source '" + spec + "': fail-after '" + kv[1]
+                                + "' is not a number of reads");
+                    }
+                }
                 default -> throw new IllegalArgumentException("page source '" + spec + "': unknown option '" + kv[0]
-                        + "' (allowed: latency, bandwidth)");
+                        + "' (allowed: latency, bandwidth, fail-after)");
             }
         }
-        return new SourceSpec(kind, argument, latency, rate);
+        return new SourceSpec(kind, argument, latency, rate, failAfter);
     }
 
     private static long duration(String spec, String s) {
@@ -109,13 +127,15 @@ public record SourceSpec(String kind, String argument, long latencyNanos, long b
             case "snapshot" -> Snapshot.read(Path.of(argument)).dataSource(base);
             default -> throw new AssertionError(kind);
         };
-        return latencyNanos == 0 && bytesPerSecond == 0 ? raw : new ShapedPageSource(raw, latencyNanos, bytesPerSecond);
+        PageSource shaped = latencyNanos == 0 && bytesPerSecond == 0 ? raw : new ShapedPageSource(raw, latencyNanos, bytesPerSecond);
+        return failAfter < 0 ? shaped : new FailingPageSource(shaped, failAfter);
     }
 
     @Override
     public String toString() {
         return kind + (argument.isEmpty() ? "" : ":" + argument)
                 + (latencyNanos == 0 ? "" : ",latency=" + latencyNanos / 1000 + "us")
-                + (bytesPerSecond == 0 ? "" : ",bandwidth=" + bytesPerSecond / 1_000_000 + "MB/s");
+                + (bytesPerSecond == 0 ? "" : ",bandwidth=" + bytesPerSecond / 1_000_000 + "MB/s")
+                + (failAfter < 0 ? "" : ",fail-after=" + failAfter);
     }
 }

@@ -44,6 +44,15 @@ class SourceSpecTest {
     }
 
     @Test
+    void failAfterInjectsIoErrors() throws Exception {
+        PageSource s = SourceSpec.parse("zero,fail-after=1").open(0);
+        MemorySegment page = MemorySegment.ofArray(new long[512]);
+        s.read(0, page);
+        assertThatThrownBy(() -> s.read(4096, page)).hasMessageContaining("page 0x1000").hasMessageContaining("I/O error");
+        assertThatThrownBy(() -> SourceSpec.parse("zero,fail-after=x")).hasMessageContaining("fail-after 'x'");
+    }
+
+    @Test
     void shapedSourceWaitsAtLeastItsLatency() throws Exception {
         PageSource shaped = new ShapedPageSource(PageSource.ZERO, 20_000_000, 0);
         long t0 = System.nanoTime();
