@@ -26,7 +26,7 @@ import org.paravane.api.asyncpf.HostVcpuPort;
  * for the host returns {@code RELEASED}, and from then on that state serves faults synchronously on the caller's thread
  * with async PF off, so running VMs go on (slower) until their backend attaches to the next engine.
  */
-@Component(name = AsyncPfHostService.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL)
+@Component(name = AsyncPfHostService.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL, immediate = true)
 @Designate(ocd = AsyncPfHostService.Config.class)
 public final class AsyncPfHostService implements AsyncPfHost {
 
