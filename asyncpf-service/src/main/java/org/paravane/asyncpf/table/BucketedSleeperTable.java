@@ -3,7 +3,6 @@ package org.paravane.asyncpf.table;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import org.paravane.api.asyncpf.AsyncPfAbi;
 import org.paravane.api.asyncpf.Sleeper;
@@ -58,7 +57,6 @@ public final class BucketedSleeperTable implements SleeperTable {
     private final DummyAllocator allocator;
     private volatile boolean closed;
 
-    private final AtomicInteger linked = new AtomicInteger();
     private final LongAdder scheduleWaits = new LongAdder();
     private final LongAdder haltWaits = new LongAdder();
     private final LongAdder wakes = new LongAdder();
@@ -113,10 +111,12 @@ public final class BucketedSleeperTable implements SleeperTable {
     public Entry enqueue(int token, Sleeper sleeper, WaitMode mode) {
         Objects.requireNonNull(sleeper, "sleeper");
         Objects.requireNonNull(mode, "mode");
-        Node node = new Node(this, token, sleeper.vcpu(), mode, sleeper);
+        int vcpu = sleeper.vcpu();
         Bucket b = bucket(token);
+        Node node;
         synchronized (b) {
             if (closed) {
+                node = new Node(this, token, vcpu, mode, sleeper);
                 node.state = Node.RELEASED;
                 released.increment();
                 return node;
@@ -124,12 +124,11 @@ public final class BucketedSleeperTable implements SleeperTable {
             Node dummy = b.findDummy(token);
             if (dummy != null) {
                 b.unlink(dummy);
-                linked.decrementAndGet();
                 dummiesConsumed.increment();
                 return null;
             }
+            node = new Node(this, token, vcpu, mode, sleeper);
             b.pushHead(node);
-            linked.incrementAndGet();
         }
         (mode == WaitMode.SCHEDULE ? scheduleWaits : haltWaits).increment();
         return node;
@@ -153,7 +152,6 @@ public final class BucketedSleeperTable implements SleeperTable {
                 woken = b.findWaiter(token);
                 if (woken != null) {
                     b.unlink(woken);
-                    linked.decrementAndGet();
                     // A released waiter only absorbs its wake: its sleeper was notified when it was released.
                     notify = woken.state == Node.WAITING;
                     if (notify) {
@@ -163,8 +161,7 @@ public final class BucketedSleeperTable implements SleeperTable {
                 }
                 if (dummy != null) {
                     b.pushHead(dummy);
-                    linked.incrementAndGet();
-                    dummiesCreated.increment();
+                            dummiesCreated.increment();
                     return;
                 }
             }
@@ -198,7 +195,6 @@ public final class BucketedSleeperTable implements SleeperTable {
                         continue;
                     }
                     b.unlink(n);
-                    linked.decrementAndGet();
                     if (n.isDummy()) {
                         dummiesDiscarded.increment();
                     } else {
@@ -232,9 +228,16 @@ public final class BucketedSleeperTable implements SleeperTable {
         n.notifySleeper();
     }
 
+    /** Sums the buckets, each under its lock (diagnostics; no global counter on the hot path). */
     @Override
     public int size() {
-        return linked.get();
+        int n = 0;
+        for (Bucket b : buckets) {
+            synchronized (b) {
+                n += b.size;
+            }
+        }
+        return n;
     }
 
     @Override
@@ -261,7 +264,6 @@ public final class BucketedSleeperTable implements SleeperTable {
                 for (Node n = b.head, next; n != null; n = next) {
                     next = n.next;
                     b.unlink(n);
-                    linked.decrementAndGet();
                     if (n.isDummy()) {
                         dummiesDiscarded.increment();
                     } else if (n.state == Node.WAITING) {
@@ -298,6 +300,7 @@ public final class BucketedSleeperTable implements SleeperTable {
     /** One bucket: {@code hlist_head} plus its {@code raw_spinlock_t} (the bucket's monitor). */
     private static final class Bucket {
         Node head;
+        int size;
 
         /** The newest dummy of {@code token}. */
         Node findDummy(int token) {
@@ -326,6 +329,7 @@ public final class BucketedSleeperTable implements SleeperTable {
                 head.prev = n;
             }
             head = n;
+            size++;
         }
 
         void unlink(Node n) {
@@ -339,6 +343,7 @@ public final class BucketedSleeperTable implements SleeperTable {
             }
             n.next = null;
             n.prev = null;
+            size--;
         }
     }
 
