@@ -26,7 +26,11 @@ public interface SleeperTable extends AutoCloseable {
 
         WaitMode mode();
 
-        /** Still linked in its bucket: the wake has not come ({@code !hlist_unhashed}). */
+        /**
+         * The wait goes on: still linked in its bucket ({@code !hlist_unhashed}) and neither woken nor
+         * {@linkplain SleeperTable#release released}. A released entry stays linked to absorb its token's wake, but is
+         * no longer queued, so the waiter's loop ends.
+         */
         boolean isQueued();
 
         /** Ended by {@link SleeperTable#release} or {@link SleeperTable#close()} rather than by a wake. */
@@ -74,7 +78,7 @@ public interface SleeperTable extends AutoCloseable {
      * @param wakeAllWoken    entries woken by a wake-all
      * @param dummiesCreated  wakes that came before their wait
      * @param dummiesConsumed waits that found their dummy and did not wait
-     * @param dummiesDiscarded dummies freed by a wake-all
+     * @param dummiesDiscarded dummies freed by a wake-all, or dropped when the table closed
      * @param released        entries ended by release or close
      */
     record Stats(long scheduleWaits, long haltWaits, long wakes, long wakeAllWoken, long dummiesCreated,
