@@ -113,7 +113,8 @@ public final class GuestFaultHandler implements PageFaultHandler {
                                   : ", which is the wake-all token (C6)")
                     + "; its wake could never be delivered");
         }
-        return waitFor(f, token, canSchedule(f) ? WaitMode.SCHEDULE : WaitMode.HALT);
+        WaitMode forced = f.context().forcedMode();   // an experiment may force one wait everywhere
+        return waitFor(f, token, forced != null ? forced : canSchedule(f) ? WaitMode.SCHEDULE : WaitMode.HALT);
     }
 
     /** The V1 decision table (§4/§6). */

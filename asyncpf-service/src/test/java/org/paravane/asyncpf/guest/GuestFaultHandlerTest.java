@@ -136,6 +136,17 @@ class GuestFaultHandlerTest {
     }
 
     @Test
+    void aForcedModeOverridesTheDecisionTable() throws Exception {
+        FakeContext ctx = context(1).forcing(WaitMode.HALT);
+        Future<FaultDecision> f = vcpus.submit(() -> handler.handle(
+                notPresent(ctx, 1, 0x3001, 3, true, 0, 0, false, PreemptionModel.PREEMPTIBLE)));
+        await(() -> table.size() == 1, "the wait");
+        assertThat(table.snapshot().getFirst().mode()).as("user mode would schedule; the experiment halts").isEqualTo(WaitMode.HALT);
+        table.wake(0x3001, 1);
+        assertThat(get(f)).isEqualTo(new Waited(0x3001, WaitMode.HALT, WaitOutcome.WOKEN));
+    }
+
+    @Test
     void interruptsDisabledIsAPanicNamingVcpuTokenAndRip() {   // C9: never a hang
         FakeContext ctx = context(3);
         FaultDecision d = handler.handle(notPresent(ctx, 3, 0x4003, 0, false, 1, 0, false, PREEMPTIBLE));

@@ -34,6 +34,19 @@ public final class FakeContext implements GuestApfContext {
         return this;
     }
 
+    private volatile org.paravane.api.asyncpf.WaitMode forced;
+
+    /** Force one wait mode for every fault, as the "halt everywhere" experiment does. */
+    public FakeContext forcing(org.paravane.api.asyncpf.WaitMode mode) {
+        this.forced = mode;
+        return this;
+    }
+
+    @Override
+    public org.paravane.api.asyncpf.WaitMode forcedMode() {
+        return forced;
+    }
+
     public FakeContext withVcpuSleeper(Sleeper sleeper) {
         this.vcpuSleeper = sleeper;
         return this;
