@@ -287,6 +287,10 @@ public final class Decoder {
             return invalid(UD);
         }
         int size = operandSize(flags);
+        if (e.ops.length > 0 && (e.ops[0] == E_B || e.ops[0] == G_B || e.ops[0] == AL || e.ops[0] == Z_B
+                || e.ops[0] == O_B)) {
+            size = 1;                                  // byte operation: the operand size is the byte
+        }
         int cond = e.cond;
         List<Operand> ops = new ArrayList<>(3);
         for (int spec : e.ops) {

@@ -57,7 +57,10 @@ final class AtomicOps {
         }
     }
 
-    /** CMPXCHG: compares the accumulator with the destination; a failed compare writes the destination back. */
+    /**
+     * CMPXCHG: compares the accumulator with the destination. A failed compare loads the accumulator and leaves a
+     * register destination untouched (its upper half too, as the hardware does); memory sees a locked write back.
+     */
     static final class Cmpxchg extends MemInsn {
         private final int size, reg;
         private final Atomics.Update update;
@@ -82,7 +85,6 @@ final class AtomicOps {
                 if (acc == d) {
                     c.setReg(size, rm, c.reg(size, reg));
                 } else {
-                    c.setReg(size, rm, d);
                     c.setReg(size, Cpu.RAX, d);
                 }
                 return;

@@ -132,6 +132,9 @@ final class BitOps {
             long a = rm < 0 ? ea(c) : 0;
             long d = rm >= 0 ? c.reg(size, rm) : c.read(size, a);
             if (n == 0) {
+                if (rm >= 0 && size == 4) {
+                    c.setReg(4, rm, d);                  // a 32-bit register is written (zero-extended) even so
+                }
                 return;
             }
             long s = c.reg(size, src);

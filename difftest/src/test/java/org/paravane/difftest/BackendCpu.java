@@ -1,0 +1,171 @@
+package org.paravane.difftest;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
+
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.paravane.api.backend.Vcpu;
+import org.paravane.api.backend.VcpuExit;
+import org.paravane.api.backend.VirtualMachine;
+import org.paravane.api.backend.VirtualizationBackend;
+import org.paravane.api.backend.VmSpec;
+import org.paravane.api.cpu.GeneralRegisters;
+import org.paravane.api.cpu.VcpuState;
+import org.paravane.api.memory.MemoryRegion;
+import org.paravane.api.memory.PageSource;
+import org.paravane.api.memory.PageSourceException;
+import org.paravane.support.x86.FlatPlatform;
+import org.paravane.support.x86.PageTables;
+import org.paravane.support.x86.TrapStubs;
+
+/**
+ * A {@link VirtualizationBackend} as a reference: one VM with the {@link FlatPlatform}, the code and data areas
+ * mapped at the {@link Layout} addresses, each case run at CPL 3 with {@link Vcpu#setSingleStep} on. An exception
+ * lands in the platform's trap stub; its frame on the kernel stack gives the faulting RIP, RFLAGS, RSP and error
+ * code, so a FAULT record reads like the host CPU's signal context. Only the {@code VirtualizationBackend} API is
+ * used: any backend (emulated, KVM) plugs in.
+ */
+public final class BackendCpu implements Reference {
+    static final long CODE_PHYS = 0x40_0000, DATA_PHYS = 0x60_0000, MEMORY = 16L << 20;
+
+    private final VirtualizationBackend backend;
+    private final VirtualMachine vm;
+    private final FlatPlatform platform;
+    private final Vcpu vcpu;
+    private final MemorySegment code;
+    private final MemorySegment data;
+
+    public BackendCpu(VirtualizationBackend backend) {
+        this.backend = backend;
+        this.vm = backend.createVm(new VmSpec("difftest-" + backend.name(), 1,
+                List.of(new MemoryRegion("ram", 0, MEMORY, false)), PageSource.ZERO));
+        this.platform = FlatPlatform.write(vm.memory(), 1, MEMORY);
+        platform.pageTables().map(Layout.CODE, CODE_PHYS, Layout.CODE_SIZE, PageTables.RW | PageTables.US);
+        platform.pageTables().map(Layout.DATA, DATA_PHYS, Layout.DATA_SIZE, PageTables.RW | PageTables.US);
+        try {
+            this.code = vm.memory().slice(CODE_PHYS, Layout.CODE_SIZE);
+            this.data = vm.memory().slice(DATA_PHYS, Layout.DATA_SIZE);
+        } catch (PageSourceException e) {
+            throw new IllegalStateException(e);
+        }
+        this.vcpu = vm.vcpu(0);
+    }
+
+    public VirtualizationBackend backend() {
+        return backend;
+    }
+
+    public Vcpu vcpu() {
+        return vcpu;
+    }
+
+    @Override
+    public String name() {
+        return backend.name() + " backend";
+    }
+
+    /** Loads a case: code, data, the initial state (at CPL 3, interrupts enabled). */
+    public void load(TestCase tc) {
+        code.fill((byte) 0xCC);
+        MemorySegment.copy(MemorySegment.ofArray(tc.code()), 0, code, 0, tc.code().length);
+        MemorySegment.copy(MemorySegment.ofArray(tc.data()), 0, data, 0, Layout.DATA_SIZE);
+        long[] r = tc.regs().clone();
+        r[Layout.RIP] = Layout.CODE;
+        r[Layout.RFLAGS] = (r[Layout.RFLAGS] & ~(1L << 8)) | 0x202;
+        VcpuState s = platform.state(0, 3, Layout.CODE, r[4], r[Layout.RFLAGS]);
+        s = s.withRegisters(GeneralRegisters.fromArray(r));
+        s = s.withSegments(s.segments().withGs(s.segments().gs().withBase(tc.gsBase())));
+        vcpu.setState(s);
+    }
+
+    @Override
+    public List<List<CpuRecord>> run(List<TestCase> cases) {
+        List<List<CpuRecord>> all = new ArrayList<>(cases.size());
+        for (TestCase tc : cases) {
+            load(tc);
+            all.add(steps(tc));
+        }
+        return all;
+    }
+
+    /** Single-steps the loaded case to its end or its first exception. */
+    public List<CpuRecord> steps(TestCase tc) {
+        List<CpuRecord> records = new ArrayList<>();
+        vcpu.setSingleStep(true);
+        try {
+            for (int n = 0; n <= Layout.MAX_STEPS; n++) {
+                VcpuExit exit = vcpu.run();
+                CpuRecord r = classify(tc, exit, n == Layout.MAX_STEPS);
+                records.add(r);
+                if (r.last()) {
+                    return records;
+                }
+            }
+            throw new AssertionError("unreachable");
+        } finally {
+            vcpu.setSingleStep(false);
+        }
+    }
+
+    private CpuRecord classify(TestCase tc, VcpuExit exit, boolean limit) {
+        GeneralRegisters g = vcpu.registers();
+        long rip = g.rip();
+        boolean inStubs = rip >= FlatPlatform.STUBS && rip < FlatPlatform.STUBS + TrapStubs.SIZE;
+        if (inStubs && (exit instanceof VcpuExit.Debug || exit instanceof VcpuExit.PortIo)) {
+            return fault(exit);
+        }
+        if (!(exit instanceof VcpuExit.Debug)) {
+            return new CpuRecord(CpuRecord.Kind.OTHER, g.toArray(), -1, 0, 0, dataCopy(), exit.toString());
+        }
+        long[] regs = g.toArray();
+        if (rip == tc.end()) {
+            return new CpuRecord(CpuRecord.Kind.END, regs, -1, 0, 0, dataCopy(), "");
+        }
+        if (limit) {
+            return new CpuRecord(CpuRecord.Kind.LIMIT, regs, -1, 0, 0, dataCopy(), "");
+        }
+        return CpuRecord.step(regs);
+    }
+
+    /** The exception frame the trap stub sits on, as the host CPU's signal context would show it. */
+    private CpuRecord fault(VcpuExit exit) {
+        VcpuState s = vcpu.state();
+        int vector = (int) ((s.registers().rip() - FlatPlatform.STUBS) / TrapStubs.STUB_SIZE);
+        long sp = s.registers().rsp();
+        boolean hasError = TrapStubs.pushesErrorCode(vector);
+        long error = hasError ? read(sp) : 0;
+        long frame = hasError ? sp + 8 : sp;
+        long[] regs = s.registers().toArray();
+        regs[Layout.RIP] = read(frame);
+        regs[Layout.RFLAGS] = read(frame + 16) & ~(1L << 16);
+        regs[4] = read(frame + 24);
+        return new CpuRecord(CpuRecord.Kind.FAULT, regs, vector, error, vector == 14 ? s.control().cr2() : 0, dataCopy(),
+                "");
+    }
+
+    private long read(long linear) {
+        long phys = platform.pageTables().translate(linear);
+        try {
+            return vm.memory().slice(phys, 8).get(JAVA_LONG_UNALIGNED, 0);
+        } catch (PageSourceException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private byte[] dataCopy() {
+        return data.toArray(JAVA_BYTE);
+    }
+
+    /** The current contents of the data area. */
+    public byte[] dataNow() {
+        return Arrays.copyOf(dataCopy(), Layout.DATA_SIZE);
+    }
+
+    @Override
+    public void close() {
+        vm.close();
+    }
+}
