@@ -286,6 +286,14 @@ public final class Decoder {
         if ((flags & MEM) != 0 && mod == 3 || (flags & REG) != 0 && mod != 3) {
             return invalid(UD);
         }
+        if (m == MOV_SEG && (reg3() >= 6 || opcodeByte == 0x8E && reg3() == 1)) {
+            skipMemory();
+            return invalid(UD);                        // no segment register 6/7; CS cannot be loaded by MOV
+        }
+        if (e == TWO_BYTE[0x00] && (m == LLDT || m == LTR)) {
+            List<Operand> ops = new ArrayList<>(List.of(rm(2, false)));
+            return finish(m, 2, 0, ops, 0);
+        }
         int size = operandSize(flags);
         if (e.ops.length > 0 && (e.ops[0] == E_B || e.ops[0] == G_B || e.ops[0] == AL || e.ops[0] == Z_B
                 || e.ops[0] == O_B)) {
@@ -500,6 +508,9 @@ public final class Decoder {
         if (mod == 3) {
             if (rep == Decoded.REP && r <= 3) {
                 return invalid(UNSUPPORTED);   // RDFSBASE & co (FSGSBASE is not advertised)
+            }
+            if (p66 || rep != 0) {
+                return invalid(UNSUPPORTED);   // the fences take no prefix; 66/F2/F3 forms are other instructions
             }
             return switch (r) {
                 case 5 -> finish(LFENCE, 4, 0, new ArrayList<>(), 0);
@@ -720,9 +731,9 @@ public final class Decoder {
         op(o, 0x89, MOV, "Ev,Gv", 0);
         op(o, 0x8A, MOV, "Gb,Eb", 0);
         op(o, 0x8B, MOV, "Gv,Ev", 0);
-        op(o, 0x8C, MOV_SEG, "Evw,Sw", 0);
+        op(o, 0x8C, MOV_SEG, "Evw,Sw", 0);          // reg 6 and 7 name no segment register: see segmentMove
         op(o, 0x8D, LEA, "Gv,M", MEM);
-        op(o, 0x8E, MOV_SEG, "Sw,Ew", 0);
+        op(o, 0x8E, MOV_SEG, "Sw,Evw", 0);
         group(o, 0x8F, "Ev", D64, POP, null, null, null, null, null, null, null);
         for (int r = 1; r < 8; r++) {
             op(o, 0x90 + r, XCHG, "Zv,rAX", 0);
