@@ -32,15 +32,16 @@ import org.paravane.emulated.cpu.Msrs;
 import org.paravane.emulated.cpu.Vectors;
 
 /**
- * One software vCPU: the {@link Vcpu} of the API on top of the {@link Interpreter}, and the {@link HostVcpuPort}
- * through which the host-side async page fault engine (when one is bound) sees it.
+ * One software vCPU: the {@link Vcpu} of the API on top of the {@link Interpreter}, and (through {@link #port()}) the
+ * {@link HostVcpuPort} by which the host-side async page fault engine, when one is bound, sees it. The port is a
+ * separate object because its {@code kick()} means "notice new work" while {@link Vcpu#kick()} means "return".
  *
  * <p>{@code run()} is the vCPU thread's loop: it runs the interpreter until an exit for the caller, sleeps in HLT
  * with interrupts enabled until an interrupt can be delivered, and resolves host-absent pages (through the engine, or
  * by fetching them on this thread). Other threads reach a running vCPU only through the attention word: kicks, the
  * engine's completions, code-page changes made by other vCPUs, exclusive sections, an engine coming or going.
  */
-public final class EmulatedVcpu implements Vcpu, HostVcpuPort {
+public final class EmulatedVcpu implements Vcpu {
     private static final Logger LOG = Logger.getLogger(EmulatedVcpu.class.getName());
 
     static final int KICK = 1, ASYNC_PF = 2, FLUSH_WRITES = 4, EXCLUSIVE = 8, ENGINE = 16;
@@ -67,6 +68,7 @@ public final class EmulatedVcpu implements Vcpu, HostVcpuPort {
 
     // Statistics.
     private long runs, exits, haltedNanos, runNanos;
+    private final Port port = new Port();
 
     EmulatedVcpu(EmulatedVm vm, int id) {
         this.vm = vm;
@@ -289,13 +291,11 @@ public final class EmulatedVcpu implements Vcpu, HostVcpuPort {
             }
             return switch (d) {
                 case FaultDecision.Injected i -> null;          // #PF(token) is pending; delivered next
-                case FaultDecision.Waited w -> null;            // the page is in: run the instruction again
-                case FaultDecision.NotAsync n -> null;
-                case FaultDecision.Failed f -> {
-                    vm.memory().countFetchError();
-                    yield new VcpuExit.MemoryError(f.guestAddress(), f.cause());
-                }
-                case FaultDecision.Woke w -> null;
+                // The page should be in now; if the engine left it absent, fetch it here rather than fault forever.
+                case FaultDecision.Waited w -> vm.memory().isPresent(gpa) ? null : fetch(gpa);
+                case FaultDecision.NotAsync n -> vm.memory().isPresent(gpa) ? null : fetch(gpa);
+                case FaultDecision.Woke w -> vm.memory().isPresent(gpa) ? null : fetch(gpa);
+                case FaultDecision.Failed f -> new VcpuExit.MemoryError(f.guestAddress(), f.cause());
                 case FaultDecision.Panic p -> new VcpuExit.Failed("async page fault", gpa, p.report());
             };
         }
@@ -307,7 +307,7 @@ public final class EmulatedVcpu implements Vcpu, HostVcpuPort {
             vm.memory().ensurePresent(gpa & -GuestMemory.PAGE_SIZE, GuestMemory.PAGE_SIZE);
             return null;
         } catch (PageSourceException e) {
-            return new VcpuExit.MemoryError(gpa, e.getMessage());
+            return new VcpuExit.MemoryError(e.guestAddress(), e.getMessage());
         }
     }
 
@@ -453,7 +453,7 @@ public final class EmulatedVcpu implements Vcpu, HostVcpuPort {
             return;
         }
         try {
-            HostAsyncPf h = current.attach(this);
+            HostAsyncPf h = current.attach(port);
             apf = h;
             apfOwner = current;
             if (apfVector != 0) {
@@ -539,51 +539,67 @@ public final class EmulatedVcpu implements Vcpu, HostVcpuPort {
         }
     }
 
-    // ---- HostVcpuPort -------------------------------------------------------------------------------------------
-
-    @Override
-    public int vcpuId() {
-        return id;
+    /** What the async page fault engine sees of this vCPU. */
+    public HostVcpuPort port() {
+        return port;
     }
 
-    @Override
-    public GuestMemory memory() {
-        return vm.memory();
-    }
-
-    @Override
-    public int cpl() {
-        return cpu.cpl;
-    }
-
-    @Override
-    public boolean interruptsAllowed() {
-        return interpreter.interruptWindow();
-    }
-
-    @Override
-    public boolean exceptionPending() {
-        return cpu.pendingVector >= 0;
-    }
-
-    @Override
-    public boolean pagingEnabled() {
-        return (cpu.cr0 & ControlRegisters.CR0_PG) != 0;
-    }
-
-    @Override
-    public void injectPageFault(long cr2, int errorCode) {
-        cpu.pendingVector = Vectors.PF;
-        cpu.pendingError = errorCode;
-        cpu.pendingPayload = cr2;
-    }
-
-    @Override
-    public void injectInterrupt(int vector) {
-        if (vector < 0 || vector > 255) {
-            throw new IllegalArgumentException("interrupt vector must be 0..255: " + vector);
+    private final class Port implements HostVcpuPort {
+        @Override
+        public int vcpuId() {
+            return id;
         }
-        cpu.irr[vector >>> 6] |= 1L << vector;
+
+        @Override
+        public GuestMemory memory() {
+            return vm.memory();
+        }
+
+        @Override
+        public int cpl() {
+            return cpu.cpl;
+        }
+
+        @Override
+        public boolean interruptsAllowed() {
+            return interpreter.interruptWindow();
+        }
+
+        @Override
+        public boolean exceptionPending() {
+            return cpu.pendingVector >= 0;
+        }
+
+        @Override
+        public boolean pagingEnabled() {
+            return (cpu.cr0 & ControlRegisters.CR0_PG) != 0;
+        }
+
+        @Override
+        public void injectPageFault(long cr2, int errorCode) {
+            cpu.pendingVector = Vectors.PF;
+            cpu.pendingError = errorCode;
+            cpu.pendingPayload = cr2;
+        }
+
+        @Override
+        public void injectInterrupt(int vector) {
+            if (vector < 0 || vector > 255) {
+                throw new IllegalArgumentException("interrupt vector must be 0..255: " + vector);
+            }
+            cpu.irr[vector >>> 6] |= 1L << vector;
+        }
+
+        /** New work for the vCPU: end a halt, or make the running vCPU call beforeEntry() soon. Any thread. */
+        @Override
+        public void kick() {
+            requestAttention(ASYNC_PF);
+        }
+
+        @Override
+        public String toString() {
+            return "async-PF port of " + EmulatedVcpu.this;
+        }
     }
 
     @Override

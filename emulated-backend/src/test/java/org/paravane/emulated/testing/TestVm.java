@@ -97,6 +97,55 @@ public final class TestVm implements AutoCloseable {
         return -1;
     }
 
+    /** An exception frame as the CPU pushed it (error code -1 when the vector has none). */
+    public record Frame(int vector, long errorCode, long rip, long cs, long rflags, long rsp, long ss, long frameAddress) {
+    }
+
+    /**
+     * The frame of the exception whose trap stub vCPU {@code v} just exited from (a PortIo exit on port 0xE9), read
+     * from the kernel stack.
+     */
+    public Frame frame(int v, VcpuExit exit) {
+        Vcpu vcpu = vm.vcpu(v);
+        int vector = trapVector(exit, vcpu);
+        if (vector < 0) {
+            throw new AssertionError("not a trap stub exit: " + exit + " at " + vcpu.registers());
+        }
+        long sp = vcpu.registers().rsp();
+        boolean error = TrapStubs.pushesErrorCode(vector);
+        long f = error ? sp + 8 : sp;
+        return new Frame(vector, error ? read64(sp) : -1, read64(f), read64(f + 8), read64(f + 16), read64(f + 24),
+                read64(f + 32), sp);
+    }
+
+    /** Reads a qword at a linear address through the platform's page tables. */
+    public long read64(long linear) {
+        long phys = platform.pageTables().translate(linear);
+        if (phys < 0) {
+            throw new AssertionError("0x" + Long.toHexString(linear) + " is not mapped");
+        }
+        return mem(phys, 8).get(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, 0);
+    }
+
+    public void write64(long physical, long value) {
+        mem(physical, 8).set(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, 0, value);
+    }
+
+    /** Points IDT vector {@code vector} at {@code handler} (an interrupt gate, or a trap gate). */
+    public void gate(int vector, long handler, int dpl, int ist, boolean trapGate) {
+        MemorySegment idt = mem(FlatPlatform.IDT, 256 * 16);
+        org.paravane.support.x86.Descriptors.writeInterruptGate(idt, vector, handler, dpl, ist);
+        if (trapGate) {
+            long low = idt.get(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, vector * 16L);
+            idt.set(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, vector * 16L, low | (1L << 40));
+        }
+    }
+
+    /** Assembles {@code source} at {@code address} and loads it there (identity mapped). */
+    public void code(long address, String source) {
+        load(address, Asm.assemble(source, address));
+    }
+
     public void budget(int v, long instructions) {
         vm.vcpu(v).setBudget(new RunBudget(instructions, 0));
     }
