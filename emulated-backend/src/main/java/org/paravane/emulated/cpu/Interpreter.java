@@ -103,10 +103,8 @@ public final class Interpreter {
                 c.io.clear();
                 replay = false;
                 queue(f, b == null ? null : c.signalled);
-                if (singleStep && b != null && c.completedBeforeSignal > 0) {
-                    return Stop.STEP;
-                }
-                continue;
+                continue;                                 // delivered at the top of the loop
+
             } catch (HostAbsent a) {
                 if (b != null) {
                     c.retired += c.completedBeforeSignal;

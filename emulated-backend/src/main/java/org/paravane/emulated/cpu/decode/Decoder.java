@@ -30,7 +30,7 @@ public final class Decoder {
             SEG_FS = 42, SEG_GS = 43;
 
     // Entry flags.
-    private static final int MODRM = 1, LOCK = 2, D64 = 4, F64 = 8, MEM = 16, REG = 32, STRING = 64, IMM8 = 128,
+    private static final int MODRM = 1, D64 = 4, F64 = 8, MEM = 16, REG = 32, STRING = 64, IMM8 = 128,
             GROUP = 256;
 
     /** Instructions that take a LOCK prefix (with a memory destination); anywhere else LOCK is #UD. */
@@ -67,6 +67,7 @@ public final class Decoder {
     private boolean modrmRead;
     private int mod, regField, rmField;  // reg and rm already extended by REX.R / REX.B
     private int vexV;                    // VEX.vvvv (register number), -1 without VEX
+    private int opcodeByte;              // the (last) opcode byte: Z operands take their register from it
     private boolean vexW;
 
     /**
@@ -364,8 +365,8 @@ public final class Decoder {
             case M_V -> memory(v);
             case M_Y -> memory(rexW() ? 8 : 4);
             case M_P -> memory(v == 8 ? 10 : v + 2);
-            case Z_B -> new Operand.Reg(1, byteReg((lastOpcode() & 7) | ((rex & 1) << 3)));
-            case Z_V -> new Operand.Reg(v, (lastOpcode() & 7) | ((rex & 1) << 3));
+            case Z_B -> new Operand.Reg(1, byteReg((opcodeByte & 7) | ((rex & 1) << 3)));
+            case Z_V -> new Operand.Reg(v, (opcodeByte & 7) | ((rex & 1) << 3));
             case AL -> new Operand.Reg(1, 0);
             case R_AX -> new Operand.Reg(v, 0);
             case CL -> new Operand.Reg(1, 1);
@@ -384,12 +385,6 @@ public final class Decoder {
             case SEG_GS -> new Operand.SegReg(5);
             default -> throw new IllegalStateException("operand spec " + spec);
         };
-    }
-
-    private int opcodeByte = -1;
-
-    private int lastOpcode() {
-        return opcodeByte;
     }
 
     private Operand rm(int size, boolean byteRegs) {
@@ -532,7 +527,7 @@ public final class Decoder {
         if (mod != 3 && r == 1) {
             boolean wide = rexW();
             List<Operand> ops = new ArrayList<>(List.of(memory(wide ? 16 : 8)));
-            return finish(wide ? CMPXCHG16B : CMPXCHG8B, wide ? 16 : 8, 0, ops, LOCK);
+            return finish(wide ? CMPXCHG16B : CMPXCHG8B, wide ? 16 : 8, 0, ops, 0);
         }
         if (mod == 3 && r == 7 && rep == Decoded.REP) {
             return finish(RDPID, 8, 0, new ArrayList<>(List.of(new Operand.Reg(8, rmField))), 0);
@@ -703,9 +698,8 @@ public final class Decoder {
         Mnemonic[] alu = {ADD, OR, ADC, SBB, AND, SUB, XOR, CMP};
         for (int i = 0; i < 8; i++) {
             int base = i * 8;
-            int lk = alu[i] == CMP ? 0 : LOCK;
-            op(o, base, alu[i], "Eb,Gb", lk);
-            op(o, base + 1, alu[i], "Ev,Gv", lk);
+                        op(o, base, alu[i], "Eb,Gb", 0);
+            op(o, base + 1, alu[i], "Ev,Gv", 0);
             op(o, base + 2, alu[i], "Gb,Eb", 0);
             op(o, base + 3, alu[i], "Gv,Ev", 0);
             op(o, base + 4, alu[i], "AL,Ib", 0);
@@ -720,13 +714,13 @@ public final class Decoder {
         op(o, 0x6A, PUSH, "Ibs", D64);
         op(o, 0x6B, IMUL, "Gv,Ev,Ibs", 0);
         cc(o, 0x70, JCC, "Jb", F64);
-        group(o, 0x80, "Eb,Ib", LOCK, alu);
-        group(o, 0x81, "Ev,Iz", LOCK, alu);
-        group(o, 0x83, "Ev,Ibs", LOCK, alu);
+        group(o, 0x80, "Eb,Ib", 0, alu);
+        group(o, 0x81, "Ev,Iz", 0, alu);
+        group(o, 0x83, "Ev,Ibs", 0, alu);
         op(o, 0x84, TEST, "Eb,Gb", 0);
         op(o, 0x85, TEST, "Ev,Gv", 0);
-        op(o, 0x86, XCHG, "Eb,Gb", LOCK);
-        op(o, 0x87, XCHG, "Ev,Gv", LOCK);
+        op(o, 0x86, XCHG, "Eb,Gb", 0);
+        op(o, 0x87, XCHG, "Ev,Gv", 0);
         op(o, 0x88, MOV, "Eb,Gb", 0);
         op(o, 0x89, MOV, "Ev,Gv", 0);
         op(o, 0x8A, MOV, "Gb,Eb", 0);
@@ -798,7 +792,7 @@ public final class Decoder {
         op(o, 0xFB, STI, "", 0);
         op(o, 0xFC, CLD, "", 0);
         op(o, 0xFD, STD, "", 0);
-        group(o, 0xFE, "Eb", LOCK, INC, DEC, null, null, null, null, null, null);
+        group(o, 0xFE, "Eb", 0, INC, DEC, null, null, null, null, null, null);
         // 0xF6/0xF7 (test has an immediate) and 0xFF (operand sizes differ by row) are decoded by groupF6F7/groupFF.
 
         Entry[] t = TWO_BYTE;
@@ -851,25 +845,25 @@ public final class Decoder {
         op(t, 0xA5, SHLD, "Ev,Gv,CL", 0);
         op(t, 0xA8, PUSH_SEG, "GS", D64);
         op(t, 0xA9, POP_SEG, "GS", D64);
-        op(t, 0xAB, BTS, "Ev,Gv", LOCK);
+        op(t, 0xAB, BTS, "Ev,Gv", 0);
         op(t, 0xAC, SHRD, "Ev,Gv,Ib", 0);
         op(t, 0xAD, SHRD, "Ev,Gv,CL", 0);
         op(t, 0xAF, IMUL, "Gv,Ev", 0);
-        op(t, 0xB0, CMPXCHG, "Eb,Gb", LOCK);
-        op(t, 0xB1, CMPXCHG, "Ev,Gv", LOCK);
+        op(t, 0xB0, CMPXCHG, "Eb,Gb", 0);
+        op(t, 0xB1, CMPXCHG, "Ev,Gv", 0);
         unsupported(t, 0xB2, MODRM);             // LSS
-        op(t, 0xB3, BTR, "Ev,Gv", LOCK);
+        op(t, 0xB3, BTR, "Ev,Gv", 0);
         unsupported(t, 0xB4, MODRM);             // LFS
         unsupported(t, 0xB5, MODRM);             // LGS
         op(t, 0xB6, MOVZX, "Gv,Eb", 0);
         op(t, 0xB7, MOVZX, "Gv,Ew", 0);
         t[0xB9] = new Entry(UD, new int[0], MODRM, 0, null);           // UD1
-        group(t, 0xBA, "Ev,Ib", LOCK, null, null, null, null, BT, BTS, BTR, BTC);
-        op(t, 0xBB, BTC, "Ev,Gv", LOCK);
+        group(t, 0xBA, "Ev,Ib", 0, null, null, null, null, BT, BTS, BTR, BTC);
+        op(t, 0xBB, BTC, "Ev,Gv", 0);
         op(t, 0xBE, MOVSX, "Gv,Eb", 0);
         op(t, 0xBF, MOVSX, "Gv,Ew", 0);
-        op(t, 0xC0, XADD, "Eb,Gb", LOCK);
-        op(t, 0xC1, XADD, "Ev,Gv", LOCK);
+        op(t, 0xC0, XADD, "Eb,Gb", 0);
+        op(t, 0xC1, XADD, "Ev,Gv", 0);
         for (int b = 0xC2; b <= 0xC6; b++) {
             unsupported(t, b, MODRM | (b == 0xC3 ? 0 : IMM8));
         }
@@ -899,7 +893,7 @@ public final class Decoder {
         if (m == TEST) {
             ops.add(size == 1 ? new Operand.Imm(1, imm(1)) : operand(I_Z, size, 0));
         }
-        return finish(m, size, 0, ops, m == NOT || m == NEG ? LOCK : 0);
+        return finish(m, size, 0, ops, 0);
     }
 
     private Decoded groupFF() {
@@ -908,7 +902,7 @@ public final class Decoder {
         return switch (r) {
             case 0, 1 -> {
                 int v = operandSize(0);
-                yield finish(r == 0 ? INC : DEC, v, 0, new ArrayList<>(List.of(rm(v, false))), LOCK);
+                yield finish(r == 0 ? INC : DEC, v, 0, new ArrayList<>(List.of(rm(v, false))), 0);
             }
             case 2, 4 -> finish(r == 2 ? CALL : JMP, 8, 0, new ArrayList<>(List.of(rm(8, false))), F64);
             case 3, 5 -> {
