@@ -24,6 +24,9 @@ public final class Block {
     private final int gen2;
     /** {@link Cpu#codeEpoch} when the jump cache last received this block. */
     int epoch;
+    /** The blocks that followed this one last (a taken branch and a fall-through, say), valid for their epochs. */
+    Block link0, link1;
+    int link0Epoch, link1Epoch;
 
     Block(long rip, Insn[] insns, PhysicalMemory.Region region, int page, int gen, PhysicalMemory.Region region2,
           int page2, int gen2) {
@@ -36,6 +39,27 @@ public final class Block {
         this.region2 = region2;
         this.page2 = page2;
         this.gen2 = gen2;
+    }
+
+    /** The block that follows this one at {@code rip}, when a link remembers it for {@code epoch}; else null. */
+    Block linked(long rip, int epoch) {
+        Block l = link0;
+        if (l != null && l.rip == rip && link0Epoch == epoch) {
+            return l;
+        }
+        l = link1;
+        if (l != null && l.rip == rip && link1Epoch == epoch) {
+            return l;
+        }
+        return null;
+    }
+
+    /** Remembers {@code next} as a successor (the older link makes room). */
+    void link(Block next, int epoch) {
+        link1 = link0;
+        link1Epoch = link0Epoch;
+        link0 = next;
+        link0Epoch = epoch;
     }
 
     /** Whether no store changed the code since it was decoded. */

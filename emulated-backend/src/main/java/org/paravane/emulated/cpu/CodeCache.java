@@ -90,11 +90,15 @@ public final class CodeCache {
         return decodedBlocks;
     }
 
-    /** The block at {@code rip}; raises #PF/#GP for the fetch as hardware would. */
+    /**
+     * The block at {@code rip}; raises #PF/#GP for the fetch as hardware would. The jump cache needs no validity
+     * check: whatever invalidates decoded code also moves {@link Cpu#codeEpoch} on (this vCPU's stores through the
+     * block's stop, other vCPUs' through the attention word, the host's through the per-run check).
+     */
     public Block lookup(long rip) {
         int h = (int) (rip ^ (rip >>> 13)) & (JUMP_CACHE - 1);
         Block b = jump[h];
-        if (b != null && b.rip == rip && b.epoch == cpu.codeEpoch && b.valid()) {
+        if (b != null && b.rip == rip && b.epoch == cpu.codeEpoch) {
             return b;
         }
         b = lookupSlow(rip);
@@ -143,7 +147,7 @@ public final class CodeCache {
                 if (cp.unchanged()) {
                     cp.checkedRun = run;
                 } else {
-                    memory.invalidate(r, cp.page);           // the host rewrote it: every vCPU must see that
+                    memory.invalidate(r, cp.page, cpu);      // the host rewrote it: every vCPU must see that
                     cp = null;
                 }
             }

@@ -88,6 +88,30 @@ public final class Cpu {
     public boolean halted;
     /** Triple fault: the vCPU stays shut down until its state is replaced. */
     public String shutdown;
+    /**
+     * Something may need attention at the next instruction boundary: a pending exception, a requested interrupt or
+     * NMI, a halt. One flag, so the loop tests one field per block; {@link #eventsChanged()} recomputes it.
+     */
+    public boolean eventsPending;
+
+    /** Recomputes {@link #eventsPending} after the events changed. */
+    public void eventsChanged() {
+        eventsPending = pendingVector >= 0 || halted || nmiPending || (irr[0] | irr[1] | irr[2] | irr[3]) != 0;
+    }
+
+    /** Requests external interrupt {@code vector}. */
+    public void requestInterrupt(int vector) {
+        irr[vector >>> 6] |= 1L << vector;
+        eventsPending = true;
+    }
+
+    /** Queues an exception for delivery before the next instruction. */
+    public void queueException(int vector, int errorCode, long payload) {
+        pendingVector = vector;
+        pendingError = errorCode;
+        pendingPayload = payload;
+        eventsPending = true;
+    }
 
     // ---- execution ----------------------------------------------------------------------------------------------
 

@@ -64,11 +64,12 @@ public final class Interpreter {
             c.io.rewind();
         }
         c.repChunk = singleStep ? 1 : 4096;
+        Block previous = null;
         for (;;) {
             if (c.shutdown != null) {
                 return Stop.SHUTDOWN;
             }
-            if (c.pendingVector >= 0 || c.halted || c.nmiPending || anyInterrupt()) {
+            if (c.eventsPending) {
                 boolean exception = c.pendingVector >= 0;
                 Stop s = events();
                 if (s != null) {
@@ -94,7 +95,16 @@ public final class Interpreter {
             int n;
             Block b = null;
             try {
-                b = code.lookup(c.rip);
+                long rip = c.rip;
+                int epoch = c.codeEpoch;
+                b = previous == null ? null : previous.linked(rip, epoch);
+                if (b == null) {
+                    b = code.lookup(rip);
+                    if (previous != null) {
+                        previous.link(b, epoch);
+                    }
+                }
+                previous = b;
                 n = b.execute(c, max);
             } catch (GuestFault f) {
                 if (b != null) {
@@ -129,12 +139,11 @@ public final class Interpreter {
             }
             if (trap && n == 1 && !softwareInterrupt(b.insn(0))) {
                 c.dr[6] |= 0x4000;                       // DR6.BS
-                c.pendingVector = Vectors.DB;
-                c.pendingError = -1;
-                c.pendingPayload = 0;
+                c.queueException(Vectors.DB, -1, 0);
             }
             if (c.stopBlock) {
                 c.stopBlock = false;
+                c.codeEpoch++;                           // the block stopped early: its code may have changed
                 if (c.pendingExit != null) {
                     c.io.clear();
                     return Stop.EXIT;
@@ -168,17 +177,10 @@ public final class Interpreter {
         if (v == Vectors.GP && f.nonCanonical && insn != null && insn.stackSegment()) {
             v = Vectors.SS;
         }
-        c.pendingVector = v;
-        c.pendingError = Vectors.hasErrorCode(v) ? Math.max(ec, 0) : -1;
-        c.pendingPayload = f.address;
+        c.queueException(v, Vectors.hasErrorCode(v) ? Math.max(ec, 0) : -1, f.address);
     }
 
     // ---- events at instruction boundaries -----------------------------------------------------------------------
-
-    private boolean anyInterrupt() {
-        long[] irr = c.irr;
-        return (irr[0] | irr[1] | irr[2] | irr[3]) != 0;
-    }
 
     /** The highest requested vector above the task priority, or -1. */
     public int deliverableVector() {
@@ -198,6 +200,12 @@ public final class Interpreter {
     }
 
     private Stop events() {
+        Stop s = deliverEvents();
+        c.eventsChanged();
+        return s;
+    }
+
+    private Stop deliverEvents() {
         if (c.pendingVector >= 0) {
             return deliverException();
         }

@@ -304,7 +304,7 @@ public final class Mmu {
         }
         int page = r.pageIndex(gpa);
         if (r.hasCode(page)) {
-            if (memory.invalidateIfCode(r, page, (int) (gpa & 0xFFF), size)) {
+            if (memory.invalidateIfCode(r, page, (int) (gpa & 0xFFF), size, cpu)) {
                 cpu.stopBlock = true;
             }
         } else if (fill) {
@@ -348,7 +348,7 @@ public final class Mmu {
             throw cpu.absent.set(gpa, true, false);
         }
         int page = r.pageIndex(gpa);
-        if (r.hasCode(page) && memory.invalidateIfCode(r, page, (int) (gpa & 0xFFF), size)) {
+        if (r.hasCode(page) && memory.invalidateIfCode(r, page, (int) (gpa & 0xFFF), size, cpu)) {
             cpu.stopBlock = true;
         }
         return r.hostAddress(gpa);
@@ -370,7 +370,7 @@ public final class Mmu {
         if (access == WRITE) {
             int page = r.pageIndex(gpa);
             if (r.hasCode(page)) {
-                memory.invalidate(r, page);
+                memory.invalidate(r, page, cpu);
                 cpu.stopBlock = true;
             }
         }

@@ -23,10 +23,13 @@ public final class PhysicalMemory {
     public static final int PAGE_SHIFT = 12;
     public static final long PAGE_SIZE = 1L << PAGE_SHIFT;
 
-    /** Told when a page first gets decoded code, so other vCPUs stop writing it through their fast paths. */
-    @FunctionalInterface
+    /** Told about decoded-code events, so the other vCPUs keep their fast paths honest. */
     public interface CodePageListener {
+        /** A page got decoded code: other vCPUs must stop writing it through their fast store path. */
         void codePageAdded(Object origin);
+
+        /** Decoded code was invalidated by {@code origin}: other vCPUs must look their blocks up again. */
+        void codeChanged(Object origin);
     }
 
     /** One region: guest-physical [start, end) at host address {@code host}. */
@@ -131,7 +134,7 @@ public final class PhysicalMemory {
      * A store to {@code [offset, offset + size)} of page {@code page} (within one page) is about to happen: when it
      * overlaps decoded instructions, their code is invalidated (the generation moves on) and true is returned.
      */
-    public boolean invalidateIfCode(Region r, int page, int offset, int size) {
+    public boolean invalidateIfCode(Region r, int page, int offset, int size, Object origin) {
         long[] bits = r.coverage[page];
         if (bits == null) {
             return false;
@@ -141,16 +144,17 @@ public final class PhysicalMemory {
             hit = (bits[i >>> 6] & (1L << i)) != 0;
         }
         if (hit) {
-            invalidate(r, page);
+            invalidate(r, page, origin);
         }
         return hit;
     }
 
     /** Drops the decoded code of a page: its generation moves on, its coverage is forgotten. */
-    public void invalidate(Region r, int page) {
+    public void invalidate(Region r, int page, Object origin) {
         synchronized (r) {
             r.coverage[page] = null;
             r.codeGen[page]++;
         }
+        listener.codeChanged(origin);
     }
 }

@@ -44,7 +44,7 @@ import org.paravane.emulated.cpu.Vectors;
 public final class EmulatedVcpu implements Vcpu {
     private static final Logger LOG = Logger.getLogger(EmulatedVcpu.class.getName());
 
-    static final int KICK = 1, ASYNC_PF = 2, FLUSH_WRITES = 4, EXCLUSIVE = 8, ENGINE = 16;
+    static final int KICK = 1, ASYNC_PF = 2, FLUSH_WRITES = 4, EXCLUSIVE = 8, ENGINE = 16, CODE_CHANGED = 32;
 
     private final EmulatedVm vm;
     private final int id;
@@ -206,6 +206,9 @@ public final class EmulatedVcpu implements Vcpu {
         int bits = attention.getAndSet(0);
         if ((bits & FLUSH_WRITES) != 0) {
             cpu.mmu.flushWrites();
+        }
+        if ((bits & CODE_CHANGED) != 0) {
+            cpu.codeEpoch++;                         // another vCPU's store changed decoded code: look blocks up again
         }
         if ((bits & EXCLUSIVE) != 0) {
             vm.exclusive().awaitRelease(this);
@@ -493,6 +496,14 @@ public final class EmulatedVcpu implements Vcpu {
         }
     }
 
+    /** Closes the engine state from another thread, so a vCPU waiting inside it returns (VM close). */
+    void releaseEngineWaits() {
+        HostAsyncPf h = apf;
+        if (h != null) {
+            h.close();
+        }
+    }
+
     /** Releases the engine state (VM close). */
     void close() {
         detachEngine();
@@ -577,9 +588,7 @@ public final class EmulatedVcpu implements Vcpu {
 
         @Override
         public void injectPageFault(long cr2, int errorCode) {
-            cpu.pendingVector = Vectors.PF;
-            cpu.pendingError = errorCode;
-            cpu.pendingPayload = cr2;
+            cpu.queueException(Vectors.PF, errorCode, cr2);
         }
 
         @Override
@@ -587,7 +596,7 @@ public final class EmulatedVcpu implements Vcpu {
             if (vector < 0 || vector > 255) {
                 throw new IllegalArgumentException("interrupt vector must be 0..255: " + vector);
             }
-            cpu.irr[vector >>> 6] |= 1L << vector;
+            cpu.requestInterrupt(vector);
         }
 
         /** New work for the vCPU: end a halt, or make the running vCPU call beforeEntry() soon. Any thread. */

@@ -37,7 +37,17 @@ public final class EmulatedVm implements VirtualMachine {
         this.engine = engine;
         this.onClose = onClose;
         this.memory = new PagedGuestMemory(spec, new GuestRam());
-        this.physical = new PhysicalMemory(memory, this::codePageAdded);
+        this.physical = new PhysicalMemory(memory, new PhysicalMemory.CodePageListener() {
+            @Override
+            public void codePageAdded(Object origin) {
+                broadcast(origin, EmulatedVcpu.FLUSH_WRITES);
+            }
+
+            @Override
+            public void codeChanged(Object origin) {
+                broadcast(origin, EmulatedVcpu.CODE_CHANGED);
+            }
+        });
         List<EmulatedVcpu> list = new ArrayList<>(spec.vcpus());
         for (int i = 0; i < spec.vcpus(); i++) {
             list.add(new EmulatedVcpu(this, i));
@@ -58,15 +68,15 @@ public final class EmulatedVm implements VirtualMachine {
         return engine.get();
     }
 
-    /** A page got decoded code on {@code origin}'s thread: every other vCPU drops its fast store path. */
-    private void codePageAdded(Object origin) {
+    /** Tells every vCPU but {@code origin} (a {@code Cpu}) about a code event. */
+    private void broadcast(Object origin, int bit) {
         List<EmulatedVcpu> all = vcpus;
         if (all == null) {
             return;
         }
         for (EmulatedVcpu v : all) {
             if (v.cpu != origin) {
-                v.requestAttention(EmulatedVcpu.FLUSH_WRITES);
+                v.requestAttention(bit);
             }
         }
     }
@@ -122,6 +132,7 @@ public final class EmulatedVm implements VirtualMachine {
         closed = true;
         for (EmulatedVcpu v : vcpus) {
             v.kick();
+            v.releaseEngineWaits();                  // a vCPU waiting inside the async-PF engine comes back now
         }
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         for (EmulatedVcpu v : vcpus) {

@@ -135,5 +135,6 @@ final class StateMapper {
         c.setPendingExit(null);
         c.io.clear();
         c.mmu.flush();
+        c.eventsChanged();
     }
 }

@@ -89,6 +89,7 @@ final class SystemOps {
                 case HLT -> {
                     privileged(c);
                     c.halted = true;
+                    c.eventsPending = true;
                 }
                 case NOP, PAUSE, ENDBR64, PREFETCH, LFENCE, SFENCE -> {
                     if (m == Mnemonic.SFENCE) {
