@@ -63,8 +63,8 @@ public final class EmulatedVcpu implements Vcpu {
     // Async page faults: the guest's MSR values survive engines coming and going.
     private long apfEnable;
     private long apfVector;
-    private HostAsyncPf apf;
-    private AsyncPfHost apfOwner;
+    private volatile HostAsyncPf apf;
+    private volatile AsyncPfHost apfOwner;
 
     // Statistics.
     private long runs, exits, haltedNanos, runNanos;

@@ -110,6 +110,42 @@ class SystemCallTest {
     }
 
     @Test
+    void aFarReturnReloadsCsAtTheSamePrivilege() {
+        Vcpu v = t.start(0, 0, "lea rax, [rip + next]\n push 0x08\n push rax\n retfq\n next: mov rbx, cs\n hlt");
+        assertThat(v.run()).isInstanceOf(VcpuExit.Halted.class);
+        assertThat(v.registers().rbx()).isEqualTo(0x08);
+        assertThat(v.registers().rsp()).isEqualTo(TestVm.STACK);
+    }
+
+    @Test
+    void descriptorTableRegistersLoadStoreAndLtrMarksTheTssBusy() {
+        long gdt = org.paravane.support.x86.FlatPlatform.GDT;
+        // Make the TSS available again, load it, read back GDTR/IDTR/TR.
+        long tssDesc = gdt + Descriptors.TSS;
+        t.write64(tssDesc, t.read64(tssDesc) & ~(0xFL << 40) | (0x9L << 40));
+        Vcpu v = t.start(0, 0, String.join("\n",
+                "sgdt [0x600000]",
+                "sidt [0x600010]",
+                "lgdt [0x600000]",
+                "mov ax, 0x28",
+                "ltr ax",
+                "str rbx",
+                "sldt rcx",
+                "smsw rdx",
+                "hlt"));
+        assertThat(v.run()).isInstanceOf(VcpuExit.Halted.class);
+        assertThat(t.read64(0x60_0002)).as("GDTR base").isEqualTo(gdt);
+        assertThat(t.read64(0x60_0000) & 0xFFFF).as("GDTR limit").isEqualTo(Descriptors.GDT_SIZE - 1);
+        assertThat(t.read64(0x60_0012)).as("IDTR base").isEqualTo(org.paravane.support.x86.FlatPlatform.IDT);
+        assertThat(v.registers().rbx()).isEqualTo(0x28);
+        assertThat(v.registers().rcx()).isZero();
+        assertThat(v.registers().rdx() & 0xFFFF).isEqualTo(v.state().control().cr0() & 0xFFFF);
+        assertThat((t.read64(tssDesc) >>> 40) & 0xF).as("busy TSS").isEqualTo(0xB);
+        Vcpu again = t.start(0, 0, "mov ax, 0x28\n ltr ax");
+        assertThat(t.frame(0, again.run()).vector()).as("loading a busy TSS").isEqualTo(13);
+    }
+
+    @Test
     void movToASegmentRegisterChecksTheDescriptor() {
         Vcpu v = t.start(0, 0, "mov ax, 0x10\n mov ds, ax\n mov ax, 0x28\n mov es, ax");
         TestVm.Frame f = t.frame(0, v.run());
