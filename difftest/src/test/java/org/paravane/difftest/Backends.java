@@ -5,10 +5,11 @@ import java.util.ServiceLoader;
 import org.paravane.api.backend.VirtualizationBackend;
 
 /**
- * Finds backends for the differential tests outside OSGi: through {@link ServiceLoader} (a module lists its
+ * Finds backends for the differential tests outside OSGi: by class name in the system property
+ * {@code difftest.<name>.class} (a public no-argument constructor), through {@link ServiceLoader} (a module lists its
  * implementation in {@code META-INF/services/org.paravane.api.backend.VirtualizationBackend} on the test class
- * path), or by class name in the system property {@code difftest.<name>.class}. Either needs a public no-argument
- * constructor that leaves the backend ready to create VMs.
+ * path), or, for {@code kvm}, by constructing {@code org.paravane.kvm.KvmBackend} with its default settings when the
+ * kvm-backend module is on the test class path (so plugging KVM in is one test dependency).
  */
 public final class Backends {
     private Backends() {
@@ -29,6 +30,21 @@ public final class Backends {
                 return Optional.of(b);
             }
         }
-        return Optional.empty();
+        return name.equals("kvm") ? kvmWithDefaults() : Optional.empty();
+    }
+
+    /** {@code new KvmBackend(KvmSettings.DEFAULTS)}, when that class is on the class path. */
+    private static Optional<VirtualizationBackend> kvmWithDefaults() {
+        try {
+            Class<?> backend = Class.forName("org.paravane.kvm.KvmBackend");
+            Class<?> settings = Class.forName("org.paravane.kvm.host.KvmSettings");
+            Object defaults = settings.getField("DEFAULTS").get(null);
+            return Optional.of((VirtualizationBackend) backend.getConstructor(settings).newInstance(defaults));
+        } catch (ClassNotFoundException e) {
+            return Optional.empty();
+        } catch (ReflectiveOperationException | ClassCastException e) {
+            throw new IllegalStateException("org.paravane.kvm.KvmBackend is on the class path but could not be built "
+                    + "with KvmSettings.DEFAULTS: " + e, e);
+        }
     }
 }

@@ -30,8 +30,7 @@ class KvmDifferentialTest {
                 "/dev/kvm is not usable here (missing, or no read/write permission)");
         Optional<VirtualizationBackend> backend = Backends.find("kvm");
         Assumptions.assumeTrue(backend.isPresent(), "no KVM backend on the difftest class path: add the kvm-backend "
-                + "module as a test dependency and list its VirtualizationBackend class in META-INF/services (or set "
-                + "-Ddifftest.kvm.class=<class>)");
+                + "module as a test dependency of difftest (see Backends)");
         try {
             kvm = new BackendCpu(backend.get());
         } catch (BackendException e) {
