@@ -23,12 +23,20 @@ import org.paravane.support.x86.TrapStubs;
 
 /**
  * A {@link VirtualizationBackend} as a reference: one VM with the {@link FlatPlatform}, the code and data areas
- * mapped at the {@link Layout} addresses, each case run at CPL 3 with {@link Vcpu#setSingleStep} on. An exception
- * lands in the platform's trap stub; its frame on the kernel stack gives the faulting RIP, RFLAGS, RSP and error
- * code, so a FAULT record reads like the host CPU's signal context. Only the {@code VirtualizationBackend} API is
- * used: any backend (emulated, KVM) plugs in.
+ * mapped at the {@link Layout} addresses, each case run at CPL 3 one instruction at a time. An exception lands in
+ * the platform's trap stub; its frame on the kernel stack gives the faulting RIP, RFLAGS, RSP and error code, so a
+ * FAULT record reads like the host CPU's signal context. Only the {@code VirtualizationBackend} API is used: any
+ * backend (emulated, KVM) plugs in.
+ *
+ * <p>Two ways to step: {@link Stepping#API} ({@link Vcpu#setSingleStep}), or {@link Stepping#TRAP_FLAG}, the guest's
+ * own RFLAGS.TF: every instruction ends in a #DB through the IDT, whose frame is the step's state, and the case resumes
+ * from it. The second works wherever the CPU honours TF at CPL 3 (KVM on PVM hosts, whose guest-debug single-step
+ * does not stop native user code) and sees exactly what the host CPU reference sees.
  */
 public final class BackendCpu implements Reference {
+
+    /** How the reference stops after each instruction. */
+    public enum Stepping { API, TRAP_FLAG }
     static final long CODE_PHYS = 0x40_0000, DATA_PHYS = 0x60_0000, MEMORY = 16L << 20;
 
     private final VirtualizationBackend backend;
@@ -37,9 +45,15 @@ public final class BackendCpu implements Reference {
     private final Vcpu vcpu;
     private final MemorySegment code;
     private final MemorySegment data;
+    private final Stepping stepping;
 
     public BackendCpu(VirtualizationBackend backend) {
+        this(backend, Stepping.API);
+    }
+
+    public BackendCpu(VirtualizationBackend backend, Stepping stepping) {
         this.backend = backend;
+        this.stepping = stepping;
         this.vm = backend.createVm(new VmSpec("difftest-" + backend.name(), 1,
                 List.of(new MemoryRegion("ram", 0, MEMORY, false)), PageSource.ZERO));
         this.platform = FlatPlatform.write(vm.memory(), 1, MEMORY);
@@ -67,6 +81,8 @@ public final class BackendCpu implements Reference {
         return backend.name() + " backend";
     }
 
+    private VcpuState userState;
+
     /** Loads a case: code, data, the initial state (at CPL 3, interrupts enabled). */
     public void load(TestCase tc) {
         code.fill((byte) 0xCC);
@@ -78,7 +94,13 @@ public final class BackendCpu implements Reference {
         VcpuState s = platform.state(0, 3, Layout.CODE, r[4], r[Layout.RFLAGS]);
         s = s.withRegisters(GeneralRegisters.fromArray(r));
         s = s.withSegments(s.segments().withGs(s.segments().gs().withBase(tc.gsBase())));
-        vcpu.setState(s);
+        userState = s;
+        vcpu.setState(stepping == Stepping.TRAP_FLAG ? withTrapFlag(s, true) : s);
+    }
+
+    private static VcpuState withTrapFlag(VcpuState s, boolean on) {
+        long f = s.registers().rflags();
+        return s.withRegisters(s.registers().withRflags(on ? f | (1L << 8) : f & ~(1L << 8)));
     }
 
     @Override
@@ -93,6 +115,9 @@ public final class BackendCpu implements Reference {
 
     /** Single-steps the loaded case to its end or its first exception. */
     public List<CpuRecord> steps(TestCase tc) {
+        if (stepping == Stepping.TRAP_FLAG) {
+            return trapSteps(tc);
+        }
         List<CpuRecord> records = new ArrayList<>();
         vcpu.setSingleStep(true);
         try {
@@ -128,6 +153,39 @@ public final class BackendCpu implements Reference {
             return new CpuRecord(CpuRecord.Kind.LIMIT, regs, -1, 0, 0, dataCopy(), "");
         }
         return CpuRecord.step(regs);
+    }
+
+    /** Steps with the guest's trap flag: each #DB frame is a step; the case resumes from the frame. */
+    private List<CpuRecord> trapSteps(TestCase tc) {
+        List<CpuRecord> records = new ArrayList<>();
+        for (int n = 0; n <= Layout.MAX_STEPS; n++) {
+            VcpuExit exit = vcpu.run();
+            GeneralRegisters g = vcpu.registers();
+            boolean inStubs = g.rip() >= FlatPlatform.STUBS && g.rip() < FlatPlatform.STUBS + TrapStubs.SIZE;
+            if (!inStubs || !(exit instanceof VcpuExit.PortIo)) {
+                records.add(new CpuRecord(CpuRecord.Kind.OTHER, g.toArray(), -1, 0, 0, dataCopy(), exit.toString()));
+                return records;
+            }
+            CpuRecord r = fault(exit);
+            if (r.vector() != 1) {
+                records.add(r);                          // a real exception: the case ends here
+                return records;
+            }
+            long[] regs = r.regs().clone();
+            regs[Layout.RFLAGS] &= ~(1L << 8);
+            CpuRecord.Kind kind = regs[Layout.RIP] == tc.end() ? CpuRecord.Kind.END
+                    : n == Layout.MAX_STEPS ? CpuRecord.Kind.LIMIT : CpuRecord.Kind.STEP;
+            records.add(kind == CpuRecord.Kind.STEP ? CpuRecord.step(regs)
+                    : new CpuRecord(kind, regs, -1, 0, 0, dataCopy(), ""));
+            if (kind != CpuRecord.Kind.STEP) {
+                return records;
+            }
+            // Back to CPL 3 where the frame says, TF still set.
+            long[] resume = regs.clone();
+            resume[Layout.RFLAGS] |= 1L << 8;
+            vcpu.setState(userState.withRegisters(GeneralRegisters.fromArray(resume)));
+        }
+        throw new AssertionError("unreachable");
     }
 
     /** The exception frame the trap stub sits on, as the host CPU's signal context would show it. */

@@ -33,6 +33,17 @@ class EmulatedVsEmulatedTest {
     }
 
     @Test
+    void steppingWithTheTrapFlagSeesWhatTheApiSingleStepSees() {
+        List<TestCase> cases = new SequenceGenerator(31).cases(300, "tf");
+        try (BackendCpu api = new BackendCpu(emulated()); BackendCpu tf = new BackendCpu(emulated(), BackendCpu.Stepping.TRAP_FLAG)) {
+            List<List<CpuRecord>> ra = api.run(cases), rt = tf.run(cases);
+            for (int i = 0; i < cases.size(); i++) {
+                assertThat(Differ.compare(cases.get(i), ra.get(i), rt.get(i))).as(cases.get(i).name()).isNull();
+            }
+        }
+    }
+
+    @Test
     void aRunMovedBetweenVmsMidwayMatchesAnUninterruptedRun() {
         List<TestCase> cases = new SequenceGenerator(1234).cases(200, "moved");
         try (BackendCpu a = new BackendCpu(emulated()); BackendCpu b = new BackendCpu(emulated())) {

@@ -63,7 +63,6 @@ public final class Interpreter {
         if (replay) {
             c.io.rewind();
         }
-        c.repChunk = singleStep ? 1 : 4096;
         Block previous = null;
         for (;;) {
             if (c.shutdown != null) {
@@ -92,6 +91,7 @@ public final class Interpreter {
             if (shadow) {
                 c.interruptShadow = false;               // it covers exactly this instruction
             }
+            c.repChunk = singleStep || trap ? 1 : 4096;  // TF traps after every REP iteration
             int n;
             Block b = null;
             try {

@@ -168,6 +168,16 @@ class ExceptionDeliveryTest {
     }
 
     @Test
+    void theTrapFlagTrapsAfterEachIterationOfARepeatedStringInstruction() {
+        Vcpu v = user("mov rdi, 0x600000\n mov ecx, 3\n pushfq\n or qword ptr [rsp], 0x100\n popfq\n rep stosb");
+        TestVm.Frame f = t.frame(0, v.run());
+        assertThat(f.vector()).as("POPF sets TF; the trap follows the first REP iteration")
+                .isEqualTo(1);
+        assertThat(f.rip()).as("RIP still at the REP STOSB").isEqualTo(TestVm.CODE + 7 + 5 + 1 + 8 + 1);
+        assertThat(v.state().registers().rcx()).isEqualTo(2);
+    }
+
+    @Test
     void nonCanonicalAddressesRaiseGpOrSs() {
         Vcpu v = user("movabs rax, 0x8000000000000000\n jmp rax");
         TestVm.Frame f = t.frame(0, v.run());
