@@ -113,8 +113,11 @@ public final class BackendCpu implements Reference {
         return all;
     }
 
-    /** Single-steps the loaded case to its end or its first exception. */
+    /** Single-steps the loaded case to its end or its first exception (or runs it whole when it is not stepwise). */
     public List<CpuRecord> steps(TestCase tc) {
+        if (!tc.stepwise()) {
+            return runToEnd(tc);
+        }
         if (stepping == Stepping.TRAP_FLAG) {
             return trapSteps(tc);
         }
@@ -153,6 +156,29 @@ public final class BackendCpu implements Reference {
             return new CpuRecord(CpuRecord.Kind.LIMIT, regs, -1, 0, 0, dataCopy(), "");
         }
         return CpuRecord.step(regs);
+    }
+
+    /**
+     * Runs a case that must not be stepped (it reads TF) in one go: the INT3 filler after the code ends it, as the
+     * host CPU reference ends such a case.
+     */
+    private List<CpuRecord> runToEnd(TestCase tc) {
+        if (stepping == Stepping.TRAP_FLAG) {
+            vcpu.setState(userState);
+        }
+        VcpuExit exit = vcpu.run();
+        GeneralRegisters g = vcpu.registers();
+        boolean inStubs = g.rip() >= FlatPlatform.STUBS && g.rip() < FlatPlatform.STUBS + TrapStubs.SIZE;
+        if (!inStubs || !(exit instanceof VcpuExit.PortIo)) {
+            return List.of(new CpuRecord(CpuRecord.Kind.OTHER, g.toArray(), -1, 0, 0, dataCopy(), exit.toString()));
+        }
+        CpuRecord r = fault(exit);
+        if (r.vector() == 3 && r.rip() == tc.end() + 1) {
+            long[] regs = r.regs().clone();
+            regs[Layout.RIP] = tc.end();
+            return List.of(new CpuRecord(CpuRecord.Kind.END, regs, -1, 0, 0, r.data(), ""));
+        }
+        return List.of(r);
     }
 
     /** Steps with the guest's trap flag: each #DB frame is a step; the case resumes from the frame. */
