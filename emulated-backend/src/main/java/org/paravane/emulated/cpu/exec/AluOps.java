@@ -70,6 +70,58 @@ final class AluOps {
         }
     }
 
+    /** reg op= reg or imm, 32-bit (the other hot case: the upper half of the destination is zeroed). */
+    static final class RR32 extends Insn {
+        private final int op, dst, src;
+        private final long imm;
+
+        /** {@code src} < 0: the immediate. */
+        RR32(Decoded d, int op, int dst, int src, long imm) {
+            super(d);
+            this.op = op;
+            this.dst = dst;
+            this.src = src;
+            this.imm = (int) imm;
+        }
+
+        @Override
+        public void exec(Cpu c) {
+            long a = (int) c.r[dst];
+            long b = src >= 0 ? (int) c.r[src] : imm;
+            long res;
+            switch (op) {
+                case 0 -> {
+                    res = (int) (a + b);
+                    c.fOp = Cpu.F_ADD; c.fDst = a; c.fSrc = b;
+                }
+                case 5, 7 -> {
+                    res = (int) (a - b);
+                    c.fOp = Cpu.F_SUB; c.fDst = a; c.fSrc = b;
+                }
+                case 1 -> {
+                    res = a | b;
+                    c.fOp = Cpu.F_LOGIC;
+                }
+                case 4, 8 -> {
+                    res = a & b;
+                    c.fOp = Cpu.F_LOGIC;
+                }
+                case 6 -> {
+                    res = a ^ b;
+                    c.fOp = Cpu.F_LOGIC;
+                }
+                default -> {
+                    c.r[dst] = c.alu(op, 4, a, b) & 0xFFFF_FFFFL;
+                    return;
+                }
+            }
+            c.fRes = res;
+            if (op < CMP) {
+                c.r[dst] = res & 0xFFFF_FFFFL;
+            }
+        }
+    }
+
     /** reg op= reg at any size. */
     static final class RR extends Insn {
         private final int op, size, dst, src;

@@ -113,8 +113,10 @@ public final class Binder {
         if (dst instanceof Operand.Reg r) {
             return switch (src) {
                 case Operand.Reg s -> size == 8 ? new AluOps.RR64(d, op, r.number(), s.number())
+                        : size == 4 ? new AluOps.RR32(d, op, r.number(), s.number(), 0)
                         : new AluOps.RR(d, op, size, r.number(), s.number());
-                case Operand.Imm i -> new AluOps.RI(d, op, size, r.number(), i.value());
+                case Operand.Imm i -> size == 4 ? new AluOps.RR32(d, op, r.number(), -1, i.value())
+                        : new AluOps.RI(d, op, size, r.number(), i.value());
                 default -> new AluOps.RM(d, op, size, r.number(), src);
             };
         }

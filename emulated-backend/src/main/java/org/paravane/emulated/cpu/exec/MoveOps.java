@@ -23,6 +23,8 @@ final class MoveOps {
         public void exec(Cpu c) {
             if (size == 8) {
                 c.r[dst] = c.r[src];
+            } else if (size == 4) {
+                c.r[dst] = c.r[src] & 0xFFFF_FFFFL;
             } else {
                 c.setReg(size, dst, c.reg(size, src));
             }
