@@ -1,0 +1,90 @@
+package org.paravane.difftest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.paravane.emulated.EmulatedBackend;
+
+/**
+ * The emulated backend against the processor this test runs on: seeded random instruction sequences at CPL 3,
+ * compared after every instruction (registers, defined flags, exceptions, memory).
+ */
+class HostCpuDifferentialTest {
+    static NativeCpu host;
+    static BackendCpu emulated;
+
+    @BeforeAll
+    static void start() {
+        String why = NativeCpu.unavailableReason();
+        Assumptions.assumeTrue(why == null, () -> "host CPU reference unavailable: " + why);
+        host = new NativeCpu();
+        emulated = new BackendCpu(new EmulatedBackend());
+    }
+
+    @AfterAll
+    static void stop() {
+        if (emulated != null) {
+            emulated.close();
+        }
+    }
+
+    static List<Differ.Mismatch> differences(List<TestCase> cases) {
+        List<List<CpuRecord>> expected = host.run(cases);
+        List<List<CpuRecord>> actual = emulated.run(cases);
+        List<Differ.Mismatch> found = new ArrayList<>();
+        for (int i = 0; i < cases.size(); i++) {
+            Differ.Mismatch m = Differ.compare(cases.get(i), expected.get(i), actual.get(i));
+            if (m != null) {
+                found.add(m);
+            }
+        }
+        return found;
+    }
+
+    /** The instruction a mismatch happened after (or at, for an exception). */
+    static String line(Differ.Mismatch m) {
+        TestCase tc = m.testCase();
+        long rip = m.step() == 0 ? Layout.CODE : m.expected().kind() == CpuRecord.Kind.FAULT ? m.expected().rip()
+                : -1;
+        String[] lines = tc.source().split("\n");
+        if (rip < 0) {
+            return "step " + m.step();
+        }
+        int i = java.util.Arrays.binarySearch(tc.offsets(), (int) (rip - Layout.CODE));
+        return i >= 0 && i < lines.length ? lines[i].trim() : "0x" + Long.toHexString(rip);
+    }
+
+    @Test
+    void everyHandWrittenFormMatchesTheHostCpu() {
+        List<TestCase> cases = InstructionForms.cases();
+        List<Differ.Mismatch> found = differences(cases);
+        assertThat(found).as(() -> found.size() + " of " + cases.size() + " cases differ:\n"
+                + found.stream().map(m -> m.testCase().name() + " step " + m.step() + ": " + m.what()).limit(60)
+                .reduce("", (a, b) -> a + b + "\n")
+                + "first ones in full:\n" + found.stream().limit(3).map(Object::toString).reduce("", (a, b) -> a + b + "\n"))
+                .isEmpty();
+        assertThat(cases).hasSizeGreaterThan(5000);
+    }
+
+    @Test
+    void randomSequencesMatchTheHostCpu() {
+        int count = Integer.getInteger("difftest.sequences", 3000);
+        long seed = Long.getLong("difftest.seed", 20261125L);
+        List<Differ.Mismatch> found = new ArrayList<>();
+        int batch = 1000;
+        for (int start = 0; start < count; start += batch) {
+            List<TestCase> cases = new SequenceGenerator(seed + start).cases(Math.min(batch, count - start), "seed " + (seed + start));
+            found.addAll(differences(cases));
+        }
+        assertThat(found).as(() -> found.size() + " of " + count + " sequences differ:\n"
+                + found.stream().map(m -> m.testCase().name() + " step " + m.step() + ": " + m.what() + " at "
+                        + line(m)).limit(40).reduce("", (a, b) -> a + b + "\n")
+                + "first ones in full:\n"
+                + found.stream().limit(3).map(Object::toString).reduce("", (a, b) -> a + b + "\n")).isEmpty();
+    }
+}

@@ -1,0 +1,146 @@
+package org.paravane.difftest;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The host processor as the reference: {@code cpu-runner.c}, compiled with gcc at first use, runs each case natively
+ * at CPL 3 (single-stepped with TF) in a child process and reports every step. Available wherever the tests run on
+ * x86-64 Linux with gcc; no /dev/kvm needed.
+ */
+public final class NativeCpu implements Reference {
+
+    private static final Path BINARY = Path.of("target", "cpu-runner");
+
+    /** Why the host CPU cannot be used here, or null when it can. */
+    public static String unavailableReason() {
+        if (!"amd64".equals(System.getProperty("os.arch")) && !"x86_64".equals(System.getProperty("os.arch"))) {
+            return "the host is not x86-64 (" + System.getProperty("os.arch") + ")";
+        }
+        try {
+            build();
+            return null;
+        } catch (IOException | RuntimeException e) {
+            return "cannot build the native runner with gcc: " + e.getMessage();
+        }
+    }
+
+    private static synchronized Path build() throws IOException {
+        if (Files.isExecutable(BINARY)) {
+            return BINARY;
+        }
+        Files.createDirectories(BINARY.getParent());
+        Path src = BINARY.resolveSibling("cpu-runner.c");
+        try (InputStream in = NativeCpu.class.getResourceAsStream("/native/cpu-runner.c")) {
+            Files.write(src, in.readAllBytes());
+        }
+        Process p = new ProcessBuilder("gcc", "-O2", "-o", BINARY.toString(), src.toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        try {
+            if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new IOException("gcc failed: " + out);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
+        return BINARY;
+    }
+
+    @Override
+    public String name() {
+        return "host CPU";
+    }
+
+    @Override
+    public List<List<CpuRecord>> run(List<TestCase> cases) {
+        try {
+            Process p = new ProcessBuilder(build().toAbsolutePath().toString()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            Thread writer = Thread.ofVirtual().start(() -> {
+                try (OutputStream out = new BufferedOutputStream(p.getOutputStream(), 1 << 16)) {
+                    for (TestCase tc : cases) {
+                        ByteBuffer b = ByteBuffer.allocate(8 + 18 * 8 + 8).order(ByteOrder.LITTLE_ENDIAN);
+                        b.putInt(tc.code().length).putInt(tc.stepwise() ? 1 : 0);
+                        for (long r : tc.regs()) {
+                            b.putLong(r);
+                        }
+                        b.putLong(tc.gsBase());
+                        out.write(b.array());
+                        out.write(tc.code());
+                        out.write(tc.data());
+                    }
+                } catch (IOException e) {
+                    // the reader reports the short output
+                }
+            });
+            List<List<CpuRecord>> all = new ArrayList<>(cases.size());
+            try (DataInputStream in = new DataInputStream(new BufferedInputStream(p.getInputStream(), 1 << 16))) {
+                for (TestCase tc : cases) {
+                    List<CpuRecord> records = new ArrayList<>();
+                    for (;;) {
+                        CpuRecord r = read(in);
+                        records.add(r);
+                        if (r.last()) {
+                            break;
+                        }
+                    }
+                    all.add(records);
+                }
+            } catch (EOFException e) {
+                throw new IllegalStateException("the native runner stopped early (exit " + p.waitFor() + ") after "
+                        + "case " + all.size() + " of " + cases.size() + ": " + cases.get(all.size()).name());
+            }
+            writer.join();
+            p.waitFor(10, TimeUnit.SECONDS);
+            return all;
+        } catch (IOException e) {
+            throw new IllegalStateException("native runner: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static long le(DataInputStream in) throws IOException {
+        return Long.reverseBytes(in.readLong());
+    }
+
+    private static CpuRecord read(DataInputStream in) throws IOException {
+        int kind = Integer.reverseBytes(in.readInt());
+        long[] regs = new long[18];
+        for (int i = 0; i < 18; i++) {
+            regs[i] = le(in);
+        }
+        regs[Layout.RFLAGS] &= ~((1L << 8) | (1L << 16));        // TF (the stepping) and RF (fault restart)
+        return switch (kind) {
+            case 1 -> CpuRecord.step(regs);
+            case 2 -> new CpuRecord(CpuRecord.Kind.END, regs, -1, 0, 0, in.readNBytes(Layout.DATA_SIZE), "");
+            case 3 -> {
+                int trap = (int) le(in);
+                long err = le(in);
+                long cr2 = le(in);
+                yield new CpuRecord(CpuRecord.Kind.FAULT, regs, trap, err, trap == 14 ? cr2 : 0,
+                        in.readNBytes(Layout.DATA_SIZE), "");
+            }
+            case 4 -> new CpuRecord(CpuRecord.Kind.LIMIT, regs, -1, 0, 0, in.readNBytes(Layout.DATA_SIZE), "");
+            default -> throw new IOException("bad record kind " + kind);
+        };
+    }
+
+    @Override
+    public void close() {
+    }
+}

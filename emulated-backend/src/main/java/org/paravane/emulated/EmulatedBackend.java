@@ -1,0 +1,83 @@
+package org.paravane.emulated;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.paravane.api.asyncpf.AsyncPfHost;
+import org.paravane.api.backend.BackendCapabilities;
+import org.paravane.api.backend.BackendException;
+import org.paravane.api.backend.VirtualMachine;
+import org.paravane.api.backend.VirtualizationBackend;
+import org.paravane.api.backend.VmSpec;
+import org.paravane.emulated.vstate.EmulatedVm;
+
+/**
+ * The software x86-64 CPU as a {@link VirtualizationBackend}: needs nothing from the host but memory, so it is always
+ * usable. Host-absent guest pages go to the {@link AsyncPfHost} engine when one is registered (the best-ranked, and
+ * VMs switch to a better one at their next instruction boundary); without one the vCPU threads fetch pages themselves.
+ */
+@Component(service = VirtualizationBackend.class, property = {
+        VirtualizationBackend.NAME + "=" + EmulatedBackend.NAME,
+        VirtualizationBackend.USABLE + ":Boolean=true"})
+public final class EmulatedBackend implements VirtualizationBackend {
+
+    public static final String NAME = "emulated";
+    /** Most vCPUs of one VM (each is a caller thread; the number only bounds bookkeeping). */
+    public static final int MAX_VCPUS = 64;
+
+    private final Set<EmulatedVm> vms = ConcurrentHashMap.newKeySet();
+    private volatile AsyncPfHost engine;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    public void bindAsyncPfHost(AsyncPfHost host) {
+        engine = host;
+        vms.forEach(vm -> vm.engineChanged(null));
+    }
+
+    public void unbindAsyncPfHost(AsyncPfHost host) {
+        if (engine == host) {
+            engine = null;
+        }
+        vms.forEach(vm -> vm.engineChanged(host));
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public BackendCapabilities capabilities() {
+        AsyncPfHost e = engine;
+        return new BackendCapabilities(false, false, true, true, true, MAX_VCPUS,
+                "software x86-64 interpreter (64-bit long mode); async PF: "
+                        + (e == null ? "none bound (vCPU threads fetch absent pages)" : "Java host engine"));
+    }
+
+    @Override
+    public VirtualMachine createVm(VmSpec spec) {
+        if (spec.vcpus() > MAX_VCPUS) {
+            throw new BackendException(BackendException.Reason.INVALID_REQUEST, "VM '" + spec.name() + "' asks for "
+                    + spec.vcpus() + " vCPUs; the emulated backend runs at most " + MAX_VCPUS);
+        }
+        EmulatedVm[] self = new EmulatedVm[1];
+        try {
+            self[0] = new EmulatedVm(spec, NAME, () -> engine, () -> vms.remove(self[0]));
+        } catch (RuntimeException e) {
+            throw new BackendException(BackendException.Reason.RESOURCES, "VM '" + spec.name() + "': cannot map "
+                    + (spec.memorySize() >> 20) + " MiB of guest memory: " + e.getMessage(), null, e);
+        }
+        vms.add(self[0]);
+        return self[0];
+    }
+
+    @Override
+    public String toString() {
+        return "emulated backend (" + vms.size() + " VMs)";
+    }
+}

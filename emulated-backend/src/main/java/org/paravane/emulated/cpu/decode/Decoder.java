@@ -1,0 +1,925 @@
+package org.paravane.emulated.cpu.decode;
+
+import static org.paravane.emulated.cpu.decode.Mnemonic.*;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The x86-64 instruction decoder for 64-bit mode: legacy prefixes, REX, VEX (BMI1), the one- and two-byte opcode
+ * maps and the 0F38 MOVBE row, ModRM/SIB addressing with RIP-relative operands. Instructions this CPU does not
+ * implement still decode to their full length as {@link Mnemonic#UNSUPPORTED}; undefined encodings decode to
+ * {@link Mnemonic#UD}. Not thread safe: one decoder per vCPU.
+ */
+public final class Decoder {
+
+    /** Where the bytes of an instruction come from. */
+    @FunctionalInterface
+    public interface Bytes {
+        /** The byte at {@code offset} from the instruction's start (0..255), or -1 when it is not available. */
+        int get(int offset);
+    }
+
+    public static final int MAX_LENGTH = 15;
+
+    // Operand specifications (Intel opcode-map notation).
+    private static final int E_B = 1, E_W = 2, E_D = 3, E_Q = 4, E_V = 5, E_Y = 6, G_B = 7, G_W = 8, G_D = 9, G_Q = 10,
+            G_V = 11, G_Y = 12, I_B = 13, I_BS = 14, I_W = 15, I_Z = 16, I_V = 17, J_B = 18, J_Z = 19, M_ANY = 20,
+            M_B = 21, M_W = 22, M_V = 23, M_P = 24, Z_B = 25, Z_V = 26, AL = 27, R_AX = 28, CL = 29, DX = 30, ONE = 31,
+            O_B = 32, O_V = 33, S_W = 34, C_Q = 35, D_Q = 36, R_Q = 37, E_VW = 38, B_Y = 39, M_Y = 40, E_VQ = 41,
+            SEG_FS = 42, SEG_GS = 43;
+
+    // Entry flags.
+    private static final int MODRM = 1, D64 = 4, F64 = 8, MEM = 16, REG = 32, STRING = 64, IMM8 = 128,
+            GROUP = 256;
+
+    /** Instructions that take a LOCK prefix (with a memory destination); anywhere else LOCK is #UD. */
+    private static final java.util.Set<Mnemonic> LOCKABLE = java.util.EnumSet.of(ADD, OR, ADC, SBB, AND, SUB, XOR,
+            BTS, BTR, BTC, XCHG, XADD, CMPXCHG, CMPXCHG8B, CMPXCHG16B, INC, DEC, NOT, NEG);
+
+    private record Entry(Mnemonic mnemonic, int[] ops, int flags, int cond, Mnemonic[] group) {
+    }
+
+    private static final Entry[] ONE_BYTE = new Entry[256];
+    private static final Entry[] TWO_BYTE = new Entry[256];
+    private static final Entry UD_ENTRY = new Entry(UD, new int[0], 0, 0, null);
+
+    /** Thrown when a byte beyond what {@link Bytes} holds is needed. */
+    private static final class NeedMoreBytes extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        NeedMoreBytes() {
+            super(null, null, false, false);
+        }
+    }
+
+    private static final NeedMoreBytes NEED_MORE = new NeedMoreBytes();
+    private static final NeedMoreBytes TOO_LONG_SIGNAL = new NeedMoreBytes();
+
+    // ---- per-decode state ---------------------------------------------------------------------------------------
+    private Bytes bytes;
+    private long rip;
+    private int pos;
+    private boolean p66, p67, lock;
+    private int rep;           // 0, REP (F3) or REPNE (F2): the last of them
+    private int segment;
+    private int rex;           // 0 when absent, else 0x40..0x4F
+    private boolean modrmRead;
+    private int mod, regField, rmField;  // reg and rm already extended by REX.R / REX.B
+    private int vexV;                    // VEX.vvvv (register number), -1 without VEX
+    private int opcodeByte;              // the (last) opcode byte: Z operands take their register from it
+    private boolean vexW;
+
+    /**
+     * Decodes the instruction at {@code rip}, or returns null when it runs past the bytes available (the caller then
+     * decodes again with bytes from the next page). Never throws for any byte sequence.
+     */
+    public Decoded decode(long rip, Bytes bytes) {
+        this.bytes = bytes;
+        this.rip = rip;
+        try {
+            return decode();
+        } catch (NeedMoreBytes e) {
+            if (e == TOO_LONG_SIGNAL) {
+                return new Decoded(TOO_LONG, rip, MAX_LENGTH, 4, 8, 0, 0, false, -1, List.of());
+            }
+            return null;
+        }
+    }
+
+    private int next() {
+        if (pos >= MAX_LENGTH) {
+            throw TOO_LONG_SIGNAL;
+        }
+        int b = bytes.get(pos);
+        if (b < 0) {
+            throw NEED_MORE;
+        }
+        pos++;
+        return b;
+    }
+
+    private long imm(int size) {
+        long v = 0;
+        for (int i = 0; i < size; i++) {
+            v |= (long) next() << (8 * i);
+        }
+        return v;
+    }
+
+    private Decoded decode() {
+        pos = 0;
+        p66 = p67 = lock = false;
+        rep = 0;
+        segment = -1;
+        rex = 0;
+        modrmRead = false;
+        vexV = -1;
+        vexW = false;
+        int b;
+        for (;;) {
+            b = next();
+            switch (b) {
+                case 0x66 -> p66 = true;
+                case 0x67 -> p67 = true;
+                case 0xF0 -> lock = true;
+                case 0xF2 -> rep = Decoded.REPNE;
+                case 0xF3 -> rep = Decoded.REP;
+                case 0x26 -> segment = 0;
+                case 0x2E -> segment = 1;
+                case 0x36 -> segment = 2;
+                case 0x3E -> segment = 3;
+                case 0x64 -> segment = 4;
+                case 0x65 -> segment = 5;
+                default -> {
+                    if ((b & 0xF0) == 0x40) {
+                        rex = b;            // only counts when the opcode follows at once
+                        continue;
+                    }
+                    return opcode(b);
+                }
+            }
+            rex = 0;                         // a legacy prefix after REX cancels it
+        }
+    }
+
+    private boolean rexW() {
+        return (rex & 8) != 0;
+    }
+
+    private Decoded opcode(int b) {
+        opcodeByte = b;
+        if (b == 0x0F) {
+            int b2 = next();
+            opcodeByte = b2;
+            return switch (b2) {
+                case 0x01 -> group7();
+                case 0x38 -> threeByte38();
+                case 0x3A -> {
+                    next();
+                    yield unsupportedModrm(1);
+                }
+                case 0xAE -> group15();
+                case 0xC7 -> group9();
+                case 0xB8, 0xBC, 0xBD -> mandatoryF3(b2);
+                case 0x1E -> hintNopOrEndbr();
+                case 0x0F -> unsupportedModrm(1);    // 3DNow!: ModRM then an opcode byte
+                default -> table(TWO_BYTE[b2]);
+            };
+        }
+        return switch (b) {
+            case 0x90 -> nop90();
+            case 0xC4, 0xC5 -> vex(b);
+            case 0x62 -> unsupportedEvex();
+            case 0x63 -> movsxd();
+            case 0xA4, 0xA5, 0xA6, 0xA7, 0xAA, 0xAB, 0xAC, 0xAD, 0xAE, 0xAF, 0x6C, 0x6D, 0x6E, 0x6F -> string(b);
+            case 0xD8, 0xD9, 0xDA, 0xDB, 0xDC, 0xDD, 0xDE, 0xDF -> unsupportedModrm(0);
+            case 0xF6, 0xF7 -> groupF6F7(b);
+            case 0xFF -> groupFF();
+            default -> table(ONE_BYTE[b]);
+        };
+    }
+
+    // ---- ModRM --------------------------------------------------------------------------------------------------
+
+    private void modrm() {
+        if (modrmRead) {
+            return;
+        }
+        int m = next();
+        mod = m >>> 6;
+        regField = ((m >>> 3) & 7) | ((rex & 4) << 1);
+        rmField = (m & 7) | ((rex & 1) << 3);
+        modrmRead = true;
+    }
+
+    private int reg3() {
+        return regField & 7;
+    }
+
+    /** The memory operand of the ModRM byte (mod != 3), reading SIB and displacement. */
+    private Operand.Mem memory(int size) {
+        int base = -1, index = -1, scale = 0;
+        long disp = 0;
+        boolean ripRelative = false;
+        int rmLow = rmField & 7;
+        if (rmLow == 4) {
+            int sib = next();
+            scale = sib >>> 6;
+            int idx = ((sib >>> 3) & 7) | ((rex & 2) << 2);
+            if (idx != 4) {
+                index = idx;
+            }
+            int bs = sib & 7;
+            if (bs == 5 && mod == 0) {
+                disp = (int) imm(4);
+            } else {
+                base = bs | ((rex & 1) << 3);
+            }
+        } else if (rmLow == 5 && mod == 0) {
+            ripRelative = true;
+            disp = (int) imm(4);
+        } else {
+            base = rmField;
+        }
+        if (mod == 1) {
+            disp = (byte) next();
+        } else if (mod == 2) {
+            disp = (int) imm(4);
+        }
+        return new Operand.Mem(size, segment, base, index, scale, disp, ripRelative, p67 ? 4 : 8);
+    }
+
+    /** Skips the memory part of a ModRM operand (for instructions decoded only for their length). */
+    private void skipMemory() {
+        if (mod != 3) {
+            memory(0);
+        }
+    }
+
+    private int byteReg(int n) {
+        return rex != 0 || n < 4 ? n : 16 + (n - 4);
+    }
+
+    // ---- table-driven decoding ----------------------------------------------------------------------------------
+
+    private int operandSize(int flags) {
+        if ((flags & F64) != 0) {
+            return 8;
+        }
+        if ((flags & D64) != 0) {
+            return p66 && !rexW() ? 2 : 8;
+        }
+        return rexW() ? 8 : p66 ? 2 : 4;
+    }
+
+    private Decoded table(Entry e) {
+        if (e == null) {
+            e = UD_ENTRY;
+        }
+        int flags = e.flags;
+        Mnemonic m = e.mnemonic;
+        if ((flags & MODRM) != 0) {
+            modrm();
+        }
+        if ((flags & GROUP) != 0) {
+            m = e.group[reg3()];
+            if (m == null) {
+                m = UD;
+            }
+        }
+        if (m == UD || m == UNSUPPORTED) {
+            if ((flags & GROUP) != 0) {
+                int size = operandSize(flags);
+                for (int spec : e.ops) {
+                    operand(spec, size, flags);      // only for the length
+                }
+                return invalid(m);
+            }
+            if ((flags & MODRM) != 0) {
+                skipMemory();
+            }
+            if ((flags & IMM8) != 0) {
+                next();
+            }
+            return invalid(m);
+        }
+        if ((flags & MEM) != 0 && mod == 3 || (flags & REG) != 0 && mod != 3) {
+            return invalid(UD);
+        }
+        if (m == MOV_SEG && (reg3() >= 6 || opcodeByte == 0x8E && reg3() == 1)) {
+            skipMemory();
+            return invalid(UD);                        // no segment register 6/7; CS cannot be loaded by MOV
+        }
+        if (e == TWO_BYTE[0x00] && (m == LLDT || m == LTR)) {
+            List<Operand> ops = new ArrayList<>(List.of(rm(2, false)));
+            return finish(m, 2, 0, ops, 0);
+        }
+        int size = operandSize(flags);
+        if (e.ops.length > 0 && (e.ops[0] == E_B || e.ops[0] == G_B || e.ops[0] == AL || e.ops[0] == Z_B
+                || e.ops[0] == O_B)) {
+            size = 1;                                  // byte operation: the operand size is the byte
+        }
+        int cond = e.cond;
+        List<Operand> ops = new ArrayList<>(3);
+        for (int spec : e.ops) {
+            ops.add(operand(spec, size, flags));
+        }
+        return finish(m, size, cond, ops, flags);
+    }
+
+    private Decoded finish(Mnemonic m, int size, int cond, List<Operand> ops, int flags) {
+        boolean locked = lock;
+        if (locked && !(LOCKABLE.contains(m) && !ops.isEmpty() && ops.get(0) instanceof Operand.Mem)) {
+            return invalid(UD);
+        }
+        if ((m == IN || m == OUT) && size == 8) {
+            size = 4;                              // REX.W does not widen port I/O
+            for (int i = 0; i < ops.size(); i++) {
+                if (ops.get(i) instanceof Operand.Reg r && r.size() == 8) {
+                    ops.set(i, new Operand.Reg(4, r.number()));
+                }
+            }
+        }
+        // Relative targets are measured from the end of the instruction, known only now.
+        for (int i = 0; i < ops.size(); i++) {
+            if (ops.get(i) instanceof Operand.Rel r) {
+                ops.set(i, new Operand.Rel(rip + pos + r.target()));
+            }
+        }
+        int repeat = (flags & STRING) != 0 ? rep : 0;
+        return new Decoded(m, rip, pos, size, p67 ? 4 : 8, cond, repeat, locked, segment, List.copyOf(ops));
+    }
+
+    private Decoded invalid(Mnemonic m) {
+        return new Decoded(m, rip, pos, 4, p67 ? 4 : 8, 0, 0, false, segment, List.of());
+    }
+
+    private Operand operand(int spec, int v, int flags) {
+        return switch (spec) {
+            case E_B -> rm(1, true);
+            case E_W -> rm(2, false);
+            case E_D -> rm(4, false);
+            case E_Q -> rm(8, false);
+            case E_V -> rm(v, false);
+            case E_Y -> rm(rexW() ? 8 : 4, false);
+            case E_VW -> mod == 3 ? new Operand.Reg(v, rmField) : memory(2);   // register at v, memory 16-bit
+            case E_VQ -> rm(v, false);
+            case G_B -> new Operand.Reg(1, byteReg(regField));
+            case G_W -> new Operand.Reg(2, regField);
+            case G_D -> new Operand.Reg(4, regField);
+            case G_Q -> new Operand.Reg(8, regField);
+            case G_V -> new Operand.Reg(v, regField);
+            case G_Y -> new Operand.Reg(rexW() ? 8 : 4, regField);
+            case B_Y -> new Operand.Reg(vexW ? 8 : 4, vexV);
+            case I_B -> new Operand.Imm(1, imm(1));
+            case I_BS -> new Operand.Imm(1, (byte) imm(1));
+            case I_W -> new Operand.Imm(2, imm(2));
+            case I_Z -> v == 2 ? new Operand.Imm(2, (short) imm(2)) : new Operand.Imm(4, (int) imm(4));
+            case I_V -> v == 8 ? new Operand.Imm(8, imm(8)) : v == 4 ? new Operand.Imm(4, imm(4)) : new Operand.Imm(2, imm(2));
+            case J_B -> new Operand.Rel((byte) imm(1));
+            case J_Z -> new Operand.Rel((int) imm(4));
+            case M_ANY -> memory(0);
+            case M_B -> memory(1);
+            case M_W -> memory(2);
+            case M_V -> memory(v);
+            case M_Y -> memory(rexW() ? 8 : 4);
+            case M_P -> memory(v == 8 ? 10 : v + 2);
+            case Z_B -> new Operand.Reg(1, byteReg((opcodeByte & 7) | ((rex & 1) << 3)));
+            case Z_V -> new Operand.Reg(v, (opcodeByte & 7) | ((rex & 1) << 3));
+            case AL -> new Operand.Reg(1, 0);
+            case R_AX -> new Operand.Reg(v, 0);
+            case CL -> new Operand.Reg(1, 1);
+            case DX -> new Operand.Reg(2, 2);
+            case ONE -> new Operand.Imm(1, 1);
+            case O_B, O_V -> {
+                int as = p67 ? 4 : 8;
+                long a = imm(as);
+                yield new Operand.Mem(spec == O_B ? 1 : v, segment, -1, -1, 0, a, false, as);
+            }
+            case S_W -> new Operand.SegReg(reg3());
+            case C_Q -> new Operand.ControlReg(regField);
+            case D_Q -> new Operand.DebugReg(regField);
+            case R_Q -> new Operand.Reg(8, rmField);
+            case SEG_FS -> new Operand.SegReg(4);
+            case SEG_GS -> new Operand.SegReg(5);
+            default -> throw new IllegalStateException("operand spec " + spec);
+        };
+    }
+
+    private Operand rm(int size, boolean byteRegs) {
+        if (mod == 3) {
+            return new Operand.Reg(size, size == 1 && byteRegs ? byteReg(rmField) : rmField);
+        }
+        return memory(size);
+    }
+
+    // ---- special opcodes ----------------------------------------------------------------------------------------
+
+    private Decoded nop90() {
+        if ((rex & 1) != 0) {
+            int v = operandSize(0);
+            List<Operand> ops = new ArrayList<>(List.of(new Operand.Reg(v, 8), new Operand.Reg(v, 0)));
+            return finish(XCHG, v, 0, ops, 0);
+        }
+        return finish(rep == Decoded.REP ? PAUSE : NOP, 4, 0, new ArrayList<>(), 0);
+    }
+
+    private Decoded movsxd() {
+        modrm();
+        int v = operandSize(0);
+        List<Operand> ops = new ArrayList<>(List.of(new Operand.Reg(v, regField), rm(v == 8 ? 4 : v, false)));
+        return finish(MOVSXD, v, 0, ops, 0);
+    }
+
+    private Decoded string(int b) {
+        Mnemonic m = switch (b & 0xFE) {
+            case 0xA4 -> MOVS;
+            case 0xA6 -> CMPS;
+            case 0xAA -> STOS;
+            case 0xAC -> LODS;
+            case 0xAE -> SCAS;
+            case 0x6C -> INS;
+            default -> OUTS;
+        };
+        int size = (b & 1) == 0 ? 1 : operandSize(0);
+        if ((m == INS || m == OUTS) && size == 8) {
+            size = 4;
+        }
+        return finish(m, size, 0, new ArrayList<>(), STRING);
+    }
+
+    private Decoded mandatoryF3(int b2) {
+        modrm();
+        int v = operandSize(0);
+        Mnemonic m;
+        if (b2 == 0xB8) {
+            if (rep != Decoded.REP) {
+                skipMemory();
+                return invalid(UD);
+            }
+            m = POPCNT;
+        } else if (b2 == 0xBC) {
+            m = rep == Decoded.REP ? TZCNT : BSF;
+        } else {
+            m = rep == Decoded.REP ? LZCNT : BSR;
+        }
+        List<Operand> ops = new ArrayList<>(List.of(new Operand.Reg(v, regField), rm(v, false)));
+        return finish(m, v, 0, ops, 0);
+    }
+
+    private Decoded hintNopOrEndbr() {
+        modrm();
+        if (rep == Decoded.REP && mod == 3 && (regField & 7) == 7 && (rmField & 7) == 2) {
+            return finish(ENDBR64, 4, 0, new ArrayList<>(), 0);
+        }
+        int v = operandSize(0);
+        List<Operand> ops = new ArrayList<>(List.of(rm(v, false)));
+        return finish(NOP, v, 0, ops, 0);
+    }
+
+    private Decoded group7() {
+        modrm();
+        int r = reg3();
+        if (mod != 3) {
+            Mnemonic m = switch (r) {
+                case 0 -> SGDT;
+                case 1 -> SIDT;
+                case 2 -> LGDT;
+                case 3 -> LIDT;
+                case 4 -> SMSW;
+                case 6 -> LMSW;
+                case 7 -> INVLPG;
+                default -> UNSUPPORTED;
+            };
+            if (m == UNSUPPORTED) {
+                skipMemory();
+                return invalid(m);
+            }
+            int size = m == SMSW || m == LMSW ? 2 : m == INVLPG ? 1 : 10;
+            List<Operand> ops = new ArrayList<>(List.of(memory(size)));
+            return finish(m, m == SMSW || m == LMSW ? 2 : 8, 0, ops, 0);
+        }
+        int rm = rmField & 7;
+        if (r == 4) {                       // SMSW r
+            int v = operandSize(0);
+            return finish(SMSW, v, 0, new ArrayList<>(List.of(new Operand.Reg(v, rmField))), 0);
+        }
+        if (r == 6) {                       // LMSW r16
+            return finish(LMSW, 2, 0, new ArrayList<>(List.of(new Operand.Reg(2, rmField))), 0);
+        }
+        if (r == 7 && rm == 0) {
+            return finish(SWAPGS, 8, 0, new ArrayList<>(), 0);
+        }
+        if (r == 7 && rm == 1) {
+            return finish(RDTSCP, 8, 0, new ArrayList<>(), 0);
+        }
+        return invalid(UNSUPPORTED);             // VMX, MONITOR/MWAIT, XGETBV, CLAC/STAC, ...
+    }
+
+    private Decoded group15() {
+        modrm();
+        int r = reg3();
+        if (mod == 3) {
+            if (rep == Decoded.REP && r <= 3) {
+                return invalid(UNSUPPORTED);   // RDFSBASE & co (FSGSBASE is not advertised)
+            }
+            if (p66 || rep != 0) {
+                return invalid(UNSUPPORTED);   // the fences take no prefix; 66/F2/F3 forms are other instructions
+            }
+            return switch (r) {
+                case 5 -> finish(LFENCE, 4, 0, new ArrayList<>(), 0);
+                case 6 -> finish(MFENCE, 4, 0, new ArrayList<>(), 0);
+                case 7 -> finish(SFENCE, 4, 0, new ArrayList<>(), 0);
+                default -> invalid(UNSUPPORTED);
+            };
+        }
+        if (r == 7 && !p66 && rep == 0) {
+            return finish(CLFLUSH, 4, 0, new ArrayList<>(List.of(memory(1))), 0);
+        }
+        skipMemory();
+        return invalid(UNSUPPORTED);
+    }
+
+    private Decoded group9() {
+        modrm();
+        int r = reg3();
+        if (mod != 3 && r == 1) {
+            boolean wide = rexW();
+            List<Operand> ops = new ArrayList<>(List.of(memory(wide ? 16 : 8)));
+            return finish(wide ? CMPXCHG16B : CMPXCHG8B, wide ? 16 : 8, 0, ops, 0);
+        }
+        if (mod == 3 && r == 7 && rep == Decoded.REP) {
+            return finish(RDPID, 8, 0, new ArrayList<>(List.of(new Operand.Reg(8, rmField))), 0);
+        }
+        skipMemory();
+        return invalid(mod == 3 && r >= 6 || mod != 3 && r >= 3 ? UNSUPPORTED : UD);
+    }
+
+    private Decoded threeByte38() {
+        int b3 = next();
+        modrm();
+        if ((b3 == 0xF0 || b3 == 0xF1) && rep == 0 && mod != 3) {
+            int v = operandSize(0);
+            Operand reg = new Operand.Reg(v, regField);
+            Operand mem = memory(v);
+            List<Operand> ops = new ArrayList<>(b3 == 0xF0 ? List.of(reg, mem) : List.of(mem, reg));
+            return finish(MOVBE, v, 0, ops, 0);
+        }
+        skipMemory();
+        return invalid(UNSUPPORTED);
+    }
+
+    private Decoded unsupportedModrm(int trailingBytes) {
+        modrm();
+        skipMemory();
+        for (int i = 0; i < trailingBytes; i++) {
+            next();
+        }
+        return invalid(UNSUPPORTED);
+    }
+
+    private Decoded unsupportedEvex() {
+        // EVEX (AVX-512): P0 P1 P2, opcode, ModRM (+ an immediate in map 3).
+        int p0 = next();
+        next();
+        next();
+        next();
+        modrm();
+        skipMemory();
+        if ((p0 & 3) == 3) {
+            next();
+        }
+        return invalid(UNSUPPORTED);
+    }
+
+    private Decoded vex(int b) {
+        if (p66 || rep != 0 || lock || rex != 0) {
+            return invalid(UD);
+        }
+        int map;
+        int pp;
+        boolean l;
+        if (b == 0xC5) {
+            int b1 = next();
+            regFieldFromVex(b1);
+            vexV = (~b1 >>> 3) & 0xF;
+            l = (b1 & 4) != 0;
+            pp = b1 & 3;
+            map = 1;
+        } else {
+            int b1 = next();
+            int b2 = next();
+            rex = 0x40 | ((~b1 >>> 5) & 7);       // R X B from the inverted bits
+            map = b1 & 0x1F;
+            vexW = (b2 & 0x80) != 0;
+            if (vexW) {
+                rex |= 8;
+            }
+            vexV = (~b2 >>> 3) & 0xF;
+            l = (b2 & 4) != 0;
+            pp = b2 & 3;
+        }
+        int op = next();
+        modrm();
+        if (map == 2 && pp == 0 && !l) {
+            switch (op) {
+                case 0xF2 -> {
+                    List<Operand> ops = new ArrayList<>(List.of(operand(G_Y, 0, 0), operand(B_Y, 0, 0), rm(vexW ? 8 : 4, false)));
+                    return finish(ANDN, vexW ? 8 : 4, 0, ops, 0);
+                }
+                case 0xF7 -> {
+                    Operand g = operand(G_Y, 0, 0);
+                    Operand e = rm(vexW ? 8 : 4, false);
+                    return finish(BEXTR, vexW ? 8 : 4, 0, new ArrayList<>(List.of(g, e, operand(B_Y, 0, 0))), 0);
+                }
+                case 0xF3 -> {
+                    Mnemonic m = switch (reg3()) {
+                        case 1 -> BLSR;
+                        case 2 -> BLSMSK;
+                        case 3 -> BLSI;
+                        default -> null;
+                    };
+                    if (m != null) {
+                        List<Operand> ops = new ArrayList<>(List.of(operand(B_Y, 0, 0), rm(vexW ? 8 : 4, false)));
+                        return finish(m, vexW ? 8 : 4, 0, ops, 0);
+                    }
+                }
+                default -> {
+                }
+            }
+        }
+        skipMemory();
+        if (map == 3) {
+            next();
+        }
+        return invalid(UNSUPPORTED);
+    }
+
+    private void regFieldFromVex(int b1) {
+        rex = 0x40 | ((~b1 >>> 5) & 4);          // VEX.R̄ → REX.R
+    }
+
+    // ---- the opcode maps ----------------------------------------------------------------------------------------
+
+    private static int[] parse(String ops) {
+        if (ops.isEmpty()) {
+            return new int[0];
+        }
+        String[] parts = ops.split(",");
+        int[] specs = new int[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            specs[i] = switch (parts[i]) {
+                case "Eb" -> E_B; case "Ew" -> E_W; case "Ed" -> E_D; case "Eq" -> E_Q; case "Ev" -> E_V; case "Ey" -> E_Y;
+                case "Evw" -> E_VW; case "Evq" -> E_VQ;
+                case "Gb" -> G_B; case "Gw" -> G_W; case "Gd" -> G_D; case "Gq" -> G_Q; case "Gv" -> G_V; case "Gy" -> G_Y;
+                case "Ib" -> I_B; case "Ibs" -> I_BS; case "Iw" -> I_W; case "Iz" -> I_Z; case "Iv" -> I_V;
+                case "Jb" -> J_B; case "Jz" -> J_Z;
+                case "M" -> M_ANY; case "Mb" -> M_B; case "Mw" -> M_W; case "Mv" -> M_V; case "Mp" -> M_P; case "My" -> M_Y;
+                case "Zb" -> Z_B; case "Zv" -> Z_V;
+                case "AL" -> AL; case "rAX" -> R_AX; case "CL" -> CL; case "DX" -> DX; case "1" -> ONE;
+                case "Ob" -> O_B; case "Ov" -> O_V; case "Sw" -> S_W; case "Cq" -> C_Q; case "Dq" -> D_Q; case "Rq" -> R_Q;
+                case "FS" -> SEG_FS; case "GS" -> SEG_GS;
+                default -> throw new IllegalArgumentException("operand spec '" + parts[i] + "'");
+            };
+        }
+        return specs;
+    }
+
+    private static boolean needsModrm(String ops) {
+        for (String p : ops.split(",")) {
+            if (!p.isEmpty() && "EGMSCDR".indexOf(p.charAt(0)) >= 0 && !p.equals("DX") && !p.equals("CL") && !p.equals("GS")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void op(Entry[] map, int opcode, Mnemonic m, String ops, int flags) {
+        map[opcode] = new Entry(m, parse(ops), flags | (needsModrm(ops) ? MODRM : 0), 0, null);
+    }
+
+    private static void cc(Entry[] map, int first, Mnemonic m, String ops, int flags) {
+        for (int c = 0; c < 16; c++) {
+            map[first + c] = new Entry(m, parse(ops), flags | (needsModrm(ops) ? MODRM : 0), c, null);
+        }
+    }
+
+    private static void group(Entry[] map, int opcode, String ops, int flags, Mnemonic... byReg) {
+        map[opcode] = new Entry(null, parse(ops), flags | MODRM | GROUP, 0, byReg);
+    }
+
+    private static void unsupported(Entry[] map, int opcode, int flags) {
+        map[opcode] = new Entry(UNSUPPORTED, new int[0], flags, 0, null);
+    }
+
+    static {
+        Entry[] o = ONE_BYTE;
+        Mnemonic[] alu = {ADD, OR, ADC, SBB, AND, SUB, XOR, CMP};
+        for (int i = 0; i < 8; i++) {
+            int base = i * 8;
+                        op(o, base, alu[i], "Eb,Gb", 0);
+            op(o, base + 1, alu[i], "Ev,Gv", 0);
+            op(o, base + 2, alu[i], "Gb,Eb", 0);
+            op(o, base + 3, alu[i], "Gv,Ev", 0);
+            op(o, base + 4, alu[i], "AL,Ib", 0);
+            op(o, base + 5, alu[i], "rAX,Iz", 0);
+        }
+        for (int r = 0; r < 8; r++) {
+            op(o, 0x50 + r, PUSH, "Zv", D64);
+            op(o, 0x58 + r, POP, "Zv", D64);
+        }
+        op(o, 0x68, PUSH, "Iz", D64);
+        op(o, 0x69, IMUL, "Gv,Ev,Iz", 0);
+        op(o, 0x6A, PUSH, "Ibs", D64);
+        op(o, 0x6B, IMUL, "Gv,Ev,Ibs", 0);
+        cc(o, 0x70, JCC, "Jb", F64);
+        group(o, 0x80, "Eb,Ib", 0, alu);
+        group(o, 0x81, "Ev,Iz", 0, alu);
+        group(o, 0x83, "Ev,Ibs", 0, alu);
+        op(o, 0x84, TEST, "Eb,Gb", 0);
+        op(o, 0x85, TEST, "Ev,Gv", 0);
+        op(o, 0x86, XCHG, "Eb,Gb", 0);
+        op(o, 0x87, XCHG, "Ev,Gv", 0);
+        op(o, 0x88, MOV, "Eb,Gb", 0);
+        op(o, 0x89, MOV, "Ev,Gv", 0);
+        op(o, 0x8A, MOV, "Gb,Eb", 0);
+        op(o, 0x8B, MOV, "Gv,Ev", 0);
+        op(o, 0x8C, MOV_SEG, "Evw,Sw", 0);          // reg 6 and 7 name no segment register: see segmentMove
+        op(o, 0x8D, LEA, "Gv,M", MEM);
+        op(o, 0x8E, MOV_SEG, "Sw,Evw", 0);
+        group(o, 0x8F, "Ev", D64, POP, null, null, null, null, null, null, null);
+        for (int r = 1; r < 8; r++) {
+            op(o, 0x90 + r, XCHG, "Zv,rAX", 0);
+        }
+        op(o, 0x98, CBW, "", 0);
+        op(o, 0x99, CWD, "", 0);
+        unsupported(o, 0x9B, 0);                 // FWAIT
+        op(o, 0x9C, PUSHF, "", D64);
+        op(o, 0x9D, POPF, "", D64);
+        op(o, 0x9E, SAHF, "", 0);
+        op(o, 0x9F, LAHF, "", 0);
+        op(o, 0xA0, MOV, "AL,Ob", 0);
+        op(o, 0xA1, MOV, "rAX,Ov", 0);
+        op(o, 0xA2, MOV, "Ob,AL", 0);
+        op(o, 0xA3, MOV, "Ov,rAX", 0);
+        op(o, 0xA8, TEST, "AL,Ib", 0);
+        op(o, 0xA9, TEST, "rAX,Iz", 0);
+        for (int r = 0; r < 8; r++) {
+            op(o, 0xB0 + r, MOV, "Zb,Ib", 0);
+            op(o, 0xB8 + r, MOV, "Zv,Iv", 0);
+        }
+        Mnemonic[] shifts = {ROL, ROR, RCL, RCR, SHL, SHR, SHL, SAR};
+        group(o, 0xC0, "Eb,Ib", 0, shifts);
+        group(o, 0xC1, "Ev,Ib", 0, shifts);
+        op(o, 0xC2, RET, "Iw", F64);
+        op(o, 0xC3, RET, "", F64);
+        group(o, 0xC6, "Eb,Ib", 0, MOV, null, null, null, null, null, null, UNSUPPORTED);
+        group(o, 0xC7, "Ev,Iz", 0, MOV, null, null, null, null, null, null, UNSUPPORTED);
+        op(o, 0xC8, ENTER, "Iw,Ib", D64);
+        op(o, 0xC9, LEAVE, "", D64);
+        op(o, 0xCA, RETF, "Iw", 0);
+        op(o, 0xCB, RETF, "", 0);
+        op(o, 0xCC, INT3, "", 0);
+        op(o, 0xCD, INT, "Ib", 0);
+        op(o, 0xCF, IRET, "", 0);
+        group(o, 0xD0, "Eb,1", 0, shifts);
+        group(o, 0xD1, "Ev,1", 0, shifts);
+        group(o, 0xD2, "Eb,CL", 0, shifts);
+        group(o, 0xD3, "Ev,CL", 0, shifts);
+        op(o, 0xD7, XLAT, "", 0);
+        op(o, 0xE0, LOOPNE, "Jb", F64);
+        op(o, 0xE1, LOOPE, "Jb", F64);
+        op(o, 0xE2, LOOP, "Jb", F64);
+        op(o, 0xE3, JRCXZ, "Jb", F64);
+        op(o, 0xE4, IN, "AL,Ib", 0);
+        op(o, 0xE5, IN, "rAX,Ib", 0);
+        op(o, 0xE6, OUT, "Ib,AL", 0);
+        op(o, 0xE7, OUT, "Ib,rAX", 0);
+        op(o, 0xE8, CALL, "Jz", F64);
+        op(o, 0xE9, JMP, "Jz", F64);
+        op(o, 0xEB, JMP, "Jb", F64);
+        op(o, 0xEC, IN, "AL,DX", 0);
+        op(o, 0xED, IN, "rAX,DX", 0);
+        op(o, 0xEE, OUT, "DX,AL", 0);
+        op(o, 0xEF, OUT, "DX,rAX", 0);
+        op(o, 0xF1, INT1, "", 0);
+        op(o, 0xF4, HLT, "", 0);
+        op(o, 0xF5, CMC, "", 0);
+        op(o, 0xF8, CLC, "", 0);
+        op(o, 0xF9, STC, "", 0);
+        op(o, 0xFA, CLI, "", 0);
+        op(o, 0xFB, STI, "", 0);
+        op(o, 0xFC, CLD, "", 0);
+        op(o, 0xFD, STD, "", 0);
+        group(o, 0xFE, "Eb", 0, INC, DEC, null, null, null, null, null, null);
+        // 0xF6/0xF7 (test has an immediate) and 0xFF (operand sizes differ by row) are decoded by groupF6F7/groupFF.
+
+        Entry[] t = TWO_BYTE;
+        group(t, 0x00, "Evw", 0, SLDT, STR, LLDT, LTR, UNSUPPORTED, UNSUPPORTED, null, null);
+        unsupported(t, 0x02, MODRM);             // LAR
+        unsupported(t, 0x03, MODRM);             // LSL
+        op(t, 0x05, SYSCALL, "", 0);
+        op(t, 0x06, CLTS, "", 0);
+        op(t, 0x07, SYSRET, "", 0);
+        op(t, 0x08, INVD, "", 0);
+        op(t, 0x09, WBINVD, "", 0);
+        op(t, 0x0B, UD, "", 0);
+        group(t, 0x0D, "Mb", MEM, PREFETCH, PREFETCH, PREFETCH, PREFETCH, PREFETCH, PREFETCH, PREFETCH, PREFETCH);
+        unsupported(t, 0x0E, 0);                 // FEMMS
+        for (int b = 0x10; b <= 0x17; b++) {
+            unsupported(t, b, MODRM);
+        }
+        group(t, 0x18, "Ev", 0, PREFETCH, PREFETCH, PREFETCH, PREFETCH, NOP, NOP, NOP, NOP);
+        for (int b = 0x19; b <= 0x1F; b++) {
+            if (b != 0x1E) {
+                op(t, b, NOP, "Ev", 0);
+            }
+        }
+        op(t, 0x20, MOV_CR, "Rq,Cq", 0);
+        op(t, 0x21, MOV_DR, "Rq,Dq", 0);
+        op(t, 0x22, MOV_CR, "Cq,Rq", 0);
+        op(t, 0x23, MOV_DR, "Dq,Rq", 0);
+        for (int b = 0x28; b <= 0x2F; b++) {
+            unsupported(t, b, MODRM);
+        }
+        op(t, 0x30, WRMSR, "", 0);
+        op(t, 0x31, RDTSC, "", 0);
+        op(t, 0x32, RDMSR, "", 0);
+        op(t, 0x33, RDPMC, "", 0);
+        unsupported(t, 0x34, 0);                 // SYSENTER
+        unsupported(t, 0x35, 0);                 // SYSEXIT
+        unsupported(t, 0x37, 0);                 // GETSEC
+        cc(t, 0x40, CMOVCC, "Gv,Ev", 0);
+        for (int b = 0x50; b <= 0x7F; b++) {
+            unsupported(t, b, MODRM | (b >= 0x70 && b <= 0x73 ? IMM8 : 0));
+        }
+        unsupported(t, 0x77, 0);                 // EMMS
+        cc(t, 0x80, JCC, "Jz", F64);
+        cc(t, 0x90, SETCC, "Eb", 0);
+        op(t, 0xA0, PUSH_SEG, "FS", D64);
+        op(t, 0xA1, POP_SEG, "FS", D64);
+        op(t, 0xA2, CPUID, "", 0);
+        op(t, 0xA3, BT, "Ev,Gv", 0);
+        op(t, 0xA4, SHLD, "Ev,Gv,Ib", 0);
+        op(t, 0xA5, SHLD, "Ev,Gv,CL", 0);
+        op(t, 0xA8, PUSH_SEG, "GS", D64);
+        op(t, 0xA9, POP_SEG, "GS", D64);
+        op(t, 0xAB, BTS, "Ev,Gv", 0);
+        op(t, 0xAC, SHRD, "Ev,Gv,Ib", 0);
+        op(t, 0xAD, SHRD, "Ev,Gv,CL", 0);
+        op(t, 0xAF, IMUL, "Gv,Ev", 0);
+        op(t, 0xB0, CMPXCHG, "Eb,Gb", 0);
+        op(t, 0xB1, CMPXCHG, "Ev,Gv", 0);
+        unsupported(t, 0xB2, MODRM);             // LSS
+        op(t, 0xB3, BTR, "Ev,Gv", 0);
+        unsupported(t, 0xB4, MODRM);             // LFS
+        unsupported(t, 0xB5, MODRM);             // LGS
+        op(t, 0xB6, MOVZX, "Gv,Eb", 0);
+        op(t, 0xB7, MOVZX, "Gv,Ew", 0);
+        t[0xB9] = new Entry(UD, new int[0], MODRM, 0, null);           // UD1
+        group(t, 0xBA, "Ev,Ib", 0, null, null, null, null, BT, BTS, BTR, BTC);
+        op(t, 0xBB, BTC, "Ev,Gv", 0);
+        op(t, 0xBE, MOVSX, "Gv,Eb", 0);
+        op(t, 0xBF, MOVSX, "Gv,Ew", 0);
+        op(t, 0xC0, XADD, "Eb,Gb", 0);
+        op(t, 0xC1, XADD, "Ev,Gv", 0);
+        for (int b = 0xC2; b <= 0xC6; b++) {
+            unsupported(t, b, MODRM | (b == 0xC3 ? 0 : IMM8));
+        }
+        for (int r = 0; r < 8; r++) {
+            op(t, 0xC8 + r, BSWAP, "Zv", 0);
+        }
+        for (int b = 0xD0; b <= 0xFE; b++) {
+            unsupported(t, b, MODRM);
+        }
+        t[0xFF] = new Entry(UD, new int[0], MODRM, 0, null);           // UD0
+    }
+
+    private Decoded groupF6F7(int b) {
+        modrm();
+        int size = b == 0xF6 ? 1 : operandSize(0);
+        Mnemonic m = switch (reg3()) {
+            case 0, 1 -> TEST;
+            case 2 -> NOT;
+            case 3 -> NEG;
+            case 4 -> MUL;
+            case 5 -> IMUL;
+            case 6 -> DIV;
+            default -> IDIV;
+        };
+        List<Operand> ops = new ArrayList<>();
+        ops.add(rm(size, true));
+        if (m == TEST) {
+            ops.add(size == 1 ? new Operand.Imm(1, imm(1)) : operand(I_Z, size, 0));
+        }
+        return finish(m, size, 0, ops, 0);
+    }
+
+    private Decoded groupFF() {
+        modrm();
+        int r = reg3();
+        return switch (r) {
+            case 0, 1 -> {
+                int v = operandSize(0);
+                yield finish(r == 0 ? INC : DEC, v, 0, new ArrayList<>(List.of(rm(v, false))), 0);
+            }
+            case 2, 4 -> finish(r == 2 ? CALL : JMP, 8, 0, new ArrayList<>(List.of(rm(8, false))), F64);
+            case 3, 5 -> {
+                if (mod == 3) {
+                    yield invalid(UD);
+                }
+                skipMemory();
+                yield invalid(UNSUPPORTED);      // far call/jump through memory
+            }
+            case 6 -> {
+                int v = operandSize(D64);
+                yield finish(PUSH, v, 0, new ArrayList<>(List.of(rm(v, false))), D64);
+            }
+            default -> {
+                skipMemory();
+                yield invalid(UD);
+            }
+        };
+    }
+}

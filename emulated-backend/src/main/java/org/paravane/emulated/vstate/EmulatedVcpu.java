@@ -1,0 +1,618 @@
+package org.paravane.emulated.vstate;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.paravane.api.asyncpf.AsyncPfAbi;
+import org.paravane.api.asyncpf.AsyncPfHost;
+import org.paravane.api.asyncpf.FaultDecision;
+import org.paravane.api.asyncpf.HostAsyncPf;
+import org.paravane.api.asyncpf.HostFault;
+import org.paravane.api.asyncpf.HostVcpuPort;
+import org.paravane.api.backend.BackendException;
+import org.paravane.api.backend.RunBudget;
+import org.paravane.api.backend.Vcpu;
+import org.paravane.api.backend.VcpuExit;
+import org.paravane.api.backend.VcpuStats;
+import org.paravane.api.backend.VirtualMachine;
+import org.paravane.api.cpu.ControlRegisters;
+import org.paravane.api.cpu.GeneralRegisters;
+import org.paravane.api.cpu.VcpuState;
+import org.paravane.api.memory.GuestMemory;
+import org.paravane.api.memory.PageSourceException;
+import org.paravane.emulated.cpu.CodeCache;
+import org.paravane.emulated.cpu.Cpu;
+import org.paravane.emulated.cpu.GuestFault;
+import org.paravane.emulated.cpu.HostAbsent;
+import org.paravane.emulated.cpu.Interpreter;
+import org.paravane.emulated.cpu.Msrs;
+import org.paravane.emulated.cpu.Vectors;
+
+/**
+ * One software vCPU: the {@link Vcpu} of the API on top of the {@link Interpreter}, and (through {@link #port()}) the
+ * {@link HostVcpuPort} by which the host-side async page fault engine, when one is bound, sees it. The port is a
+ * separate object because its {@code kick()} means "notice new work" while {@link Vcpu#kick()} means "return".
+ *
+ * <p>{@code run()} is the vCPU thread's loop: it runs the interpreter until an exit for the caller, sleeps in HLT
+ * with interrupts enabled until an interrupt can be delivered, and resolves host-absent pages (through the engine, or
+ * by fetching them on this thread). Other threads reach a running vCPU only through the attention word: kicks, the
+ * engine's completions, code-page changes made by other vCPUs, exclusive sections, an engine coming or going.
+ */
+public final class EmulatedVcpu implements Vcpu {
+    private static final Logger LOG = Logger.getLogger(EmulatedVcpu.class.getName());
+
+    static final int KICK = 1, ASYNC_PF = 2, FLUSH_WRITES = 4, EXCLUSIVE = 8, ENGINE = 16, CODE_CHANGED = 32;
+
+    private final EmulatedVm vm;
+    private final int id;
+    final Cpu cpu;
+    private final Interpreter interpreter;
+    private final AtomicInteger attention = new AtomicInteger();
+    private final AtomicBoolean kicked = new AtomicBoolean();
+    private final ReentrantLock running = new ReentrantLock();
+    private volatile Thread thread;
+    private volatile boolean executing;
+
+    private volatile RunBudget budget = RunBudget.UNLIMITED;
+    private volatile boolean singleStep;
+    private byte[] fxsave;
+
+    // Async page faults: the guest's MSR values survive engines coming and going.
+    private long apfEnable;
+    private long apfVector;
+    private volatile HostAsyncPf apf;
+    private volatile AsyncPfHost apfOwner;
+
+    // Statistics.
+    private long runs, exits, haltedNanos, runNanos;
+    private final Port port = new Port();
+
+    EmulatedVcpu(EmulatedVm vm, int id) {
+        this.vm = vm;
+        this.id = id;
+        this.cpu = new Cpu(vm.physical());
+        cpu.vcpuId = id;
+        cpu.exclusive = vm.exclusive();
+        cpu.msrExtension = new AsyncPfMsrs();
+        this.interpreter = new Interpreter(cpu, new CodeCache(cpu, vm.physical()), attention);
+        StateMapper.reset(cpu);
+    }
+
+    // ---- Vcpu ---------------------------------------------------------------------------------------------------
+
+    @Override
+    public int id() {
+        return id;
+    }
+
+    @Override
+    public VirtualMachine vm() {
+        return vm;
+    }
+
+    @Override
+    public VcpuExit run() {
+        if (!running.tryLock()) {
+            throw new BackendException(BackendException.Reason.INVALID_REQUEST, "vCPU " + id + " of VM '" + vm.spec().name()
+                    + "' is already running on " + thread + "; run() takes one thread at a time");
+        }
+        long start = System.nanoTime();
+        thread = Thread.currentThread();
+        runs++;
+        try {
+            vm.checkOpen();
+            VcpuExit exit = runLoop(start);
+            exits++;
+            return exit;
+        } catch (RuntimeException e) {
+            if (e instanceof BackendException) {
+                throw e;
+            }
+            LOG.log(Level.SEVERE, "emulator failure on vCPU " + id, e);
+            exits++;
+            return new VcpuExit.Failed("emulator failure", 0, e + " at RIP 0x" + Long.toHexString(cpu.rip) + "; "
+                    + StateMapper.state(cpu, apfEnable, apfVector, fxsave));
+        } finally {
+            executing = false;
+            thread = null;
+            runNanos += System.nanoTime() - start;
+            running.unlock();
+        }
+    }
+
+    private VcpuExit runLoop(long start) {
+        if (kicked.getAndSet(false)) {
+            attention.getAndUpdate(a -> a & ~KICK);
+            return new VcpuExit.Interrupted(VcpuExit.Interrupted.Cause.KICK);
+        }
+        String mode = unsupportedMode();
+        if (mode != null) {
+            return new VcpuExit.Failed("unsupported CPU mode", 0, mode);
+        }
+        RunBudget b = budget;
+        long deadline = b.nanos() > 0 ? start + b.nanos() : 0;
+        long limit = b.instructions() > 0 ? cpu.retired + b.instructions() : Long.MAX_VALUE;
+        interpreter.code().newRun();
+        syncEngine();
+        beforeEntry();
+        for (;;) {
+            enterGuest();
+            Interpreter.Stop stop;
+            try {
+                stop = interpreter.run(limit == Long.MAX_VALUE ? Long.MAX_VALUE : limit - cpu.retired, deadline, singleStep);
+            } finally {
+                executing = false;
+            }
+            switch (stop) {
+                case EXIT -> {
+                    VcpuExit e = cpu.pendingExit();
+                    cpu.setPendingExit(null);
+                    return e;
+                }
+                case BUDGET, DEADLINE -> {
+                    return new VcpuExit.Interrupted(VcpuExit.Interrupted.Cause.BUDGET);
+                }
+                case STEP -> {
+                    return new VcpuExit.Debug(cpu.rip, true);
+                }
+                case SHUTDOWN -> {
+                    return new VcpuExit.Shutdown(cpu.shutdown);
+                }
+                case ATTENTION -> {
+                    VcpuExit e = serviceAttention();
+                    if (e != null) {
+                        return e;
+                    }
+                }
+                case HALTED -> {
+                    VcpuExit e = halt(deadline);
+                    if (e != null) {
+                        return e;
+                    }
+                }
+                case HOST_FAULT -> {
+                    VcpuExit e = hostFault();
+                    if (e != null) {
+                        return e;
+                    }
+                    beforeEntry();
+                }
+            }
+        }
+    }
+
+    private String unsupportedMode() {
+        boolean paging = (cpu.cr0 & ControlRegisters.CR0_PG) != 0;
+        boolean lma = (cpu.efer & ControlRegisters.EFER_LMA) != 0;
+        if (paging && lma && cpu.seg[Cpu.CS].longMode() && !cpu.seg[Cpu.CS].db()) {
+            return null;
+        }
+        return "the emulated backend runs 64-bit long mode only (CR0.PG=1, EFER.LMA=1, CS.L=1); this vCPU has CR0=0x"
+                + Long.toHexString(cpu.cr0) + " EFER=0x" + Long.toHexString(cpu.efer) + " CS.L="
+                + (cpu.seg[Cpu.CS].longMode() ? 1 : 0) + " at RIP 0x" + Long.toHexString(cpu.rip);
+    }
+
+    private void enterGuest() {
+        executing = true;
+        if (vm.exclusive().requested()) {
+            vm.exclusive().awaitRelease(this);
+        }
+    }
+
+    private VcpuExit serviceAttention() {
+        int bits = attention.getAndSet(0);
+        if ((bits & FLUSH_WRITES) != 0) {
+            cpu.mmu.flushWrites();
+        }
+        if ((bits & CODE_CHANGED) != 0) {
+            cpu.codeEpoch++;                         // another vCPU's store changed decoded code: look blocks up again
+        }
+        if ((bits & EXCLUSIVE) != 0) {
+            vm.exclusive().awaitRelease(this);
+            executing = false;
+        }
+        if ((bits & ENGINE) != 0) {
+            syncEngine();
+        }
+        if ((bits & ASYNC_PF) != 0) {
+            beforeEntry();
+        }
+        if ((bits & KICK) != 0 && kicked.getAndSet(false)) {
+            return new VcpuExit.Interrupted(VcpuExit.Interrupted.Cause.KICK);
+        }
+        return null;
+    }
+
+    /** HLT: with IF = 0 nothing can wake the vCPU (an exit); with IF = 1 sleep until an interrupt or a kick. */
+    private VcpuExit halt(long deadline) {
+        if (!cpu.interruptsEnabled()) {
+            return new VcpuExit.Halted(cpu.rip);
+        }
+        long t0 = System.nanoTime();
+        try {
+            for (;;) {
+                int bits = attention.get();
+                if ((bits & ~(KICK | ASYNC_PF)) != 0) {
+                    VcpuExit e = serviceAttention();
+                    if (e != null) {
+                        return e;
+                    }
+                    continue;
+                }
+                if (kicked.getAndSet(false)) {
+                    attention.getAndUpdate(a -> a & ~KICK);
+                    return new VcpuExit.Interrupted(VcpuExit.Interrupted.Cause.KICK);
+                }
+                attention.getAndUpdate(a -> a & ~ASYNC_PF);
+                HostAsyncPf h = apf;
+                if (h != null && h.hasCompletions()) {
+                    beforeEntry();
+                }
+                if (wakeable()) {
+                    return null;
+                }
+                long now = System.nanoTime();
+                if (deadline != 0 && now - deadline >= 0) {
+                    return new VcpuExit.Interrupted(VcpuExit.Interrupted.Cause.BUDGET);
+                }
+                if (vm.isClosed()) {
+                    return new VcpuExit.Interrupted(VcpuExit.Interrupted.Cause.KICK);
+                }
+                if (attention.get() == 0) {
+                    LockSupport.parkNanos(this, deadline != 0 ? Math.max(1, deadline - now) : 100_000_000L);
+                }
+            }
+        } finally {
+            haltedNanos += System.nanoTime() - t0;
+        }
+    }
+
+    private boolean wakeable() {
+        if (cpu.pendingVector >= 0 || (cpu.nmiPending && !cpu.nmiBlocked)) {
+            return true;
+        }
+        return interpreter.interruptWindow() && interpreter.deliverableVector() >= 0;
+    }
+
+    /** A host-absent page: through the async-PF engine when bound, else fetched here. */
+    private VcpuExit hostFault() {
+        HostAbsent a = cpu.absent;
+        long gpa = a.guestAddress();
+        vm.memory().countFault();
+        HostAsyncPf h = apf;
+        if (h != null) {
+            FaultDecision d;
+            try {
+                d = h.handle(new HostFault(id, gpa, cpu.rip, a.write(), a.fetch()));
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "async page fault engine failed on vCPU " + id + "; fetching synchronously", e);
+                detachEngine();
+                return fetch(gpa);
+            }
+            return switch (d) {
+                case FaultDecision.Injected i -> null;          // #PF(token) is pending; delivered next
+                // The page should be in now; if the engine left it absent, fetch it here rather than fault forever.
+                case FaultDecision.Waited w -> vm.memory().isPresent(gpa) ? null : fetch(gpa);
+                case FaultDecision.NotAsync n -> vm.memory().isPresent(gpa) ? null : fetch(gpa);
+                case FaultDecision.Woke w -> vm.memory().isPresent(gpa) ? null : fetch(gpa);
+                case FaultDecision.Failed f -> new VcpuExit.MemoryError(f.guestAddress(), f.cause());
+                case FaultDecision.Panic p -> new VcpuExit.Failed("async page fault", gpa, p.report());
+            };
+        }
+        return fetch(gpa);
+    }
+
+    private VcpuExit fetch(long gpa) {
+        try {
+            vm.memory().ensurePresent(gpa & -GuestMemory.PAGE_SIZE, GuestMemory.PAGE_SIZE);
+            return null;
+        } catch (PageSourceException e) {
+            return new VcpuExit.MemoryError(e.guestAddress(), e.getMessage());
+        }
+    }
+
+    @Override
+    public void kick() {
+        kicked.set(true);
+        requestAttention(KICK);
+    }
+
+    @Override
+    public void setBudget(RunBudget budget) {
+        this.budget = java.util.Objects.requireNonNull(budget, "budget");
+    }
+
+    @Override
+    public void setSingleStep(boolean on) {
+        this.singleStep = on;
+    }
+
+    @Override
+    public GeneralRegisters registers() {
+        requireStopped("read the registers of");
+        return StateMapper.registers(cpu);
+    }
+
+    @Override
+    public void setRegisters(GeneralRegisters registers) {
+        requireStopped("set the registers of");
+        StateMapper.setRegisters(cpu, registers);
+        cpu.io.clear();
+    }
+
+    @Override
+    public VcpuState state() {
+        requireStopped("read the state of");
+        return StateMapper.state(cpu, apfEnable, apfVector, fxsave);
+    }
+
+    @Override
+    public void setState(VcpuState state) {
+        requireStopped("set the state of");
+        StateMapper.setState(cpu, state);
+        fxsave = state.fxsave();
+        interpreter.code().clear();
+        // The async-PF MSRs as after a migration: the engine hears them again (and queues a wake-all).
+        apfEnable = 0;
+        apfVector = 0;
+        long vector = state.msrs().get(org.paravane.api.cpu.Msr.KVM_ASYNC_PF_INT);
+        long enable = state.msrs().get(org.paravane.api.cpu.Msr.KVM_ASYNC_PF_EN);
+        if (vector != 0) {
+            writeMsr(AsyncPfAbi.MSR_ASYNC_PF_INT, vector);
+        }
+        if (enable != 0) {
+            writeMsr(AsyncPfAbi.MSR_ASYNC_PF_EN, enable);
+        }
+    }
+
+    @Override
+    public long readMsr(int index) {
+        requireStopped("read an MSR of");
+        try {
+            return Msrs.read(cpu, index);
+        } catch (GuestFault f) {
+            throw new IllegalArgumentException("MSR 0x" + Integer.toHexString(index)
+                    + " is not implemented by the emulated backend (RDMSR raises #GP)");
+        }
+    }
+
+    @Override
+    public void writeMsr(int index, long value) {
+        requireStopped("write an MSR of");
+        try {
+            Msrs.write(cpu, index, value);
+        } catch (GuestFault f) {
+            throw new IllegalArgumentException("WRMSR 0x" + Integer.toHexString(index) + " <- 0x" + Long.toHexString(value)
+                    + " raises #GP (unknown MSR, reserved bits or a non-canonical address)");
+        }
+    }
+
+    @Override
+    public VcpuStats stats() {
+        return new VcpuStats(runs, exits, cpu.retired, haltedNanos, runNanos);
+    }
+
+    private void requireStopped(String what) {
+        vm.checkOpen();
+        if (running.isLocked() && !running.isHeldByCurrentThread()) {
+            throw new BackendException(BackendException.Reason.INVALID_REQUEST, "cannot " + what + " vCPU " + id
+                    + " of VM '" + vm.spec().name() + "' while it runs: kick it and let run() return first");
+        }
+    }
+
+    // ---- cross-thread signals -----------------------------------------------------------------------------------
+
+    void requestAttention(int bit) {
+        attention.getAndUpdate(a -> a | bit);
+        Thread t = thread;
+        if (t != null) {
+            LockSupport.unpark(t);
+        }
+    }
+
+    boolean executing() {
+        return executing;
+    }
+
+    void setExecuting(boolean on) {
+        executing = on;
+    }
+
+    void wakeFromExclusive() {
+        Thread t = thread;
+        if (t != null) {
+            LockSupport.unpark(t);
+        }
+    }
+
+    boolean isRunning() {
+        return running.isLocked();
+    }
+
+    // ---- the async-PF engine ------------------------------------------------------------------------------------
+
+    /** The backend's engine changed: pick it up at the next boundary. Any thread. */
+    void engineChanged(AsyncPfHost gone) {
+        if (gone != null && apfOwner == gone) {
+            HostAsyncPf h = apf;
+            if (h != null) {
+                h.close();                           // releases a vCPU thread waiting inside it
+            }
+        }
+        requestAttention(ENGINE);
+    }
+
+    /** Attaches to the backend's current engine (replaying the guest's async-PF MSRs) or detaches. vCPU thread. */
+    private void syncEngine() {
+        AsyncPfHost current = vm.engine();
+        if (current == apfOwner) {
+            return;
+        }
+        detachEngine();
+        if (current == null) {
+            return;
+        }
+        try {
+            HostAsyncPf h = current.attach(port);
+            apf = h;
+            apfOwner = current;
+            if (apfVector != 0) {
+                h.writeMsr(AsyncPfAbi.MSR_ASYNC_PF_INT, apfVector);
+            }
+            if (apfEnable != 0) {
+                h.writeMsr(AsyncPfAbi.MSR_ASYNC_PF_EN, apfEnable);   // queues the wake-all, as after a migration
+            }
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "could not attach vCPU " + id + " to the async page fault engine; fetching synchronously", e);
+            detachEngine();
+        }
+    }
+
+    private void detachEngine() {
+        HostAsyncPf h = apf;
+        apf = null;
+        apfOwner = null;
+        if (h != null) {
+            try {
+                h.close();
+            } catch (RuntimeException e) {
+                LOG.log(Level.FINE, "closing the async PF state of vCPU " + id, e);
+            }
+        }
+    }
+
+    private void beforeEntry() {
+        HostAsyncPf h = apf;
+        if (h != null) {
+            try {
+                h.beforeEntry();
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "async page fault engine failed on vCPU " + id + "; fetching synchronously", e);
+                detachEngine();
+            }
+        }
+    }
+
+    /** Closes the engine state from another thread, so a vCPU waiting inside it returns (VM close). */
+    void releaseEngineWaits() {
+        HostAsyncPf h = apf;
+        if (h != null) {
+            h.close();
+        }
+    }
+
+    /** Releases the engine state (VM close). */
+    void close() {
+        detachEngine();
+    }
+
+    /** The KVM async-PF MSRs: kept here, forwarded to the engine when one is attached. */
+    private final class AsyncPfMsrs implements Msrs.Extension {
+        @Override
+        public boolean handles(int index) {
+            return index == AsyncPfAbi.MSR_ASYNC_PF_EN || index == AsyncPfAbi.MSR_ASYNC_PF_INT
+                    || index == AsyncPfAbi.MSR_ASYNC_PF_ACK;
+        }
+
+        @Override
+        public long read(int index) {
+            HostAsyncPf h = apf;
+            if (h != null) {
+                return h.readMsr(index);
+            }
+            return switch (index) {
+                case AsyncPfAbi.MSR_ASYNC_PF_EN -> apfEnable;
+                case AsyncPfAbi.MSR_ASYNC_PF_INT -> apfVector;
+                default -> 0;
+            };
+        }
+
+        @Override
+        public void write(int index, long value) {
+            if (index == AsyncPfAbi.MSR_ASYNC_PF_EN && (value & AsyncPfAbi.EN_RESERVED) != 0) {
+                throw new IllegalArgumentException("reserved bits");
+            }
+            if (index == AsyncPfAbi.MSR_ASYNC_PF_INT && (value & ~0xFFL) != 0) {
+                throw new IllegalArgumentException("vector out of range");
+            }
+            HostAsyncPf h = apf;
+            if (h != null) {
+                h.writeMsr(index, value);
+            }
+            if (index == AsyncPfAbi.MSR_ASYNC_PF_EN) {
+                apfEnable = value;
+            } else if (index == AsyncPfAbi.MSR_ASYNC_PF_INT) {
+                apfVector = value;
+            }
+        }
+    }
+
+    /** What the async page fault engine sees of this vCPU. */
+    public HostVcpuPort port() {
+        return port;
+    }
+
+    private final class Port implements HostVcpuPort {
+        @Override
+        public int vcpuId() {
+            return id;
+        }
+
+        @Override
+        public GuestMemory memory() {
+            return vm.memory();
+        }
+
+        @Override
+        public int cpl() {
+            return cpu.cpl;
+        }
+
+        @Override
+        public boolean interruptsAllowed() {
+            return interpreter.interruptWindow();
+        }
+
+        @Override
+        public boolean exceptionPending() {
+            return cpu.pendingVector >= 0;
+        }
+
+        @Override
+        public boolean pagingEnabled() {
+            return (cpu.cr0 & ControlRegisters.CR0_PG) != 0;
+        }
+
+        @Override
+        public void injectPageFault(long cr2, int errorCode) {
+            cpu.queueException(Vectors.PF, errorCode, cr2);
+        }
+
+        @Override
+        public void injectInterrupt(int vector) {
+            if (vector < 0 || vector > 255) {
+                throw new IllegalArgumentException("interrupt vector must be 0..255: " + vector);
+            }
+            cpu.requestInterrupt(vector);
+        }
+
+        /** New work for the vCPU: end a halt, or make the running vCPU call beforeEntry() soon. Any thread. */
+        @Override
+        public void kick() {
+            requestAttention(ASYNC_PF);
+        }
+
+        @Override
+        public String toString() {
+            return "async-PF port of " + EmulatedVcpu.this;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "emulated vCPU " + id + " of VM '" + vm.spec().name() + "'";
+    }
+}
