@@ -92,14 +92,14 @@ public final class IoChannel {
                 count, data);
     }
 
+    /**
+     * Outputs exit before the instruction completes, as on KVM: RIP stays at it, and the next run replays the logged
+     * output without a second exit and completes it — unless the caller moved RIP, which clears the log (abandon).
+     */
     private void output(VcpuExit exit, Kind kind, long address, int size, int count, byte[] data) {
         record(kind, address, size, count, data);
-        if (cpu.pendingExit != null) {
-            // A second output in one instruction: report the first, run the instruction again for the next.
-            throw cpu.exitSignal;
-        }
         cpu.pendingExit = exit;
-        cpu.stopBlock = true;
+        throw cpu.exitSignal;
     }
 
     private Access next(Kind kind, long address, int size, int count) {

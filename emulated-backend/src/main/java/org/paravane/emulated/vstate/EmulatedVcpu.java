@@ -67,7 +67,7 @@ public final class EmulatedVcpu implements Vcpu {
     private volatile AsyncPfHost apfOwner;
 
     // Statistics.
-    private long runs, exits, haltedNanos, runNanos;
+    private long runs, exits, haltedNanos, runNanos, pageWaitNanos;
     private final Port port = new Port();
 
     EmulatedVcpu(EmulatedVm vm, int id) {
@@ -174,7 +174,9 @@ public final class EmulatedVcpu implements Vcpu {
                     }
                 }
                 case HOST_FAULT -> {
+                    long waitStart = System.nanoTime();
                     VcpuExit e = hostFault();
+                    pageWaitNanos += System.nanoTime() - waitStart;   // the vCPU ran nothing meanwhile
                     if (e != null) {
                         return e;
                     }
@@ -392,7 +394,7 @@ public final class EmulatedVcpu implements Vcpu {
 
     @Override
     public VcpuStats stats() {
-        return new VcpuStats(runs, exits, cpu.retired, haltedNanos, runNanos);
+        return new VcpuStats(runs, exits, cpu.retired, haltedNanos, runNanos, pageWaitNanos);
     }
 
     private void requireStopped(String what) {

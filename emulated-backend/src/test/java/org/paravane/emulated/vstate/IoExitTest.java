@@ -28,7 +28,7 @@ class IoExitTest {
     }
 
     @Test
-    void outExitsAfterTheInstructionAndInCompletesWithTheCallersData() {
+    void ioExitsLeaveRipAtTheInstructionAndTheNextRunCompletesIt() {
         Vcpu v = t.start(0, 0, "mov eax, 0x12345678\n out 0x80, eax\n mov dx, 0x3f8\n in al, dx\n hlt");
         VcpuExit e = v.run();
         assertThat(e).isInstanceOf(VcpuExit.PortIo.class);
@@ -37,8 +37,8 @@ class IoExitTest {
         assertThat(out.in()).isFalse();
         assertThat(out.size()).isEqualTo(4);
         assertThat(out.value()).isEqualTo(0x12345678L);
-        assertThat(v.registers().rip()).as("OUT completed").isEqualTo(TestVm.CODE + 7);
-        VcpuExit.PortIo in = (VcpuExit.PortIo) v.run();
+        assertThat(v.registers().rip()).as("RIP still at the OUT, as KVM leaves it").isEqualTo(TestVm.CODE + 5);
+        VcpuExit.PortIo in = (VcpuExit.PortIo) v.run();   // completes the OUT without a second exit
         assertThat(in.in()).isTrue();
         assertThat(in.port()).isEqualTo(0x3f8);
         assertThat(in.size()).isEqualTo(1);
@@ -46,6 +46,15 @@ class IoExitTest {
         in.data().set(JAVA_BYTE, 0, (byte) 0x5A);
         assertThat(v.run()).isInstanceOf(VcpuExit.Halted.class);
         assertThat(v.registers().rax()).isEqualTo(0x1234_565AL);
+    }
+
+    @Test
+    void movingRipAfterAnOutExitAbandonsIt() {
+        Vcpu v = t.start(0, 0, "out 0x80, al\n out 0x81, al\n hlt");
+        assertThat(((VcpuExit.PortIo) v.run()).port()).isEqualTo(0x80);
+        v.setRegisters(v.registers().withRip(TestVm.CODE + 2));   // the caller resumes elsewhere
+        VcpuExit.PortIo next = (VcpuExit.PortIo) v.run();
+        assertThat(next.port()).as("the abandoned OUT is not delivered again").isEqualTo(0x81);
     }
 
     @Test
