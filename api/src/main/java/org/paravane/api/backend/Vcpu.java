@@ -41,6 +41,10 @@ public interface Vcpu {
     /** The general registers, RIP and RFLAGS (cheaper than {@link #state()}). */
     GeneralRegisters registers();
 
+    /**
+     * Replaces the general registers, RIP and RFLAGS. A vCPU halted in HLT (for instance after a kick ended the
+     * {@code run()} it was halted in) leaves the halted state: the caller is redirecting it.
+     */
     void setRegisters(GeneralRegisters registers);
 
     /** Segment, control and descriptor-table registers (cheaper than {@link #state()}). */

@@ -88,7 +88,7 @@ public final class AsyncPfHostService implements AsyncPfHost {
     }
 
     @Deactivate
-    void deactivate() {
+    public void deactivate() {
         synchronized (this) {
             active = false;
         }

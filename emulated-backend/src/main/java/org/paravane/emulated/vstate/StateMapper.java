@@ -38,6 +38,10 @@ final class StateMapper {
         c.rip = a[16];
         c.setRflags(a[17]);
         c.codeEpoch++;
+        if (c.halted) {
+            c.halted = false;          // the caller redirects the vCPU: it no longer waits in its HLT
+            c.eventsChanged();
+        }
     }
 
     static VcpuState state(Cpu c, long apfEnable, long apfVector, byte[] fxsave) {

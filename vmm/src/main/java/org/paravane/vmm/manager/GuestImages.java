@@ -15,7 +15,7 @@ import org.paravane.vmm.kernel.InvalidImageException;
 public final class GuestImages {
 
     public static final List<String> BUNDLED = List.of("hello", "worker", "scanner", "kscan", "checksum",
-            "cpu_alu", "cpu_sieve", "cpu_fib", "cpu_crc");
+            "cpu_alu", "cpu_sieve", "cpu_fib", "cpu_crc", "faults");
 
     private GuestImages() {
     }
@@ -53,5 +53,6 @@ public final class GuestImages {
             "cpu_alu", "CPU kernel: register ALU loop (arg: iterations)",
             "cpu_sieve", "CPU kernel: byte sieve (arg: passes)",
             "cpu_fib", "CPU kernel: recursive fib(27) (arg: times)",
-            "cpu_crc", "CPU kernel: table CRC-32 (arg: passes)");
+            "cpu_crc", "CPU kernel: table CRC-32 (arg: passes)",
+            "faults", "misbehaves on purpose (arg: 0 bad hypercall, 1 bad pointer, 2 #UD, 3 page fault, 4 triple fault)");
 }

@@ -1,0 +1,105 @@
+package org.paravane.vmm.kernel;
+
+import java.lang.annotation.Annotation;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.paravane.api.asyncpf.PageFaultHandler;
+import org.paravane.api.asyncpf.PreemptionModel;
+import org.paravane.api.backend.VirtualMachine;
+import org.paravane.api.backend.VmSpec;
+import org.paravane.api.memory.MemoryRegion;
+import org.paravane.api.memory.PageSource;
+import org.paravane.asyncpf.guest.GuestFaultHandler;
+import org.paravane.asyncpf.halt.HaltWaiter;
+import org.paravane.asyncpf.host.AsyncPfHostService;
+import org.paravane.asyncpf.table.SleeperTables;
+import org.paravane.asyncpf.wait.ScheduleWaiter;
+import org.paravane.emulated.EmulatedBackend;
+
+/**
+ * The whole stack outside OSGi, wired as DS would wire it: the software CPU with the host-side async-PF engine, the
+ * sleeper tables, both waiters and the guest-side handler. Tests launch guest images on it.
+ */
+final class EmulatedStack implements AutoCloseable {
+    static final long DATA = 0x1_0000_0000L;
+
+    final EmulatedBackend backend = new EmulatedBackend();
+    final AsyncPfHostService engine = new AsyncPfHostService(new AsyncPfHostService.Config() {
+        public Class<? extends Annotation> annotationType() {
+            return AsyncPfHostService.Config.class;
+        }
+
+        public int fetch_threads() {
+            return 8;
+        }
+    });
+    final SleeperTables tables = new SleeperTables();
+    final GuestFaultHandler handler = new GuestFaultHandler(new ScheduleWaiter(), new HaltWaiter());
+    private final List<AutoCloseable> open = new ArrayList<>();
+
+    EmulatedStack() {
+        backend.bindAsyncPfHost(engine);
+    }
+
+    /** A started kernel on a VM of {@code vcpus} with 16 MiB RAM and, when {@code dataBytes > 0}, a lazy data region. */
+    GuestKernel kernel(String name, int vcpus, long dataBytes, PageSource source, PreemptionModel model, WaitPolicy policy) {
+        List<MemoryRegion> regions = new ArrayList<>(List.of(new MemoryRegion("ram", 0, 16 << 20, false)));
+        if (dataBytes > 0) {
+            regions.add(new MemoryRegion("data", DATA, dataBytes, true));
+        }
+        VirtualMachine vm = backend.createVm(new VmSpec(name, vcpus, regions, source));
+        PageFaultHandler h = handler;
+        GuestKernel k = new GuestKernel(vm, new KernelConfig(model, policy, 1000, KernelConfig.Console.NONE),
+                tables.create(name), () -> h);
+        open.add(() -> {
+            k.stop();
+            k.vm().close();
+        });
+        return k;
+    }
+
+    static ElfImage image(String name) throws Exception {
+        return ElfImage.parse(name + ".elf", ElfImageTest.guest(name));
+    }
+
+    static void runToEnd(GuestKernel k) throws InterruptedException {
+        k.start();
+        long seconds = Long.getLong("paravane.test.timeout", 120);
+        if (!k.awaitTasks(seconds, TimeUnit.SECONDS)) {
+            StringBuilder why = new StringBuilder("tasks did not finish in " + seconds + " s: ");
+            k.tasks().forEach(t -> why.append(t).append(' ').append(t.state()).append("; "));
+            why.append(k.vcpuStats()).append(' ').append(k.sleeperStats());
+            Thread.getAllStackTraces().forEach((thread, stack) -> {
+                if (thread.getName().startsWith("paravane")) {
+                    why.append("\n").append(thread.getName()).append(':');
+                    for (int i = 0; i < Math.min(12, stack.length); i++) {
+                        why.append("\n    ").append(stack[i]);
+                    }
+                }
+            });
+            throw new AssertionError(why.toString());
+        }
+        if (k.panicReport() != null) {
+            throw new AssertionError("guest panic: " + k.panicReport());
+        }
+    }
+
+    /** The scanner's checksum of {@code bytes} of pattern memory at {@code base}: FNV-1a-like over qwords. */
+    static long scannerChecksum(long seed, long base, long bytes) {
+        long hash = 0xcbf29ce484222325L;
+        for (long off = 0; off < bytes; off += 8) {
+            hash = (hash ^ org.paravane.vmm.source.PatternPageSource.qwordAt(seed, base + off)) * 0x100000001b3L;
+        }
+        return hash;
+    }
+
+    @Override
+    public void close() throws Exception {
+        for (AutoCloseable c : open.reversed()) {
+            c.close();
+        }
+        backend.unbindAsyncPfHost(engine);
+        engine.deactivate();
+    }
+}

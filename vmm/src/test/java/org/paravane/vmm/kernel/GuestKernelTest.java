@@ -1,0 +1,174 @@
+package org.paravane.vmm.kernel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.paravane.vmm.kernel.EmulatedStack.DATA;
+import static org.paravane.vmm.kernel.EmulatedStack.image;
+import static org.paravane.vmm.kernel.EmulatedStack.runToEnd;
+import static org.paravane.vmm.kernel.EmulatedStack.scannerChecksum;
+
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.paravane.api.asyncpf.PreemptionModel;
+import org.paravane.api.asyncpf.SleeperTable;
+import org.paravane.api.memory.PageSource;
+import org.paravane.vmm.source.FailingPageSource;
+import org.paravane.vmm.source.PatternPageSource;
+import org.paravane.vmm.source.ShapedPageSource;
+
+/** The guest kernel end to end on the software CPU with the async-PF services wired as in the container. */
+class GuestKernelTest {
+    private static final long SEED = 42;
+    private final EmulatedStack stack = new EmulatedStack();
+
+    @AfterEach
+    void close() throws Exception {
+        stack.close();
+    }
+
+    private static PageSource slowPattern(long latencyMicros) {
+        return new ShapedPageSource(new PatternPageSource(SEED), latencyMicros * 1000, 0);
+    }
+
+    private Task run1(String program, long arg) throws Exception {
+        GuestKernel k = stack.kernel(program, 1, 0, PageSource.ZERO, PreemptionModel.PREEMPTIBLE, WaitPolicy.DECISION_TABLE);
+        Task t = k.launch(new TaskSpec(program, image(program), arg, null));
+        runToEnd(k);
+        return t;
+    }
+
+    @Test
+    void helloPrintsItsGreeting() throws Exception {
+        Task t = run1("hello", 0);
+        assertThat(t.exitCode()).isZero();
+        assertThat(t.output()).isEqualTo("hello, world from task 1\n");
+    }
+
+    @Test
+    void cpuKernelsComputeTheReferenceResults() throws Exception {
+        assertThat(run1("cpu_sieve", 3).reports()).containsEntry("checksum", 3 * 6542L);
+        assertThat(run1("cpu_fib", 2).reports()).containsEntry("checksum", 2 * 196418L);
+        Map<String, Long> crc = run1("cpu_crc", 1).reports();
+        assertThat(crc).containsKey("checksum");
+        Task worker = run1("worker", 50);
+        assertThat(worker.exitCode()).isZero();
+        assertThat(worker.output()).startsWith("worker: 50 units, checksum ");
+    }
+
+    @ParameterizedTest
+    @EnumSource(WaitPolicy.class)
+    void scannerOverLazyMemoryChecksumsRightWithEveryPolicy(WaitPolicy policy) throws Exception {
+        long bytes = 64 * 4096;
+        GuestKernel k = stack.kernel("scan-" + policy.key(), 1, bytes, slowPattern(500), PreemptionModel.PREEMPTIBLE, policy);
+        Task scanner = k.launch(new TaskSpec("scanner", image("scanner"), 1, new TaskSpec.DataMapping(DATA, bytes, bytes)));
+        Task worker = k.launch(new TaskSpec("worker", image("worker"), 200, null));
+        runToEnd(k);
+        assertThat(scanner.exitCode()).as(scanner.output()).isZero();
+        assertThat(scanner.reports()).containsEntry("checksum", scannerChecksum(SEED, DATA, bytes)).containsEntry("pages", 64L);
+        assertThat(worker.exitCode()).isZero();
+        SleeperTable.Stats s = k.sleeperStats();
+        switch (policy) {
+            case OFF -> assertThat(scanner.asyncFaults()).as("async PF not enabled: the host waits").isZero();
+            case HALT_EVERYWHERE -> {
+                assertThat(s.haltWaits()).as("halt waits").isPositive();
+                assertThat(s.scheduleWaits()).isZero();
+            }
+            case DECISION_TABLE -> {
+                assertThat(s.scheduleWaits()).as("a user task schedules").isPositive();
+                assertThat(s.haltWaits()).isZero();
+            }
+        }
+    }
+
+    /**
+     * The decision table end to end: which wait each kind of context takes, with the host's SEND_ALWAYS following the
+     * preemption model as the V1 guest set it.
+     */
+    @ParameterizedTest(name = "{0} kernel, {1} -> {2}")
+    @CsvSource({
+            "PREEMPTIBLE,     user,                 schedule",
+            "NON_PREEMPTIBLE, user,                 schedule",
+            "PREEMPTIBLE,     kernel-preempt-off,   halt",
+            "PREEMPTIBLE,     kernel-rcu,           halt",
+            "PREEMPTIBLE,     kernel-preemptible,   schedule",
+            "NON_PREEMPTIBLE, kernel-preemptible,   sync",
+            "NON_PREEMPTIBLE, kernel-preempt-off,   sync",
+            "PREEMPTIBLE,     kernel-irqs-off,      sync",
+    })
+    void decisionTableEndToEnd(PreemptionModel model, String context, String expected) throws Exception {
+        long bytes = 16 * 4096;
+        GuestKernel k = stack.kernel("table-" + context, 1, bytes, slowPattern(200), model, WaitPolicy.DECISION_TABLE);
+        TaskSpec.DataMapping data = new TaskSpec.DataMapping(DATA, bytes, bytes);
+        long arg = switch (context) {
+            case "kernel-preempt-off" -> 0;
+            case "kernel-rcu" -> 1;
+            case "kernel-preemptible" -> 2;
+            case "kernel-irqs-off" -> 3;
+            default -> 1;
+        };
+        Task t = k.launch(new TaskSpec(context, image(context.equals("user") ? "scanner" : "kscan"), arg, data));
+        runToEnd(k);
+        assertThat(t.exitCode()).as(t.output()).isZero();
+        assertThat(t.reports()).containsEntry("checksum", scannerChecksum(SEED, DATA, bytes));
+        SleeperTable.Stats s = k.sleeperStats();
+        switch (expected) {
+            case "schedule" -> assertThat(s.scheduleWaits()).isPositive();
+            case "halt" -> assertThat(s.haltWaits()).isPositive();
+            default -> assertThat(t.asyncFaults()).as("the host cannot deliver: it waits itself").isZero();
+        }
+        if (!expected.equals("schedule")) {
+            assertThat(s.scheduleWaits()).isZero();
+        }
+        if (!expected.equals("halt")) {
+            assertThat(s.haltWaits()).isZero();
+        }
+    }
+
+    @Test
+    void aFailingPageSourceKillsTheTaskWithAClearReportAndSparesTheRest() throws Exception {
+        long bytes = 32 * 4096;
+        GuestKernel k = stack.kernel("failing", 1, bytes, new FailingPageSource(new PatternPageSource(SEED), 4),
+                PreemptionModel.PREEMPTIBLE, WaitPolicy.DECISION_TABLE);
+        Task scanner = k.launch(new TaskSpec("scanner", image("scanner"), 1, new TaskSpec.DataMapping(DATA, bytes, bytes)));
+        Task worker = k.launch(new TaskSpec("worker", image("worker"), 100, null));
+        GuestKernel other = stack.kernel("healthy", 1, 0, PageSource.ZERO, PreemptionModel.PREEMPTIBLE, WaitPolicy.DECISION_TABLE);
+        Task hello = other.launch(new TaskSpec("hello", image("hello"), 0, null));
+        other.start();
+        runToEnd(k);
+        assertThat(scanner.exitCode()).isEqualTo(-1);
+        assertThat(scanner.failure()).contains("could not be provided").contains("I/O error");
+        assertThat(worker.exitCode()).as("the other task of the VM").isZero();
+        runToEnd(other);
+        assertThat(hello.exitCode()).as("another VM").isZero();
+    }
+
+    @ParameterizedTest(name = "faults {0}")
+    @CsvSource({
+            "0, 0, hypercall 99 returned -38",
+            "1, 0, write from a bad pointer returned -14",
+            "2, -1, invalid opcode (#UD) at rip",
+            "3, -1, page fault at 0x600000000000 (not present, read, kernel) at rip"})
+    void misbehavingTasksGetClearErrors(int what, int exit, String text) throws Exception {
+        Task t = run1("faults", what);
+        assertThat(t.exitCode()).isEqualTo(exit);
+        assertThat(exit == 0 ? t.output() : t.failure()).contains(text);
+        if (what == 0) {
+            assertThat(t.output()).contains("[kernel] task 1 (faults): unknown hypercall 99");
+        }
+    }
+
+    @Test
+    void aTripleFaultStopsTheVmWithAReport() throws Exception {
+        GuestKernel k = stack.kernel("triple", 1, 0, PageSource.ZERO, PreemptionModel.PREEMPTIBLE, WaitPolicy.DECISION_TABLE);
+        Task t = k.launch(new TaskSpec("faults", image("faults"), 4, null));
+        k.start();
+        assertThat(k.awaitTasks(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(k.panicReport()).contains("shut down").contains("task 1 (faults)");
+        k.stop();
+        assertThat(t.exitCode()).isEqualTo(-1);
+        assertThat(t.failure()).contains("VM panicked");
+    }
+}
