@@ -1,0 +1,32 @@
+package org.paravane.kvm.vstate.vcpu;
+
+import org.paravane.support.memory.PagedGuestMemory;
+
+/** What a vCPU needs from its VM. */
+public interface VcpuHost {
+
+    String name();
+
+    PagedGuestMemory memory();
+
+    /** The VM has the in-kernel irqchip (LAPIC): KVM handles HLT and delivers interrupts itself. */
+    boolean irqchip();
+
+    /** The signal that kicks vCPU threads out of KVM_RUN (blocked outside it). */
+    int kickSignal();
+
+    /** Whether KVM can save and restore this MSR (KVM_GET_MSR_INDEX_LIST). */
+    boolean msrSupported(int index);
+
+    /** Whether KVM_GET_XSAVE/KVM_SET_XSAVE work here (otherwise the FPU ioctls carry the FXSAVE area). */
+    boolean xsave();
+
+    /** Throws {@link org.paravane.api.backend.BackendException} with reason CLOSED when the VM is closed. */
+    void checkOpen();
+
+    /** The VM as the API sees it. */
+    org.paravane.api.backend.VirtualMachine vm();
+
+    /** Called after the guest wrote MSR_KVM_ASYNC_PF_ACK; does the EOI a host without auto-EOI needs. */
+    void asyncPfAcknowledged(KvmVcpu vcpu);
+}
