@@ -20,6 +20,8 @@ import org.paravane.kvm.vstate.vcpu.Cpuid;
 import org.paravane.support.linux.Errno;
 import org.paravane.support.linux.NativeException;
 import org.paravane.support.linux.Signals;
+import org.paravane.support.linux.Syscalls;
+import org.paravane.support.linux.Timers;
 
 /**
  * Finds out whether and how KVM works here: /dev/kvm and its permissions, the API version, the capabilities the
@@ -90,6 +92,12 @@ public final class HostProbe {
         if (!Signals.installNoOpHandler(settings.kickSignal())) {
             return HostSupport.unusable("signal " + settings.kickSignal() + " (the vCPU kick signal) already has a handler "
                     + "installed by someone else; configure kickSignal to a free signal");
+        }
+        try {
+            // run budgets use a per-thread POSIX timer: check it works (and link its downcalls before any VM runs)
+            Timers.signalingThread(Syscalls.gettid(), settings.kickSignal()).close();
+        } catch (NativeException e) {
+            return HostSupport.unusable("cannot create the per-thread timer run budgets need: " + e.getMessage());
         }
         int maxVcpus = kvm.checkExtension(KvmConstants.CAP_MAX_VCPUS);
         if (maxVcpus <= 0) {

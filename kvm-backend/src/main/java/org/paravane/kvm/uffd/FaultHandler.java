@@ -54,11 +54,13 @@ public final class FaultHandler implements AutoCloseable {
     public record Stats(long messages, long fetches, long pagesResolved, long failures, long retries, int pending) {
     }
 
-    /** A page some thread waits for. */
+    /** A page some thread waits for. Mutated only inside {@code pending.compute} for its page (one lock per key). */
     private static final class Pending {
-        final java.util.Set<FaultedVcpu> vcpus = ConcurrentHashMap.newKeySet();
-        final Map<Integer, Boolean> kernelWaiters = new ConcurrentHashMap<>();
+        final java.util.Set<FaultedVcpu> vcpus = new java.util.HashSet<>();
+        final java.util.Set<Integer> kernelWaiters = new java.util.HashSet<>();
+        /** A fetch for the page is queued or running. */
         volatile boolean scheduled;
+        /** When the next fetch may start after a failure (0: now). */
         volatile long retryAt;
     }
 
@@ -156,7 +158,7 @@ public final class FaultHandler implements AutoCloseable {
         long now = System.nanoTime();
         long wait = 50_000_000;   // waits on another filler are re-checked every 50 ms in case that fill fails
         for (Pending p : pending.values()) {
-            if (!p.scheduled) {
+            if (!p.scheduled) {   // racy read: at worst one extra wake-up
                 wait = Math.min(wait, p.retryAt == 0 ? 0 : Math.max(0, p.retryAt - now));
             }
         }
@@ -186,39 +188,52 @@ public final class FaultHandler implements AutoCloseable {
             recorder.record(page);
         }
         if (memory.isPresent(page)) {
-            return;   // resolved meanwhile: the COPY woke the waiter
+            return;   // resolved meanwhile: the fill woke the waiter
         }
         FaultedVcpu vcpu = vcpuByThread.apply(tid);
         Failure failure = failures.get(page);
-        if (vcpu != null && failure != null) {
-            // the source failed for this page moments ago: fail the access now instead of making the vCPU wait
-            vcpu.memoryError(page, failure.cause());
-        }
-        Pending p = pending.computeIfAbsent(page, k -> new Pending());
-        if (vcpu == null) {
-            p.kernelWaiters.put(tid, Boolean.TRUE);
-        } else {
-            p.vcpus.add(vcpu);
-        }
+        boolean[] start = new boolean[1];
+        pending.compute(page, (k, p) -> {
+            if (p == null) {
+                p = new Pending();
+                if (failure != null) {
+                    p.retryAt = failure.at() + backoff(failure.attempts());   // a retry storm waits out the backoff
+                }
+            }
+            if (vcpu == null) {
+                p.kernelWaiters.add(tid);
+            } else {
+                p.vcpus.add(vcpu);
+            }
+            if (!p.scheduled && due(p, System.nanoTime())) {
+                p.scheduled = true;
+                start[0] = true;
+            }
+            return p;
+        });
         if (memory.isPresent(page)) {
-            pending.remove(page, p);
+            pending.remove(page);   // filled between the check and the entry: the fill woke everyone
             return;
         }
-        if (failure != null && p.retryAt == 0) {
-            p.retryAt = failure.at() + backoff(failure.attempts());
-        }
-        if (!p.scheduled && due(p, System.nanoTime())) {
-            schedule(page, p);
+        if (start[0]) {
+            submit(page);
         }
     }
 
-    private void schedule(long page, Pending p) {
-        p.scheduled = true;
+    /** Runs a fetch of {@code page}, whose entry is marked scheduled. */
+    private void submit(long page) {
         try {
-            fetchers.execute(() -> fetch(page, p));
+            fetchers.execute(() -> fetch(page));
         } catch (java.util.concurrent.RejectedExecutionException e) {
-            p.scheduled = false;   // closing
+            unschedule(page);   // closing
         }
+    }
+
+    private void unschedule(long page) {
+        pending.computeIfPresent(page, (k, p) -> {
+            p.scheduled = false;
+            return p;
+        });
     }
 
     /** Re-schedules waits whose retry is due, drops resolved ones. */
@@ -227,44 +242,95 @@ public final class FaultHandler implements AutoCloseable {
             return;
         }
         long now = System.nanoTime();
-        pending.forEach((page, p) -> {
-            if (memory.isPresent(page)) {
-                pending.remove(page, p);
-            } else if (!p.scheduled && due(p, now) && !memory.hostRegion(page).isClaimed(page)) {
+        for (long page : List.copyOf(pending.keySet())) {
+            boolean[] start = new boolean[1];
+            pending.computeIfPresent(page, (k, p) -> {
+                if (memory.isPresent(page)) {
+                    return null;
+                }
+                if (!p.scheduled && due(p, now) && !memory.hostRegion(page).isClaimed(page)) {
+                    p.scheduled = true;
+                    start[0] = true;
+                }
+                return p;
+            });
+            if (start[0]) {
                 retries.increment();
-                schedule(page, p);
+                submit(page);
             }
-        });
+        }
     }
 
-    private void fetch(long page, Pending p) {
+    private void fetch(long page) {
         if (stopping) {
             return;
         }
         fetches.increment();
+        PagedGuestMemory.Range r;
         try {
-            PagedGuestMemory.Range r = memory.fetch(page, settings.chunkBytes());
-            if (r != null) {
-                resolved.add(r.size() / PAGE);
-                for (long gpa = r.guestAddress(); gpa < r.end(); gpa += PAGE) {
-                    pending.remove(gpa);
-                    failures.remove(gpa);
-                }
-            } else if (memory.isPresent(page)) {
-                pending.remove(page, p);
-                failures.remove(page);
-            } else {
-                p.scheduled = false;   // another thread is filling it; the sweep retries if that fill fails
-            }
-        } catch (PageSourceException | RuntimeException e) {
+            r = memory.fetch(page, settings.chunkBytes());
+        } catch (PageSourceException | RuntimeException chunkFailure) {
             if (stopping) {
                 return;
             }
-            onFailure(page, p, e);
+            if (settings.chunkBytes() == PAGE) {
+                onFailure(page, chunkFailure);
+                return;
+            }
+            // One bad page must not fail its neighbours: fetch just the page that was asked for.
+            try {
+                r = memory.fetch(page, PAGE);
+            } catch (PageSourceException | RuntimeException pageFailure) {
+                if (!stopping) {
+                    onFailure(page, pageFailure);
+                }
+                return;
+            } finally {
+                rescheduleChunk(page);
+            }
+        }
+        if (r != null) {
+            resolved.add(r.size() / PAGE);
+            for (long gpa = r.guestAddress(); gpa < r.end(); gpa += PAGE) {
+                pending.remove(gpa);
+                failures.remove(gpa);
+            }
+        } else if (memory.isPresent(page)) {
+            pending.remove(page);
+            failures.remove(page);
+        } else {
+            unschedule(page);   // another thread is filling it; the sweep retries if that fill fails
         }
     }
 
-    private void onFailure(long page, Pending p, Exception e) {
+    /** After a failed chunk: the other waits in it fetch on their own (a page at a time if need be). */
+    private void rescheduleChunk(long page) {
+        long chunk = page & -settings.chunkBytes();
+        long now = System.nanoTime();
+        for (long gpa = chunk; gpa < chunk + settings.chunkBytes(); gpa += PAGE) {
+            if (gpa == page || !memory.contains(gpa)) {
+                continue;
+            }
+            long g = gpa;
+            boolean[] start = new boolean[1];
+            pending.computeIfPresent(gpa, (k, w) -> {
+                if (!w.scheduled && due(w, now) && !memory.isPresent(g) && !memory.hostRegion(g).isClaimed(g)) {
+                    w.scheduled = true;
+                    start[0] = true;
+                }
+                return w;
+            });
+            if (start[0]) {
+                submit(gpa);
+            }
+        }
+    }
+
+    /**
+     * The page cannot be had: the vCPUs waiting for it get MemoryError (their access does not complete); kernel workers
+     * (KVM's async page faults) keep waiting and the fetch is retried after a backoff. Atomic with new waiters arriving.
+     */
+    private void onFailure(long page, Exception e) {
         failed.increment();
         String cause = e.getMessage() == null ? e.toString() : e.getMessage();
         Failure previous = failures.get(page);
@@ -273,23 +339,19 @@ public final class FaultHandler implements AutoCloseable {
         if (previous == null) {
             LOG.log(System.Logger.Level.WARNING, "VM {0}: page 0x{1} could not be fetched: {2}", vmName, Long.toHexString(page), cause);
         }
-        // the vCPUs blocked in this chunk's pages: fail their accesses
-        long chunk = page & -settings.chunkBytes();
-        for (long gpa = chunk; gpa < chunk + settings.chunkBytes(); gpa += PAGE) {
-            Pending w = gpa == page ? p : pending.get(gpa);
-            if (w == null || memory.isPresent(gpa)) {
-                continue;
+        List<FaultedVcpu> report = new java.util.ArrayList<>();
+        pending.computeIfPresent(page, (k, p) -> {
+            report.addAll(p.vcpus);
+            p.vcpus.clear();
+            if (p.kernelWaiters.isEmpty()) {
+                return null;   // nobody else waits: a later access faults anew and retries
             }
-            for (FaultedVcpu v : w.vcpus) {
-                w.vcpus.remove(v);
-                v.memoryError(gpa, cause);
-            }
-            if (w.kernelWaiters.isEmpty()) {
-                pending.remove(gpa, w);   // nobody else waits: a later access faults anew and retries
-            } else {
-                w.retryAt = now.at() + backoff(now.attempts());
-                w.scheduled = false;
-            }
+            p.retryAt = now.at() + backoff(now.attempts());
+            p.scheduled = false;
+            return p;
+        });
+        for (FaultedVcpu v : report) {
+            v.memoryError(page, cause);
         }
     }
 

@@ -101,21 +101,26 @@ public final class Userfaultfd implements AutoCloseable {
      * address space changed; both may come after a partial copy).
      */
     public long copy(long target, long source, long length) {
+        return copy(target, source, length, 0);
+    }
+
+    /** {@link #copy} with UFFDIO_COPY mode bits ({@link #MODE_DONTWAKE}: resolve without waking; {@link #wake} later). */
+    public long copy(long target, long source, long length, long mode) {
         var shared = lock.readLock();
         shared.lock();
         try {
-            return closed ? -Errno.EBADF : copyLocked(target, source, length);
+            return closed ? -Errno.EBADF : copyLocked(target, source, length, mode);
         } finally {
             shared.unlock();
         }
     }
 
-    private long copyLocked(long target, long source, long length) {
+    private long copyLocked(long target, long source, long length, long mode) {
         MemorySegment c = ARGS.get();
         c.set(JAVA_LONG, 0, target);
         c.set(JAVA_LONG, 8, source);
         c.set(JAVA_LONG, 16, length);
-        c.set(JAVA_LONG, 24, 0);
+        c.set(JAVA_LONG, 24, mode);
         c.set(JAVA_LONG, 32, 0);
         int r = Ioctl.raw(Native.errnoSegment(), fd, UffdLayouts.UFFDIO_COPY_IOCTL, c);
         long copied = c.get(JAVA_LONG, 32);
@@ -127,20 +132,25 @@ public final class Userfaultfd implements AutoCloseable {
 
     /** UFFDIO_ZEROPAGE: maps zero pages at {@code [target, target + length)}; same result convention as {@link #copy}. */
     public long zeroPage(long target, long length) {
+        return zeroPage(target, length, 0);
+    }
+
+    /** {@link #zeroPage} with mode bits ({@link #MODE_DONTWAKE}). */
+    public long zeroPage(long target, long length, long mode) {
         var shared = lock.readLock();
         shared.lock();
         try {
-            return closed ? -Errno.EBADF : zeroPageLocked(target, length);
+            return closed ? -Errno.EBADF : zeroPageLocked(target, length, mode);
         } finally {
             shared.unlock();
         }
     }
 
-    private long zeroPageLocked(long target, long length) {
+    private long zeroPageLocked(long target, long length, long mode) {
         MemorySegment z = ARGS.get();
         z.set(JAVA_LONG, 0, target);
         z.set(JAVA_LONG, 8, length);
-        z.set(JAVA_LONG, 16, 0);
+        z.set(JAVA_LONG, 16, mode);
         z.set(JAVA_LONG, 24, 0);
         int r = Ioctl.raw(Native.errnoSegment(), fd, UffdLayouts.UFFDIO_ZEROPAGE_IOCTL, z);
         long done = z.get(JAVA_LONG, 24);
@@ -150,12 +160,24 @@ public final class Userfaultfd implements AutoCloseable {
         return done;
     }
 
-    /** UFFDIO_WAKE: wakes threads faulting on {@code [target, target + length)} without resolving (they fault again). */
+    /** UFFDIO_COPY/ZEROPAGE mode bit: resolve the pages but leave the faulting threads asleep until {@link #wake}. */
+    public static final long MODE_DONTWAKE = 1;
+
+    /** UFFDIO_WAKE: wakes the threads faulting on {@code [target, target + length)} (they retry their access). */
     public void wake(long target, long length) {
-        MemorySegment w = ARGS.get();
-        w.set(JAVA_LONG, 0, target);
-        w.set(JAVA_LONG, 8, length);
-        Ioctl.call("UFFDIO_WAKE", fd, UffdLayouts.UFFDIO_WAKE_IOCTL, w);
+        var shared = lock.readLock();
+        shared.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            MemorySegment w = ARGS.get();
+            w.set(JAVA_LONG, 0, target);
+            w.set(JAVA_LONG, 8, length);
+            Ioctl.call("UFFDIO_WAKE", fd, UffdLayouts.UFFDIO_WAKE_IOCTL, w);
+        } finally {
+            shared.unlock();
+        }
     }
 
     /** Reads queued messages into {@code buffer} (whole {@code uffd_msg}s); returns how many, 0 when none is queued. */

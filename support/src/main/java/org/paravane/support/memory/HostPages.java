@@ -30,6 +30,14 @@ public interface HostPages {
     void fillZero(MemorySegment target);
 
     /**
+     * Called once the pages at {@code target} are marked present, after {@link #fill} or {@link #fillZero}. A backend
+     * whose fills leave faulting threads waiting (userfaultfd's DONTWAKE) wakes them here, so a guest never runs on a
+     * page whose present bit is not yet set.
+     */
+    default void published(MemorySegment target) {
+    }
+
+    /**
      * A buffer of {@code bytes} (a multiple of the page size, 8-byte aligned) the page source reads into before
      * {@link #fill}; used by the calling thread only until its fill returns. KVM hands out native memory here so the
      * kernel can copy from it directly.

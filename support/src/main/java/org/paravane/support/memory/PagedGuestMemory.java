@@ -221,18 +221,25 @@ public final class PagedGuestMemory implements GuestMemory {
                 }
                 long bytes = (runEnd - p) << PAGE_SHIFT;
                 MemorySegment target = h.host.asSlice(p << PAGE_SHIFT, bytes);
-                if (zero) {
-                    pages.fillZero(target);
-                    zeroed.add(runEnd - p);
-                } else {
-                    MemorySegment buffer = pages.buffer(bytes);
-                    source.read(address(h, p), buffer);
-                    pages.fill(target, buffer);
-                    fetched.add(runEnd - p);
+                // Counted before the fill: a fill can wake a guest that reads the counters before this thread goes on.
+                LongAdder counter = zero ? zeroed : fetched;
+                counter.add(runEnd - p);
+                try {
+                    if (zero) {
+                        pages.fillZero(target);
+                    } else {
+                        MemorySegment buffer = pages.buffer(bytes);
+                        source.read(address(h, p), buffer);
+                        pages.fill(target, buffer);
+                    }
+                } catch (PageSourceException | RuntimeException e) {
+                    counter.add(-(runEnd - p));
+                    throw e;
                 }
                 for (long q = p; q < runEnd; q++) {
                     h.present.set(q);
                 }
+                pages.published(target);
                 p = runEnd;
             }
         } catch (PageSourceException | RuntimeException e) {
@@ -274,9 +281,11 @@ public final class PagedGuestMemory implements GuestMemory {
             HostRegion h = require(gpa);
             long page = (gpa - h.region.guestAddress()) >>> PAGE_SHIFT;
             if (h.claimed.set(page)) {
-                pages.fill(h.host.asSlice(gpa - h.region.guestAddress(), PAGE_SIZE), contents.asSlice(off, PAGE_SIZE));
-                h.present.set(page);
+                MemorySegment target = h.host.asSlice(gpa - h.region.guestAddress(), PAGE_SIZE);
                 fetched.increment();
+                pages.fill(target, contents.asSlice(off, PAGE_SIZE));
+                h.present.set(page);
+                pages.published(target);
             }
         }
     }

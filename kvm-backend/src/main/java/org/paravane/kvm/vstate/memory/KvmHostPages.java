@@ -134,8 +134,9 @@ public final class KvmHostPages implements HostPages {
         long done = 0;
         long length = target.byteSize();
         while (done < length) {
-            long r = copy ? uffd.copy(target.address() + done, source + done, length - done)
-                    : uffd.zeroPage(target.address() + done, length - done);
+            // DONTWAKE: the faulting threads wake in published(), once the pages are marked present
+            long r = copy ? uffd.copy(target.address() + done, source + done, length - done, Userfaultfd.MODE_DONTWAKE)
+                    : uffd.zeroPage(target.address() + done, length - done, Userfaultfd.MODE_DONTWAKE);
             if (r > 0) {
                 done += r;
             } else if (r == -Errno.EAGAIN) {
@@ -146,6 +147,11 @@ public final class KvmHostPages implements HostPages {
                 throw new NativeException(copy ? "UFFDIO_COPY" : "UFFDIO_ZEROPAGE", (int) -r);
             }
         }
+    }
+
+    @Override
+    public void published(MemorySegment target) {
+        uffd.wake(target.address(), target.byteSize());
     }
 
     /** A native buffer of this thread, reused across fills: the kernel copies from it directly. */

@@ -155,7 +155,7 @@ public final class KvmVcpu implements Vcpu, FaultedVcpu {
             runThread = t;
             bind(t);
             runs++;
-            VcpuExit exit = runLoop(start);
+            VcpuExit exit = runLoop(System.nanoTime());   // the budget counts from here: binding a new thread takes time
             exits++;
             return exit;
         } finally {
@@ -193,6 +193,10 @@ public final class KvmVcpu implements Vcpu, FaultedVcpu {
             int r = fd.run(errno);
             if (deadline != 0) {
                 timer.disarm();
+            }
+            if (closed) {
+                // the VM closed under us: its userfaultfd is gone, so what the guest did since is not to be trusted
+                host.checkOpen();
             }
             syncValid = r == 0 || r == -Errno.EINTR;
             if (r == -Errno.EINTR) {
@@ -516,7 +520,7 @@ public final class KvmVcpu implements Vcpu, FaultedVcpu {
         if (host.irqchip()) {
             setMpState(events.halted() ? KvmConstants.MP_STATE_HALTED : KvmConstants.MP_STATE_RUNNABLE);
         } else {
-            halted = events.halted();
+            halted = events.halted() && vector < 0;   // an interrupt ends a halt
         }
     }
 
