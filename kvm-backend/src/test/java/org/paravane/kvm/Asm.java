@@ -80,6 +80,11 @@ public final class Asm {
         return imm32(address);
     }
 
+    /** mov qword [rdi], rbx */
+    public Asm storeRbxAtRdi() {
+        return raw(0x48, 0x89, 0x1F);
+    }
+
     /** mov eax, dword [abs32] */
     public Asm loadEax(long address) {
         raw(0x8B, 0x04, 0x25);
