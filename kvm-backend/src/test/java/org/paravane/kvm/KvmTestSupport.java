@@ -55,6 +55,14 @@ public final class KvmTestSupport {
         return new VmSpec(name, vcpus, regions, source);
     }
 
+    /**
+     * A VM spec whose memory includes a small region served through userfaultfd, so the VM gets the in-kernel irqchip
+     * (where the host has async page faults): VMs without lazily served memory do without.
+     */
+    public static VmSpec specWithIrqchip(String name) {
+        return spec(name, 1, ADDRESS_PATTERN, new MemoryRegion("served", 0x800000, 65536, true));
+    }
+
     /** Writes the flat platform (IDT with exiting stubs, GDT/TSS, identity map of [0, IDENTITY)) and {@code code} at CODE. */
     public static FlatPlatform platform(GuestMemory memory, int vcpus, byte[] code) {
         FlatPlatform p = FlatPlatform.write(memory, vcpus, IDENTITY);

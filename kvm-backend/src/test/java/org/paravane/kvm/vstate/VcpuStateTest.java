@@ -38,7 +38,12 @@ class VcpuStateTest {
     }
 
     private VirtualMachine vm(KvmBackend b, String name, byte[] code) {
-        VirtualMachine vm = b.createVm(KvmTestSupport.spec(name, 1, PageSource.ZERO));
+        return vm(b, name, code, false);
+    }
+
+    /** {@code irqchip}: with memory served lazily, so the VM gets the in-kernel irqchip where the host has one. */
+    private VirtualMachine vm(KvmBackend b, String name, byte[] code, boolean irqchip) {
+        VirtualMachine vm = b.createVm(irqchip ? KvmTestSupport.specWithIrqchip(name) : KvmTestSupport.spec(name, 1, PageSource.ZERO));
         vms.add(vm);
         KvmTestSupport.platform(vm.memory(), 1, code);
         return vm;
@@ -150,7 +155,7 @@ class VcpuStateTest {
     void aPendingInterruptWaitsForInterruptsToBeEnabledWithAndWithoutIrqchip() {
         for (KvmBackend b : new KvmBackend[] {KvmTestSupport.backend(KvmTestSupport.noIrqchip()), KvmTestSupport.backend()}) {
             // IF=0 at CPL0: the interrupt must not arrive before the sti
-            VirtualMachine vm = vm(b, "irq" + vms.size(), new Asm().movAl(1).outAl(0x10).sti().nop().spin().bytes());
+            VirtualMachine vm = vm(b, "irq" + vms.size(), new Asm().movAl(1).outAl(0x10).sti().nop().spin().bytes(), true);
             Vcpu v = vm.vcpu(0);
             VcpuState s = platform(vm).state(0, 0, CODE, FlatPlatform.kernelStackTop(0), 2);
             v.setState(s.withEvents(new PendingEvents(null, 0x30, false, false, false)));
@@ -164,14 +169,14 @@ class VcpuStateTest {
     @Test
     void aHaltedVcpuStaysHaltedAcrossAMove() throws Exception {
         for (KvmBackend b : new KvmBackend[] {KvmTestSupport.backend(KvmTestSupport.noIrqchip()), KvmTestSupport.backend()}) {
-            VirtualMachine vm = vm(b, "halt" + vms.size(), new Asm().sti().hlt().movAl(2).outAl(0x10).bytes());
+            VirtualMachine vm = vm(b, "halt" + vms.size(), new Asm().sti().hlt().movAl(2).outAl(0x10).bytes(), true);
             Vcpu v = vm.vcpu(0);
             v.setState(platform(vm).state(0, 0, CODE, FlatPlatform.kernelStackTop(0), 2));
             v.setBudget(new RunBudget(0, 30_000_000));
             assertThat(v.run()).isEqualTo(new VcpuExit.Interrupted(VcpuExit.Interrupted.Cause.BUDGET));
             VcpuState halted = v.state();
             assertThat(halted.events().halted()).isTrue();
-            VirtualMachine other = vm(b, "halt-to" + vms.size(), new Asm().sti().hlt().movAl(2).outAl(0x10).bytes());
+            VirtualMachine other = vm(b, "halt-to" + vms.size(), new Asm().sti().hlt().movAl(2).outAl(0x10).bytes(), true);
             Vcpu w = other.vcpu(0);
             w.setState(halted);
             w.setBudget(new RunBudget(0, 30_000_000));
@@ -209,5 +214,30 @@ class VcpuStateTest {
         v.writeMsr(0x4b564d06, 0xEC);
         assertThat(v.readMsr(0x4b564d06)).isEqualTo(0xEC);
         assertThat(v.state().msrs().get(Msr.KVM_ASYNC_PF_INT)).isEqualTo(0xEC);
+    }
+
+    @Test
+    void aVmWithoutLazyMemoryKeepsTheAsyncPfMsrsWithoutAnIrqchip() {
+        KvmBackend b = KvmTestSupport.backend();
+        org.junit.jupiter.api.Assumptions.assumeTrue(b.hostSupport().kernelAsyncPf(), "no async page faults here");
+        VirtualMachine vm = vm(b, "kept", new Asm().spin().bytes());
+        assertThat(((org.paravane.kvm.vstate.vm.KvmVm) vm).asyncPfDetail()).contains("never armed");
+        Vcpu v = vm.vcpu(0);
+        v.setState(platform(vm).state(0, 3, CODE, USER_STACK, 0x202));
+        v.writeMsr(0x4b564d06, 0xEC);
+        v.writeMsr(0x4b564d02, 0x7000 | 9);
+        v.writeMsr(0x4b564d07, 1);
+        assertThat(v.readMsr(0x4b564d02)).isEqualTo(0x7009);
+        assertThatThrownBy(() -> v.writeMsr(0x4b564d02, 0x7000 | 0x10 | 9)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("reserved");
+        VcpuState s = v.state();
+        assertThat(s.msrs().get(Msr.KVM_ASYNC_PF_EN)).isEqualTo(0x7009);
+        assertThat(s.msrs().get(Msr.KVM_ASYNC_PF_INT)).isEqualTo(0xEC);
+        // to a VM that serves memory lazily: the kernel mechanism takes over with the same values
+        VirtualMachine armed = vm(b, "armed", new Asm().spin().bytes(), true);
+        armed.vcpu(0).setState(s);
+        assertThat(armed.vcpu(0).readMsr(0x4b564d02)).isEqualTo(0x7009);
+        v.setBudget(new RunBudget(0, 5_000_000));
+        assertThat(v.run()).isEqualTo(new VcpuExit.Interrupted(VcpuExit.Interrupted.Cause.BUDGET));
     }
 }

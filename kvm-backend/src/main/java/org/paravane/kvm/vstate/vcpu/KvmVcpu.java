@@ -85,6 +85,8 @@ public final class KvmVcpu implements Vcpu, FaultedVcpu {
     private byte[] knownFxsave;
     private int knownMpState = -1;
     private int asyncPfVector = -1;
+    /** The async-PF MSRs of a VM that keeps them in the backend ({@link VcpuHost#asyncPfMsrsOnly()}). */
+    private long keptAsyncPfEn, keptAsyncPfInt;
     private volatile boolean closed;
 
     private volatile long runs, exits, haltedNanos, runNanos;
@@ -593,7 +595,7 @@ public final class KvmVcpu implements Vcpu, FaultedVcpu {
             }
         }
         boolean apf = msrs.get(Msr.KVM_ASYNC_PF_EN) != 0 || msrs.get(Msr.KVM_ASYNC_PF_INT) != 0;
-        if (apf && !host.irqchip()) {
+        if (apf && !host.irqchip() && !host.asyncPfMsrsOnly()) {
             throw new BackendException(BackendException.Reason.INVALID_REQUEST, where() + ": the state enables async page faults "
                     + "(MSR_KVM_ASYNC_PF_EN 0x" + Long.toHexString(msrs.get(Msr.KVM_ASYNC_PF_EN)) + "), which needs the in-kernel "
                     + "irqchip; this VM has none (asyncPageFaults=OFF or the host lacks it)");
@@ -628,6 +630,16 @@ public final class KvmVcpu implements Vcpu, FaultedVcpu {
                 values.put(list.get(i), v);   // zero means "not set" in ModelSpecificRegisters: keep the map canonical
             }
         }
+        if (host.asyncPfMsrsOnly()) {
+            values.remove(Msr.KVM_ASYNC_PF_EN);
+            values.remove(Msr.KVM_ASYNC_PF_INT);
+            if (keptAsyncPfEn != 0) {
+                values.put(Msr.KVM_ASYNC_PF_EN, keptAsyncPfEn);
+            }
+            if (keptAsyncPfInt != 0) {
+                values.put(Msr.KVM_ASYNC_PF_INT, keptAsyncPfInt);
+            }
+        }
         knownMsrs = new ModelSpecificRegisters(values);
         return knownMsrs;
     }
@@ -643,6 +655,10 @@ public final class KvmVcpu implements Vcpu, FaultedVcpu {
                 continue;
             }
             if (m == Msr.KVM_ASYNC_PF_INT || m == Msr.KVM_ASYNC_PF_EN) {
+                if (host.asyncPfMsrsOnly()) {
+                    keepAsyncPfMsr(m.index(), v);
+                    continue;
+                }
                 if (!host.irqchip()) {
                     continue;   // reads as 0 there; validateMsrs refused non-zero values
                 }
@@ -730,9 +746,40 @@ public final class KvmVcpu implements Vcpu, FaultedVcpu {
         knownFxsave = image.clone();
     }
 
+    private static boolean isAsyncPfMsr(int index) {
+        return index == AsyncPfAbi.MSR_ASYNC_PF_EN || index == AsyncPfAbi.MSR_ASYNC_PF_INT || index == AsyncPfAbi.MSR_ASYNC_PF_ACK;
+    }
+
+    /** WRMSR of an async-PF MSR the backend keeps: KVM's checks, no events (nothing is ever absent in this VM). */
+    private void keepAsyncPfMsr(int index, long value) {
+        switch (index) {
+            case AsyncPfAbi.MSR_ASYNC_PF_EN -> {
+                if ((value & AsyncPfAbi.EN_RESERVED) != 0) {
+                    throw new IllegalArgumentException(where() + ": WRMSR MSR_KVM_ASYNC_PF_EN <- 0x" + Long.toHexString(value)
+                            + " sets reserved bits 5:4 and raises #GP");
+                }
+                keptAsyncPfEn = value;
+            }
+            case AsyncPfAbi.MSR_ASYNC_PF_INT -> {
+                if ((value & ~0xFFL) != 0) {
+                    throw new IllegalArgumentException(where() + ": WRMSR MSR_KVM_ASYNC_PF_INT <- 0x" + Long.toHexString(value)
+                            + " sets reserved bits 63:8 and raises #GP");
+                }
+                keptAsyncPfInt = value;
+                asyncPfVector = (int) value;
+            }
+            default -> {
+                // MSR_KVM_ASYNC_PF_ACK: no "page ready" is ever in flight here
+            }
+        }
+    }
+
     @Override
     public long readMsr(int index) {
         requireStopped("readMsr()");
+        if (host.asyncPfMsrsOnly() && isAsyncPfMsr(index)) {
+            return index == AsyncPfAbi.MSR_ASYNC_PF_EN ? keptAsyncPfEn : index == AsyncPfAbi.MSR_ASYNC_PF_INT ? keptAsyncPfInt : 0;
+        }
         fillMsrs(List.of(new long[] {index, 0}));
         if (fd.getMsrs(msrsBuf) != 1) {
             throw new IllegalArgumentException(where() + ": MSR 0x" + Integer.toHexString(index) + " is not implemented by KVM "
@@ -744,6 +791,11 @@ public final class KvmVcpu implements Vcpu, FaultedVcpu {
     @Override
     public void writeMsr(int index, long value) {
         requireStopped("writeMsr()");
+        if (host.asyncPfMsrsOnly() && isAsyncPfMsr(index)) {
+            keepAsyncPfMsr(index, value);
+            knownMsrs = null;
+            return;
+        }
         if (index == AsyncPfAbi.MSR_ASYNC_PF_ACK && value != 0) {
             host.asyncPfAcknowledged(this);   // EOI before the ACK lets the next "page ready" in
         }

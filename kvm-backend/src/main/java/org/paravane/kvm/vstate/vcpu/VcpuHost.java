@@ -12,6 +12,12 @@ public interface VcpuHost {
     /** The VM has the in-kernel irqchip (LAPIC): KVM handles HLT and delivers interrupts itself. */
     boolean irqchip();
 
+    /**
+     * Async page faults are available on this host but this VM has no memory that can be absent, so it has no irqchip:
+     * the async-PF MSRs are kept by the backend (the guest may enable them; no event ever comes).
+     */
+    boolean asyncPfMsrsOnly();
+
     /** The signal that kicks vCPU threads out of KVM_RUN (blocked outside it). */
     int kickSignal();
 

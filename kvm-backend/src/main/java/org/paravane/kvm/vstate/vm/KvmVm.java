@@ -47,6 +47,7 @@ public final class KvmVm implements VirtualMachine, VcpuHost {
     private final Arena arena;
     private final VmFd vmFd;
     private final boolean irqchip;
+    private final boolean asyncPfEmulated;
     private final String asyncPfDetail;
     private final KvmHostPages hostPages;
     private final PagedGuestMemory memory;
@@ -66,6 +67,7 @@ public final class KvmVm implements VirtualMachine, VcpuHost {
         this.arena = b.arena;
         this.vmFd = b.vmFd;
         this.irqchip = b.irqchip;
+        this.asyncPfEmulated = b.asyncPfEmulated;
         this.asyncPfDetail = b.asyncPfDetail;
         this.hostPages = b.hostPages;
         this.memory = b.memory;
@@ -88,6 +90,7 @@ public final class KvmVm implements VirtualMachine, VcpuHost {
         Arena arena;
         VmFd vmFd;
         boolean irqchip;
+        boolean asyncPfEmulated;
         String asyncPfDetail;
         KvmHostPages hostPages;
         PagedGuestMemory memory;
@@ -106,6 +109,15 @@ public final class KvmVm implements VirtualMachine, VcpuHost {
     public static KvmVm create(Kvm kvm, HostSupport support, KvmSettings settings, VmSpec spec, String backendName,
                                Runnable onClose) {
         validate(support, spec);
+        if (support.kernelAsyncPf() && settings.asyncPageFaults() == KvmSettings.AsyncPfMode.AUTO) {
+            for (MemoryRegion r : spec.regions()) {
+                if (r.contains(LAPIC_PAGE)) {
+                    throw new BackendException(BackendException.Reason.INVALID_REQUEST, "VM '" + spec.name() + "': memory region '"
+                            + r.name() + "' covers the local APIC page at 0xfee00000, which the in-kernel irqchip decodes; "
+                            + "move the region or set asyncPageFaults=OFF");
+                }
+            }
+        }
         Builder b = new Builder();
         b.spec = spec;
         b.backendName = backendName;
@@ -115,27 +127,6 @@ public final class KvmVm implements VirtualMachine, VcpuHost {
         b.arena = Arena.ofShared();
         try {
             b.vmFd = kvm.createVm();
-            b.irqchip = false;
-            b.asyncPfDetail = support.asyncPfDetail();
-            if (support.kernelAsyncPf() && settings.asyncPageFaults() == KvmSettings.AsyncPfMode.AUTO) {
-                try {
-                    b.vmFd.createIrqchip();
-                    b.irqchip = true;
-                } catch (NativeException e) {
-                    b.asyncPfDetail = "synchronous faults (KVM_CREATE_IRQCHIP failed for this VM: " + Errno.name(e.errno()) + ")";
-                    LOG.log(System.Logger.Level.WARNING, "VM {0}: async page faults off, faults are synchronous: "
-                            + "KVM_CREATE_IRQCHIP failed ({1})", spec.name(), Errno.name(e.errno()));
-                }
-            }
-            if (b.irqchip) {
-                for (MemoryRegion r : spec.regions()) {
-                    if (r.contains(LAPIC_PAGE)) {
-                        throw new BackendException(BackendException.Reason.INVALID_REQUEST, "VM '" + spec.name() + "': memory region '"
-                                + r.name() + "' covers the local APIC page at 0xfee00000, which the in-kernel irqchip decodes; "
-                                + "move the region or set asyncPageFaults=OFF");
-                    }
-                }
-            }
             b.hostPages = new KvmHostPages(b.arena, spec.pageSource(), settings.memoryMode());
             try {
                 b.memory = new PagedGuestMemory(spec, b.hostPages);
@@ -153,6 +144,27 @@ public final class KvmVm implements VirtualMachine, VcpuHost {
                             "VM '" + spec.name() + "': KVM rejected memory region '" + r.name() + "' at 0x"
                                     + Long.toHexString(r.guestAddress()) + " (" + r.size() + " bytes): " + Errno.name(e.errno()),
                             e.getMessage(), e);
+                }
+            }
+            b.irqchip = false;
+            b.asyncPfDetail = support.asyncPfDetail();
+            // The irqchip after the memory slots (slot updates with it in place wait for a grace period, ~ms each here)
+            // and before any vCPU (KVM requires that).
+            // Only memory served through userfaultfd can be absent when the guest touches it: a VM without any needs no
+            // async page faults, and skips the irqchip (whose teardown alone costs ~10 ms on this nested host).
+            boolean lazyServed = b.hostPages.userfaultfd() != null;
+            b.asyncPfEmulated = false;
+            if (support.kernelAsyncPf() && settings.asyncPageFaults() == KvmSettings.AsyncPfMode.AUTO && !lazyServed) {
+                b.asyncPfEmulated = true;
+                b.asyncPfDetail = "KVM paravirtual, never armed: no guest memory is served lazily (the MSRs are kept)";
+            } else if (support.kernelAsyncPf() && settings.asyncPageFaults() == KvmSettings.AsyncPfMode.AUTO) {
+                try {
+                    b.vmFd.createIrqchip();
+                    b.irqchip = true;
+                } catch (NativeException e) {
+                    b.asyncPfDetail = "synchronous faults (KVM_CREATE_IRQCHIP failed for this VM: " + Errno.name(e.errno()) + ")";
+                    LOG.log(System.Logger.Level.WARNING, "VM {0}: async page faults off, faults are synchronous: "
+                            + "KVM_CREATE_IRQCHIP failed ({1})", spec.name(), Errno.name(e.errno()));
                 }
             }
             b.workingSet = settings.workingSet() == KvmSettings.WorkingSetMode.OFF ? null : new WorkingSet();
@@ -411,6 +423,11 @@ public final class KvmVm implements VirtualMachine, VcpuHost {
     @Override
     public boolean irqchip() {
         return irqchip;
+    }
+
+    @Override
+    public boolean asyncPfMsrsOnly() {
+        return asyncPfEmulated;
     }
 
     @Override
