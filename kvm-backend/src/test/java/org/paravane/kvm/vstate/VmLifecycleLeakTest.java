@@ -47,7 +47,7 @@ class VmLifecycleLeakTest {
         assertThat(b.vms()).isEmpty();
     }
 
-    private static void cycle(KvmBackend b, byte[] code, int i) {
+    private static void cycle(KvmBackend b, byte[] code, int i) throws Exception {
         MemoryRegion extra = new MemoryRegion("lazy", LAZY, 64 * 1024, i % 2 == 1);
         try (VirtualMachine vm = b.createVm(KvmTestSupport.spec("leak-" + i, 1, KvmTestSupport.ADDRESS_PATTERN, extra))) {
             if (i % 2 == 0) {
