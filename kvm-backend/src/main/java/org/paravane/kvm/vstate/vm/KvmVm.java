@@ -109,15 +109,6 @@ public final class KvmVm implements VirtualMachine, VcpuHost {
     public static KvmVm create(Kvm kvm, HostSupport support, KvmSettings settings, VmSpec spec, String backendName,
                                Runnable onClose) {
         validate(support, spec);
-        if (support.kernelAsyncPf() && settings.asyncPageFaults() == KvmSettings.AsyncPfMode.AUTO) {
-            for (MemoryRegion r : spec.regions()) {
-                if (r.contains(LAPIC_PAGE)) {
-                    throw new BackendException(BackendException.Reason.INVALID_REQUEST, "VM '" + spec.name() + "': memory region '"
-                            + r.name() + "' covers the local APIC page at 0xfee00000, which the in-kernel irqchip decodes; "
-                            + "move the region or set asyncPageFaults=OFF");
-                }
-            }
-        }
         Builder b = new Builder();
         b.spec = spec;
         b.backendName = backendName;
@@ -158,6 +149,13 @@ public final class KvmVm implements VirtualMachine, VcpuHost {
                 b.asyncPfEmulated = true;
                 b.asyncPfDetail = "KVM paravirtual, never armed: no guest memory is served lazily (the MSRs are kept)";
             } else if (support.kernelAsyncPf() && settings.asyncPageFaults() == KvmSettings.AsyncPfMode.AUTO) {
+                for (MemoryRegion r : spec.regions()) {
+                    if (r.contains(LAPIC_PAGE)) {
+                        throw new BackendException(BackendException.Reason.INVALID_REQUEST, "VM '" + spec.name() + "': memory region '"
+                                + r.name() + "' covers the local APIC page at 0xfee00000, which the in-kernel irqchip of a VM "
+                                + "with lazily served memory decodes; move the region or set asyncPageFaults=OFF");
+                    }
+                }
                 try {
                     b.vmFd.createIrqchip();
                     b.irqchip = true;
