@@ -35,8 +35,8 @@ public record HostSupport(boolean usable, String reason, String hypervisor, int 
         if (!usable) {
             return "unusable: " + reason;
         }
-        return hypervisor + (hypervisor.equals("PVM") ? " (guest CPL0 code is emulated, CPL3 native; single-step and SYSCALL "
-                + "from CPL3 limited, see the KVM backend notes)" : "")
+        return hypervisor + (hypervisor.equals("PVM") ? " (guest CPL0 emulated, CPL3 native; single-step at CPL0 only; SYSCALL "
+                + "from CPL3 arrives as #GP at the LSTAR entry, see kvm-backend/README.md)" : "")
                 + "; sync regs; async PF: " + asyncPfDetail
                 + "; lazy memory: " + (userfaultfd ? "userfaultfd" : "unavailable (" + userfaultfdDetail + ")");
     }
