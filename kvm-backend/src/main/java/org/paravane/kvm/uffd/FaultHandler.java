@@ -220,14 +220,27 @@ public final class FaultHandler implements AutoCloseable {
         }
     }
 
-    /** Runs a fetch of {@code page}, whose entry is marked scheduled. */
+    /**
+     * Runs a fetch of {@code page}, whose entry is marked scheduled: on the handler thread itself while the source has
+     * been answering fast (a hand-off to another thread costs a wake-up, tens to hundreds of µs on a busy or nested
+     * host, more than serving the fault), on the fetch pool otherwise, so slow reads overlap and never hold up the handler.
+     */
     private void submit(long page) {
+        if (Thread.currentThread() == handler && recentFetchNanos < INLINE_FETCH_NANOS) {
+            fetch(page);
+            return;
+        }
         try {
             fetchers.execute(() -> fetch(page));
         } catch (java.util.concurrent.RejectedExecutionException e) {
             unschedule(page);   // closing
         }
     }
+
+    /** Fetches faster than this (moving average) are served on the handler thread. */
+    private static final long INLINE_FETCH_NANOS = 200_000;
+    /** Moving average of fetch durations; starts "slow" so a new VM first learns its source on the pool. */
+    private volatile long recentFetchNanos = INLINE_FETCH_NANOS;
 
     private void unschedule(long page) {
         pending.computeIfPresent(page, (k, p) -> {
@@ -266,6 +279,16 @@ public final class FaultHandler implements AutoCloseable {
             return;
         }
         fetches.increment();
+        long started = System.nanoTime();
+        try {
+            fetchAndResolve(page);
+        } finally {
+            long took = System.nanoTime() - started;
+            recentFetchNanos = (recentFetchNanos * 7 + took) / 8;
+        }
+    }
+
+    private void fetchAndResolve(long page) {
         PagedGuestMemory.Range r;
         try {
             r = memory.fetch(page, settings.chunkBytes());
