@@ -2,6 +2,7 @@ package org.paravane.api.backend;
 
 import org.osgi.annotation.versioning.ProviderType;
 import org.paravane.api.cpu.GeneralRegisters;
+import org.paravane.api.cpu.TaskContext;
 import org.paravane.api.cpu.VcpuState;
 
 /**
@@ -41,6 +42,24 @@ public interface Vcpu {
     GeneralRegisters registers();
 
     void setRegisters(GeneralRegisters registers);
+
+    /**
+     * General, segment and control registers: what a task switch saves. Cheaper than {@link #state()} where the backend
+     * keeps them together (KVM: the sync-regs area, no system call).
+     */
+    default TaskContext context() {
+        VcpuState s = state();
+        return new TaskContext(s.registers(), s.segments(), s.control());
+    }
+
+    /**
+     * Loads a task's general, segment and control registers (a new CR3 switches the address space); MSRs, FPU and pending
+     * events are left alone. The cheap way to switch tasks (KVM: the sync-regs area, applied at the next entry).
+     */
+    default void setContext(TaskContext context) {
+        VcpuState s = state();
+        setState(s.withRegisters(context.registers()).withSegments(context.segments()).withControl(context.control()));
+    }
 
     /** The complete state; with {@link #setState} the way to move this vCPU to another backend. */
     VcpuState state();
