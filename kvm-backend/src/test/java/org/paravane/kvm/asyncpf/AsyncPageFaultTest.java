@@ -17,6 +17,7 @@ import org.paravane.api.backend.VcpuExit;
 import org.paravane.api.backend.VirtualMachine;
 import org.paravane.api.cpu.GeneralRegisters;
 import org.paravane.api.cpu.SegmentRegisters;
+import org.paravane.api.cpu.TaskContext;
 import org.paravane.api.cpu.VcpuState;
 import org.paravane.api.memory.MemoryRegion;
 import org.paravane.api.memory.PageSource;
@@ -107,6 +108,7 @@ class AsyncPageFaultTest {
             Vcpu v = vm.vcpu(0);
             VcpuState user = p.state(0, 3, TASK_CODE, 0, GeneralRegisters.RFLAGS_IF | 2);
             SegmentRegisters userSegments = user.segments();
+            org.paravane.api.cpu.ControlRegisters userControl = user.control();
             GeneralRegisters[] tasks = new GeneralRegisters[TASKS];
             for (int t = 0; t < TASKS; t++) {
                 tasks[t] = user.registers().with(GeneralRegisters.RSI, LAZY + t * PAGES * 4096L).with(GeneralRegisters.RCX, PAGES)
@@ -143,7 +145,7 @@ class AsyncPageFaultTest {
                     done++;
                     next = runnable.poll();
                 } else if (e instanceof VcpuExit.PortIo io && io.port() == TrapStubs.TRAP_PORT) {
-                    VcpuState s = v.state();
+                    TaskContext s = v.context();   // sync regs: registers and CR2 without a system call
                     int vector = FlatPlatform.vectorAt(s.registers().rip());
                     MemorySegment frame = vm.memory().slice(s.registers().rsp(), 48);
                     int base = TrapStubs.pushesErrorCode(vector) ? 8 : 0;
@@ -184,7 +186,7 @@ class AsyncPageFaultTest {
                             next = runnable.poll();
                         }
                     } else {
-                        throw new AssertionError("unexpected vector " + vector + " at " + s);
+                        throw new AssertionError("unexpected vector " + vector + " at " + s.registers());
                     }
                 } else if (e instanceof VcpuExit.Interrupted i && i.cause() == VcpuExit.Interrupted.Cause.BUDGET) {
                     if (current >= 0) {
@@ -199,8 +201,7 @@ class AsyncPageFaultTest {
                     break;
                 }
                 current = next == null ? -1 : next;
-                VcpuState s = v.state();
-                v.setState(s.withRegisters(current < 0 ? idle : tasks[current]).withSegments(userSegments));
+                v.setContext(new TaskContext(current < 0 ? idle : tasks[current], userSegments, userControl));
             }
             long millis = (System.nanoTime() - t0) / 1_000_000;
             if (!latency.isEmpty()) {

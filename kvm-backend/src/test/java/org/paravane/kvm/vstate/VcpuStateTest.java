@@ -240,4 +240,55 @@ class VcpuStateTest {
         v.setBudget(new RunBudget(0, 5_000_000));
         assertThat(v.run()).isEqualTo(new VcpuExit.Interrupted(VcpuExit.Interrupted.Cause.BUDGET));
     }
+
+    /**
+     * Two tasks with their own address spaces (the same virtual page backed by different physical pages) at CPL3, and a
+     * CPL0 trap handler: switched by setContext (sync regs, no system call) and by setState, each reads its own page.
+     */
+    @Test
+    void tasksWithTheirOwnAddressSpacesSwitchThroughTheContext() throws Exception {
+        VirtualMachine vm = vm(KvmTestSupport.backend(), "spaces", new Asm().loadRax(0x4000_0000L).storeRax(MMIO).spin().bytes());
+        FlatPlatform p = platform(vm);
+        // task B's address space: a copy of the identity map plus 0x40000000 -> 0x210000 (task A's maps it to 0x200000)
+        long[] next = {0x380000};
+        org.paravane.support.x86.PageTables b = new org.paravane.support.x86.PageTables(vm.memory(), () -> {
+            long page = next[0];
+            next[0] += 4096;
+            try {
+                vm.memory().slice(page, 4096).fill((byte) 0);
+            } catch (org.paravane.api.memory.PageSourceException e) {
+                throw new IllegalStateException(e);
+            }
+            return page;
+        });
+        b.map(0, 0, KvmTestSupport.IDENTITY, org.paravane.support.x86.PageTables.RW | org.paravane.support.x86.PageTables.US);
+        b.map(0x4000_0000L, 0x210000, 4096, org.paravane.support.x86.PageTables.RW | org.paravane.support.x86.PageTables.US);
+        p.pageTables().map(0x4000_0000L, 0x200000, 4096, org.paravane.support.x86.PageTables.RW | org.paravane.support.x86.PageTables.US);
+        vm.memory().slice(0x200000, 8).set(JAVA_LONG, 0, 0xAAAA);
+        vm.memory().slice(0x210000, 8).set(JAVA_LONG, 0, 0xBBBB);
+
+        Vcpu v = vm.vcpu(0);
+        VcpuState a = p.state(0, 3, CODE, USER_STACK, 0x202);
+        v.setState(a);
+        org.paravane.api.cpu.TaskContext taskA = v.context();
+        org.paravane.api.cpu.TaskContext taskB = new org.paravane.api.cpu.TaskContext(taskA.registers(), taskA.segments(),
+                taskA.control().withCr3(b.root()));
+        org.paravane.api.cpu.TaskContext kernel = new org.paravane.api.cpu.TaskContext(taskA.registers().withRip(CODE + 0x800),
+                p.state(0, 0, CODE, FlatPlatform.kernelStackTop(0), 2).segments(), taskA.control());
+        vm.memory().slice(CODE + 0x800, 4).copyFrom(java.lang.foreign.MemorySegment.ofArray(new Asm().outAl(0x10).spin().bytes()));
+        long[] seen = new long[6];
+        for (int i = 0; i < 6; i++) {
+            v.setContext(i % 2 == 0 ? taskA : taskB);
+            VcpuExit e = v.run();
+            assertThat(e).isInstanceOf(VcpuExit.Mmio.class);
+            seen[i] = ((VcpuExit.Mmio) e).data().get(JAVA_LONG, 0);
+            assertThat(v.context().control().cr3()).isEqualTo(i % 2 == 0 ? taskA.control().cr3() : b.root());
+            v.setContext(kernel);   // a trip through CPL0 in between
+            assertThat(v.run()).isInstanceOfSatisfying(VcpuExit.PortIo.class, io -> assertThat(io.port()).isEqualTo(0x10));
+            assertThat(v.context().segments().cpl()).isZero();
+        }
+        assertThat(seen).containsExactly(0xAAAA, 0xBBBB, 0xAAAA, 0xBBBB, 0xAAAA, 0xBBBB);
+        v.setState(v.state().withRegisters(taskB.registers()).withSegments(taskB.segments()).withControl(taskB.control()));
+        assertThat(((VcpuExit.Mmio) v.run()).data().get(JAVA_LONG, 0)).isEqualTo(0xBBBB);
+    }
 }

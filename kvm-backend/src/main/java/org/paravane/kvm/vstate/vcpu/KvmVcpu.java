@@ -25,6 +25,7 @@ import org.paravane.api.cpu.GeneralRegisters;
 import org.paravane.api.cpu.ModelSpecificRegisters;
 import org.paravane.api.cpu.Msr;
 import org.paravane.api.cpu.PendingEvents;
+import org.paravane.api.cpu.TaskContext;
 import org.paravane.api.cpu.VcpuState;
 import org.paravane.kvm.ioctls.KvmConstants;
 import org.paravane.kvm.ioctls.KvmLayouts;
@@ -472,6 +473,26 @@ public final class KvmVcpu implements Vcpu, FaultedVcpu {
         ensureSync();
         StateCodec.encodeRegs(registers, run.syncRegs());
         run.markDirty(KvmConstants.SYNC_REGS);
+    }
+
+    /** From the sync-regs area: no system call. */
+    @Override
+    public TaskContext context() {
+        requireStopped("context()");
+        ensureSync();
+        MemorySegment sregs = run.syncSregs();
+        return new TaskContext(StateCodec.decodeRegs(run.syncRegs()), StateCodec.decodeSegments(sregs), StateCodec.decodeControl(sregs));
+    }
+
+    /** Into the sync-regs area, applied by the next KVM_RUN: no system call. */
+    @Override
+    public void setContext(TaskContext context) {
+        requireStopped("setContext()");
+        ensureSync();
+        MemorySegment sregs = run.syncSregs();
+        StateCodec.encodeRegs(context.registers(), run.syncRegs());
+        StateCodec.encodeSregs(context.segments(), context.control(), StateCodec.decodeGdt(sregs), StateCodec.decodeIdt(sregs), sregs);
+        run.markDirty(KvmConstants.SYNC_REGS | KvmConstants.SYNC_SREGS);
     }
 
     @Override
