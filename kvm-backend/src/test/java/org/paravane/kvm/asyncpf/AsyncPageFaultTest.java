@@ -212,4 +212,38 @@ class AsyncPageFaultTest {
             return new Outcome(millis, notPresent, pageReady, wakeAlls, maxWaiting, sums, ((KvmVm) vm).asyncPfEois());
         }
     }
+
+    /**
+     * Where the host does not end "page ready" at delivery (VMX/SVM), the ACK also ends the interrupt: the vector's ISR
+     * bit is cleared, by KVM_SET_LAPIC in xAPIC mode and through the x2APIC EOI MSR in x2APIC mode. Simulated here by
+     * putting the vector in service by hand.
+     */
+    @Test
+    void theAckEndsAVectorStillInService() {
+        KvmBackend b = KvmTestSupport.backend(settings());
+        assumeTrue(b.capabilities().kernelAsyncPageFaults(), "no KVM async page faults here");
+        int vector = AsyncPfAbi.DEFAULT_READY_VECTOR;
+        int isr = 0x100 + (vector / 32) * 0x10;
+        for (boolean x2apic : new boolean[] {false, true}) {
+            try (VirtualMachine vm = b.createVm(KvmTestSupport.specWithIrqchip("eoi"))) {
+                FlatPlatform p = KvmTestSupport.platform(vm.memory(), 1, new Asm().spin().bytes());
+                Vcpu v = vm.vcpu(0);
+                VcpuState s = p.state(0, 3, TASK_CODE, KvmTestSupport.USER_STACK, 0x202);
+                if (x2apic) {
+                    s = s.withControl(new org.paravane.api.cpu.ControlRegisters(s.control().cr0(), 0, s.control().cr3(),
+                            s.control().cr4(), 0, s.control().efer(), s.control().apicBase() | (1L << 10)));
+                }
+                v.setState(s);
+                v.writeMsr(AsyncPfAbi.MSR_ASYNC_PF_INT, vector);
+                org.paravane.kvm.vstate.vcpu.KvmVcpu k = ((KvmVm) vm).kvmVcpus().get(0);
+                k.setLapicRegister(isr, k.lapicRegister(isr) | (1 << (vector % 32)));
+                assertThat(k.lapicRegister(isr) & (1 << (vector % 32))).as("in service").isNotZero();
+                v.writeMsr(AsyncPfAbi.MSR_ASYNC_PF_ACK, 1);
+                assertThat(k.lapicRegister(isr) & (1 << (vector % 32))).as("x2APIC=%s: ended by the ACK", x2apic).isZero();
+                assertThat(((KvmVm) vm).asyncPfEois()).isEqualTo(1);
+                v.writeMsr(AsyncPfAbi.MSR_ASYNC_PF_ACK, 1);
+                assertThat(((KvmVm) vm).asyncPfEois()).as("nothing in service: no EOI").isEqualTo(1);
+            }
+        }
+    }
 }

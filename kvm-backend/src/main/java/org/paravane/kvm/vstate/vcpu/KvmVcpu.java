@@ -49,9 +49,6 @@ public final class KvmVcpu implements Vcpu, FaultedVcpu {
     private static final VcpuExit.Interrupted KICKED = new VcpuExit.Interrupted(VcpuExit.Interrupted.Cause.KICK);
     private static final VcpuExit.Interrupted BUDGET = new VcpuExit.Interrupted(VcpuExit.Interrupted.Cause.BUDGET);
     private static final VcpuExit.Interrupted SIGNAL = new VcpuExit.Interrupted(VcpuExit.Interrupted.Cause.SIGNAL);
-    /** The APIC EOI register in x2APIC mode (MSR 0x80B), and the x2APIC-enable bit of IA32_APIC_BASE. */
-    private static final int X2APIC_EOI = 0x80B;
-    private static final long APIC_BASE_X2APIC = 1L << 10;
     private static final int MAX_MSRS = 32;
 
     private record MemoryErrorNote(long guestAddress, String cause) {
@@ -579,6 +576,21 @@ public final class KvmVcpu implements Vcpu, FaultedVcpu {
         fd.setLapic(lapicBuf);
     }
 
+    /** A 32-bit register of the in-kernel LAPIC at {@code offset} (0x100: first ISR word, 0x200: first IRR word, ...). */
+    public int lapicRegister(int offset) {
+        requireStopped("lapicRegister()");
+        fd.getLapic(lapicBuf);
+        return lapicBuf.get(JAVA_INT, offset);
+    }
+
+    /** Sets a 32-bit register of the in-kernel LAPIC (KVM_SET_LAPIC of the whole state). */
+    public void setLapicRegister(int offset, int value) {
+        requireStopped("setLapicRegister()");
+        fd.getLapic(lapicBuf);
+        lapicBuf.set(JAVA_INT, offset, value);
+        fd.setLapic(lapicBuf);
+    }
+
     /** Software-enables the in-kernel LAPIC (SVR bit 8, spurious vector 0xFF): KVM only delivers to an enabled one. */
     public void enableLapic() {
         fd.getLapic(lapicBuf);
@@ -587,9 +599,9 @@ public final class KvmVcpu implements Vcpu, FaultedVcpu {
     }
 
     /**
-     * Ends the in-service "page ready" interrupt where the host does not EOI it at delivery (VMX/SVM; PVM auto-EOIs):
-     * through the x2APIC EOI MSR when the guest uses x2APIC, otherwise by clearing its ISR bit in the LAPIC state.
-     * Returns whether the interrupt was still in service.
+     * Ends the in-service "page ready" interrupt where the host does not EOI it at delivery (VMX/SVM; PVM auto-EOIs) by
+     * clearing its ISR bit in the LAPIC state (KVM recomputes the processor priority on KVM_SET_LAPIC; the same in xAPIC
+     * and x2APIC mode, where KVM refuses host writes of the EOI MSR). Returns whether the interrupt was still in service.
      */
     public boolean endAsyncPfInterrupt(int vector) {
         fd.getLapic(lapicBuf);
@@ -598,13 +610,8 @@ public final class KvmVcpu implements Vcpu, FaultedVcpu {
         if ((bits & (1 << (vector % 32))) == 0) {
             return false;
         }
-        ensureSync();
-        if ((run.syncSregs().get(JAVA_LONG, KvmLayouts.offset(KvmLayouts.KVM_SREGS, "apic_base")) & APIC_BASE_X2APIC) != 0) {
-            setMsrsChecked(List.of(new long[] {X2APIC_EOI, 0}));
-        } else {
-            lapicBuf.set(JAVA_INT, isr, bits & ~(1 << (vector % 32)));
-            fd.setLapic(lapicBuf);
-        }
+        lapicBuf.set(JAVA_INT, isr, bits & ~(1 << (vector % 32)));
+        fd.setLapic(lapicBuf);
         return true;
     }
 
