@@ -74,6 +74,16 @@ public final class KvmTestSupport {
         return p;
     }
 
+    /**
+     * The vector whose trap stub the vCPU exited from: RIP at an I/O exit points at the stub's {@code out}. -1 when RIP
+     * is at no stub; 256 for the SYSCALL entry.
+     */
+    public static int vector(long rip) {
+        long off = rip - FlatPlatform.STUBS;
+        return off < 0 || off % org.paravane.support.x86.TrapStubs.STUB_SIZE != 0 || off / org.paravane.support.x86.TrapStubs.STUB_SIZE > 256
+                ? -1 : (int) (off / org.paravane.support.x86.TrapStubs.STUB_SIZE);
+    }
+
     /** Every qword of a page holds its own guest-physical address. */
     public static final PageSource ADDRESS_PATTERN = new PageSource() {
         @Override

@@ -146,7 +146,7 @@ class AsyncPageFaultTest {
                     next = runnable.poll();
                 } else if (e instanceof VcpuExit.PortIo io && io.port() == TrapStubs.TRAP_PORT) {
                     TaskContext s = v.context();   // sync regs: registers and CR2 without a system call
-                    int vector = FlatPlatform.vectorAt(s.registers().rip());
+                    int vector = KvmTestSupport.vector(s.registers().rip());
                     MemorySegment frame = vm.memory().slice(s.registers().rsp(), 48);
                     int base = TrapStubs.pushesErrorCode(vector) ? 8 : 0;
                     GeneralRegisters interrupted = s.registers().withRip(frame.get(JAVA_LONG, base))

@@ -150,7 +150,7 @@ class VcpuExitsTest {
         assertThat(v.run()).isInstanceOfSatisfying(VcpuExit.PortIo.class,
                 io -> assertThat(io.port()).isEqualTo(TrapStubs.SYSCALL_PORT));
         VcpuState s = v.state();
-        assertThat(FlatPlatform.vectorAt(s.registers().rip())).isEqualTo(256);
+        assertThat(KvmTestSupport.vector(s.registers().rip())).isEqualTo(256);
         assertThat(s.cpl()).isZero();
         assertThat(s.registers().rcx()).as("return RIP").isEqualTo(CODE + 7);
         assertThat(s.registers().r11() & IF).as("saved RFLAGS").isEqualTo(IF);
@@ -172,7 +172,7 @@ class VcpuExitsTest {
         assertThat(s.registers().rcx()).as("return RIP").isEqualTo(CODE + 7);
         assertThat(s.registers().r11() & IF).as("saved RFLAGS").isEqualTo(IF);
         assertThat(s.cpl()).isZero();
-        int vector = FlatPlatform.vectorAt(s.registers().rip());
+        int vector = KvmTestSupport.vector(s.registers().rip());
         if (b.hostSupport().hypervisor().equals("PVM")) {
             assertThat(vector).isEqualTo(13);
             var frame = vm.memory().slice(s.registers().rsp(), 48);
@@ -191,7 +191,7 @@ class VcpuExitsTest {
         assertThat(v.run()).isInstanceOfSatisfying(VcpuExit.PortIo.class,
                 io -> assertThat(io.port()).isEqualTo(TrapStubs.TRAP_PORT));
         VcpuState s = v.state();
-        assertThat(FlatPlatform.vectorAt(s.registers().rip())).isEqualTo(6);
+        assertThat(KvmTestSupport.vector(s.registers().rip())).isEqualTo(6);
         // interrupt frame on the TSS RSP0 stack: RIP, CS, RFLAGS, RSP, SS
         var frame = vm.memory().slice(s.registers().rsp(), 40);
         assertThat(frame.get(java.lang.foreign.ValueLayout.JAVA_LONG, 0)).isEqualTo(CODE + 1);
@@ -264,5 +264,64 @@ class VcpuExitsTest {
             vm.close();
             vm = null;
         }
+    }
+
+    @Test
+    void anOutIsReportedAtTheInstructionAndCompletesOnTheNextRun() {
+        // mov al,1 (0); out 0x10 (2); mov al,2 (4); out 0x11 (6); jmp . (8)
+        Vcpu v = start(KvmTestSupport.backend(), "out-rip", 0, 2, new Asm().movAl(1).outAl(0x10).movAl(2).outAl(0x11).spin());
+        assertThat(v.run()).isInstanceOfSatisfying(VcpuExit.PortIo.class, io -> assertThat(io.port()).isEqualTo(0x10));
+        assertThat(v.registers().rip()).as("RIP at the out").isEqualTo(CODE + 2);
+        assertThat(v.run()).as("the out is not repeated").isInstanceOfSatisfying(VcpuExit.PortIo.class,
+                io -> assertThat(io.port()).isEqualTo(0x11));
+        assertThat(v.registers().rip()).isEqualTo(CODE + 6);
+        v.setRegisters(v.registers().with(GeneralRegisters.RBX, 5));   // registers written, RIP kept: it still goes on after
+        v.setBudget(new RunBudget(0, 20_000_000));
+        assertThat(v.run()).isEqualTo(new VcpuExit.Interrupted(VcpuExit.Interrupted.Cause.BUDGET));
+        assertThat(v.registers().rip()).isEqualTo(CODE + 8);
+        assertThat(v.registers().rbx()).isEqualTo(5);
+    }
+
+    @Test
+    void anInCompletesWithTheCallersDataOrWritesNothingWhenRipMoves() throws Exception {
+        // in al,0x20 (0); out 0x21 (2); jmp . (4) ... at +0x40: out 0x22; jmp .
+        Asm code = new Asm().inAl(0x20).outAl(0x21).spin();
+        for (boolean abandon : new boolean[] {false, true}) {
+            Vcpu v = start(KvmTestSupport.backend(), "in-rip", 0, 2, code);
+            vm.memory().slice(CODE + 0x40, 4).copyFrom(java.lang.foreign.MemorySegment.ofArray(new Asm().outAl(0x22).spin().bytes()));
+            assertThat(v.run()).isInstanceOfSatisfying(VcpuExit.PortIo.class, io -> {
+                assertThat(io.in()).isTrue();
+                io.data().set(JAVA_BYTE, 0, (byte) 0x77);
+            });
+            assertThat(v.registers().rip()).as("RIP at the in").isEqualTo(CODE);
+            if (abandon) {
+                v.setRegisters(v.registers().withRip(CODE + 0x40).with(GeneralRegisters.RAX, 0x33));
+            }
+            VcpuExit next = v.run();
+            assertThat(next).isInstanceOfSatisfying(VcpuExit.PortIo.class, io -> {
+                assertThat(io.port()).isEqualTo(abandon ? 0x22 : 0x21);
+                assertThat(io.value()).as("abandoned: the in wrote nothing").isEqualTo(abandon ? 0x33 : 0x77);
+            });
+            vm.close();
+            vm = null;
+        }
+    }
+
+    @Test
+    void anMmioLoadWritesNothingWhenRipMovesAndAStoreIsCompleteAtItsExit() throws Exception {
+        // mov eax,[MMIO] (0); mov [MMIO+8],eax (7); jmp . (14) ... at +0x40: mov [MMIO+16],eax; jmp .
+        Vcpu v = start(KvmTestSupport.backend(), "mmio-rip", 3, 2, new Asm().loadEax(MMIO).storeEax(MMIO + 8).spin());
+        vm.memory().slice(CODE + 0x40, 9).copyFrom(java.lang.foreign.MemorySegment.ofArray(new Asm().storeEax(MMIO + 16).spin().bytes()));
+        assertThat(v.run()).isInstanceOfSatisfying(VcpuExit.Mmio.class, m -> assertThat(m.write()).isFalse());
+        assertThat(v.registers().rip()).as("RIP at the load").isEqualTo(CODE);
+        v.setRegisters(v.registers().withRip(CODE + 0x40).with(GeneralRegisters.RAX, 0x33));
+        assertThat(v.run()).isInstanceOfSatisfying(VcpuExit.Mmio.class, m -> {
+            assertThat(m.address()).isEqualTo(MMIO + 16);
+            assertThat(m.data().get(JAVA_INT, 0)).as("the abandoned load wrote nothing").isEqualTo(0x33);
+        });
+        // KVM emulates MMIO stores whole before it exits: RIP is already after the store
+        assertThat(v.registers().rip()).isEqualTo(CODE + 0x40 + 7);
+        v.setBudget(new RunBudget(0, 20_000_000));
+        assertThat(v.run()).as("the store is not repeated").isEqualTo(new VcpuExit.Interrupted(VcpuExit.Interrupted.Cause.BUDGET));
     }
 }

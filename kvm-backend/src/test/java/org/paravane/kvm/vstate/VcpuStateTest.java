@@ -144,7 +144,7 @@ class VcpuStateTest {
         v.setState(s.withEvents(new PendingEvents(new PendingEvents.PendingException(14, 0x6, 0x4567_8000L), -1, false, false, false)));
         assertThat(v.run()).isInstanceOfSatisfying(VcpuExit.PortIo.class, io -> assertThat(io.port()).isEqualTo(TrapStubs.TRAP_PORT));
         VcpuState after = v.state();
-        assertThat(FlatPlatform.vectorAt(after.registers().rip())).isEqualTo(14);
+        assertThat(KvmTestSupport.vector(after.registers().rip())).isEqualTo(14);
         assertThat(after.control().cr2()).isEqualTo(0x4567_8000L);
         var frame = vm.memory().slice(after.registers().rsp(), 16);
         assertThat(frame.get(JAVA_LONG, 0)).as("error code").isEqualTo(0x6);
@@ -162,7 +162,7 @@ class VcpuStateTest {
             assertThat(v.run()).as("before sti").isInstanceOfSatisfying(VcpuExit.PortIo.class, io -> assertThat(io.port()).isEqualTo(0x10));
             v.setBudget(new RunBudget(0, 500_000_000));
             assertThat(v.run()).isInstanceOfSatisfying(VcpuExit.PortIo.class, io -> assertThat(io.port()).isEqualTo(TrapStubs.TRAP_PORT));
-            assertThat(FlatPlatform.vectorAt(v.registers().rip())).isEqualTo(0x30);
+            assertThat(KvmTestSupport.vector(v.registers().rip())).isEqualTo(0x30);
         }
     }
 
@@ -184,7 +184,7 @@ class VcpuStateTest {
             // an interrupt ends the halt: the stub of its vector exits
             w.setState(w.state().withEvents(new PendingEvents(null, 0x31, false, false, true)));
             assertThat(w.run()).isInstanceOfSatisfying(VcpuExit.PortIo.class, io -> assertThat(io.port()).isEqualTo(TrapStubs.TRAP_PORT));
-            assertThat(FlatPlatform.vectorAt(w.registers().rip())).isEqualTo(0x31);
+            assertThat(KvmTestSupport.vector(w.registers().rip())).isEqualTo(0x31);
         }
     }
 

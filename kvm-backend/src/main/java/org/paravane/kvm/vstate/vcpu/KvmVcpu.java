@@ -78,6 +78,14 @@ public final class KvmVcpu implements Vcpu, FaultedVcpu {
     private boolean halted;
     /** Without an in-kernel irqchip: an interrupt to inject once the guest can take it. */
     private int queuedInterrupt = -1;
+    /**
+     * An {@code out} KVM completed before the exit (RIP already after it): RIP is reported at the instruction, as the
+     * API says, and set back to {@code rewoundTo} at the next entry unless the caller moved it. -1: none.
+     */
+    private long rewoundFrom = -1, rewoundTo;
+    /** An {@code in} or MMIO load waits for its data: KVM completes it at the next entry, with the RIP of {@code readExitRip}. */
+    private boolean pendingRead;
+    private long readExitRip;
     /** Values known to be current (read or written since the guest last ran), to skip redundant ioctls. */
     private ModelSpecificRegisters knownMsrs;
     private byte[] knownFxsave;
@@ -190,6 +198,8 @@ public final class KvmVcpu implements Vcpu, FaultedVcpu {
                 timer.arm(left);
             }
             invalidateKnownState();
+            resumeAfterRewoundOut();
+            pendingRead = false;
             int r = fd.run(errno);
             if (deadline != 0) {
                 timer.disarm();
@@ -242,8 +252,20 @@ public final class KvmVcpu implements Vcpu, FaultedVcpu {
     private VcpuExit exit(long deadline) {
         int reason = run.exitReason();
         return switch (reason) {
-            case KvmConstants.EXIT_IO -> new VcpuExit.PortIo(run.ioPort(), run.ioSize(), run.ioCount(), run.ioIn(), run.ioData());
-            case KvmConstants.EXIT_MMIO -> new VcpuExit.Mmio(run.mmioAddress(), run.mmioLength(), run.mmioWrite(), run.mmioData());
+            case KvmConstants.EXIT_IO -> {
+                if (run.ioIn()) {
+                    notePendingRead();
+                } else if (run.ioCount() == 1) {
+                    rewindCompletedOut(run.ioPort(), run.ioSize());
+                }
+                yield new VcpuExit.PortIo(run.ioPort(), run.ioSize(), run.ioCount(), run.ioIn(), run.ioData());
+            }
+            case KvmConstants.EXIT_MMIO -> {
+                if (!run.mmioWrite()) {
+                    notePendingRead();
+                }
+                yield new VcpuExit.Mmio(run.mmioAddress(), run.mmioLength(), run.mmioWrite(), run.mmioData());
+            }
             case KvmConstants.EXIT_HLT -> {
                 long rip = run.syncRegs().get(JAVA_LONG, StateCodec.RIP);
                 if ((run.syncRegs().get(JAVA_LONG, StateCodec.RFLAGS) & GeneralRegisters.RFLAGS_IF) == 0 && queuedInterrupt < 0) {
@@ -304,6 +326,67 @@ public final class KvmVcpu implements Vcpu, FaultedVcpu {
                 ? BackendException.Reason.GUEST_FAILURE : BackendException.Reason.INTERNAL;
         throw new BackendException(reason, where() + ": KVM_RUN failed with " + Errno.name(e) + " (" + Errno.describe(e) + ")"
                 + (e == 8 ? ": KVM found the vCPU state not runnable" : ""), state, null);
+    }
+
+    private void notePendingRead() {
+        pendingRead = true;
+        readExitRip = run.syncRegs().get(JAVA_LONG, StateCodec.RIP);
+    }
+
+    /**
+     * Where KVM completed an {@code out} before exiting (RIP after it), reports RIP at the {@code out}: the API's rule
+     * for I/O exits, and what a trap-stub guest uses to tell the vector. Only the sync area changes; KVM's own RIP
+     * stays after the instruction, and {@link #resumeAfterRewoundOut} restores it if the caller wrote the registers
+     * without moving RIP.
+     */
+    private void rewindCompletedOut(int port, int size) {
+        MemorySegment regs = run.syncRegs();
+        MemorySegment sregs = run.syncSregs();
+        long rip = regs.get(JAVA_LONG, StateCodec.RIP);
+        long cr3 = StateCodec.cr3(sregs);
+        boolean paging = (StateCodec.decodeControl(sregs).cr0() & ControlRegisters.CR0_PG) != 0;
+        long start = GuestCode.outStartingBefore(host.memory(), cr3, paging, rip, port, size);
+        if (start < 0 || (!host.outAdvancesRip() && GuestCode.outStartsAt(host.memory(), cr3, paging, rip, port, size))) {
+            return;   // RIP is at the out already (VMX/SVM fast path: KVM skips it at the next entry)
+        }
+        regs.set(JAVA_LONG, StateCodec.RIP, start);
+        rewoundFrom = start;
+        rewoundTo = rip;
+    }
+
+    private void resumeAfterRewoundOut() {
+        if (rewoundFrom < 0) {
+            return;
+        }
+        MemorySegment regs = run.syncRegs();
+        if ((run.dirtyRegs() & KvmConstants.SYNC_REGS) != 0 && regs.get(JAVA_LONG, StateCodec.RIP) == rewoundFrom) {
+            regs.set(JAVA_LONG, StateCodec.RIP, rewoundTo);   // registers written, RIP kept: the out is done, go on after it
+        }
+        rewoundFrom = -1;   // not written: KVM's RIP is after the out already; moved: the caller abandoned it
+    }
+
+    /**
+     * The caller moves RIP away from an {@code in} or MMIO load whose data KVM still has to deliver: let KVM finish
+     * that first (a KVM_RUN with immediate_exit completes it and returns at once), so it cannot overwrite the
+     * registers the caller is about to set. The abandoned load writes nothing the caller keeps.
+     */
+    private void abandonPendingRead(long newRip) {
+        if (!pendingRead || newRip == readExitRip) {
+            return;
+        }
+        pendingRead = false;
+        long dirty = run.dirtyRegs();
+        run.immediateExit(true);
+        int r = fd.run(errno);
+        run.immediateExit(false);
+        if (r < 0 && r != -Errno.EINTR) {
+            throw new BackendException(BackendException.Reason.INTERNAL, where() + ": completing the abandoned I/O read failed: "
+                    + Errno.name(-r), registersForDetail(), null);
+        }
+        syncValid = true;
+        if (dirty != 0) {
+            invalidateKnownState();
+        }
     }
 
     /** Emulated HLT without an in-kernel irqchip: sleep until a kick, the budget, or a queued interrupt. */
@@ -468,6 +551,7 @@ public final class KvmVcpu implements Vcpu, FaultedVcpu {
     public void setRegisters(GeneralRegisters registers) {
         requireStopped("setRegisters()");
         ensureSync();
+        abandonPendingRead(registers.rip());
         StateCodec.encodeRegs(registers, run.syncRegs());
         run.markDirty(KvmConstants.SYNC_REGS);
     }
@@ -486,6 +570,7 @@ public final class KvmVcpu implements Vcpu, FaultedVcpu {
     public void setContext(TaskContext context) {
         requireStopped("setContext()");
         ensureSync();
+        abandonPendingRead(context.registers().rip());
         MemorySegment sregs = run.syncSregs();
         StateCodec.encodeRegs(context.registers(), run.syncRegs());
         StateCodec.encodeSregs(context.segments(), context.control(), StateCodec.decodeGdt(sregs), StateCodec.decodeIdt(sregs), sregs);
@@ -513,6 +598,7 @@ public final class KvmVcpu implements Vcpu, FaultedVcpu {
         requireStopped("setState()");
         validateMsrs(state.msrs());
         ensureSync();
+        abandonPendingRead(state.registers().rip());
         GeneralRegisters regs = state.registers();
         ControlRegisters control = state.control();
         PendingEvents events = state.events();

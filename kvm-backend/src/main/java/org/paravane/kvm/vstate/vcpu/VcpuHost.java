@@ -18,6 +18,12 @@ public interface VcpuHost {
      */
     boolean asyncPfMsrsOnly();
 
+    /**
+     * KVM completes a port-I/O {@code out} before the exit, leaving RIP after it (PVM emulates the guest code that
+     * does port I/O); on VMX/SVM the fast path leaves RIP at the {@code out} until the next KVM_RUN.
+     */
+    boolean outAdvancesRip();
+
     /** The signal that kicks vCPU threads out of KVM_RUN (blocked outside it). */
     int kickSignal();
 

@@ -429,6 +429,11 @@ public final class KvmVm implements VirtualMachine, VcpuHost {
     }
 
     @Override
+    public boolean outAdvancesRip() {
+        return support.hypervisor().equals("PVM");
+    }
+
+    @Override
     public int kickSignal() {
         return settings.kickSignal();
     }
