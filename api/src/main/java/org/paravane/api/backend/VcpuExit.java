@@ -8,9 +8,10 @@ import java.lang.foreign.MemorySegment;
  * <p>Exits that expect an answer ({@link PortIo} in, {@link Mmio} read) carry a writable {@code data} view; the
  * caller writes the answer there before the next {@code run()}, which completes the instruction.
  *
- * <p>At a {@link PortIo} or {@link Mmio} exit the instruction has not completed: RIP still points at it (as KVM
+ * <p>At a {@link PortIo} exit or an {@link Mmio} load the instruction has not completed: RIP still points at it (as KVM
  * leaves it). The next {@code run()} completes it and continues after it — unless the caller changed RIP first, which
- * abandons it (an out or a store has already been delivered; an in or a load writes nothing).
+ * abandons it (an out has already been delivered; an in or a load writes nothing). An MMIO store may already have
+ * completed at its exit (KVM emulates it whole): RIP is then past it.
  */
 public sealed interface VcpuExit {
 

@@ -1,6 +1,9 @@
 package org.paravane.api.memory;
 
 import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.Optional;
 import org.osgi.annotation.versioning.ConsumerType;
 
 /**
@@ -31,6 +34,32 @@ public interface PageSource {
      */
     default boolean isZero(long guestAddress) {
         return false;
+    }
+
+    /**
+     * The local file that holds guest-physical {@code [guestAddress, guestAddress + size)} byte for byte, if one does
+     * (a snapshot image on a local disk). A backend may then map the file privately, copy-on-write, and let the host
+     * kernel page it in, instead of serving every page through {@link #read}; the file must cover the whole range
+     * and stay unchanged while a VM uses it. The default: no such file.
+     */
+    default Optional<LocalFile> localFile(long guestAddress, long size) {
+        return Optional.empty();
+    }
+
+    /**
+     * A local file whose bytes from {@code offset} on are guest memory.
+     *
+     * @param path   the file
+     * @param offset where the range starts in the file, a multiple of {@link GuestMemory#PAGE_SIZE}
+     */
+    record LocalFile(Path path, long offset) {
+        public LocalFile {
+            Objects.requireNonNull(path, "path");
+            if (offset < 0 || offset % GuestMemory.PAGE_SIZE != 0) {
+                throw new IllegalArgumentException("file offset " + offset + " of " + path + " is not a non-negative multiple of "
+                        + GuestMemory.PAGE_SIZE);
+            }
+        }
     }
 
     /** A short description for logs and the shell ("snapshot /var/vm.img", "latency 100us"). */

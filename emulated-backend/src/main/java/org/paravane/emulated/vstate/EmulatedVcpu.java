@@ -20,6 +20,7 @@ import org.paravane.api.backend.VcpuStats;
 import org.paravane.api.backend.VirtualMachine;
 import org.paravane.api.cpu.ControlRegisters;
 import org.paravane.api.cpu.GeneralRegisters;
+import org.paravane.api.cpu.SpecialRegisters;
 import org.paravane.api.cpu.VcpuState;
 import org.paravane.api.memory.GuestMemory;
 import org.paravane.api.memory.PageSourceException;
@@ -357,17 +358,28 @@ public final class EmulatedVcpu implements Vcpu {
         StateMapper.setState(cpu, state);
         fxsave = state.fxsave();
         interpreter.code().clear();
-        // The async-PF MSRs as after a migration: the engine hears them again (and queues a wake-all).
-        apfEnable = 0;
-        apfVector = 0;
+        // Async-PF MSRs that change reach the engine as a guest write would: a new enable (a VM arriving from another
+        // host) queues the wake-all. Restoring the values the vCPU has already is no event.
         long vector = state.msrs().get(org.paravane.api.cpu.Msr.KVM_ASYNC_PF_INT);
         long enable = state.msrs().get(org.paravane.api.cpu.Msr.KVM_ASYNC_PF_EN);
-        if (vector != 0) {
+        if (vector != apfVector) {
             writeMsr(AsyncPfAbi.MSR_ASYNC_PF_INT, vector);
         }
-        if (enable != 0) {
+        if (enable != apfEnable) {
             writeMsr(AsyncPfAbi.MSR_ASYNC_PF_EN, enable);
         }
+    }
+
+    @Override
+    public SpecialRegisters specialRegisters() {
+        requireStopped("read the special registers of");
+        return SpecialRegisters.of(StateMapper.state(cpu, apfEnable, apfVector, fxsave));
+    }
+
+    @Override
+    public void setSpecialRegisters(SpecialRegisters registers) {
+        requireStopped("set the special registers of");
+        StateMapper.setSpecialRegisters(cpu, registers);
     }
 
     @Override

@@ -7,6 +7,7 @@ import org.paravane.api.cpu.ModelSpecificRegisters;
 import org.paravane.api.cpu.Msr;
 import org.paravane.api.cpu.PendingEvents;
 import org.paravane.api.cpu.SegmentRegisters;
+import org.paravane.api.cpu.SpecialRegisters;
 import org.paravane.api.cpu.VcpuState;
 import org.paravane.emulated.cpu.Cpu;
 import org.paravane.emulated.cpu.Msrs;
@@ -77,8 +78,15 @@ final class StateMapper {
     }
 
     /** Loads everything but the async-PF MSRs (the vCPU routes those through the engine). */
-    static void setState(Cpu c, VcpuState s) {
-        setRegisters(c, s.registers());
+    /** Segments, control and descriptor-table registers: a privilege-level or address-space switch (flushes the TLB). */
+    static void setSpecialRegisters(Cpu c, SpecialRegisters s) {
+        loadSpecial(c, s);
+        c.io.clear();
+        c.mmu.flush();
+        c.eventsChanged();
+    }
+
+    private static void loadSpecial(Cpu c, SpecialRegisters s) {
         SegmentRegisters g = s.segments();
         c.seg[Cpu.CS] = g.cs();
         c.seg[Cpu.DS] = g.ds();
@@ -103,6 +111,12 @@ final class StateMapper {
         c.gdtLimit = s.gdt().limit();
         c.idtBase = s.idt().base();
         c.idtLimit = s.idt().limit();
+        c.codeEpoch++;
+    }
+
+    static void setState(Cpu c, VcpuState s) {
+        setRegisters(c, s.registers());
+        loadSpecial(c, SpecialRegisters.of(s));
         ModelSpecificRegisters m = s.msrs();
         Msrs.setTsc(c, m.get(Msr.TSC));
         c.sysenterCs = m.get(Msr.SYSENTER_CS);

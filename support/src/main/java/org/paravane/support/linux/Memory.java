@@ -51,6 +51,16 @@ public final class Memory {
         return mmap(length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     }
 
+    /**
+     * {@code mapping} (from {@link #mmap}) tied to {@code arena}: closing the arena unmaps it, and accesses after that
+     * fail with an exception instead of touching unmapped memory.
+     */
+    public static MemorySegment owned(MemorySegment mapping, java.lang.foreign.Arena arena) {
+        long address = mapping.address();
+        long size = mapping.byteSize();
+        return mapping.reinterpret(size, arena, ignored -> munmap(MemorySegment.ofAddress(address).reinterpret(size)));
+    }
+
     public static void munmap(MemorySegment mapping) {
         MemorySegment errno = Native.errnoSegment();
         int r;

@@ -27,9 +27,7 @@ public final class Native {
 
     /** A handle for libc's {@code name} without errno capture. */
     public static MethodHandle downcall(String name, FunctionDescriptor descriptor, Linker.Option... options) {
-        MemorySegment symbol = LIBC.find(name)
-                .orElseThrow(() -> new UnsatisfiedLinkError("libc has no symbol '" + name + "'"));
-        return LINKER.downcallHandle(symbol, descriptor, options);
+        return LINKER.downcallHandle(symbol(name), descriptor, options);
     }
 
     /** A handle for libc's {@code name} whose first argument is the errno capture segment ({@link #errnoSegment()}). */
@@ -48,5 +46,24 @@ public final class Native {
     /** The errno the last call through {@code segment} captured. */
     public static int errno(MemorySegment segment) {
         return (int) ERRNO.get(segment, 0L);
+    }
+
+    /** The address of libc's {@code name} (e.g. a native function used as a signal handler). */
+    public static MemorySegment symbol(String name) {
+        return LIBC.find(name).orElseThrow(() -> new UnsatisfiedLinkError("libc has no symbol '" + name + "'"));
+    }
+
+    /**
+     * What to throw when a downcall handle itself failed (not the native call): runtime exceptions and errors as they
+     * are, anything else wrapped; {@code invokeExact} declares Throwable.
+     */
+    public static RuntimeException unexpected(String call, Throwable t) {
+        if (t instanceof RuntimeException r) {
+            return r;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        return new IllegalStateException(call + " downcall failed", t);
     }
 }

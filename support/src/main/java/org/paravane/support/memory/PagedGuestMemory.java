@@ -28,13 +28,13 @@ public final class PagedGuestMemory implements GuestMemory {
         private final PageBitmap claimed;
         private final PageBitmap present;
 
-        HostRegion(MemoryRegion region, MemorySegment host) {
+        HostRegion(MemoryRegion region, MemorySegment host, boolean startsPresent) {
             this.region = region;
             this.host = host;
             long pages = region.size() >>> PAGE_SHIFT;
             this.claimed = new PageBitmap(pages);
             this.present = new PageBitmap(pages);
-            if (!region.lazy()) {
+            if (startsPresent) {
                 claimed.setAll();
                 present.setAll();
             }
@@ -52,7 +52,26 @@ public final class PagedGuestMemory implements GuestMemory {
         public boolean isPresent(long guestAddress) {
             return present.get((guestAddress - region.guestAddress()) >>> PAGE_SHIFT);
         }
+
+        /** Whether a thread is filling the page of {@code guestAddress} or has filled it. */
+        public boolean isClaimed(long guestAddress) {
+            return claimed.get((guestAddress - region.guestAddress()) >>> PAGE_SHIFT);
+        }
     }
+
+    /** Guest-physical bytes {@code [guestAddress, guestAddress + size)} one fill made present. */
+    public record Range(long guestAddress, long size) {
+        public long end() {
+            return guestAddress + size;
+        }
+
+        public boolean contains(long gpa) {
+            return gpa >= guestAddress && gpa < end();
+        }
+    }
+
+    /** Pages one {@link #ensurePresent} fill covers at most (bounds the read buffer). */
+    static final int MAX_RUN_PAGES = 512;
 
     private final VmSpec spec;
     private final HostPages pages;
@@ -68,7 +87,7 @@ public final class PagedGuestMemory implements GuestMemory {
         List<HostRegion> mapped = new ArrayList<>();
         try {
             for (MemoryRegion r : spec.regions()) {
-                mapped.add(new HostRegion(r, pages.map(r)));
+                mapped.add(new HostRegion(r, pages.map(r), pages.startsPresent(r)));
             }
         } catch (RuntimeException e) {
             mapped.forEach(h -> pages.unmap(h.region, h.host));
@@ -133,32 +152,108 @@ public final class PagedGuestMemory implements GuestMemory {
             }
             long page = (gpa - h.region.guestAddress()) >>> PAGE_SHIFT;
             if (h.claimed.set(page)) {
-                fillFromSource(h, gpa);
+                // Fill this page together with the absent pages after it in the requested range: one read, one fill.
+                long limit = Math.min(pageCount(h), ((Math.min(end, h.region.end()) - h.region.guestAddress() + PAGE_SIZE - 1) >>> PAGE_SHIFT));
+                long last = extendForward(h, page, Math.min(limit, page + MAX_RUN_PAGES));
+                fillRun(h, page, last);
+                gpa = h.region.guestAddress() + ((last - 1) << PAGE_SHIFT);
+                continue;
             }
             awaitPresent(h, page);
         }
     }
 
-    private void fillFromSource(HostRegion h, long gpa) throws PageSourceException {
-        long page = (gpa - h.region.guestAddress()) >>> PAGE_SHIFT;
-        MemorySegment target = h.host.asSlice(gpa - h.region.guestAddress(), PAGE_SIZE);
+    /**
+     * Fetches the page holding {@code guestAddress} for a guest access, together with the absent pages around it in the
+     * same {@code chunkBytes}-aligned chunk (and region): claims the page, extends the claim over the consecutive
+     * unclaimed pages before and after it, reads them from the source in one call (runs the source reports as zero are
+     * filled with zeros without reading), fills them and marks them present.
+     *
+     * @param chunkBytes a power of two, at least one page
+     * @return the range made present, or null when the page was claimed already (another thread fills or filled it)
+     * @throws PageSourceException when the source fails: the pages not filled are unclaimed again, absent and
+     *                             retryable; pages filled before the failure stay present
+     */
+    public Range fetch(long guestAddress, long chunkBytes) throws PageSourceException {
+        if (chunkBytes < PAGE_SIZE || Long.bitCount(chunkBytes) != 1) {
+            throw new IllegalArgumentException("fetch chunk must be a power of two of at least one page: " + chunkBytes);
+        }
+        HostRegion h = require(guestAddress);
+        long page = (guestAddress - h.region.guestAddress()) >>> PAGE_SHIFT;
+        if (!h.claimed.set(page)) {
+            return null;
+        }
+        long chunkStart = guestAddress & -chunkBytes;
+        long lo = Math.max(0, (chunkStart - h.region.guestAddress()) >> PAGE_SHIFT);
+        long hi = Math.min(pageCount(h), (chunkStart + chunkBytes - h.region.guestAddress()) >>> PAGE_SHIFT);
+        long first = page;
+        while (first > lo && h.claimed.set(first - 1)) {
+            first--;
+        }
+        long last = extendForward(h, page, hi);
+        fillRun(h, first, last);
+        return new Range(h.region.guestAddress() + (first << PAGE_SHIFT), (last - first) << PAGE_SHIFT);
+    }
+
+    private static long pageCount(HostRegion h) {
+        return h.region.size() >>> PAGE_SHIFT;
+    }
+
+    /** Claims the unclaimed pages after {@code page} (claimed by the caller) up to {@code limit}; returns the end. */
+    private static long extendForward(HostRegion h, long page, long limit) {
+        long last = page + 1;
+        while (last < limit && h.claimed.set(last)) {
+            last++;
+        }
+        return last;
+    }
+
+    /** Fills the claimed pages {@code [first, last)} of {@code h}: zero runs without reading, the rest read once per run. */
+    private void fillRun(HostRegion h, long first, long last) throws PageSourceException {
         PageSource source = spec.pageSource();
+        long p = first;
         try {
-            if (source.isZero(gpa)) {
-                pages.fillZero(target);
-                zeroed.increment();
-            } else {
-                MemorySegment buffer = MemorySegment.ofArray(new long[PAGE_SIZE / Long.BYTES]);   // 8-aligned for sources
-                source.read(gpa, buffer);
-                pages.fill(target, buffer);
-                fetched.increment();
+            while (p < last) {
+                boolean zero = source.isZero(address(h, p));
+                long runEnd = p + 1;
+                while (runEnd < last && source.isZero(address(h, runEnd)) == zero) {
+                    runEnd++;
+                }
+                long bytes = (runEnd - p) << PAGE_SHIFT;
+                MemorySegment target = h.host.asSlice(p << PAGE_SHIFT, bytes);
+                // Counted before the fill: a fill can wake a guest that reads the counters before this thread goes on.
+                LongAdder counter = zero ? zeroed : fetched;
+                counter.add(runEnd - p);
+                try {
+                    if (zero) {
+                        pages.fillZero(target);
+                    } else {
+                        MemorySegment buffer = pages.buffer(bytes);
+                        source.read(address(h, p), buffer);
+                        pages.fill(target, buffer);
+                    }
+                } catch (PageSourceException | RuntimeException e) {
+                    counter.add(-(runEnd - p));
+                    throw e;
+                }
+                for (long q = p; q < runEnd; q++) {
+                    h.present.set(q);
+                }
+                pages.published(target);
+                p = runEnd;
             }
         } catch (PageSourceException | RuntimeException e) {
             fetchErrors.increment();
-            h.claimed.clear(page);
-            throw e instanceof PageSourceException p ? p : new PageSourceException(gpa, "page source failed: " + e, e);
+            for (long q = p; q < last; q++) {
+                h.claimed.clear(q);
+            }
+            long gpa = address(h, p);
+            throw e instanceof PageSourceException ps ? ps : new PageSourceException(gpa, "page source failed: " + e, e);
         }
-        h.present.set(page);
+    }
+
+    private static long address(HostRegion h, long page) {
+        return h.region.guestAddress() + (page << PAGE_SHIFT);
     }
 
     private static void awaitPresent(HostRegion h, long page) throws PageSourceException {
@@ -186,9 +281,11 @@ public final class PagedGuestMemory implements GuestMemory {
             HostRegion h = require(gpa);
             long page = (gpa - h.region.guestAddress()) >>> PAGE_SHIFT;
             if (h.claimed.set(page)) {
-                pages.fill(h.host.asSlice(gpa - h.region.guestAddress(), PAGE_SIZE), contents.asSlice(off, PAGE_SIZE));
-                h.present.set(page);
+                MemorySegment target = h.host.asSlice(gpa - h.region.guestAddress(), PAGE_SIZE);
                 fetched.increment();
+                pages.fill(target, contents.asSlice(off, PAGE_SIZE));
+                h.present.set(page);
+                pages.published(target);
             }
         }
     }

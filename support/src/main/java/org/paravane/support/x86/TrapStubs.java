@@ -56,6 +56,20 @@ public final class TrapStubs {
         return (int) (off / STUB_SIZE);
     }
 
+    /**
+     * Whether a #GP or #PF stub exit is a SYSCALL from CPL 3 that the host delivered without switching to CPL 0.
+     * PVM hosts do this for guests that are not PVM guests: RIP becomes IA32_LSTAR and RCX/R11 are set as SYSCALL sets
+     * them, but the CPL stays 3, so the entry's {@code out} faults with #GP — or, where the entry's page is supervisor-only,
+     * fetching the entry faults with #PF. The frame then holds the SYSCALL entry as RIP and a user CS; a guest kernel
+     * treats it as the system call (RCX/R11 hold the return RIP and RFLAGS, the frame the task's RSP).
+     *
+     * @param frameRip the RIP of the #GP frame (after the error code)
+     * @param frameCs  the CS of the #GP frame
+     */
+    public static boolean syscallFromUserTrapped(long base, int vector, long frameRip, long frameCs) {
+        return (vector == 13 || vector == 14) && frameRip == syscallEntry(base) && (frameCs & 3) == 3;
+    }
+
     /** Vectors for which the CPU pushes an error code. */
     public static boolean pushesErrorCode(int vector) {
         return switch (vector) {

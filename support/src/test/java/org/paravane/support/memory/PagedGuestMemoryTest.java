@@ -168,4 +168,126 @@ class PagedGuestMemoryTest {
         m.forEachPresentPage(present::add);
         assertThat(present).hasSize(65).endsWith((1L << 20) + 3 * 4096);
     }
+
+    /** A source that records every read call as (address, size). */
+    private final List<long[]> readCalls = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final PageSource recordingPattern = (gpa, dst) -> {
+        readCalls.add(new long[] {gpa, dst.byteSize()});
+        for (long off = 0; off < dst.byteSize(); off += 8) {
+            dst.set(JAVA_LONG, off, gpa + off);
+        }
+    };
+
+    @Test
+    void fetchFillsTheAbsentRunAroundThePageInOneReadWithinTheChunk() throws Exception {
+        PagedGuestMemory m = memory(recordingPattern);
+        long lazy = 1 << 20;
+        m.ensurePresent(lazy + 2 * 4096, 1);            // page 2 present: the run must stop before it
+        readCalls.clear();
+        PagedGuestMemory.Range r = m.fetch(lazy + 5 * 4096 + 123, 8 * 4096);
+        assertThat(r).isEqualTo(new PagedGuestMemory.Range(lazy + 3 * 4096, 5 * 4096));
+        assertThat(readCalls).singleElement().satisfies(c -> assertThat(c).containsExactly(lazy + 3 * 4096, 5 * 4096));
+        for (long p = 3; p < 8; p++) {
+            assertThat(m.isPresent(lazy + p * 4096)).isTrue();
+            assertThat(m.slice(lazy + p * 4096, 8).get(JAVA_LONG, 0)).isEqualTo(lazy + p * 4096);
+        }
+        assertThat(m.isPresent(lazy + 8 * 4096)).as("next chunk untouched").isFalse();
+        assertThat(m.stats().fetchedPages()).isEqualTo(6);
+    }
+
+    @Test
+    void fetchOfAClaimedPageReturnsNull() throws Exception {
+        PagedGuestMemory m = memory(recordingPattern);
+        assertThat(m.fetch(1 << 20, 65536)).isNotNull();
+        assertThat(m.fetch((1 << 20) + 4096, 65536)).isNull();
+    }
+
+    @Test
+    void fetchServesZeroRunsWithoutReading() throws Exception {
+        PageSource halfZero = new PageSource() {
+            @Override
+            public void read(long gpa, MemorySegment dst) {
+                readCalls.add(new long[] {gpa, dst.byteSize()});
+                dst.fill((byte) 0x5A);
+            }
+
+            @Override
+            public boolean isZero(long gpa) {
+                return ((gpa >> 12) & 3) < 2;      // pages 0,1 zero, 2,3 data, 4,5 zero ...
+            }
+        };
+        PagedGuestMemory m = memory(halfZero);
+        PagedGuestMemory.Range r = m.fetch(1 << 20, 4 * 4096);
+        assertThat(r.size()).isEqualTo(4 * 4096);
+        assertThat(readCalls).singleElement().satisfies(c -> assertThat(c).containsExactly((1 << 20) + 2 * 4096, 2 * 4096));
+        assertThat(m.stats().zeroPages()).isEqualTo(2);
+        assertThat(m.stats().fetchedPages()).isEqualTo(2);
+        assertThat(m.slice((1 << 20) + 3 * 4096, 1).get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0)).isEqualTo((byte) 0x5A);
+    }
+
+    @Test
+    void failedFetchUnclaimsTheWholeRunSoItCanBeRetried() throws Exception {
+        AtomicInteger attempts = new AtomicInteger();
+        PagedGuestMemory m = memory((gpa, dst) -> {
+            if (attempts.incrementAndGet() == 1) {
+                throw new PageSourceException(gpa, "remote store down");
+            }
+            dst.fill((byte) 1);
+        });
+        assertThatThrownBy(() -> m.fetch((1 << 20) + 4096, 4 * 4096)).isInstanceOf(PageSourceException.class)
+                .hasMessageContaining("remote store down");
+        for (int p = 0; p < 4; p++) {
+            assertThat(m.isPresent((1 << 20) + p * 4096L)).isFalse();
+            assertThat(m.hostRegion(1 << 20).isClaimed((1 << 20) + p * 4096L)).isFalse();
+        }
+        assertThat(m.stats().fetchErrors()).isEqualTo(1);
+        assertThat(m.fetch((1 << 20) + 4096, 4 * 4096).size()).isEqualTo(4 * 4096);
+    }
+
+    @Test
+    void ensurePresentReadsARangeInOneCall() throws Exception {
+        PagedGuestMemory m = memory(recordingPattern);
+        m.ensurePresent((1 << 20) + 100, 10 * 4096);
+        assertThat(readCalls).singleElement().satisfies(c -> assertThat(c).containsExactly(1L << 20, 11L * 4096));
+    }
+
+    @Test
+    void chunkMustBeAPowerOfTwo() {
+        PagedGuestMemory m = memory(recordingPattern);
+        assertThatThrownBy(() -> m.fetch(1 << 20, 3 * 4096)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("power of two");
+    }
+
+    @Test
+    void aBackendCanMapALazyRegionPresent() {
+        HostPages fileBacked = new HostPages() {
+            @Override
+            public MemorySegment map(MemoryRegion region) {
+                return arena.allocate(region.size(), 4096);
+            }
+
+            @Override
+            public boolean startsPresent(MemoryRegion region) {
+                return true;
+            }
+
+            @Override
+            public void fill(MemorySegment target, MemorySegment contents) {
+                throw new AssertionError("no fills for a region mapped present");
+            }
+
+            @Override
+            public void fillZero(MemorySegment target) {
+                throw new AssertionError("no fills for a region mapped present");
+            }
+
+            @Override
+            public void unmap(MemoryRegion region, MemorySegment host) {
+            }
+        };
+        PagedGuestMemory m = new PagedGuestMemory(new VmSpec("t", 1, List.of(new MemoryRegion("snap", 0, 8 * 4096, true)),
+                addressPattern), fileBacked);
+        assertThat(m.stats().absentPages()).isZero();
+        assertThat(m.isPresent(7 * 4096)).isTrue();
+    }
 }

@@ -143,7 +143,10 @@ public final class GuestKernel implements AutoCloseable {
     }
 
     /** Starts one platform thread per vCPU. */
-    public void start() {
+    public synchronized void start() {
+        if (threads[0] != null) {
+            throw new IllegalStateException("the guest kernel of VM '" + vm.spec().name() + "' is already started");
+        }
         String name = vm.spec().name();
         for (int i = 0; i < loops.length; i++) {
             threads[i] = Thread.ofPlatform().name("paravane-" + name + "-vcpu" + i).daemon().start(loops[i]);

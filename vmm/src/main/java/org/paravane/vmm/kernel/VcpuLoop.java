@@ -320,6 +320,10 @@ public final class VcpuLoop implements Runnable {
     private Step trap(Task t, int vector, GeneralRegisters regs) {
         traps++;
         Frame f = readFrame(vector, regs.rsp());
+        if (TrapStubs.syscallFromUserTrapped(PlatformLayout.STUBS, vector, f.rip(), f.cs())) {
+            // PVM delivers a CPL3 SYSCALL to the entry without leaving CPL3: it traps there. It is the hypercall.
+            return hypercall(t, regs.with(GeneralRegisters.RSP, f.rsp()));
+        }
         GeneralRegisters interrupted = regs.withRip(f.rip()).withRflags(f.rflags()).with(GeneralRegisters.RSP, f.rsp());
         t.registers = interrupted;
         int cpl = (int) (f.cs() & 3);

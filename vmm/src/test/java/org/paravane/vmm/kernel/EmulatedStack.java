@@ -65,6 +65,10 @@ final class EmulatedStack implements AutoCloseable {
 
     static void runToEnd(GuestKernel k) throws InterruptedException {
         k.start();
+        awaitEnd(k);
+    }
+
+    static void awaitEnd(GuestKernel k) throws InterruptedException {
         long seconds = Long.getLong("paravane.test.timeout", 120);
         if (!k.awaitTasks(seconds, TimeUnit.SECONDS)) {
             StringBuilder why = new StringBuilder("tasks did not finish in " + seconds + " s: ");

@@ -141,7 +141,7 @@ class GuestKernelTest {
         assertThat(scanner.exitCode()).isEqualTo(-1);
         assertThat(scanner.failure()).contains("could not be provided").contains("I/O error");
         assertThat(worker.exitCode()).as("the other task of the VM").isZero();
-        runToEnd(other);
+        EmulatedStack.awaitEnd(other);
         assertThat(hello.exitCode()).as("another VM").isZero();
     }
 

@@ -1,0 +1,75 @@
+package org.paravane.kvm;
+
+import java.nio.file.Path;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.metatype.annotations.Designate;
+import org.paravane.api.backend.VirtualizationBackend;
+import org.paravane.kvm.host.KvmSettings;
+
+/**
+ * Registers the KVM backend. The service properties depend on what the host probe finds (usable or not, and why), so
+ * the component registers the service itself rather than letting SCR do it with static properties.
+ */
+@Component(immediate = true, service = {}, configurationPid = KvmBackendComponent.PID)
+@Designate(ocd = KvmConfiguration.class)
+public final class KvmBackendComponent {
+    public static final String PID = "org.paravane.kvm";
+    private static final System.Logger LOG = System.getLogger(KvmBackendComponent.class.getName());
+
+    private final BundleContext context;
+    private final KvmBackend backend;
+    private final ServiceRegistration<VirtualizationBackend> registration;
+
+    @Activate
+    public KvmBackendComponent(BundleContext context, KvmConfiguration config) {
+        this.context = context;
+        KvmBackend b;
+        try {
+            b = new KvmBackend(settings(config));
+        } catch (IllegalArgumentException e) {
+            b = KvmBackend.misconfigured("invalid configuration " + PID + ": " + e.getMessage());
+        }
+        backend = b;
+        if (!backend.usable()) {
+            LOG.log(System.Logger.Level.INFO, "KVM backend registered as unusable: " + backend.unusableReason());
+        }
+        registration = context.registerService(VirtualizationBackend.class, backend, backend.serviceProperties());
+    }
+
+    @Modified
+    void modified(KvmConfiguration config) {
+        try {
+            backend.reconfigure(settings(config), null);
+        } catch (IllegalArgumentException e) {
+            LOG.log(System.Logger.Level.ERROR, "invalid configuration " + PID + ": " + e.getMessage());
+            backend.reconfigure(null, "invalid configuration " + PID + ": " + e.getMessage());
+        }
+        registration.setProperties(backend.serviceProperties());
+    }
+
+    @Deactivate
+    void deactivate() {
+        try {
+            registration.unregister();
+        } catch (IllegalStateException alreadyGone) {
+            // the framework unregisters services of a stopping bundle itself
+        }
+        backend.close();
+    }
+
+    private KvmSettings settings(KvmConfiguration c) {
+        Path dir = c.workingSetDirectory().isBlank() ? dataArea() : Path.of(c.workingSetDirectory());
+        return new KvmSettings(c.memoryMode(), c.uffdChunkSize(), c.fetchThreads(), c.workingSet(), dir,
+                c.asyncPageFaults(), c.kickSignal(), c.fetchRetryMinMillis() * 1_000_000L, c.fetchRetryMaxMillis() * 1_000_000L);
+    }
+
+    private Path dataArea() {
+        java.io.File f = context.getDataFile("working-sets");
+        return f != null ? f.toPath() : KvmSettings.DEFAULTS.workingSetDir();
+    }
+}
