@@ -373,16 +373,24 @@ public final class FaultHandler implements AutoCloseable {
             LOG.log(System.Logger.Level.WARNING, "VM {0}: page 0x{1} could not be fetched: {2}", vmName, Long.toHexString(page), cause);
         }
         List<FaultedVcpu> report = new java.util.ArrayList<>();
+        boolean[] lose = new boolean[1];
         pending.computeIfPresent(page, (k, p) -> {
             report.addAll(p.vcpus);
             p.vcpus.clear();
             if (p.kernelWaiters.isEmpty()) {
                 return null;   // nobody else waits: a later access faults anew and retries
             }
+            if (now.attempts() >= LOSE_AFTER_ATTEMPTS) {
+                lose[0] = true;
+                return null;
+            }
             p.retryAt = now.at() + backoff(now.attempts());
             p.scheduled = false;
             return p;
         });
+        if (lose[0]) {
+            lose(page, cause, now.attempts());
+        }
         for (FaultedVcpu v : report) {
             v.memoryError(page, cause);
         }
@@ -390,6 +398,29 @@ public final class FaultHandler implements AutoCloseable {
 
     private static boolean due(Pending p, long now) {
         return p.retryAt == 0 || now - p.retryAt >= 0;
+    }
+
+    /** Failed fetches after which a page only KVM's async-PF workers wait for is given up. */
+    static final int LOSE_AFTER_ATTEMPTS = 5;
+
+    /**
+     * Gives up on a page whose source keeps failing while only KVM's async-PF workers wait for it (a guest task sleeps on
+     * its token): the page is marked lost, filled with zeros without waking anyone, made inaccessible, and then the
+     * workers are woken. Their retry fails, KVM delivers "page ready" anyway, and the guest's retried access makes
+     * KVM_RUN fail with EFAULT, which the vCPU reports as a memory error for this page. The task gets a clear fault.
+     */
+    private void lose(long page, String cause, int attempts) {
+        if (!memory.markLost(page, cause)) {
+            return;   // filled meanwhile
+        }
+        failures.remove(page);
+        var region = memory.hostRegion(page);
+        java.lang.foreign.MemorySegment host = region.host().asSlice(page - region.region().guestAddress(), PAGE);
+        uffd.zeroPage(host.address(), PAGE, Userfaultfd.MODE_DONTWAKE);
+        org.paravane.support.linux.Memory.mprotect(host, org.paravane.support.linux.Memory.PROT_NONE);
+        uffd.wake(host.address(), PAGE);
+        LOG.log(System.Logger.Level.WARNING, "VM {0}: page 0x{1} is lost after {2} failed fetches ({3}); guest accesses to it fail",
+                vmName, Long.toHexString(page), attempts, cause);
     }
 
     private long backoff(int attempts) {

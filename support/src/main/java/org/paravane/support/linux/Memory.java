@@ -74,6 +74,23 @@ public final class Memory {
         }
     }
 
+    private static final MethodHandle MPROTECT = Native.downcallWithErrno("mprotect",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+
+    /** Changes the protection of {@code range} (page aligned). */
+    public static void mprotect(MemorySegment range, int prot) {
+        MemorySegment errno = Native.errnoSegment();
+        int r;
+        try {
+            r = (int) MPROTECT.invokeExact(errno, range, range.byteSize(), prot);
+        } catch (Throwable t) {
+            throw new AssertionError("mprotect downcall", t);
+        }
+        if (r != 0) {
+            throw new NativeException("mprotect(" + range.byteSize() + " bytes, prot " + prot + ")", Native.errno(errno));
+        }
+    }
+
     public static void madvise(MemorySegment range, int advice) {
         MemorySegment errno = Native.errnoSegment();
         int r;

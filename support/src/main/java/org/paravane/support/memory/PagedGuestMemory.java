@@ -80,6 +80,9 @@ public final class PagedGuestMemory implements GuestMemory {
     private final LongAdder fetched = new LongAdder();
     private final LongAdder zeroed = new LongAdder();
     private final LongAdder fetchErrors = new LongAdder();
+    /** Pages whose source failed for good (by guest-physical page address): every access to them fails. */
+    private final java.util.concurrent.ConcurrentHashMap<Long, String> lost = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile long lastLost = -1;
 
     public PagedGuestMemory(VmSpec spec, HostPages pages) {
         this.spec = spec;
@@ -141,6 +144,40 @@ public final class PagedGuestMemory implements GuestMemory {
         return h != null && h.isPresent(guestAddress);
     }
 
+    /**
+     * Gives up on the absent page at {@code guestAddress}: its source failed for good. From now on every host access to
+     * it fails with {@code cause}, and nothing fetches it again. The backend makes guest accesses fail as well.
+     *
+     * @return false when the page was present or claimed by a fill meanwhile (nothing is lost then)
+     */
+    public boolean markLost(long guestAddress, String cause) {
+        long page = guestAddress & -PAGE_SIZE;
+        HostRegion h = require(page);
+        if (!h.claimed.set((page - h.region.guestAddress()) >>> PAGE_SHIFT)) {
+            return false;
+        }
+        lost.put(page, cause);
+        lastLost = page;
+        return true;
+    }
+
+    /** Why the page at {@code guestAddress} was lost, or null when it was not. */
+    public String lostCause(long guestAddress) {
+        return lost.isEmpty() ? null : lost.get(guestAddress & -PAGE_SIZE);
+    }
+
+    /** The page lost most recently, or -1. */
+    public long lastLost() {
+        return lastLost;
+    }
+
+    private void checkLost(long gpa) throws PageSourceException {
+        String cause = lostCause(gpa);
+        if (cause != null) {
+            throw new PageSourceException(gpa & -PAGE_SIZE, "lost: its page source failed (" + cause + ")");
+        }
+    }
+
     @Override
     public void ensurePresent(long guestAddress, long length) throws PageSourceException {
         long first = guestAddress & -PAGE_SIZE;
@@ -150,6 +187,7 @@ public final class PagedGuestMemory implements GuestMemory {
             if (h.isPresent(gpa)) {
                 continue;
             }
+            checkLost(gpa);
             long page = (gpa - h.region.guestAddress()) >>> PAGE_SHIFT;
             if (h.claimed.set(page)) {
                 // Fill this page together with the absent pages after it in the requested range: one read, one fill.
@@ -256,9 +294,10 @@ public final class PagedGuestMemory implements GuestMemory {
         return h.region.guestAddress() + (page << PAGE_SHIFT);
     }
 
-    private static void awaitPresent(HostRegion h, long page) throws PageSourceException {
+    private void awaitPresent(HostRegion h, long page) throws PageSourceException {
         // Another thread claimed the page and is filling it: wait for its present bit (fills take microseconds).
         for (int spins = 0; !h.present.get(page); spins++) {
+            checkLost(address(h, page));
             if (!h.claimed.get(page)) {
                 throw new PageSourceException(h.region.guestAddress() + (page << PAGE_SHIFT), "a concurrent fetch of this page failed");
             }

@@ -1,10 +1,10 @@
 package org.paravane.vmm.kernel;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.paravane.vmm.kernel.EmulatedStack.DATA;
-import static org.paravane.vmm.kernel.EmulatedStack.image;
-import static org.paravane.vmm.kernel.EmulatedStack.runToEnd;
-import static org.paravane.vmm.kernel.EmulatedStack.scannerChecksum;
+import static org.paravane.vmm.kernel.GuestStack.DATA;
+import static org.paravane.vmm.kernel.GuestStack.image;
+import static org.paravane.vmm.kernel.GuestStack.runToEnd;
+import static org.paravane.vmm.kernel.GuestStack.scannerChecksum;
 
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -19,10 +19,15 @@ import org.paravane.vmm.source.FailingPageSource;
 import org.paravane.vmm.source.PatternPageSource;
 import org.paravane.vmm.source.ShapedPageSource;
 
-/** The guest kernel end to end on the software CPU with the async-PF services wired as in the container. */
-class GuestKernelTest {
+/**
+ * The guest kernel end to end with the async-PF services wired as in the container, on each backend: subclasses pick
+ * it (the software CPU always, KVM where usable).
+ */
+abstract class GuestKernelTest {
     private static final long SEED = 42;
-    private final EmulatedStack stack = new EmulatedStack();
+    final GuestStack stack = stack();
+
+    abstract GuestStack stack();
 
     @AfterEach
     void close() throws Exception {
@@ -114,6 +119,9 @@ class GuestKernelTest {
         assertThat(t.exitCode()).as(t.output()).isZero();
         assertThat(t.reports()).containsEntry("checksum", scannerChecksum(SEED, DATA, bytes));
         SleeperTable.Stats s = k.sleeperStats();
+        if (context.startsWith("kernel") && !stack.kernelFaultsGoAsync()) {
+            expected = "sync";   // this host cannot make CPL0 faults async (PVM emulates CPL0 code)
+        }
         switch (expected) {
             case "schedule" -> assertThat(s.scheduleWaits()).isPositive();
             case "halt" -> assertThat(s.haltWaits()).isPositive();
@@ -130,7 +138,7 @@ class GuestKernelTest {
     @Test
     void aFailingPageSourceKillsTheTaskWithAClearReportAndSparesTheRest() throws Exception {
         long bytes = 32 * 4096;
-        GuestKernel k = stack.kernel("failing", 1, bytes, new FailingPageSource(new PatternPageSource(SEED), 4),
+        GuestKernel k = stack.kernel("failing", 1, bytes, new FailingPageSource(new PatternPageSource(SEED), 0),
                 PreemptionModel.PREEMPTIBLE, WaitPolicy.DECISION_TABLE);
         Task scanner = k.launch(new TaskSpec("scanner", image("scanner"), 1, new TaskSpec.DataMapping(DATA, bytes, bytes)));
         Task worker = k.launch(new TaskSpec("worker", image("worker"), 100, null));
@@ -141,7 +149,7 @@ class GuestKernelTest {
         assertThat(scanner.exitCode()).isEqualTo(-1);
         assertThat(scanner.failure()).contains("could not be provided").contains("I/O error");
         assertThat(worker.exitCode()).as("the other task of the VM").isZero();
-        EmulatedStack.awaitEnd(other);
+        GuestStack.awaitEnd(other);
         assertThat(hello.exitCode()).as("another VM").isZero();
     }
 
@@ -166,7 +174,8 @@ class GuestKernelTest {
         Task t = k.launch(new TaskSpec("faults", image("faults"), 4, null));
         k.start();
         assertThat(k.awaitTasks(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
-        assertThat(k.panicReport()).contains("shut down").contains("task 1 (faults)");
+        // A shutdown exit; on PVM hosts KVM's emulator of CPL0 code gives up on the lidt/int3 instead: also fatal.
+        assertThat(k.panicReport()).contains("task 1 (faults)").containsAnyOf("shut down", "internal error");
         k.stop();
         assertThat(t.exitCode()).isEqualTo(-1);
         assertThat(t.failure()).contains("VM panicked");

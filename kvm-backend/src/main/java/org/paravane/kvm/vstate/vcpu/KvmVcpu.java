@@ -318,6 +318,11 @@ public final class KvmVcpu implements Vcpu, FaultedVcpu {
             return new VcpuExit.MemoryError(run.memoryFaultAddress(), "KVM_EXIT_MEMORY_FAULT (flags 0x"
                     + Long.toHexString(run.memoryFaultFlags()) + ", " + run.memoryFaultSize() + " bytes)");
         }
+        long lost = host.memory().lastLost();
+        if (e == Errno.EFAULT && lost >= 0) {
+            // A lost page is inaccessible on the host: the guest touched it (or another one lost before it).
+            return new VcpuExit.MemoryError(lost, host.memory().lostCause(lost));
+        }
         if (e == Errno.EFAULT || e == Errno.EHWPOISON) {
             throw new BackendException(BackendException.Reason.GUEST_FAILURE, where() + ": KVM could not access guest memory "
                     + "(KVM_RUN: " + Errno.name(e) + "); a memory region's host mapping is gone or poisoned",
