@@ -83,6 +83,9 @@ public final class PagedGuestMemory implements GuestMemory {
     /** Pages whose source failed for good (by guest-physical page address): every access to them fails. */
     private final java.util.concurrent.ConcurrentHashMap<Long, String> lost = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile long lastLost = -1;
+    /** Fills write host memory under the read lock; close unmaps it under the write lock (a slow fetch may outlive the VM). */
+    private final java.util.concurrent.locks.ReentrantReadWriteLock lifecycle = new java.util.concurrent.locks.ReentrantReadWriteLock();
+    private volatile boolean closed;
 
     public PagedGuestMemory(VmSpec spec, HostPages pages) {
         this.spec = spec;
@@ -262,22 +265,33 @@ public final class PagedGuestMemory implements GuestMemory {
                 // Counted before the fill: a fill can wake a guest that reads the counters before this thread goes on.
                 LongAdder counter = zero ? zeroed : fetched;
                 counter.add(runEnd - p);
+                MemorySegment buffer = null;
                 try {
-                    if (zero) {
-                        pages.fillZero(target);
-                    } else {
-                        MemorySegment buffer = pages.buffer(bytes);
-                        source.read(address(h, p), buffer);
-                        pages.fill(target, buffer);
+                    if (!zero) {
+                        buffer = pages.buffer(bytes);
+                        source.read(address(h, p), buffer);   // may take long: not under the lifecycle lock
+                    }
+                    lifecycle.readLock().lock();
+                    try {
+                        if (closed) {
+                            throw new PageSourceException(address(h, p), "the VM's memory was closed while the page was fetched");
+                        }
+                        if (zero) {
+                            pages.fillZero(target);
+                        } else {
+                            pages.fill(target, buffer);
+                        }
+                        for (long q = p; q < runEnd; q++) {
+                            h.present.set(q);
+                        }
+                        pages.published(target);
+                    } finally {
+                        lifecycle.readLock().unlock();
                     }
                 } catch (PageSourceException | RuntimeException e) {
                     counter.add(-(runEnd - p));
                     throw e;
                 }
-                for (long q = p; q < runEnd; q++) {
-                    h.present.set(q);
-                }
-                pages.published(target);
                 p = runEnd;
             }
         } catch (PageSourceException | RuntimeException e) {
@@ -321,10 +335,18 @@ public final class PagedGuestMemory implements GuestMemory {
             long page = (gpa - h.region.guestAddress()) >>> PAGE_SHIFT;
             if (h.claimed.set(page)) {
                 MemorySegment target = h.host.asSlice(gpa - h.region.guestAddress(), PAGE_SIZE);
-                fetched.increment();
-                pages.fill(target, contents.asSlice(off, PAGE_SIZE));
-                h.present.set(page);
-                pages.published(target);
+                lifecycle.readLock().lock();
+                try {
+                    if (closed) {
+                        throw new IllegalStateException("install into closed guest memory at 0x" + Long.toHexString(gpa));
+                    }
+                    fetched.increment();
+                    pages.fill(target, contents.asSlice(off, PAGE_SIZE));
+                    h.present.set(page);
+                    pages.published(target);
+                } finally {
+                    lifecycle.readLock().unlock();
+                }
             }
         }
     }
@@ -365,8 +387,17 @@ public final class PagedGuestMemory implements GuestMemory {
 
     /** Unmaps every region. The caller makes sure no vCPU runs any more. */
     public void close() {
-        for (HostRegion h : regions) {
-            pages.unmap(h.region, h.host);
+        lifecycle.writeLock().lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            for (HostRegion h : regions) {
+                pages.unmap(h.region, h.host);
+            }
+        } finally {
+            lifecycle.writeLock().unlock();
         }
     }
 

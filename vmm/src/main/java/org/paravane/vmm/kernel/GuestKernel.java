@@ -39,6 +39,7 @@ public final class GuestKernel implements AutoCloseable {
     private final KernelConfig config;
     private final SleeperTable sleepers;
     private final Supplier<PageFaultHandler> guestHandler;
+    private final GuestMemory memory = new CurrentMemory(() -> this.vm);
     private final PhysicalPages pages;
     private final AddressSpace kernelSpace;
     private final List<Task> tasks = new CopyOnWriteArrayList<>();
@@ -71,9 +72,9 @@ public final class GuestKernel implements AutoCloseable {
                     + " at guest-physical 0 of at least 3 MiB, got " + ram);
         }
         int vcpus = vm.vcpus().size();
-        PlatformLayout.write(vm.memory(), vcpus);
-        this.pages = new PhysicalPages(vm.memory(), PlatformLayout.KERNEL_AREA_END, ram.size() - PlatformLayout.KERNEL_AREA_END);
-        this.kernelSpace = new AddressSpace(vm.memory(), pages, false);
+        PlatformLayout.write(memory, vcpus);
+        this.pages = new PhysicalPages(memory, PlatformLayout.KERNEL_AREA_END, ram.size() - PlatformLayout.KERNEL_AREA_END);
+        this.kernelSpace = new AddressSpace(memory, pages, false);
         this.queues = new RunQueue[vcpus];
         this.loops = new VcpuLoop[vcpus];
         this.threads = new Thread[vcpus];
@@ -106,7 +107,7 @@ public final class GuestKernel implements AutoCloseable {
         int cpl = image.kernelTask() ? 0 : 3;
         int id = nextTask.getAndIncrement();
         int home = (id - 1) % queues.length;
-        AddressSpace space = new AddressSpace(vm.memory(), pages, cpl == 3);
+        AddressSpace space = new AddressSpace(memory, pages, cpl == 3);
         try {
             for (ElfImage.Segment s : image.segments()) {
                 long start = s.virtualAddress() & -GuestMemory.PAGE_SIZE;
@@ -317,7 +318,7 @@ public final class GuestKernel implements AutoCloseable {
     /** The task's work counter (struct pv_info.work). */
     public long workOf(Task t) {
         try {
-            return vm.memory().slice(t.infoPage() + GuestAbi.INFO_WORK, 8).get(JAVA_LONG_UNALIGNED, 0);
+            return memory.slice(t.infoPage() + GuestAbi.INFO_WORK, 8).get(JAVA_LONG_UNALIGNED, 0);
         } catch (PageSourceException | RuntimeException e) {
             return 0;
         }
@@ -327,6 +328,11 @@ public final class GuestKernel implements AutoCloseable {
 
     public VirtualMachine vm() {
         return vm;
+    }
+
+    /** The current VM's memory, whichever backend it is on. */
+    GuestMemory memory() {
+        return memory;
     }
 
     Vcpu vcpu(int i) {

@@ -416,7 +416,7 @@ public final class VcpuLoop implements Runnable {
     private Frame readFrame(int vector, long rsp) {
         boolean errorCode = vector < 32 && TrapStubs.pushesErrorCode(vector);
         try {
-            MemorySegment s = kernel.vm().memory().slice(rsp, errorCode ? 48 : 40);
+            MemorySegment s = kernel.memory().slice(rsp, errorCode ? 48 : 40);
             int o = errorCode ? 8 : 0;
             return new Frame(errorCode ? s.get(JAVA_LONG_UNALIGNED, 0) : 0, s.get(JAVA_LONG_UNALIGNED, o),
                     s.get(JAVA_LONG_UNALIGNED, o + 8), s.get(JAVA_LONG_UNALIGNED, o + 16), s.get(JAVA_LONG_UNALIGNED, o + 24));
@@ -489,7 +489,7 @@ public final class VcpuLoop implements Runnable {
     private final class ApfContext implements GuestApfContext {
         private MemorySegment area() {
             try {
-                return kernel.vm().memory().slice(PlatformLayout.apfArea(index), AsyncPfAbi.AREA_SIZE);
+                return kernel.memory().slice(PlatformLayout.apfArea(index), AsyncPfAbi.AREA_SIZE);
             } catch (PageSourceException e) {
                 throw new IllegalStateException("async PF area of vCPU " + index + " is not present", e);
             }

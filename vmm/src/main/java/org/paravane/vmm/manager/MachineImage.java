@@ -17,7 +17,7 @@ import org.paravane.api.memory.PageSourceException;
  * backend is how a VM moves (the async-PF MSRs in the vCPU states make the new host send a wake-all, so guests'
  * sleepers re-fault instead of waiting for tokens the old host took with it).
  */
-final class MachineImage implements AutoCloseable {
+public final class MachineImage implements AutoCloseable {
     private final VmSpec spec;
     private final List<VcpuState> vcpus;
     private final Arena arena = Arena.ofShared();
@@ -32,7 +32,7 @@ final class MachineImage implements AutoCloseable {
     }
 
     /** Copies {@code vm}'s state; its vCPUs must not be running. */
-    static MachineImage capture(VirtualMachine vm) {
+    public static MachineImage capture(VirtualMachine vm) {
         List<VcpuState> states = vm.vcpus().stream().map(v -> v.state()).toList();
         MachineImage image = new MachineImage(vm.spec(), states);
         try {
@@ -76,24 +76,33 @@ final class MachineImage implements AutoCloseable {
         return spec;
     }
 
-    long presentBytes() {
+    public long presentBytes() {
         return runs.stream().mapToLong(r -> r.bytes().byteSize()).sum();
     }
 
     /** A new VM on {@code backend} in exactly this state. */
-    VirtualMachine restore(VirtualizationBackend backend) {
+    public VirtualMachine restore(VirtualizationBackend backend) {
         VirtualMachine vm = backend.createVm(spec);
         try {
+            GuestMemory memory = vm.memory();
             for (Run r : runs) {
-                vm.memory().install(r.guestAddress(), r.bytes());
+                for (long off = 0; off < r.bytes().byteSize(); off += GuestMemory.PAGE_SIZE) {
+                    long gpa = r.guestAddress() + off;
+                    MemorySegment page = r.bytes().asSlice(off, GuestMemory.PAGE_SIZE);
+                    if (memory.isPresent(gpa)) {
+                        memory.slice(gpa, GuestMemory.PAGE_SIZE).copyFrom(page);   // eager RAM starts present (zero)
+                    } else {
+                        memory.install(gpa, page);   // a lazy page: filled as a fetch would fill it
+                    }
+                }
             }
             for (int i = 0; i < vcpus.size(); i++) {
                 vm.vcpu(i).setState(vcpus.get(i));
             }
             return vm;
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | PageSourceException e) {
             vm.close();
-            throw e;
+            throw e instanceof RuntimeException re ? re : new IllegalStateException("restoring " + spec.name() + ": " + e.getMessage(), e);
         }
     }
 

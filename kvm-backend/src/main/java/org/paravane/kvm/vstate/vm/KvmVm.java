@@ -386,6 +386,7 @@ public final class KvmVm implements VirtualMachine, VcpuHost {
             LOG.log(System.Logger.Level.ERROR, "VM {0}: a vCPU did not leave run() within 5 s of close; its memory stays mapped",
                     spec.name());
         } else {
+            memory.close();   // host writes still in flight (slow fetches) are refused from here on
             arena.close();
         }
         if (onClose != null) {
