@@ -14,8 +14,15 @@ import org.paravane.api.memory.PageSource;
  * @param vcpus      number of vCPUs, at least 1
  * @param regions    guest-physical memory, non-overlapping (sorted by address here)
  * @param pageSource where absent pages of lazy regions come from; {@link PageSource#ZERO} if none
+ * @param asyncPageFaults whether the host may serve absent pages asynchronously (its side of async page faults);
+ *                   false makes every fault synchronous in the faulting vCPU — the baseline async PF is measured against
  */
-public record VmSpec(String name, int vcpus, List<MemoryRegion> regions, PageSource pageSource) {
+public record VmSpec(String name, int vcpus, List<MemoryRegion> regions, PageSource pageSource, boolean asyncPageFaults) {
+
+    /** A VM whose host may use async page faults. */
+    public VmSpec(String name, int vcpus, List<MemoryRegion> regions, PageSource pageSource) {
+        this(name, vcpus, regions, pageSource, true);
+    }
 
     public VmSpec {
         Objects.requireNonNull(name, "name");

@@ -64,8 +64,9 @@ public final class EmulatedVm implements VirtualMachine {
         return exclusive;
     }
 
+    /** The engine this VM's vCPUs use: none when the spec asks for synchronous faults. */
     AsyncPfHost engine() {
-        return engine.get();
+        return spec.asyncPageFaults() ? engine.get() : null;
     }
 
     /** Tells every vCPU but {@code origin} (a {@code Cpu}) about a code event. */

@@ -56,7 +56,8 @@ public final class FaultHandler implements AutoCloseable {
 
     /** A page some thread waits for. Mutated only inside {@code pending.compute} for its page (one lock per key). */
     private static final class Pending {
-        final java.util.Set<FaultedVcpu> vcpus = new java.util.HashSet<>();
+        /** Concurrent: {@link #awaits} reads it outside the map's per-key lock. */
+        final java.util.Set<FaultedVcpu> vcpus = java.util.concurrent.ConcurrentHashMap.newKeySet();
         final java.util.Set<Integer> kernelWaiters = new java.util.HashSet<>();
         /** When the first waiter faulted: what a vCPU thread waited is counted from here. */
         final long since = System.nanoTime();
@@ -249,6 +250,16 @@ public final class FaultHandler implements AutoCloseable {
             p.scheduled = false;
             return p;
         });
+    }
+
+    /** Whether {@code vcpu}'s thread waits in a fault for a page not served yet. */
+    public boolean awaits(FaultedVcpu vcpu) {
+        for (Pending p : pending.values()) {
+            if (p.vcpus.contains(vcpu)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Re-schedules waits whose retry is due, drops resolved ones. */

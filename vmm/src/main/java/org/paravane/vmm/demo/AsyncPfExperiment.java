@@ -76,14 +76,12 @@ final class AsyncPfExperiment {
         ElfImage scanner = GuestImages.load("scanner");
         ElfImage worker = GuestImages.load("worker");
         List<VmDefinition.Launch> launches = new ArrayList<>();
-        // Round-robin placement puts scanners and workers side by side on every vCPU.
-        for (int i = 0; i < Math.max(o.scanners(), o.workers()); i++) {
-            if (i < o.scanners()) {
-                launches.add(new VmDefinition.Launch("scanner" + i, scanner, 1, i, o.scanners()));
-            }
-            if (i < o.workers()) {
-                launches.add(new VmDefinition.Launch("worker" + i, worker, 0, -1, 1));
-            }
+        // Tasks go round-robin to the vCPUs: scanners first, then workers, so every vCPU runs both kinds side by side.
+        for (int i = 0; i < o.scanners(); i++) {
+            launches.add(new VmDefinition.Launch("scanner" + i, scanner, 1, i, o.scanners()));
+        }
+        for (int i = 0; i < o.workers(); i++) {
+            launches.add(new VmDefinition.Launch("worker" + i, worker, 0, -1, 1));
         }
         SourceSpec source = new SourceSpec("pattern", "2010", o.latencyNanos(), 0);
         VmDefinition def = new VmDefinition("demo-" + backend + "-" + policy.key(), backend, o.vcpus(), 64, source,

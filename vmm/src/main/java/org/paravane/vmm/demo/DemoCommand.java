@@ -38,8 +38,9 @@ public class DemoCommand {
             throws Exception {
         PrintStream out = session.getConsole();
         List<String> backends = backends(backend);
+        // Enough data that scanners fault for the whole run, even where the backend fetches 64 KiB at a time (KVM).
         var options = new AsyncPfExperiment.Options(vcpus, scanners, workers, latencyMicros * 1000, runMillis, sliceMicros,
-                16L << 20);
+                64L << 20);
         out.printf(Locale.ROOT, "Paravane demo: the 2010 async page fault experiment%n");
         out.printf(Locale.ROOT, "%d vCPUs, %d scanner tasks over lazily restored memory (%d us per page), %d worker tasks,"
                 + " %.1f s per run, backends: %s%n%n", vcpus, scanners, latencyMicros, workers, runMillis / 1000.0, String.join(", ", backends));

@@ -104,8 +104,18 @@ public final class VcpuLoop implements Runnable {
     }
 
     private void configureVcpu() {
-        long slice = kernel.config().timeSliceMicros();
-        vcpu().setBudget(new RunBudget(slice * 100, slice * 1000));
+        setBudget(kernel.config().timeSliceMicros() * 1000);
+    }
+
+    private long budgetNanos = -1;
+
+    /** The tick of the next run: what is left of the task's slice (a field write on both backends). */
+    private void setBudget(long nanos) {
+        long n = Math.max(10_000, nanos);
+        if (n != budgetNanos) {
+            vcpu().setBudget(new RunBudget(0, n));
+            budgetNanos = n;
+        }
     }
 
     /** Enables async PF while the guest has what it needs for it, disables it (waking its own sleepers) when not. */
@@ -137,16 +147,33 @@ public final class VcpuLoop implements Runnable {
         }
     }
 
+    /**
+     * Runs {@code t} until it leaves the vCPU. Its slice is guest time: the tick may fire while a run is blocked in a
+     * page fault, and then preempts when the fault completes, as a timer interrupt queued meanwhile would.
+     */
     private void runTask(Task t) {
         t.setState(Task.State.RUNNING);
         current = t;
         taskRuns++;
         t.counters.runs++;
         load(t);
+        long slice = kernel.config().timeSliceMicros() * 1000;
+        long sliceEnd = System.nanoTime() + slice;
         try {
             while (true) {
+                setBudget(sliceEnd - System.nanoTime());
                 VcpuExit exit = timedRun();
                 Step step = onTaskExit(t, exit);
+                if (step == Step.CONTINUE && System.nanoTime() - sliceEnd >= 0) {
+                    if (t.preemptible(kernel.config().preemption()) && !kernel.queue(index).isEmpty()
+                            && PlatformLayout.vectorAt(vcpu().registers().rip()) < 0) {
+                        t.registers = vcpu().registers();
+                        t.counters.preemptions++;
+                        step = Step.PREEMPT;
+                    } else {
+                        sliceEnd = System.nanoTime() + slice;   // nothing else to run, or it may not be preempted now
+                    }
+                }
                 if (step == Step.LEAVE) {
                     return;
                 }
@@ -193,12 +220,7 @@ public final class VcpuLoop implements Runnable {
                     yield Step.CONTINUE;   // an event was just delivered: let its stub exit first
                 }
                 t.registers = regs;
-                if (i.cause() == VcpuExit.Interrupted.Cause.BUDGET && t.preemptible(kernel.config().preemption())
-                        && !kernel.queue(index).isEmpty()) {
-                    t.counters.preemptions++;
-                    yield Step.PREEMPT;
-                }
-                yield Step.CONTINUE;
+                yield Step.CONTINUE;   // the slice decides (runTask)
             }
             case VcpuExit.Mmio m -> kill(t, (m.write() ? "store to" : "load from") + " guest-physical 0x"
                     + Long.toHexString(m.address()) + ", which no memory backs");
@@ -439,6 +461,7 @@ public final class VcpuLoop implements Runnable {
     }
 
     private void loadHaltStub() {
+        setBudget(kernel.config().timeSliceMicros() * 1000);
         Vcpu v = vcpu();
         if (vcpuCpl != 0 || vcpuCr3 < 0) {
             v.setSpecialRegisters(haltRegisters);

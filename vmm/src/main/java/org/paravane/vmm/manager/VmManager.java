@@ -39,6 +39,7 @@ import org.paravane.api.memory.PageSource;
 import org.paravane.vmm.kernel.GuestKernel;
 import org.paravane.vmm.kernel.KernelConfig;
 import org.paravane.vmm.kernel.TaskSpec;
+import org.paravane.vmm.kernel.WaitPolicy;
 import org.paravane.vmm.source.RegionPageSource;
 import org.paravane.vmm.source.Snapshot;
 
@@ -205,10 +206,11 @@ public class VmManager {
             source = new RegionPageSource(List.of(new RegionPageSource.Range(DATA_BASE, size, data)));
             sourceDescription = data.describe();
         }
-        VmSpec spec = new VmSpec(name, def.vcpus(), regions, source);
         KernelConfig config = new KernelConfig(def.preemption() != null ? def.preemption() : s.preemption(),
                 def.waitPolicy() != null ? def.waitPolicy() : s.waitPolicy(),
                 def.timeSliceMicros() != null ? def.timeSliceMicros() : s.timeSliceMicros(), console);
+        // "off" is the baseline: the host does no async page faults for this VM at all.
+        VmSpec spec = new VmSpec(name, def.vcpus(), regions, source, config.waitPolicy() != WaitPolicy.OFF);
         VirtualMachine vm = backend.backend().createVm(spec);
         SleeperTableFactory tables = sleeperTables;
         SleeperTable table = tables == null ? null : tables.create(name);

@@ -1,5 +1,7 @@
 package org.paravane.vmm.shell;
 
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.PrintStream;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.felix.service.command.CommandProcessor;
@@ -64,8 +66,11 @@ public class CommandLineRunner implements FrameworkListener {
 
     private void runAndExit() {
         awaitCommand(commandLine.strip().split("\\s+", 2)[0], 10_000);
-        int status = run(commandLine, System.out, System.err);
-        System.out.flush();
+        // The process's own descriptors: Gogo redirects System.out per thread, and a session writing to that loops.
+        PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true);
+        PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true);
+        int status = run(commandLine, out, err);
+        out.flush();
         // The launcher's shutdown hook stops the framework; exiting here keeps the command's status.
         System.exit(status);
     }
@@ -101,8 +106,24 @@ public class CommandLineRunner implements FrameworkListener {
             }
             return 0;
         } catch (Exception e) {
-            err.println("paravane: " + line + ": " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            err.println("paravane: " + line + ": " + describe(e));
+            if (Boolean.getBoolean("paravane.trace")) {
+                e.printStackTrace(err);
+            }
             return 1;
         }
+    }
+
+    /** The cause a user can act on: reflection and Gogo wrappers removed; the type named when it is not a user error. */
+    static String describe(Throwable e) {
+        Throwable t = e;
+        while ((t instanceof java.lang.reflect.InvocationTargetException || t.getMessage() == null
+                || t.getMessage().equals(String.valueOf(t.getCause()))) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        boolean userError = t instanceof IllegalArgumentException || t instanceof IllegalStateException
+                || t instanceof java.io.IOException || t instanceof org.paravane.api.backend.BackendException;
+        String message = t.getMessage() == null ? t.toString() : t.getMessage();
+        return userError ? message : t.getClass().getSimpleName() + ": " + message + " (run with PARAVANE_JAVA_OPTS=-Dparavane.trace=true for the trace)";
     }
 }

@@ -84,7 +84,7 @@ final class GuestStack implements AutoCloseable {
         if (dataBytes > 0) {
             regions.add(new MemoryRegion("data", DATA, dataBytes, true));
         }
-        VirtualMachine vm = backend.createVm(new VmSpec(name, vcpus, regions, source));
+        VirtualMachine vm = backend.createVm(new VmSpec(name, vcpus, regions, source, policy != WaitPolicy.OFF));
         PageFaultHandler h = handler;
         GuestKernel k = new GuestKernel(vm, new KernelConfig(model, policy, 1000, KernelConfig.Console.NONE),
                 tables.create(name), () -> h);

@@ -247,7 +247,12 @@ public final class KvmVcpu implements Vcpu, FaultedVcpu {
             return KICKED;
         }
         if (deadline != 0 && System.nanoTime() - deadline >= 0) {
-            return BUDGET;
+            // A vCPU cannot take its tick while the host fetches the page it touched (no async PF for this fault):
+            // the run ends when the page is in, as a tick queued during the fault is taken after it.
+            while (host.awaitsPage(this) && !kickPending.get() && !closed) {
+                java.util.concurrent.locks.LockSupport.parkNanos(20_000);
+            }
+            return kickPending.getAndSet(false) ? KICKED : BUDGET;
         }
         return signal == 0 ? SIGNAL : null;
     }

@@ -39,6 +39,9 @@ public interface VcpuHost {
     /** The VM as the API sees it. */
     org.paravane.api.backend.VirtualMachine vm();
 
+    /** Whether {@code vcpu}'s own thread is blocked in a fault for a page that has not arrived yet. */
+    boolean awaitsPage(KvmVcpu vcpu);
+
     /** Called after the guest wrote MSR_KVM_ASYNC_PF_ACK; does the EOI a host without auto-EOI needs. */
     void asyncPfAcknowledged(KvmVcpu vcpu);
 }

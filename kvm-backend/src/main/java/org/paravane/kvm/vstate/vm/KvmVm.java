@@ -145,7 +145,10 @@ public final class KvmVm implements VirtualMachine, VcpuHost {
             // async page faults, and skips the irqchip (whose teardown alone costs ~10 ms on this nested host).
             boolean lazyServed = b.hostPages.userfaultfd() != null;
             b.asyncPfEmulated = false;
-            if (support.kernelAsyncPf() && settings.asyncPageFaults() == KvmSettings.AsyncPfMode.AUTO && !lazyServed) {
+            if (!spec.asyncPageFaults()) {
+                // No irqchip: KVM's async-PF machinery (artificial halts included) stays out; faults block the vCPU thread.
+                b.asyncPfDetail = "off for this VM (its spec asks for synchronous faults)";
+            } else if (support.kernelAsyncPf() && settings.asyncPageFaults() == KvmSettings.AsyncPfMode.AUTO && !lazyServed) {
                 b.asyncPfEmulated = true;
                 b.asyncPfDetail = "KVM paravirtual, never armed: no guest memory is served lazily (the MSRs are kept)";
             } else if (support.kernelAsyncPf() && settings.asyncPageFaults() == KvmSettings.AsyncPfMode.AUTO) {
@@ -408,6 +411,11 @@ public final class KvmVm implements VirtualMachine, VcpuHost {
     }
 
     // ---------------------------------------------------------------- VcpuHost
+
+    @Override
+    public boolean awaitsPage(KvmVcpu vcpu) {
+        return faults != null && faults.awaits(vcpu);
+    }
 
     @Override
     public String name() {
