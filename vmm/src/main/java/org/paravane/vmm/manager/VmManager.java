@@ -220,11 +220,15 @@ public class VmManager {
             for (VmDefinition.Launch l : def.tasks()) {
                 TaskSpec.DataMapping mapping = null;
                 if (l.dataSlice() >= 0 && dataBytes > 0) {
-                    long slice = (dataBytes / l.slices()) & -4096L;
-                    mapping = new TaskSpec.DataMapping(DATA_BASE + slice * l.dataSlice(), slice, slice);
                     if (l.slices() == 1) {
-                        long size = (dataBytes + 4095) & -4096L;
-                        mapping = new TaskSpec.DataMapping(DATA_BASE, size, dataBytes);
+                        mapping = new TaskSpec.DataMapping(DATA_BASE, (dataBytes + 4095) & -4096L, dataBytes);
+                    } else {
+                        long slice = (dataBytes / l.slices()) & -4096L;
+                        if (slice == 0) {
+                            throw new IllegalArgumentException("data region of " + dataBytes + " bytes is too small for "
+                                    + l.slices() + " slices of whole pages");
+                        }
+                        mapping = new TaskSpec.DataMapping(DATA_BASE + slice * l.dataSlice(), slice, slice);
                     }
                 }
                 kernel.launch(new TaskSpec(l.name(), l.image(), l.argument(), mapping));

@@ -121,8 +121,9 @@ public class CommandLineRunner implements FrameworkListener {
                 || t.getMessage().equals(String.valueOf(t.getCause()))) && t.getCause() != null) {
             t = t.getCause();
         }
-        boolean userError = t instanceof IllegalArgumentException || t instanceof IllegalStateException
-                || t instanceof java.io.IOException || t instanceof org.paravane.api.backend.BackendException;
+        boolean userError = !(t instanceof RuntimeException || t instanceof Error)   // checked: an expected failure
+                || t instanceof IllegalArgumentException || t instanceof IllegalStateException
+                || t instanceof org.paravane.api.backend.BackendException;
         String message = t.getMessage() == null ? t.toString() : t.getMessage();
         return userError ? message : t.getClass().getSimpleName() + ": " + message + " (run with PARAVANE_JAVA_OPTS=-Dparavane.trace=true for the trace)";
     }
