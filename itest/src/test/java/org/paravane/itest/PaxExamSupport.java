@@ -24,6 +24,18 @@ final class PaxExamSupport {
         return bundle(new File(path).toURI().toString());
     }
 
+    /** The whole distribution: the container plus every Paravane bundle (KVM reports itself unusable where it is). */
+    static Option distribution() {
+        return composite(container(), file("bundle.vmm"), file("bundle.asyncpf-service"), file("bundle.asyncpf-halt-waiter"),
+                file("bundle.emulated"), file("bundle.kvm"));
+    }
+
+    /** Whether /dev/kvm can be opened read-write here (the KVM steps of the suites need it). */
+    static boolean kvmUsable() {
+        java.io.File kvm = new java.io.File("/dev/kvm");
+        return kvm.exists() && kvm.canRead() && kvm.canWrite();
+    }
+
     /** Felix with SCR, Config Admin, Gogo runtime, Guava and the Paravane API. */
     static Option container() {
         return composite(

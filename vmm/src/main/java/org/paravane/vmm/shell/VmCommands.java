@@ -40,7 +40,8 @@ public class VmCommands {
         this.manager = manager;
     }
 
-    @Descriptor("run a guest program (a bundled name like hello, or an ELF file) in a new VM and wait for it")
+    @Descriptor("run guest programs (bundled names like hello, or ELF files; name:arg sets a task's argument) in a new VM"
+            + " and wait for it; with a data region each task sees its own equal slice")
     public String run(CommandSession session,
                       @Descriptor("backend (kvm, emulated); default: the configured one") @Parameter(names = {"-b", "--backend"}, absentValue = "") String backend,
                       @Descriptor("guest RAM, e.g. 64M") @Parameter(names = {"-m", "--memory"}, absentValue = "") String memory,
@@ -52,14 +53,27 @@ public class VmCommands {
                       @Descriptor("async page faults: table, halt, off") @Parameter(names = {"-p", "--policy"}, absentValue = "") String policy,
                       @Descriptor("VM name") @Parameter(names = {"-n", "--name"}, absentValue = "") String name,
                       @Descriptor("return at once; watch it with paravane:vms / paravane:stats") @Parameter(names = {"--detach"}, presentValue = "true", absentValue = "false") boolean detach,
-                      @Descriptor("image: a bundled program name or a path to an ELF file") String image) throws Exception {
+                      @Descriptor("images: bundled program names or paths to ELF files, each optionally :arg") String[] images) throws Exception {
         PrintStream out = session.getConsole();
-        var elf = GuestImages.load(image);
+        if (images.length == 0) {
+            throw new IllegalArgumentException("give at least one image (paravane:images lists the bundled programs)");
+        }
         SourceSpec spec = source.isEmpty() ? null : SourceSpec.parse(source);
+        List<VmDefinition.Launch> launches = new java.util.ArrayList<>();
+        for (int i = 0; i < images.length; i++) {
+            String image = images[i];
+            long arg = argument;
+            int colon = image.lastIndexOf(':');
+            if (colon > 0 && image.substring(colon + 1).matches("-?\\d+")) {
+                arg = Long.parseLong(image.substring(colon + 1));
+                image = image.substring(0, colon);
+            }
+            var elf = GuestImages.load(image);
+            launches.add(new VmDefinition.Launch(elf.name(), elf, arg, spec == null ? -1 : i, images.length));
+        }
         VmDefinition def = new VmDefinition(name.isEmpty() ? null : name, backend.isEmpty() ? null : backend, vcpus,
                 memory.isEmpty() ? null : (int) (Sizes.parse(memory, "--memory") >> 20), spec,
-                dataSize.isEmpty() ? 0 : Sizes.parse(dataSize, "--data-size"),
-                List.of(new VmDefinition.Launch(elf.name(), elf, argument, spec == null ? -1 : 0, 1)),
+                dataSize.isEmpty() ? 0 : Sizes.parse(dataSize, "--data-size"), launches,
                 policy.isEmpty() ? null : WaitPolicy.of(policy), null, null);
         KernelConfig.Console console = detach ? KernelConfig.Console.NONE : (task, text) -> out.print(text);
         ManagedVm vm = manager.run(def, console);
