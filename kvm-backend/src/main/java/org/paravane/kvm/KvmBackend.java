@@ -21,13 +21,13 @@ import org.paravane.kvm.vstate.vm.KvmVm;
 public final class KvmBackend implements VirtualizationBackend, AutoCloseable {
     public static final String NAME = "kvm";
 
-    private record Host(KvmSettings settings, HostSupport support, Kvm kvm, String configError) {
+    private record Host(KvmSettings settings, HostSupport support, Kvm kvm) {
         boolean usable() {
-            return configError == null && support.usable();
+            return support.usable();
         }
 
         String reason() {
-            return configError != null ? configError : support.reason();
+            return support.reason();
         }
     }
 
@@ -36,42 +36,29 @@ public final class KvmBackend implements VirtualizationBackend, AutoCloseable {
 
     /** Probes the host with {@code settings}. */
     public KvmBackend(KvmSettings settings) {
-        this.host = probe(settings, null);
+        this.host = probe(settings);
     }
 
-    /** A backend that refuses to work because its configuration is invalid. */
-    public static KvmBackend misconfigured(String error) {
-        return new KvmBackend(error);
-    }
-
-    private KvmBackend(String configError) {
-        this.host = new Host(KvmSettings.DEFAULTS, HostSupport.unusable(configError), null, configError);
-    }
-
-    private static Host probe(KvmSettings settings, String configError) {
+    private static Host probe(KvmSettings settings) {
         HostProbe.Result r = HostProbe.probe(settings);
-        return new Host(settings, r.support(), r.kvm(), configError);
+        return new Host(settings, r.support(), r.kvm());
     }
 
     /**
      * Applies new settings to VMs created from now on; re-probes when they change what the probe found (kick signal,
-     * async-PF mode). {@code configError} non-null makes the backend unusable with that reason.
+     * async-PF mode).
      */
-    public synchronized void reconfigure(KvmSettings settings, String configError) {
+    public synchronized void reconfigure(KvmSettings settings) {
         Host old = host;
-        if (configError != null) {
-            host = new Host(old.settings(), old.support(), old.kvm(), configError);
-            return;
-        }
         boolean reprobe = old.kvm() == null || settings.kickSignal() != old.settings().kickSignal()
                 || settings.asyncPageFaults() != old.settings().asyncPageFaults();
         if (reprobe) {
-            host = probe(settings, null);
+            host = probe(settings);
             if (old.kvm() != null) {
                 old.kvm().close();
             }
         } else {
-            host = new Host(settings, old.support(), old.kvm(), null);
+            host = new Host(settings, old.support(), old.kvm());
         }
     }
 
@@ -159,6 +146,6 @@ public final class KvmBackend implements VirtualizationBackend, AutoCloseable {
         if (h.kvm() != null) {
             h.kvm().close();
         }
-        host = new Host(h.settings(), HostSupport.unusable("the KVM backend was stopped"), null, null);
+        host = new Host(h.settings(), HostSupport.unusable("the KVM backend was stopped"), null);
     }
 }

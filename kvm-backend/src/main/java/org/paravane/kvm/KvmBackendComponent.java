@@ -28,13 +28,14 @@ public final class KvmBackendComponent {
     @Activate
     public KvmBackendComponent(BundleContext context, KvmConfiguration config) {
         this.context = context;
-        KvmBackend b;
+        KvmSettings settings;
         try {
-            b = new KvmBackend(settings(config));
+            settings = settings(config);
         } catch (IllegalArgumentException e) {
-            b = KvmBackend.misconfigured("invalid configuration " + PID + ": " + e.getMessage());
+            LOG.log(System.Logger.Level.ERROR, "invalid configuration " + PID + ": " + e.getMessage() + "; using the defaults");
+            settings = KvmSettings.DEFAULTS;
         }
-        backend = b;
+        backend = new KvmBackend(settings);
         if (!backend.usable()) {
             LOG.log(System.Logger.Level.INFO, "KVM backend registered as unusable: " + backend.unusableReason());
         }
@@ -44,10 +45,11 @@ public final class KvmBackendComponent {
     @Modified
     void modified(KvmConfiguration config) {
         try {
-            backend.reconfigure(settings(config), null);
+            backend.reconfigure(settings(config));
         } catch (IllegalArgumentException e) {
-            LOG.log(System.Logger.Level.ERROR, "invalid configuration " + PID + ": " + e.getMessage());
-            backend.reconfigure(null, "invalid configuration " + PID + ": " + e.getMessage());
+            // A bad value must not take a working backend away: the previous settings stay in force.
+            LOG.log(System.Logger.Level.ERROR, "invalid configuration " + PID + ": " + e.getMessage()
+                    + "; keeping the previous configuration");
         }
         registration.setProperties(backend.serviceProperties());
     }

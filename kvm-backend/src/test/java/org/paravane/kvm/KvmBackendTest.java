@@ -15,21 +15,6 @@ import org.paravane.api.memory.PageSource;
 class KvmBackendTest {
 
     @Test
-    void aMisconfiguredBackendRegistersUnusableAndRefusesVmsWithTheReason() {
-        KvmBackend b = KvmBackend.misconfigured("invalid configuration org.paravane.kvm: uffdChunkSize must be a power of two");
-        assertThat(b.usable()).isFalse();
-        assertThat(b.serviceProperties()).containsEntry(VirtualizationBackend.USABLE, false)
-                .containsEntry(VirtualizationBackend.NAME, "kvm")
-                .containsEntry(VirtualizationBackend.UNUSABLE_REASON, "invalid configuration org.paravane.kvm: uffdChunkSize must be a power of two");
-        assertThat(b.capabilities().detail()).contains("unusable").contains("uffdChunkSize");
-        assertThatThrownBy(() -> b.createVm(KvmTestSupport.spec("x", 1, PageSource.ZERO)))
-                .isInstanceOfSatisfying(BackendException.class, e -> {
-                    assertThat(e.reason()).isEqualTo(BackendException.Reason.UNAVAILABLE);
-                    assertThat(e.getMessage()).contains("uffdChunkSize");
-                });
-    }
-
-    @Test
     void aUsableBackendDescribesItself() {
         KvmBackend b = KvmTestSupport.backend();
         assertThat(b.serviceProperties()).containsEntry(VirtualizationBackend.USABLE, true)
