@@ -166,6 +166,43 @@ class VcpuStateTest {
         }
     }
 
+    /** Moved in and out again before it ran (back-to-back moves): the pending #PF keeps its address and CR2. */
+    @Test
+    void aPendingPageFaultWrittenAndReadBeforeAnyRunIsUnchanged() {
+        VirtualMachine vm = vm(KvmTestSupport.backend(), "unrun", new Asm().spin().bytes(), true);
+        Vcpu v = vm.vcpu(0);
+        PendingEvents.PendingException pf = new PendingEvents.PendingException(14, 0x4, 0x1234_5000L);
+        VcpuState s = platform(vm).state(0, 3, CODE, USER_STACK, 0x202).withEvents(new PendingEvents(pf, -1, false, false, false));
+        v.setState(s);
+        VcpuState back = v.state();
+        assertThat(back.events().exception()).isEqualTo(pf);
+        assertThat(back.control()).isEqualTo(s.control().withCr2(0x1234_5000L));
+        assertThat(back.segments()).isEqualTo(s.segments());
+    }
+
+    /** An interrupt requested but not yet injected (IF=0) is part of the state, so it survives a move (page-ready). */
+    @Test
+    void aRequestedInterruptNotYetInjectedIsInTheState() {
+        for (KvmBackend b : new KvmBackend[] {KvmTestSupport.backend(KvmTestSupport.noIrqchip()), KvmTestSupport.backend()}) {
+            VirtualMachine vm = vm(b, "held" + vms.size(), new Asm().movAl(1).outAl(0x10).sti().nop().spin().bytes(), true);
+            Vcpu v = vm.vcpu(0);
+            VcpuState s = platform(vm).state(0, 0, CODE, FlatPlatform.kernelStackTop(0), 2);
+            v.setState(s.withEvents(new PendingEvents(null, 0xEC, false, false, false)));
+            assertThat(v.run()).as("before sti").isInstanceOfSatisfying(VcpuExit.PortIo.class, io -> assertThat(io.port()).isEqualTo(0x10));
+            VcpuState held = v.state();
+            assertThat(held.events().interruptVector()).as("held while IF=0").isEqualTo(0xEC);
+
+            VirtualMachine other = vm(b, "took" + vms.size(), new Asm().movAl(1).outAl(0x10).sti().nop().spin().bytes(), true);
+            Vcpu w = other.vcpu(0);
+            w.setState(held);
+            assertThat(w.run()).as("the state was taken at the out: it runs again")
+                    .isInstanceOfSatisfying(VcpuExit.PortIo.class, io -> assertThat(io.port()).isEqualTo(0x10));
+            w.setBudget(new RunBudget(0, 500_000_000));
+            assertThat(w.run()).isInstanceOfSatisfying(VcpuExit.PortIo.class, io -> assertThat(io.port()).isEqualTo(TrapStubs.TRAP_PORT));
+            assertThat(KvmTestSupport.vector(w.registers().rip())).as("delivered after the move").isEqualTo(0xEC);
+        }
+    }
+
     @Test
     void aHaltedVcpuStaysHaltedAcrossAMove() throws Exception {
         for (KvmBackend b : new KvmBackend[] {KvmTestSupport.backend(KvmTestSupport.noIrqchip()), KvmTestSupport.backend()}) {

@@ -10,10 +10,10 @@ import org.paravane.vmm.source.SourceSpec;
  * and what is allowed, and the previous settings stay in force.
  */
 record Settings(String defaultBackend, WaitPolicy waitPolicy, SourceSpec pageSource, PreemptionModel preemption,
-                long timeSliceMicros, int memoryMiB, int maxVms) {
+                long timeSliceMicros, int memoryMiB, int maxVms, int maxVcpus, int maxMemoryMiB) {
 
     static final Settings DEFAULTS = new Settings("auto", WaitPolicy.DECISION_TABLE, SourceSpec.parse("pattern,latency=100us"),
-            PreemptionModel.PREEMPTIBLE, 2000, 64, 64);
+            PreemptionModel.PREEMPTIBLE, 2000, 64, 64, 16, 16384);
 
     static Settings of(VmmConfig c) {
         String backend = c.defaultBackend().strip();
@@ -32,9 +32,11 @@ record Settings(String defaultBackend, WaitPolicy waitPolicy, SourceSpec pageSou
         } catch (IllegalArgumentException e) {
             throw invalid("pageSource", c.pageSource(), e.getMessage());
         }
+        int maxMemory = (int) range("maxMemoryMiB", c.maxMemoryMiB(), 4, 65536);
         return new Settings(backend.toLowerCase(Locale.ROOT), policy, source, preemption(c.preemption()),
                 range("timeSliceMicros", c.timeSliceMicros(), 10, 1_000_000),
-                (int) range("memoryMiB", c.memoryMiB(), 4, 65536), (int) range("maxVms", c.maxVms(), 1, 1024));
+                (int) range("memoryMiB", c.memoryMiB(), 4, maxMemory), (int) range("maxVms", c.maxVms(), 1, 1024),
+                (int) range("maxVcpus", c.maxVcpus(), 1, 256), maxMemory);
     }
 
     static PreemptionModel preemption(String value) {

@@ -62,6 +62,11 @@ public class VmManager {
     private final Map<String, ManagedVm> vms = new ConcurrentHashMap<>();
     private final AtomicInteger nextVm = new AtomicInteger(1);
     private final Object lifecycle = new Object();
+    /**
+     * Serializes where VMs run: moves when a backend leaves, parks, resumes when one comes. Without it a VM resumed on a
+     * backend that is just leaving would keep running on that bundle's old classes.
+     */
+    private final Object placement = new Object();
     private volatile Settings settings = Settings.DEFAULTS;
 
     @Reference(target = "(" + PageFaultHandler.SIDE + "=guest)", cardinality = ReferenceCardinality.OPTIONAL,
@@ -112,6 +117,12 @@ public class VmManager {
     }
 
     void removeBackend(VirtualizationBackend backend) {
+        synchronized (placement) {
+            moveOff(backend);
+        }
+    }
+
+    private void moveOff(VirtualizationBackend backend) {
         BackendEntry gone = backends.stream().filter(e -> e.backend() == backend).findFirst().orElse(null);
         if (gone == null) {
             return;
@@ -170,6 +181,12 @@ public class VmManager {
      * @throws BackendException         when the backend cannot create the VM
      */
     public ManagedVm run(VmDefinition def, KernelConfig.Console console) throws IOException {
+        synchronized (placement) {   // a backend leaving now must see this VM, or this VM must not pick it
+            return runLocked(def, console);
+        }
+    }
+
+    private ManagedVm runLocked(VmDefinition def, KernelConfig.Console console) throws IOException {
         Settings s = settings;
         synchronized (lifecycle) {
             long active = vms.values().stream().filter(ManagedVm::isActive).count();
@@ -185,8 +202,13 @@ public class VmManager {
                 def.backend() == null ? "no usable backend (" + describeBackends() + ")"
                         : "backend '" + def.backend() + "' is not available or not usable (" + describeBackends() + ")"));
         int memoryMiB = def.memoryMiB() != null ? def.memoryMiB() : s.memoryMiB();
-        if (memoryMiB < 4 || memoryMiB > 65536) {
-            throw new IllegalArgumentException("memory must be 4 MiB .. 64 GiB, got " + memoryMiB + " MiB");
+        if (memoryMiB < 4 || memoryMiB > s.maxMemoryMiB()) {
+            throw new IllegalArgumentException("memory must be 4 MiB .. " + s.maxMemoryMiB() + " MiB (the per-VM limit maxMemoryMiB of "
+                    + VmmConfig.PID + "), got " + memoryMiB + " MiB");
+        }
+        if (def.vcpus() > s.maxVcpus()) {
+            throw new IllegalArgumentException("a VM may have at most " + s.maxVcpus() + " vCPUs (the per-VM limit maxVcpus of "
+                    + VmmConfig.PID + "), got " + def.vcpus());
         }
         List<MemoryRegion> regions = new ArrayList<>();
         regions.add(new MemoryRegion("ram", 0, (long) memoryMiB << 20, false));
@@ -346,6 +368,14 @@ public class VmManager {
         end(vm(name), ManagedVm.State.STOPPED, null);
     }
 
+    /** Forgets {@code name} if it has ended (its outputs and stats go with it). */
+    public void forget(String name) {
+        ManagedVm vm = vms.get(name);
+        if (vm != null && !vm.isActive()) {
+            vms.remove(name, vm);
+        }
+    }
+
     /** Forgets VMs that have ended. */
     public int prune() {
         int n = 0;
@@ -359,6 +389,12 @@ public class VmManager {
 
     /** Moves a running VM to {@code backendName} with its complete state. */
     public void migrate(String name, String backendName) throws InterruptedException {
+        synchronized (placement) {
+            migrateLocked(name, backendName);
+        }
+    }
+
+    private void migrateLocked(String name, String backendName) throws InterruptedException {
         ManagedVm vm = vm(name);
         BackendEntry target = pick(backendName, null).orElseThrow(() -> new IllegalArgumentException(
                 "backend '" + backendName + "' is not available or not usable (" + describeBackends() + ")"));
@@ -403,6 +439,12 @@ public class VmManager {
     }
 
     private void unparkAll() {
+        synchronized (placement) {
+            unparkAllLocked();
+        }
+    }
+
+    private void unparkAllLocked() {
         for (ManagedVm vm : vms.values()) {
             if (vm.state != ManagedVm.State.PARKED) {
                 continue;

@@ -33,4 +33,10 @@ public @interface VmmConfig {
 
     @AttributeDefinition(description = "Most VMs the manager runs at once (1..1024)")
     int maxVms() default 64;
+
+    @AttributeDefinition(description = "Per-VM limit: most vCPUs one VM may have (1..256)")
+    int maxVcpus() default 16;
+
+    @AttributeDefinition(description = "Per-VM limit: most guest RAM one VM may have, in MiB (4..65536; at least memoryMiB)")
+    int maxMemoryMiB() default 16384;
 }

@@ -86,7 +86,7 @@ public class VmCommands {
         String summary = summary(vm);
         boolean ok = vm.state() == ManagedVm.State.FINISHED
                 && vm.kernel().tasks().stream().allMatch(t -> Integer.valueOf(0).equals(t.exitCode()));
-        manager.prune();
+        manager.forget(vm.name());   // its results were just printed; detached VMs stay listed until stopped/replaced
         if (!ok) {
             throw new IllegalStateException(summary.strip());
         }

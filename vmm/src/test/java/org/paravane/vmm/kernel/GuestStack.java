@@ -61,7 +61,18 @@ final class GuestStack implements AutoCloseable {
 
     /** KVM, or a skip with the reason it is not usable here. */
     static GuestStack kvm() {
-        KvmBackend b = new KvmBackend(KvmSettings.DEFAULTS);
+        return kvm(KvmSettings.DEFAULTS);
+    }
+
+    /** KVM fetching one page per fault, as the software CPU does, so guests progress at the same pace on both. */
+    static GuestStack kvmPageAtATime() {
+        KvmSettings d = KvmSettings.DEFAULTS;
+        return kvm(new KvmSettings(d.memoryMode(), 4096, d.fetchThreads(), d.workingSet(), d.workingSetDir(),
+                d.asyncPageFaults(), d.kickSignal(), d.retryMinNanos(), d.retryMaxNanos()));
+    }
+
+    private static GuestStack kvm(KvmSettings settings) {
+        KvmBackend b = new KvmBackend(settings);
         Assumptions.assumeTrue(b.usable(), () -> "KVM tests skipped: " + b.unusableReason());
         return new GuestStack(b, null);
     }

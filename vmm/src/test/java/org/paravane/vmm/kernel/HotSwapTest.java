@@ -118,6 +118,35 @@ class HotSwapTest {
         }
     }
 
+    /** Many moves in quick succession while pages are in flight on the host being left (async PF on both). */
+    @Test
+    void manyMovesWhileFaultsAreInFlight() throws Exception {
+        try (GuestStack kvm = GuestStack.kvmPageAtATime(); GuestStack emulated = GuestStack.emulated()) {
+            Map<String, Map<String, Long>> expected = results(start(emulated, "steady", slow()));
+            GuestKernel k = start(emulated, "restless", new ShapedPageSource(new PatternPageSource(SEED), 700_000, 0));
+            GuestStack[] order = {kvm, emulated};
+            for (int i = 0; i < 60 && k.tasks().stream().anyMatch(t -> t.state() != Task.State.EXITED); i++) {
+                Thread.sleep(3);
+                k.pause();
+                VirtualMachine old = k.vm();
+                try (MachineImage image = MachineImage.capture(old)) {
+                    if (i % 3 == 2) {
+                        old.close();        // parked: the old host is gone before the next one takes over
+                        Thread.sleep(5);
+                        k.replaceVm(image.restore(order[i % 2].backend));
+                    } else {
+                        k.replaceVm(image.restore(order[i % 2].backend));
+                        old.close();
+                    }
+                } finally {
+                    k.resume();
+                }
+                assertThat(k.panicReport()).as("after move " + i).isNull();
+            }
+            assertThat(results(k)).isEqualTo(expected);
+        }
+    }
+
     @Test
     void resultsDoNotDependOnTheBackend() throws Exception {
         try (GuestStack kvm = GuestStack.kvm(); GuestStack emulated = GuestStack.emulated()) {

@@ -11,6 +11,11 @@ import org.paravane.vmm.kernel.WaitPolicy;
 class SettingsTest {
 
     static VmmConfig config(String backend, String policy, String source, String preemption, long slice, int mem, int max) {
+        return config(backend, policy, source, preemption, slice, mem, max, 16, 16384);
+    }
+
+    static VmmConfig config(String backend, String policy, String source, String preemption, long slice, int mem, int max,
+            int maxVcpus, int maxMemory) {
         return new VmmConfig() {
             public Class<? extends Annotation> annotationType() {
                 return VmmConfig.class;
@@ -43,6 +48,14 @@ class SettingsTest {
             public int maxVms() {
                 return max;
             }
+
+            public int maxVcpus() {
+                return maxVcpus;
+            }
+
+            public int maxMemoryMiB() {
+                return maxMemory;
+            }
         };
     }
 
@@ -69,5 +82,17 @@ class SettingsTest {
                 .hasMessageContaining("defaultBackend = 'a b'");
         assertThatThrownBy(() -> Settings.of(config("auto", "table", "tape", "preemptible", 500, 64, 4)))
                 .hasMessageContaining("pageSource = 'tape'");
+        assertThatThrownBy(() -> Settings.of(config("auto", "table", "zero", "preemptible", 500, 64, 4, 0, 16384)))
+                .hasMessageContaining("maxVcpus = '0' (allowed: 1..256)");
+        assertThatThrownBy(() -> Settings.of(config("auto", "table", "zero", "preemptible", 500, 128, 4, 16, 64)))
+                .as("the default RAM of a VM must fit the per-VM limit")
+                .hasMessageContaining("memoryMiB = '128' (allowed: 4..64)");
+    }
+
+    @Test
+    void perVmLimitsAreKept() {
+        Settings s = Settings.of(config("auto", "table", "zero", "preemptible", 500, 64, 4, 2, 256));
+        assertThat(s.maxVcpus()).isEqualTo(2);
+        assertThat(s.maxMemoryMiB()).isEqualTo(256);
     }
 }

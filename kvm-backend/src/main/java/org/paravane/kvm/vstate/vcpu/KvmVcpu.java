@@ -613,8 +613,20 @@ public final class KvmVcpu implements Vcpu, FaultedVcpu {
         MemorySegment sregs = run.syncSregs();
         boolean isHalted = host.irqchip() ? mpState() == KvmConstants.MP_STATE_HALTED : halted;
         PendingEvents events = StateCodec.decodeEvents(run.syncEvents(), StateCodec.cr2(sregs), isHalted);
-        if (events.interruptVector() < 0 && queuedInterrupt >= 0) {
-            events = new PendingEvents(events.exception(), queuedInterrupt, events.nmiPending(), events.interruptShadow(),
+        if (events.exception() != null && events.exception().vector() == AsyncPfAbi.PAGE_FAULT_VECTOR
+                && StateCodec.exceptionWithoutPayload(run.syncEvents())
+                && (run.dirtyRegs() & (KvmConstants.SYNC_SREGS | KvmConstants.SYNC_EVENTS)) == 0) {
+            // KVM fills the sync area registers, sregs, then events; reading the events delivered the pending #PF's
+            // payload into CR2 after the sregs were stored, so the CR2 there is stale: read it again. Not when the
+            // area holds state written here that KVM has not taken yet: that is newer than KVM's own copy.
+            fd.getSregs(sregs);
+            events = StateCodec.decodeEvents(run.syncEvents(), StateCodec.cr2(sregs), isHalted);
+        }
+        int pending = events.interruptVector() >= 0 ? -1 : host.irqchip() ? highestRequestedInterrupt() : queuedInterrupt;
+        if (pending >= 0) {
+            // a page-ready interrupt the LAPIC holds but has not injected yet must travel with the state, or the guest
+            // never acknowledges it and the host sends no page-ready again
+            events = new PendingEvents(events.exception(), pending, events.nmiPending(), events.interruptShadow(),
                     events.halted());
         }
         return new VcpuState(StateCodec.decodeRegs(run.syncRegs()), StateCodec.decodeSegments(sregs),
@@ -682,6 +694,18 @@ public final class KvmVcpu implements Vcpu, FaultedVcpu {
         mpBuf.set(JAVA_INT, 0, state);
         fd.setMpState(mpBuf);
         knownMpState = state;
+    }
+
+    /** The highest vector requested in the in-kernel LAPIC's IRR, or -1. */
+    private int highestRequestedInterrupt() {
+        fd.getLapic(lapicBuf);
+        for (int word = 7; word >= 1; word--) {   // vectors 0-31 are exceptions, never requested
+            int bits = lapicBuf.get(JAVA_INT, 0x200 + word * 0x10L);
+            if (bits != 0) {
+                return word * 32 + 31 - Integer.numberOfLeadingZeros(bits);
+            }
+        }
+        return -1;
     }
 
     private void raiseLapicInterrupt(int vector) {

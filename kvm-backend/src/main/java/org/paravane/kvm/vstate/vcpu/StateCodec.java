@@ -139,6 +139,11 @@ final class StateCodec {
         return new DescriptorTable(sregs.get(JAVA_LONG, IDT + DT_BASE), sregs.get(JAVA_SHORT, IDT + DT_LIMIT) & 0xFFFF);
     }
 
+    /** Whether the events carry an exception whose payload KVM did not report separately (no EXCEPTION_PAYLOAD). */
+    static boolean exceptionWithoutPayload(MemorySegment ev) {
+        return ev.get(JAVA_BYTE, EX_HAS_PAYLOAD) == 0;
+    }
+
     static long cr2(MemorySegment sregs) {
         return sregs.get(JAVA_LONG, CR2);
     }
