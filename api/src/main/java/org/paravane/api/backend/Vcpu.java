@@ -52,7 +52,10 @@ public interface Vcpu {
         return SpecialRegisters.of(state());
     }
 
-    /** Replaces the segment, control and descriptor-table registers: a privilege-level or address-space switch. */
+    /**
+     * Replaces the segment, control and descriptor-table registers: a privilege-level or address-space switch. Pending
+     * events stay as they are; a page fault still pending is delivered with its own address, whatever CR2 says here.
+     */
     default void setSpecialRegisters(SpecialRegisters registers) {
         VcpuState s = state();
         setState(s.withSegments(registers.segments()).withControl(registers.control())

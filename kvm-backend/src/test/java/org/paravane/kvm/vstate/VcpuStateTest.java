@@ -20,6 +20,7 @@ import org.paravane.api.cpu.GeneralRegisters;
 import org.paravane.api.cpu.ModelSpecificRegisters;
 import org.paravane.api.cpu.Msr;
 import org.paravane.api.cpu.PendingEvents;
+import org.paravane.api.cpu.SpecialRegisters;
 import org.paravane.api.cpu.VcpuState;
 import org.paravane.api.memory.PageSource;
 import org.paravane.kvm.Asm;
@@ -149,6 +150,19 @@ class VcpuStateTest {
         var frame = vm.memory().slice(after.registers().rsp(), 16);
         assertThat(frame.get(JAVA_LONG, 0)).as("error code").isEqualTo(0x6);
         assertThat(frame.get(JAVA_LONG, 8)).as("faulting RIP").isEqualTo(CODE);
+    }
+
+    /** The guest kernel switches address space (CR2 0 in the new registers) while a #PF is pending: it keeps its address. */
+    @Test
+    void aPendingPageFaultKeepsItsAddressWhenTheSpecialRegistersAreReplaced() {
+        VirtualMachine vm = vm(KvmTestSupport.backend(), "switch", new Asm().spin().bytes());
+        Vcpu v = vm.vcpu(0);
+        VcpuState s = platform(vm).state(0, 3, CODE, USER_STACK, 0x202);
+        v.setState(s.withEvents(new PendingEvents(new PendingEvents.PendingException(14, 0x4, 0x4567_8000L), -1, false, false, false)));
+        v.setSpecialRegisters(new SpecialRegisters(s.segments(), s.control().withCr2(0), s.gdt(), s.idt()));
+        assertThat(v.run()).isInstanceOfSatisfying(VcpuExit.PortIo.class, io -> assertThat(io.port()).isEqualTo(TrapStubs.TRAP_PORT));
+        assertThat(KvmTestSupport.vector(v.registers().rip())).isEqualTo(14);
+        assertThat(v.specialRegisters().control().cr2()).isEqualTo(0x4567_8000L);
     }
 
     @Test

@@ -166,7 +166,7 @@ public final class VcpuLoop implements Runnable {
                 Step step = onTaskExit(t, exit);
                 if (step == Step.CONTINUE && System.nanoTime() - sliceEnd >= 0) {
                     if (t.preemptible(kernel.config().preemption()) && !kernel.queue(index).isEmpty()
-                            && PlatformLayout.vectorAt(vcpu().registers().rip()) < 0) {
+                            && PlatformLayout.vectorAt(vcpu().registers().rip()) < 0 && !exceptionPending()) {
                         t.registers = vcpu().registers();
                         t.counters.preemptions++;
                         step = Step.PREEMPT;
@@ -192,6 +192,14 @@ public final class VcpuLoop implements Runnable {
         } finally {
             current = null;
         }
+    }
+
+    /**
+     * An exception raised by the running task but not yet delivered (a kick can land between the two): it belongs to
+     * this task, so the task keeps the vCPU until the exception's stub exits.
+     */
+    private boolean exceptionPending() {
+        return vcpu().state().events().exception() != null;
     }
 
     private VcpuExit timedRun() {

@@ -597,13 +597,34 @@ public final class KvmVcpu implements Vcpu, FaultedVcpu {
                 StateCodec.decodeGdt(sregs), StateCodec.decodeIdt(sregs));
     }
 
-    /** Into the sync-regs area, applied by the next KVM_RUN: no system call. MSRs, FPU and events are left alone. */
+    /**
+     * Into the sync-regs area, applied by the next KVM_RUN: no system call. MSRs, FPU and events are left alone; a page
+     * fault still pending keeps its address (KVM delivers it with the CR2 of the moment, so that CR2 stays).
+     */
     @Override
     public void setSpecialRegisters(SpecialRegisters registers) {
         requireStopped("setSpecialRegisters()");
         ensureSync();
-        StateCodec.encodeSregs(registers.segments(), registers.control(), registers.gdt(), registers.idt(), run.syncSregs());
+        ControlRegisters control = registers.control();
+        if (StateCodec.pageFaultWithoutPayload(run.syncEvents())) {
+            control = control.withCr2(pendingPageFaultAddress());
+        }
+        StateCodec.encodeSregs(registers.segments(), control, registers.gdt(), registers.idt(), run.syncSregs());
         run.markDirty(KvmConstants.SYNC_SREGS);
+    }
+
+    /**
+     * The CR2 a pending page fault will be delivered with. KVM fills the sync area with registers, sregs, then events,
+     * and reading the events delivers the pending fault's payload into CR2 after the sregs were stored: the CR2 there
+     * is stale, so ask KVM again. Not when the area holds sregs or events written here that KVM has not taken yet:
+     * those are newer than KVM's own copy (and carry the address already).
+     */
+    private long pendingPageFaultAddress() {
+        MemorySegment sregs = run.syncSregs();
+        if ((run.dirtyRegs() & (KvmConstants.SYNC_SREGS | KvmConstants.SYNC_EVENTS)) == 0) {
+            fd.getSregs(sregs);
+        }
+        return StateCodec.cr2(sregs);
     }
 
     @Override
@@ -612,16 +633,8 @@ public final class KvmVcpu implements Vcpu, FaultedVcpu {
         ensureSync();
         MemorySegment sregs = run.syncSregs();
         boolean isHalted = host.irqchip() ? mpState() == KvmConstants.MP_STATE_HALTED : halted;
-        PendingEvents events = StateCodec.decodeEvents(run.syncEvents(), StateCodec.cr2(sregs), isHalted);
-        if (events.exception() != null && events.exception().vector() == AsyncPfAbi.PAGE_FAULT_VECTOR
-                && StateCodec.exceptionWithoutPayload(run.syncEvents())
-                && (run.dirtyRegs() & (KvmConstants.SYNC_SREGS | KvmConstants.SYNC_EVENTS)) == 0) {
-            // KVM fills the sync area registers, sregs, then events; reading the events delivered the pending #PF's
-            // payload into CR2 after the sregs were stored, so the CR2 there is stale: read it again. Not when the
-            // area holds state written here that KVM has not taken yet: that is newer than KVM's own copy.
-            fd.getSregs(sregs);
-            events = StateCodec.decodeEvents(run.syncEvents(), StateCodec.cr2(sregs), isHalted);
-        }
+        long cr2 = StateCodec.pageFaultWithoutPayload(run.syncEvents()) ? pendingPageFaultAddress() : StateCodec.cr2(sregs);
+        PendingEvents events = StateCodec.decodeEvents(run.syncEvents(), cr2, isHalted);
         int pending = events.interruptVector() >= 0 ? -1 : host.irqchip() ? highestRequestedInterrupt() : queuedInterrupt;
         if (pending >= 0) {
             // a page-ready interrupt the LAPIC holds but has not injected yet must travel with the state, or the guest

@@ -139,9 +139,13 @@ final class StateCodec {
         return new DescriptorTable(sregs.get(JAVA_LONG, IDT + DT_BASE), sregs.get(JAVA_SHORT, IDT + DT_LIMIT) & 0xFFFF);
     }
 
-    /** Whether the events carry an exception whose payload KVM did not report separately (no EXCEPTION_PAYLOAD). */
-    static boolean exceptionWithoutPayload(MemorySegment ev) {
-        return ev.get(JAVA_BYTE, EX_HAS_PAYLOAD) == 0;
+    /**
+     * Whether the events carry a page fault, pending or being delivered, whose address KVM did not report separately
+     * (no EXCEPTION_PAYLOAD): KVM delivers it with the CR2 of the moment.
+     */
+    static boolean pageFaultWithoutPayload(MemorySegment ev) {
+        boolean exception = ev.get(JAVA_BYTE, EX_INJECTED) != 0 || ev.get(JAVA_BYTE, EX_PENDING) != 0;
+        return exception && (ev.get(JAVA_BYTE, EX_NR) & 0xFF) == 14 && ev.get(JAVA_BYTE, EX_HAS_PAYLOAD) == 0;
     }
 
     static long cr2(MemorySegment sregs) {
