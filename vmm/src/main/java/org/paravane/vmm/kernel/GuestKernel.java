@@ -265,7 +265,9 @@ public final class GuestKernel implements AutoCloseable {
                 pausedLoops--;
             }
         }
-        loop.vcpuReplaced();
+        if (!stopping) {   // a VM that ends while parked has no vCPUs left to configure
+            loop.vcpuReplaced();
+        }
     }
 
     /**

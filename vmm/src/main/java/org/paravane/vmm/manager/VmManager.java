@@ -131,7 +131,7 @@ public class VmManager {
         // Runs while the backend's bundle stops: its VMs are still usable until this returns.
         for (ManagedVm vm : vms.values()) {
             if (vm.state == ManagedVm.State.RUNNING && vm.backend.equals(gone.name())) {
-                Optional<BackendEntry> target = pick(null, gone.name());
+                Optional<BackendEntry> target = pick(null);   // another instance of the same name will do
                 try {
                     if (target.isPresent()) {
                         migrate(vm, target.get());
@@ -145,10 +145,9 @@ public class VmManager {
         }
     }
 
-    /** The usable backend named {@code name}, the configured default, or any usable one; never {@code excluded}. */
-    private Optional<BackendEntry> pick(String name, String excluded) {
+    /** The usable backend named {@code name}, the configured default, or any usable one. */
+    private Optional<BackendEntry> pick(String name) {
         List<BackendEntry> usable = backends.stream().filter(BackendEntry::usable)
-                .filter(e -> !e.name().equals(excluded))
                 .sorted(Comparator.comparingInt(BackendEntry::ranking).reversed()).toList();
         String wanted = name != null ? name : settings.defaultBackend();
         if (!wanted.equals("auto")) {
@@ -198,7 +197,7 @@ public class VmManager {
         if (vms.containsKey(name) && vms.get(name).isActive()) {
             throw new IllegalArgumentException("a VM named '" + name + "' is already running");
         }
-        BackendEntry backend = pick(def.backend(), null).orElseThrow(() -> new IllegalArgumentException(
+        BackendEntry backend = pick(def.backend()).orElseThrow(() -> new IllegalArgumentException(
                 def.backend() == null ? "no usable backend (" + describeBackends() + ")"
                         : "backend '" + def.backend() + "' is not available or not usable (" + describeBackends() + ")"));
         int memoryMiB = def.memoryMiB() != null ? def.memoryMiB() : s.memoryMiB();
@@ -314,6 +313,12 @@ public class VmManager {
 
     /** Stops the kernel, releases the backend's VM, keeps the record (outputs, stats). */
     private void end(ManagedVm vm, ManagedVm.State state, String failure) {
+        synchronized (vm) {   // not while it moves or parks (see migrate)
+            endLocked(vm, state, failure);
+        }
+    }
+
+    private void endLocked(ManagedVm vm, ManagedVm.State state, String failure) {
         synchronized (lifecycle) {
             if (!vm.isActive()) {
                 return;
@@ -396,16 +401,22 @@ public class VmManager {
 
     private void migrateLocked(String name, String backendName) throws InterruptedException {
         ManagedVm vm = vm(name);
-        BackendEntry target = pick(backendName, null).orElseThrow(() -> new IllegalArgumentException(
+        BackendEntry target = pick(backendName).orElseThrow(() -> new IllegalArgumentException(
                 "backend '" + backendName + "' is not available or not usable (" + describeBackends() + ")"));
-        if (vm.state != ManagedVm.State.RUNNING) {
+        if (vm.state != ManagedVm.State.RUNNING || !migrate(vm, target)) {
             throw new IllegalArgumentException("VM '" + name + "' is " + vm.state + ", not running");
         }
-        migrate(vm, target);
     }
 
-    private void migrate(ManagedVm vm, BackendEntry target) throws InterruptedException {
+    /**
+     * Moves {@code vm} to {@code target}; false when it is no longer running. Every change of where a VM is, and its
+     * end, holds the VM's monitor: a VM whose tasks finish while it moves ends after the move, never halfway through.
+     */
+    private boolean migrate(ManagedVm vm, BackendEntry target) throws InterruptedException {
         synchronized (vm) {
+            if (vm.state != ManagedVm.State.RUNNING) {
+                return false;
+            }
             GuestKernel kernel = vm.kernel();
             vm.state = ManagedVm.State.MIGRATING;
             kernel.pause();
@@ -422,12 +433,16 @@ public class VmManager {
                 vm.state = ManagedVm.State.RUNNING;
                 kernel.resume();
             }
+            return true;
         }
     }
 
     /** No usable backend left: keep the VM's state in memory until one appears. */
     private void park(ManagedVm vm) throws InterruptedException {
         synchronized (vm) {
+            if (vm.state != ManagedVm.State.RUNNING) {
+                return;   // it ended meanwhile
+            }
             vm.kernel().pause();
             VirtualMachine old = vm.kernel().vm();
             vm.parked = MachineImage.capture(old);
@@ -450,7 +465,7 @@ public class VmManager {
                 continue;
             }
             synchronized (vm) {
-                Optional<BackendEntry> target = pick(null, null);
+                Optional<BackendEntry> target = pick(null);
                 MachineImage image = vm.parked;
                 if (target.isEmpty() || image == null || vm.state != ManagedVm.State.PARKED) {
                     continue;
