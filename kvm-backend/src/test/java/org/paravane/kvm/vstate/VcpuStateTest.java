@@ -217,6 +217,20 @@ class VcpuStateTest {
         }
     }
 
+    /** The guest kernel moved a vCPU in halted, then loads a task (IF=0 here): the task runs, the halt is over. */
+    @Test
+    void redirectingAVcpuThatArrivedHaltedEndsTheHalt() {
+        for (KvmBackend b : new KvmBackend[] {KvmTestSupport.backend(KvmTestSupport.noIrqchip()), KvmTestSupport.backend()}) {
+            VirtualMachine vm = vm(b, "redirect" + vms.size(), new Asm().movAl(3).outAl(0x10).bytes(), true);
+            Vcpu v = vm.vcpu(0);
+            VcpuState s = platform(vm).state(0, 0, CODE, FlatPlatform.kernelStackTop(0), 2);
+            v.setState(s.withEvents(new PendingEvents(null, -1, false, false, true)));
+            v.setRegisters(s.registers());
+            v.setBudget(new RunBudget(0, 200_000_000));
+            assertThat(v.run()).isInstanceOfSatisfying(VcpuExit.PortIo.class, io -> assertThat(io.port()).isEqualTo(0x10));
+        }
+    }
+
     @Test
     void aHaltedVcpuStaysHaltedAcrossAMove() throws Exception {
         for (KvmBackend b : new KvmBackend[] {KvmTestSupport.backend(KvmTestSupport.noIrqchip()), KvmTestSupport.backend()}) {

@@ -679,6 +679,7 @@ public final class KvmVcpu implements Vcpu, FaultedVcpu {
         writeFxsave(state.fxsave() == null ? StateCodec.resetFxsave() : state.fxsave());
         if (host.irqchip()) {
             setMpState(events.halted() ? KvmConstants.MP_STATE_HALTED : KvmConstants.MP_STATE_RUNNABLE);
+            mayBeHalted = events.halted();   // so that redirecting it (setRegisters) ends the halt
         } else {
             halted = events.halted() && vector < 0;   // an interrupt ends a halt
         }
