@@ -30,19 +30,10 @@ public final class HaltWaiter implements AsyncPfWaiter {
 
     @Override
     public WaitOutcome wait(SleeperTable table, int token, Sleeper sleeper) {
-        SleeperTable.Entry entry = table.enqueue(token, sleeper, WaitMode.HALT);
-        if (entry == null) {
-            return WaitOutcome.ALREADY_WOKEN;
-        }
-        waits.begin(table, entry);
-        try {
-            while (entry.isQueued()) {
-                sleeper.safeHalt();
-            }
-        } finally {
-            waits.end(entry);
-        }
-        return entry.isReleased() ? WaitOutcome.RELEASED : WaitOutcome.WOKEN;
+        return waits.await(table, token, sleeper, WaitMode.HALT, () -> {
+            sleeper.safeHalt();
+            return true;   // a halted vCPU never leaves: it re-checks after every wake-up
+        });
     }
 
     /** Halted waits now in progress. */

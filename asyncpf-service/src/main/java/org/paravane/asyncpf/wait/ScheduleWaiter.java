@@ -31,22 +31,8 @@ public final class ScheduleWaiter implements AsyncPfWaiter {
 
     @Override
     public WaitOutcome wait(SleeperTable table, int token, Sleeper sleeper) {
-        SleeperTable.Entry entry = table.enqueue(token, sleeper, WaitMode.SCHEDULE);
-        if (entry == null) {
-            return WaitOutcome.ALREADY_WOKEN;
-        }
-        waits.begin(table, entry);
-        try {
-            while (entry.isQueued()) {
-                if (!sleeper.sleep()) {
-                    // A guest task taken off its vCPU: its wakeUp() makes it runnable when the token is woken.
-                    return WaitOutcome.SUSPENDED;
-                }
-            }
-        } finally {
-            waits.end(entry);
-        }
-        return entry.isReleased() ? WaitOutcome.RELEASED : WaitOutcome.WOKEN;
+        // sleep() returns false for a guest task taken off its vCPU: its wakeUp() makes it runnable when woken
+        return waits.await(table, token, sleeper, WaitMode.SCHEDULE, sleeper::sleep);
     }
 
     /** Threads now blocked in this waiter. */

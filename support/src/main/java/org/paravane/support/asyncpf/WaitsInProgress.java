@@ -2,10 +2,14 @@ package org.paravane.support.asyncpf;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.paravane.api.asyncpf.Sleeper;
 import org.paravane.api.asyncpf.SleeperTable;
+import org.paravane.api.asyncpf.WaitMode;
+import org.paravane.api.asyncpf.WaitOutcome;
 
 /**
- * The waits an {@code AsyncPfWaiter} has blocked in, so that a provider going away (its bundle stopped or updated)
+ * The shared wait of both {@code AsyncPfWaiter}s (one enqueue path, then block until woken), and the waits it has
+ * blocked in, so that a provider going away (its bundle stopped or updated)
  * can end them with {@link org.paravane.api.asyncpf.WaitOutcome#RELEASED} instead of leaving threads inside its code.
  * The entries stay linked in their tables ({@link SleeperTable#release}), so each token's eventual wake is absorbed.
  *
@@ -17,18 +21,41 @@ public final class WaitsInProgress {
     private final Map<SleeperTable.Entry, SleeperTable> waits = new ConcurrentHashMap<>();
     private volatile boolean open = true;
 
+    /** How a waiter blocks once: returns when something may have changed, or false when the waiter left its vCPU. */
+    @FunctionalInterface
+    public interface Block {
+        boolean block();
+    }
+
+    /**
+     * Enqueues {@code sleeper} for {@code token} and blocks with {@code block} until the entry is woken or released.
+     * SUSPENDED when {@code block} gives up the vCPU: the sleeper's wakeUp() resumes it later.
+     */
+    public WaitOutcome await(SleeperTable table, int token, Sleeper sleeper, WaitMode mode, Block block) {
+        SleeperTable.Entry entry = table.enqueue(token, sleeper, mode);
+        if (entry == null) {
+            return WaitOutcome.ALREADY_WOKEN;
+        }
+        begin(table, entry);
+        try {
+            while (entry.isQueued()) {
+                if (!block.block()) {
+                    return WaitOutcome.SUSPENDED;
+                }
+            }
+        } finally {
+            waits.remove(entry);
+        }
+        return entry.isReleased() ? WaitOutcome.RELEASED : WaitOutcome.WOKEN;
+    }
+
     /** Records a wait the caller is about to block in; releases it at once when this provider is already going away. */
-    public void begin(SleeperTable table, SleeperTable.Entry entry) {
+    private void begin(SleeperTable table, SleeperTable.Entry entry) {
         waits.put(entry, table);
         // Published before the check: either releaseAll() sees the entry or this sees open == false (both is harmless).
         if (!open) {
             table.release(entry);
         }
-    }
-
-    /** The wait returned (woken, released or suspended). */
-    public void end(SleeperTable.Entry entry) {
-        waits.remove(entry);
     }
 
     /** Waits now blocked. */
