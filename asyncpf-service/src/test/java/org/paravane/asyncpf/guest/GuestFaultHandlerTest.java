@@ -7,13 +7,12 @@ import static org.paravane.api.asyncpf.AsyncPfAbi.FLAG_PAGE_NOT_PRESENT;
 import static org.paravane.api.asyncpf.AsyncPfAbi.WAKE_ALL_TOKEN;
 import static org.paravane.api.asyncpf.PreemptionModel.NON_PREEMPTIBLE;
 import static org.paravane.api.asyncpf.PreemptionModel.PREEMPTIBLE;
+import static org.paravane.asyncpf.testing.Await.await;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -68,16 +67,6 @@ class GuestFaultHandlerTest {
     private static GuestFault pageReady(FakeContext ctx, int vcpu, int token) {
         ctx.token.set(token);
         return new GuestFault(vcpu, Trigger.PAGE_READY_INTERRUPT, 0, 0, 0x401000, 3, true, 0, 0, false, PREEMPTIBLE, ctx);
-    }
-
-    private static void await(BooleanSupplier condition, String what) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.yield();
-        }
     }
 
     private static FaultDecision get(Future<FaultDecision> f) throws Exception {

@@ -10,15 +10,14 @@ import static org.paravane.api.asyncpf.AsyncPfAbi.MSR_ASYNC_PF_ACK;
 import static org.paravane.api.asyncpf.AsyncPfAbi.MSR_ASYNC_PF_EN;
 import static org.paravane.api.asyncpf.AsyncPfAbi.MSR_ASYNC_PF_INT;
 import static org.paravane.api.asyncpf.AsyncPfAbi.WAKE_ALL_TOKEN;
+import static org.paravane.asyncpf.testing.Await.await;
 
 import java.lang.annotation.Annotation;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.function.BooleanSupplier;
 import org.paravane.api.asyncpf.FaultDecision;
 import org.paravane.api.asyncpf.HostFault;
 import org.paravane.api.memory.PageSourceException;
@@ -136,17 +135,6 @@ final class HostFixture implements AutoCloseable {
 
     void awaitCompletions() {
         await(apf::hasCompletions, "a completion in done");
-    }
-
-    static void await(BooleanSupplier condition, String what) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.onSpinWait();
-            Thread.yield();
-        }
     }
 
     @Override

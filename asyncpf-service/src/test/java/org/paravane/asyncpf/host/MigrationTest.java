@@ -8,6 +8,7 @@ import static org.paravane.api.asyncpf.AsyncPfAbi.FLAG_PAGE_NOT_PRESENT;
 import static org.paravane.api.asyncpf.AsyncPfAbi.MSR_ASYNC_PF_EN;
 import static org.paravane.api.asyncpf.AsyncPfAbi.MSR_ASYNC_PF_INT;
 import static org.paravane.api.asyncpf.AsyncPfAbi.WAKE_ALL_TOKEN;
+import static org.paravane.asyncpf.testing.Await.await;
 
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -48,7 +49,7 @@ class MigrationTest {
             assertThat(pf.flags.get()).isEqualTo(FLAG_PAGE_NOT_PRESENT);
             Future<FaultDecision> task = tasks.submit(() -> guest.handle(new GuestFault(1, GuestFault.Trigger.PAGE_FAULT,
                     Integer.toUnsignedLong(token), 0, 0x401000, 3, true, 0, 0, false, PreemptionModel.PREEMPTIBLE, pf)));
-            HostFixture.await(() -> guestTable.size() == 1, "the task asleep");
+            await(() -> guestTable.size() == 1, "the task asleep");
 
             // Migrated: the old host's work is gone with it; the new host knows nothing of the token.
             try (HostFixture newHost = new HostFixture(1)) {

@@ -14,6 +14,7 @@ import static org.paravane.api.asyncpf.AsyncPfAbi.PER_VCPU_LIMIT;
 import static org.paravane.api.asyncpf.AsyncPfAbi.WAKE_ALL_TOKEN;
 import static org.paravane.asyncpf.host.HostFixture.VECTOR;
 import static org.paravane.asyncpf.host.HostFixture.page;
+import static org.paravane.asyncpf.testing.Await.await;
 
 import java.lang.foreign.ValueLayout;
 import java.util.HashSet;
@@ -205,7 +206,7 @@ class VcpuAsyncPfTest {
         h.source.release(page(7));
         h.awaitCompletions();
         // the fetch thread kicks right after it records the completion, outside the lock
-        HostFixture.await(() -> h.port.kicks.get() > kicks, "the completion kicks the vCPU");
+        await(() -> h.port.kicks.get() > kicks, "the completion kicks the vCPU");
         assertThat(h.port.kicks.get()).as("exactly one kick").isEqualTo(kicks + 1);
         h.apf.beforeEntry();
         assertThat(h.slotToken()).isEqualTo(t);
@@ -237,7 +238,7 @@ class VcpuAsyncPfTest {
         int t2 = injectedToken(h.fault(2));
         h.source.release(page(1));
         h.source.release(page(2));
-        HostFixture.await(() -> h.apf.doneCount() == 2, "both fetched");
+        await(() -> h.apf.doneCount() == 2, "both fetched");
 
         h.apf.beforeEntry();
         assertThat(h.port.interrupts).hasSize(1);
@@ -268,13 +269,13 @@ class VcpuAsyncPfTest {
         int before = h.port.kicks.get();
         h.source.release(page(1));
         h.awaitCompletions();
-        HostFixture.await(() -> h.port.kicks.get() > before, "page 1's kick");
+        await(() -> h.port.kicks.get() > before, "page 1's kick");
         h.apf.beforeEntry();   // page 1's ready is now in flight
         assertThat(h.apf.pageReadyPending()).isTrue();
         int kicks = h.port.kicks.get();
         h.source.release(page(2));
-        HostFixture.await(h.apf::hasCompletions, "page 2 done");
-        HostFixture.await(() -> h.service.pendingFetches() == 0, "page 2's fetch over, kick or not");
+        await(h.apf::hasCompletions, "page 2 done");
+        await(() -> h.service.pendingFetches() == 0, "page 2's fetch over, kick or not");
         assertThat(h.port.kicks.get()).as("no kick while a ready is in flight").isEqualTo(kicks);
         h.guestAck();
         assertThat(h.port.interrupts).as("the ACK delivered page 2").hasSize(2);
@@ -290,9 +291,9 @@ class VcpuAsyncPfTest {
         h.source.release(page(1));
         h.awaitCompletions();
         h.source.release(page(2));
-        HostFixture.await(() -> h.apf.doneCount() == 2, "page 2 done");
-        HostFixture.await(() -> h.port.kicks.get() > kicks, "page 1's kick");
-        HostFixture.await(() -> h.service.pendingFetches() == 0, "both fetches over");
+        await(() -> h.apf.doneCount() == 2, "page 2 done");
+        await(() -> h.port.kicks.get() > kicks, "page 1's kick");
+        await(() -> h.service.pendingFetches() == 0, "both fetches over");
         assertThat(h.port.kicks.get()).isEqualTo(kicks + 1);
     }
 
@@ -355,7 +356,7 @@ class VcpuAsyncPfTest {
             tokens.add(injectedToken(h.fault(p)));
             h.source.release(page(p));   // fetched, but outstanding until delivered
         }
-        HostFixture.await(() -> h.apf.doneCount() == PER_VCPU_LIMIT, "64 fetched");
+        await(() -> h.apf.doneCount() == PER_VCPU_LIMIT, "64 fetched");
         assertThat(tokens).hasSize(PER_VCPU_LIMIT);
         assertThat(h.apf.stats().outstanding()).isEqualTo(PER_VCPU_LIMIT);
         h.apf.checkInvariants();
@@ -445,7 +446,7 @@ class VcpuAsyncPfTest {
         h.source.release(page(1));
         h.source.release(page(2));
         get(f);
-        HostFixture.await(() -> h.apf.doneCount() == 2, "both completions kept");
+        await(() -> h.apf.doneCount() == 2, "both completions kept");
         h.port.pagingEnabled = true;
         h.apf.beforeEntry();
         assertThat(h.slotToken()).as("the ready of the fault before the toggle is not lost").isEqualTo(t);
@@ -472,7 +473,7 @@ class VcpuAsyncPfTest {
         h.source.release(page(2));
         h.source.release(page(3));
         // a fetch already running finishes unheard; one still queued was cancelled and never reads its page
-        HostFixture.await(() -> h.service.pendingFetches() == 0, "fetches finished or cancelled");
+        await(() -> h.service.pendingFetches() == 0, "fetches finished or cancelled");
         h.apf.beforeEntry();
         assertThat(h.port.interrupts).as("no event after disable").isEmpty();
         assertThat(h.apf.hasCompletions()).isFalse();
@@ -583,7 +584,7 @@ class VcpuAsyncPfTest {
         assertThat(t2 & 0xFFF).isEqualTo(2);
         h.source.release(page(8));
         h.awaitCompletions();
-        HostFixture.await(other::hasCompletions, "vCPU 2 completion");
+        await(other::hasCompletions, "vCPU 2 completion");
         assertThat(h.source.reads()).as("the page is read once").isEqualTo(1);
         h.apf.beforeEntry();
         other.beforeEntry();
