@@ -24,6 +24,20 @@ public final class Differ {
         }
     }
 
+    /** Runs {@code cases} on both CPUs: the first difference of every case where {@code tested} departs from the reference. */
+    public static List<Mismatch> mismatches(List<TestCase> cases, Reference reference, Reference tested) {
+        List<List<CpuRecord>> expected = reference.run(cases);
+        List<List<CpuRecord>> actual = tested.run(cases);
+        List<Mismatch> found = new ArrayList<>();
+        for (int i = 0; i < cases.size(); i++) {
+            Mismatch m = compare(cases.get(i), expected.get(i), actual.get(i));
+            if (m != null) {
+                found.add(m);
+            }
+        }
+        return found;
+    }
+
     /** The first difference between {@code expected} and {@code actual}, or null when they agree. */
     public static Mismatch compare(TestCase tc, List<CpuRecord> expected, List<CpuRecord> actual) {
         if (!tc.stepwise()) {

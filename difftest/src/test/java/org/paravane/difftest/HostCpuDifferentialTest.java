@@ -34,16 +34,7 @@ class HostCpuDifferentialTest {
     }
 
     static List<Differ.Mismatch> differences(List<TestCase> cases) {
-        List<List<CpuRecord>> expected = host.run(cases);
-        List<List<CpuRecord>> actual = emulated.run(cases);
-        List<Differ.Mismatch> found = new ArrayList<>();
-        for (int i = 0; i < cases.size(); i++) {
-            Differ.Mismatch m = Differ.compare(cases.get(i), expected.get(i), actual.get(i));
-            if (m != null) {
-                found.add(m);
-            }
-        }
-        return found;
+        return Differ.mismatches(cases, host, emulated);
     }
 
     /** The instruction a mismatch happened after (or at, for an exception). */

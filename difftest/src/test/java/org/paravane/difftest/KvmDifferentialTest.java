@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
@@ -51,16 +50,7 @@ class KvmDifferentialTest {
     }
 
     static List<Differ.Mismatch> differences(List<TestCase> cases) {
-        List<List<CpuRecord>> expected = kvm.run(cases);
-        List<List<CpuRecord>> actual = emulated.run(cases);
-        List<Differ.Mismatch> found = new ArrayList<>();
-        for (int i = 0; i < cases.size(); i++) {
-            Differ.Mismatch m = Differ.compare(cases.get(i), expected.get(i), actual.get(i));
-            if (m != null) {
-                found.add(m);
-            }
-        }
-        return found;
+        return Differ.mismatches(cases, kvm, emulated);
     }
 
     @Test
