@@ -157,38 +157,39 @@ public final class Segments {
     /** LTR: loads a 64-bit available TSS from the GDT and marks it busy. */
     public static void loadTaskRegister(Cpu c, int selector) {
         selector &= 0xFFFF;
-        int err = selector & 0xFFFC;
-        if (err == 0) {
+        if ((selector & 0xFFFC) == 0) {
             throw c.gp(0);
         }
-        if ((selector & 4) != 0) {
-            throw c.raise(Vectors.GP, err);
-        }
-        long a = descriptorAddress(c, selector, 16);
-        if (a < 0) {
-            throw c.raise(Vectors.GP, err);
-        }
-        long raw = c.mmu.readSupervisor(a, 8);
-        long high = c.mmu.readSupervisor(a + 8, 8);
-        if (codeOrData(raw) || type(raw) != 0x9) {
-            throw c.raise(Vectors.GP, err);
-        }
-        if (!present(raw)) {
-            throw c.raise(Vectors.NP, err);
-        }
-        c.mmu.writeSupervisor(a + 5, 1, ((raw >>> 40) & 0xFF) | 2);     // busy
-        c.seg[Cpu.TR] = new Segment(selector, base(raw) | ((high & 0xFFFF_FFFFL) << 32), limit(raw), 0xB, false,
+        SystemDescriptor d = systemDescriptor(c, selector, 0x9);
+        long raw = d.raw();
+        c.mmu.writeSupervisor(d.address() + 5, 1, ((raw >>> 40) & 0xFF) | 2);     // busy
+        c.seg[Cpu.TR] = new Segment(selector, d.base(), limit(raw), 0xB, false,
                 dpl(raw), true, ((raw >>> 52) & 1) != 0, false, false, granular(raw), false);
     }
 
     /** LLDT: loads an LDT descriptor from the GDT (a null selector disables the LDT). */
     public static void loadLdt(Cpu c, int selector) {
         selector &= 0xFFFF;
-        int err = selector & 0xFFFC;
-        if (err == 0) {
+        if ((selector & 0xFFFC) == 0) {
             c.seg[Cpu.LDTR] = nullSelector(selector, 0);
             return;
         }
+        SystemDescriptor d = systemDescriptor(c, selector, 0x2);
+        long raw = d.raw();
+        c.seg[Cpu.LDTR] = new Segment(selector, d.base(), limit(raw), 0x2, false,
+                dpl(raw), true, false, false, false, granular(raw), false);
+    }
+
+    /** A 16-byte system descriptor of the GDT: where it is, its low quadword, and its 64-bit base. */
+    private record SystemDescriptor(long address, long raw, long base) {
+    }
+
+    /**
+     * The GDT's system descriptor (TSS, LDT) for a non-null {@code selector}, of descriptor type {@code type}:
+     * #GP(selector) for an LDT selector, one beyond the GDT limit or another type; #NP(selector) when not present.
+     */
+    private static SystemDescriptor systemDescriptor(Cpu c, int selector, int type) {
+        int err = selector & 0xFFFC;
         if ((selector & 4) != 0) {
             throw c.raise(Vectors.GP, err);
         }
@@ -198,14 +199,13 @@ public final class Segments {
         }
         long raw = c.mmu.readSupervisor(a, 8);
         long high = c.mmu.readSupervisor(a + 8, 8);
-        if (codeOrData(raw) || type(raw) != 0x2) {
+        if (codeOrData(raw) || type(raw) != type) {
             throw c.raise(Vectors.GP, err);
         }
         if (!present(raw)) {
             throw c.raise(Vectors.NP, err);
         }
-        c.seg[Cpu.LDTR] = new Segment(selector, base(raw) | ((high & 0xFFFF_FFFFL) << 32), limit(raw), 0x2, false,
-                dpl(raw), true, false, false, false, granular(raw), false);
+        return new SystemDescriptor(a, raw, base(raw) | ((high & 0xFFFF_FFFFL) << 32));
     }
 
     /** The flat 64-bit code segment SYSCALL loads. */
