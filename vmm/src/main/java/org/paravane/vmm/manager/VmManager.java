@@ -403,7 +403,7 @@ public class VmManager {
         ManagedVm vm = vm(name);
         BackendEntry target = pick(backendName).orElseThrow(() -> new IllegalArgumentException(
                 "backend '" + backendName + "' is not available or not usable (" + describeBackends() + ")"));
-        if (vm.state != ManagedVm.State.RUNNING || !migrate(vm, target)) {
+        if (!migrate(vm, target)) {
             throw new IllegalArgumentException("VM '" + name + "' is " + vm.state + ", not running");
         }
     }
