@@ -30,7 +30,7 @@ public final class Differ {
         List<List<CpuRecord>> actual = tested.run(cases);
         List<Mismatch> found = new ArrayList<>();
         for (int i = 0; i < cases.size(); i++) {
-            Mismatch m = compare(cases.get(i), expected.get(i), actual.get(i));
+            Mismatch m = compare(cases.get(i), expected.get(i), actual.get(i), reference);
             if (m != null) {
                 found.add(m);
             }
@@ -40,9 +40,14 @@ public final class Differ {
 
     /** The first difference between {@code expected} and {@code actual}, or null when they agree. */
     public static Mismatch compare(TestCase tc, List<CpuRecord> expected, List<CpuRecord> actual) {
+        return compare(tc, expected, actual, null);
+    }
+
+    /** As {@link #compare(TestCase, List, List)}, with the vectors {@code reference} reports read as it says. */
+    static Mismatch compare(TestCase tc, List<CpuRecord> expected, List<CpuRecord> actual, Reference reference) {
         if (!tc.stepwise()) {
             // Only the end counts (the reference may have run without stepping).
-            String diff = difference(tc, Layout.CODE, expected.getLast(), actual.getLast());
+            String diff = difference(tc, Layout.CODE, expected.getLast(), actual.getLast(), reference);
             return diff == null ? null : new Mismatch(tc, -1, diff, expected.getLast(), actual.getLast());
         }
         long previousRip = Layout.CODE;
@@ -54,7 +59,7 @@ public final class Differ {
                         i < actual.size() ? actual.get(i) : actual.getLast());
             }
             CpuRecord e = expected.get(i), a = actual.get(i);
-            String diff = difference(tc, previousRip, e, a);
+            String diff = difference(tc, previousRip, e, a, reference);
             if (diff != null) {
                 return new Mismatch(tc, i, diff, e, a);
             }
@@ -63,12 +68,13 @@ public final class Differ {
         return null;
     }
 
-    private static String difference(TestCase tc, long previousRip, CpuRecord e, CpuRecord a) {
+    private static String difference(TestCase tc, long previousRip, CpuRecord e, CpuRecord a, Reference reference) {
         if (e.kind() != a.kind()) {
             return "stopped differently: " + e.kind() + " vs " + a.kind();
         }
         if (e.kind() == CpuRecord.Kind.FAULT) {
-            if (e.vector() != a.vector()) {
+            boolean same = reference == null ? e.vector() == a.vector() : reference.reportsAs(a.vector(), e.vector());
+            if (!same) {
                 return "exception vector " + e.vector() + " vs " + a.vector();
             }
             if (e.error() != a.error()) {
