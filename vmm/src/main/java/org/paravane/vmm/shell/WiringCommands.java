@@ -45,11 +45,13 @@ public class WiringCommands {
         }
         TextTable table = new TextTable("BACKEND", "USABLE", "RANKING", "PROVIDER", "CAPABILITIES", "USED BY");
         List<String> details = new ArrayList<>();
+        boolean anyUsable = false;
         for (ServiceReference<VirtualizationBackend> ref : refs) {
             VirtualizationBackend backend = context.getService(ref);
             try {
                 String name = String.valueOf(ref.getProperty(VirtualizationBackend.NAME));
                 boolean usable = Boolean.TRUE.equals(ref.getProperty(VirtualizationBackend.USABLE));
+                anyUsable |= usable;
                 table.row(name, usable ? "yes" : "no", ServiceDescriptions.ranking(ref),
                         ServiceDescriptions.bundle(ref.getBundle()),
                         backend == null ? "(gone)" : describe(backend.capabilities()), ServiceDescriptions.users(ref));
@@ -64,7 +66,9 @@ public class WiringCommands {
                 }
             }
         }
-        return table + "properties:" + System.lineSeparator() + String.join(System.lineSeparator(), details);
+        String listing = table + "properties:" + System.lineSeparator() + String.join(System.lineSeparator(), details);
+        return anyUsable ? listing : listing + System.lineSeparator()
+                + "no usable virtualization backend: VMs cannot start until one is (start emulated-backend, or make /dev/kvm usable)";
     }
 
     @Descriptor("list every Paravane service: type, provider, ranking, properties and the bundles using it")
