@@ -4,7 +4,8 @@
 #   as --64 --defsym KERNEL=k --defsym ITERS=n kernels.S && ld -Ttext=0x400000 --oformat binary
 # Entry at the start: runs the kernel, stores the checksum (RAX) to the unbacked address RESULT (an MMIO exit on
 # every backend), then spins. sieve_buf and crc_table are linker symbols (ld --defsym sieve_buf=0x600000
-# --defsym crc_table=0x610000, as the NASM originals placed them), so [rip + sym] is a PC-relative reference like NASM's [rel sym].
+# --defsym crc_table=0x610000, where the NASM originals placed them), so [rip + sym] is a PC-relative reference like
+# NASM's [rel sym].
         .intel_syntax noprefix
         .set RESULT, 0xF0000000
         .text
