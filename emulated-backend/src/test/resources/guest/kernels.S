@@ -1,10 +1,11 @@
-# The four CPU-bound benchmark kernels of /work/shared/bench-kernels/kernels.inc (K1 xorshift ALU, K2 byte sieve,
-# K3 recursive fib, K4 table CRC32), ported from NASM to GNU as (Intel syntax) with the same instruction sequences,
-# so the dynamic instruction counts of emulation.md section 2 hold. Assemble with
+# The four CPU-bound benchmark kernels (K1 xorshift ALU, K2 byte sieve, K3 recursive fib, K4 table CRC32), ported
+# from their NASM originals to GNU as (Intel syntax) with the same instruction sequences, so their dynamic
+# instruction counts are the same as the originals' and other emulators' figures on them compare. Assemble with
 #   as --64 --defsym KERNEL=k --defsym ITERS=n kernels.S && ld -Ttext=0x400000 --oformat binary
 # Entry at the start: runs the kernel, stores the checksum (RAX) to the unbacked address RESULT (an MMIO exit on
 # every backend), then spins. sieve_buf and crc_table are linker symbols (ld --defsym sieve_buf=0x600000
-# --defsym crc_table=0x610000, as in flat.asm), so [rip + sym] is a PC-relative reference like NASM's [rel sym].
+# --defsym crc_table=0x610000, where the NASM originals placed them), so [rip + sym] is a PC-relative reference like
+# NASM's [rel sym].
         .intel_syntax noprefix
         .set RESULT, 0xF0000000
         .text

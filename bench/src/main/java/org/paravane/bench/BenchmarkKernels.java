@@ -7,7 +7,7 @@ final class BenchmarkKernels {
     private BenchmarkKernels() {
     }
 
-    /** A tenth of the reference counts of emulation.md (K1 80 M, K2 1000, K3 220, K4 2000); as in bench/pom.xml. */
+    /** A tenth of the kernels' reference counts (K1 80 M, K2 1000, K3 220, K4 2000); as in bench/pom.xml. */
     static long iterations(int kernel) {
         return switch (kernel) {
             case 1 -> 8_000_000;

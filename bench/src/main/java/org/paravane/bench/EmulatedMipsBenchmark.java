@@ -32,8 +32,8 @@ import org.paravane.support.x86.FlatPlatform;
 import org.paravane.support.x86.PageTables;
 
 /**
- * Guest MIPS of the emulated backend on the four CPU-bound kernels of emulation.md section 2 (K1 xorshift ALU, K2 byte
- * sieve, K3 recursive fib, K4 table CRC32), each at a tenth of the reference iteration count (about 100 M guest
+ * Guest MIPS of the emulated backend on the four CPU-bound kernels of its test kit's kernels.S (K1 xorshift ALU,
+ * K2 byte sieve, K3 recursive fib, K4 table CRC32), each at a tenth of the reference iteration count (about 100 M guest
  * instructions per run), at CPL 3 on the flat platform. The {@code instructions} counter is the guest instructions
  * retired per second (the emulator counts them exactly); every run checks the kernel's checksum.
  *

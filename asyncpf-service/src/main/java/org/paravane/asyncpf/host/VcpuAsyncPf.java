@@ -556,7 +556,7 @@ final class VcpuAsyncPf implements HostAsyncPf {
         return (int) U32.getVolatile(area, (long) offset);
     }
 
-    // ---- for tests: the invariants of the reference (§10) and the state behind them ----
+    // ---- for tests: the invariants (docs/async-page-faults.md §10) and the state behind them ----
 
     /**
      * Checks I4 (a gfn is recorded iff async work for it is queued and undelivered) and I6 ({@code queued} = queue

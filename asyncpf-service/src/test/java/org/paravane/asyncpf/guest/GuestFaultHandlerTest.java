@@ -33,7 +33,10 @@ import org.paravane.asyncpf.table.BucketedSleeperTable;
 import org.paravane.asyncpf.testing.FakeContext;
 import org.paravane.asyncpf.wait.ScheduleWaiter;
 
-/** The guest kernel's #PF and page-ready entry: §6 dispatch, the §4 decision table, C5/C6/C9/C13, the fallbacks. */
+/**
+ * The guest kernel's #PF and page-ready entry: §6 dispatch, the §4 decision table, C5/C6/C9/C13 of
+ * docs/async-page-faults.md, the fallbacks.
+ */
 class GuestFaultHandlerTest {
 
     private final BucketedSleeperTable table = new BucketedSleeperTable("guest");

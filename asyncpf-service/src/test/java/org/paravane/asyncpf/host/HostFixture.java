@@ -22,8 +22,8 @@ import org.paravane.api.asyncpf.FaultDecision;
 import org.paravane.api.asyncpf.HostFault;
 import org.paravane.api.memory.PageSourceException;
 import org.paravane.asyncpf.testing.ArenaGuestMemory;
-import org.paravane.asyncpf.testing.GatedPageSource;
 import org.paravane.asyncpf.testing.TestPort;
+import org.paravane.testkit.GatedPageSource;
 
 /** One vCPU's host state over test memory, a gated page source and a recording port. */
 final class HostFixture implements AutoCloseable {

@@ -23,8 +23,8 @@ import org.paravane.asyncpf.guest.GuestFaultHandler;
 import org.paravane.asyncpf.halt.HaltWaiter;
 import org.paravane.asyncpf.table.BucketedSleeperTable;
 import org.paravane.asyncpf.testing.FakeContext;
-import org.paravane.asyncpf.testing.GatedPageSource;
 import org.paravane.asyncpf.wait.ScheduleWaiter;
+import org.paravane.testkit.GatedPageSource;
 
 /**
  * C22, live migration: the queues and {@code pageready_pending} stay behind on the old host. The guest's MSR restore

@@ -36,10 +36,10 @@ import org.paravane.api.asyncpf.PreemptionModel;
 import org.paravane.asyncpf.testing.FakeContext;
 import org.paravane.asyncpf.table.BucketedSleeperTable;
 import org.paravane.asyncpf.testing.ArenaGuestMemory;
-import org.paravane.asyncpf.testing.GatedPageSource;
 import org.paravane.asyncpf.testing.TestPort;
+import org.paravane.testkit.GatedPageSource;
 
-/** The host engine of one vCPU against §7 of the reference and the corner cases of §8 that apply to it. */
+/** The host engine of one vCPU against §7 of docs/async-page-faults.md and the corner cases of §8 that apply to it. */
 class VcpuAsyncPfTest {
 
     private HostFixture host;

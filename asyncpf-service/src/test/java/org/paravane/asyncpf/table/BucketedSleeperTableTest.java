@@ -15,8 +15,8 @@ import org.paravane.asyncpf.table.BucketedSleeperTable.Kind;
 import org.paravane.asyncpf.table.BucketedSleeperTable.Linked;
 
 /**
- * The table on its own, single-threaded: the enqueue path, wake, wake-all, release and close, against §1, §2, §5 of
- * the reference and C1–C3. Concurrency is in the stress test and the model check.
+ * The table on its own, single-threaded: the enqueue path, wake, wake-all, release and close, against §2, §3, §5 of
+ * docs/async-page-faults.md and C1–C3. Concurrency is in the stress test and the model check.
  */
 class BucketedSleeperTableTest {
 

@@ -11,6 +11,7 @@ import org.paravane.api.memory.PageSourceException;
 import org.paravane.kvm.KvmBackend;
 import org.paravane.kvm.host.KvmSettings;
 import org.paravane.support.x86.FlatPlatform;
+import org.paravane.testkit.Asm;
 
 /** Backends, VM specs and hand-encoded guest code shared by the KVM benchmarks. */
 final class KvmGuests {
@@ -21,40 +22,13 @@ final class KvmGuests {
     static final long RAM = 4 << 20, IDENTITY = 64 << 20;
 
     /** loop: out 0x10, al; jmp loop (CPL0) */
-    static final byte[] OUT_LOOP = {(byte) 0xE6, 0x10, (byte) 0xEB, (byte) 0xFC};
+    static final byte[] OUT_LOOP = new Asm().outAl(0x10).jmp(0).bytes();
 
     /** rsi = LAZY; rcx = pages; loop: add rbx, [rsi]; add rsi, 4096; dec rcx; jnz loop; mov [MMIO], rbx; jmp . */
     static byte[] touchPages(int pages) {
-        List<Integer> b = new ArrayList<>();
-        add(b, 0x48, 0xBE);
-        imm(b, LAZY, 8);
-        add(b, 0x48, 0xB9);
-        imm(b, pages, 8);
-        int loop = b.size();
-        add(b, 0x48, 0x03, 0x1E, 0x48, 0x81, 0xC6);
-        imm(b, 4096, 4);
-        add(b, 0x48, 0xFF, 0xC9, 0x75);
-        b.add((loop - (b.size() + 1)) & 0xFF);
-        add(b, 0x48, 0x89, 0x1C, 0x25);
-        imm(b, MMIO, 4);
-        add(b, 0xEB, 0xFE);
-        byte[] out = new byte[b.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = (byte) (int) b.get(i);
-        }
-        return out;
-    }
-
-    private static void add(List<Integer> b, int... bytes) {
-        for (int x : bytes) {
-            b.add(x);
-        }
-    }
-
-    private static void imm(List<Integer> b, long v, int n) {
-        for (int i = 0; i < n; i++) {
-            b.add((int) (v >>> (8 * i)) & 0xFF);
-        }
+        Asm a = new Asm().movImm64(6, LAZY).movImm64(1, pages);
+        int loop = a.size();
+        return a.addRbxFromRsi().addRsi(4096).decRcx().jnz(loop).storeRbx(MMIO).spin().bytes();
     }
 
     static KvmBackend backend(long chunk) {

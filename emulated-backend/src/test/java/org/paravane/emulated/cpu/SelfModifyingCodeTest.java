@@ -6,9 +6,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.paravane.api.backend.Vcpu;
 import org.paravane.api.backend.VcpuExit;
-import org.paravane.emulated.testing.Asm;
 import org.paravane.emulated.testing.TestVm;
 import org.paravane.support.x86.PageTables;
+import org.paravane.testkit.Asm;
 
 /** Decoded code follows guest stores (even within a block), host writes between runs, and page boundaries. */
 class SelfModifyingCodeTest {

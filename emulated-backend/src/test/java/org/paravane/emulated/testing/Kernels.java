@@ -1,5 +1,7 @@
 package org.paravane.emulated.testing;
 
+import org.paravane.testkit.Asm;
+
 /** The benchmark kernels of {@code /guest/kernels.S}: built at {@link TestVm#CODE}, and their checksums in Java. */
 public final class Kernels {
     private Kernels() {

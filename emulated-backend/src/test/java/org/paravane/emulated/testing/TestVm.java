@@ -16,6 +16,7 @@ import org.paravane.emulated.EmulatedBackend;
 import org.paravane.support.x86.FlatPlatform;
 import org.paravane.support.x86.PageTables;
 import org.paravane.support.x86.TrapStubs;
+import org.paravane.testkit.Asm;
 
 /**
  * A VM on the emulated backend with the {@link FlatPlatform} (IDT of exit stubs, GDT, TSS, identity paging) over

@@ -11,8 +11,8 @@ import org.paravane.api.backend.Vcpu;
 import org.paravane.api.backend.VcpuExit;
 import org.paravane.api.memory.PageSource;
 import org.paravane.emulated.EmulatedBackend;
-import org.paravane.emulated.testing.Asm;
 import org.paravane.emulated.testing.TestVm;
+import org.paravane.testkit.Asm;
 
 /** LOCK-prefixed instructions are atomic between vCPU threads sharing memory, split locks included. */
 class AtomicityTest {

@@ -22,13 +22,13 @@ import org.paravane.api.cpu.VcpuState;
 import org.paravane.api.memory.MemoryRegion;
 import org.paravane.api.memory.PageSource;
 import org.paravane.api.memory.PageSourceException;
-import org.paravane.kvm.Asm;
 import org.paravane.kvm.KvmBackend;
 import org.paravane.kvm.KvmTestSupport;
 import org.paravane.kvm.host.KvmSettings;
 import org.paravane.kvm.vstate.vm.KvmVm;
 import org.paravane.support.x86.FlatPlatform;
 import org.paravane.support.x86.TrapStubs;
+import org.paravane.testkit.Asm;
 
 /**
  * KVM's paravirtual async page faults end to end, with the test as the guest kernel (flat code, trap stubs exiting to the

@@ -26,13 +26,13 @@ import org.paravane.api.backend.VirtualMachine;
 import org.paravane.api.memory.MemoryRegion;
 import org.paravane.api.memory.PageSource;
 import org.paravane.api.memory.PageSourceException;
-import org.paravane.kvm.Asm;
 import org.paravane.kvm.KvmBackend;
 import org.paravane.kvm.KvmTestSupport;
 import org.paravane.kvm.host.KvmSettings;
 import org.paravane.kvm.vstate.memory.MemoryMode;
 import org.paravane.kvm.vstate.vm.KvmVm;
 import org.paravane.support.x86.FlatPlatform;
+import org.paravane.testkit.Asm;
 
 /** Lazy guest memory on KVM: userfaultfd faults served in chunks, zero pages, failures, file mappings, working sets. */
 class LazyMemoryTest {

@@ -20,11 +20,11 @@ import org.paravane.api.cpu.DescriptorTable;
 import org.paravane.api.cpu.GeneralRegisters;
 import org.paravane.api.cpu.VcpuState;
 import org.paravane.api.memory.PageSource;
-import org.paravane.kvm.Asm;
 import org.paravane.kvm.KvmBackend;
 import org.paravane.kvm.KvmTestSupport;
 import org.paravane.support.x86.FlatPlatform;
 import org.paravane.support.x86.TrapStubs;
+import org.paravane.testkit.Asm;
 
 /** Guest code at CPL0 and CPL3 against every exit the backend maps. */
 class VcpuExitsTest {

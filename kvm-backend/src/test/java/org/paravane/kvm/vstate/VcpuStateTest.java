@@ -23,11 +23,11 @@ import org.paravane.api.cpu.PendingEvents;
 import org.paravane.api.cpu.SpecialRegisters;
 import org.paravane.api.cpu.VcpuState;
 import org.paravane.api.memory.PageSource;
-import org.paravane.kvm.Asm;
 import org.paravane.kvm.KvmBackend;
 import org.paravane.kvm.KvmTestSupport;
 import org.paravane.support.x86.FlatPlatform;
 import org.paravane.support.x86.TrapStubs;
+import org.paravane.testkit.Asm;
 
 /** The complete vCPU state through sync regs and the MSR/FPU/MP-state ioctls, and moves between VMs. */
 class VcpuStateTest {

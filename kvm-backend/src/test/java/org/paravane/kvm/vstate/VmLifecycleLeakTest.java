@@ -11,10 +11,10 @@ import org.junit.jupiter.api.Test;
 import org.paravane.api.backend.VcpuExit;
 import org.paravane.api.backend.VirtualMachine;
 import org.paravane.api.memory.MemoryRegion;
-import org.paravane.kvm.Asm;
 import org.paravane.kvm.KvmBackend;
 import org.paravane.kvm.KvmTestSupport;
 import org.paravane.support.x86.FlatPlatform;
+import org.paravane.testkit.Asm;
 
 /**
  * 1,000 VMs created, run to their first exit and destroyed leave no file descriptor and no mapping behind. Every other

@@ -13,7 +13,7 @@ import org.paravane.vmm.manager.VmDefinition;
 import org.paravane.vmm.manager.VmManager;
 
 /**
- * The four CPU-bound kernels of emulation.md (ALU, sieve, fib, CRC-32) as guest programs, each timed by the guest
+ * The four CPU-bound kernels (ALU, sieve, fib, CRC-32; guests/src/cpu_*.c) as guest programs, each timed by the guest
  * itself. Instruction counts come from a backend that counts them (the software CPU); a hardware backend's time for
  * the same image and argument turns them into native MIPS.
  */

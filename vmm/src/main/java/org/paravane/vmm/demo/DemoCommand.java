@@ -113,7 +113,7 @@ public class DemoCommand {
             }
             b.append(String.format(Locale.ROOT, "   emulated vs native (KVM)%n"));
         }
-        b.append(String.format(Locale.ROOT, "  reference on this machine (emulation.md): Bochs 2.7 24-50 MIPS, Blink -j 31-38 MIPS,"
+        b.append(String.format(Locale.ROOT, "  reference on this machine: Bochs 2.7 24-50 MIPS, Blink -j 31-38 MIPS,"
                 + " QEMU TCG 480-4685 MIPS%n"));
         return b.toString();
     }

@@ -79,7 +79,7 @@ final class GuestStack implements AutoCloseable {
 
     /**
      * Whether guest CPL0 accesses to absent pages can become async page faults. Not on PVM hosts: KVM emulates CPL0
-     * code there, and the emulator's accesses fault synchronously (kvm-on-this-host.md §10).
+     * code there, and the emulator's accesses to absent pages fault synchronously in the host kernel.
      */
     boolean kernelFaultsGoAsync() {
         return emulated != null || !Files.isDirectory(Path.of("/sys/module/kvm_pvm"));

@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.paravane.api.asyncpf.PreemptionModel;
 import org.paravane.api.backend.VirtualMachine;
+import org.paravane.testkit.GatedPageSource;
 import org.paravane.vmm.manager.MachineImage;
 import org.paravane.vmm.source.PatternPageSource;
 import org.paravane.vmm.source.ShapedPageSource;
@@ -69,11 +70,7 @@ class HotSwapTest {
     }
 
     private static void awaitGate(GatedPageSource gate, int readers) throws InterruptedException {
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        while (gate.waiting() < readers) {
-            assertThat(System.nanoTime()).as("fetches reached the gate").isLessThan(deadline);
-            Thread.sleep(1);
-        }
+        assertThat(gate.awaitWaiting(readers, 30, TimeUnit.SECONDS)).as("fetches reached the gate").isTrue();
     }
 
     /**
@@ -86,7 +83,7 @@ class HotSwapTest {
         assertThat(expected.get("scanner0")).containsEntry("checksum", scannerChecksum(SEED, DATA, BYTES));
         assertThat(expected.get("scanner1")).containsEntry("checksum", scannerChecksum(SEED, DATA + BYTES, BYTES));
 
-        GatedPageSource gate = new GatedPageSource(slow());
+        GatedPageSource gate = new GatedPageSource(slow()).holdAll();
         GuestKernel moved = start(home, "moved", gate);
         awaitGate(gate, 1);
         move(moved, away);
