@@ -65,7 +65,7 @@ public final class HostProbe {
         return switch (errno) {
             case Errno.ENOENT -> "no /dev/kvm: this kernel has no KVM (load kvm_intel or kvm_amd, or enable nested virtualization)";
             case Errno.EACCES, Errno.EPERM -> "no permission to open /dev/kvm read-write (add the user to group 'kvm' or run as root)";
-            case Errno.ENODEV, 6 /* ENXIO */ -> "/dev/kvm exists but no KVM module serves it (load kvm_intel or kvm_amd)";
+            case Errno.ENODEV, Errno.ENXIO -> "/dev/kvm exists but no KVM module serves it (load kvm_intel or kvm_amd)";
             default -> "cannot open /dev/kvm: " + Errno.name(errno) + " (" + Errno.describe(errno) + ")";
         };
     }

@@ -205,7 +205,7 @@ public final class KvmVm implements VirtualMachine, VcpuHost {
 
     private static BackendException resources(VmSpec spec, String what, NativeException e) {
         BackendException.Reason reason = switch (e.errno()) {
-            case Errno.ENOMEM, Errno.EMFILE, Errno.ENOSPC, 23 /* ENFILE */ -> BackendException.Reason.RESOURCES;
+            case Errno.ENOMEM, Errno.EMFILE, Errno.ENOSPC, Errno.ENFILE -> BackendException.Reason.RESOURCES;
             default -> BackendException.Reason.INTERNAL;
         };
         return new BackendException(reason, "VM '" + spec.name() + "': " + what + " failed: " + Errno.name(e.errno())
