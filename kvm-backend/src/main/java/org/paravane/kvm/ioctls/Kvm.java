@@ -4,8 +4,8 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import org.paravane.support.linux.FileIo;
 import org.paravane.support.linux.Errno;
+import org.paravane.support.linux.FileIo;
 import org.paravane.support.linux.Ioctl;
 import org.paravane.support.linux.NativeException;
 

@@ -215,7 +215,7 @@ public final class FaultHandler implements AutoCloseable {
             return p;
         });
         if (memory.isPresent(page)) {
-            pending.remove(page);   // filled between the check and the entry: the fill woke everyone
+            released(pending.remove(page));   // filled between the check and the entry: the fill woke everyone
             return;
         }
         if (start[0]) {
@@ -270,8 +270,10 @@ public final class FaultHandler implements AutoCloseable {
         long now = System.nanoTime();
         for (long page : List.copyOf(pending.keySet())) {
             boolean[] start = new boolean[1];
+            Pending[] dropped = new Pending[1];
             pending.computeIfPresent(page, (k, p) -> {
                 if (memory.isPresent(page)) {
+                    dropped[0] = p;
                     return null;
                 }
                 if (!p.scheduled && due(p, now) && !memory.hostRegion(page).isClaimed(page)) {
@@ -280,6 +282,7 @@ public final class FaultHandler implements AutoCloseable {
                 }
                 return p;
             });
+            released(dropped[0]);
             if (start[0]) {
                 retries.increment();
                 submit(page);
@@ -306,6 +309,14 @@ public final class FaultHandler implements AutoCloseable {
         if (p != null && !p.vcpus.isEmpty()) {
             long waited = System.nanoTime() - p.since;
             p.vcpus.forEach(v -> v.pageWaited(waited));
+        }
+        released(p);
+    }
+
+    /** The vCPUs of a wait entry just dropped no longer wait: {@link #awaits} turned false for them. */
+    private static void released(Pending p) {
+        if (p != null) {
+            p.vcpus.forEach(FaultedVcpu::pageWaitEnded);
         }
     }
 
@@ -404,6 +415,7 @@ public final class FaultHandler implements AutoCloseable {
         }
         for (FaultedVcpu v : report) {
             v.memoryError(page, cause);
+            v.pageWaitEnded();   // even when a report was pending already: its wait is over
         }
     }
 
