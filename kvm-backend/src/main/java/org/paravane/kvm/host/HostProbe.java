@@ -65,7 +65,7 @@ public final class HostProbe {
         return switch (errno) {
             case Errno.ENOENT -> "no /dev/kvm: this kernel has no KVM (load kvm_intel or kvm_amd, or enable nested virtualization)";
             case Errno.EACCES, Errno.EPERM -> "no permission to open /dev/kvm read-write (add the user to group 'kvm' or run as root)";
-            case Errno.ENODEV, 6 /* ENXIO */ -> "/dev/kvm exists but no KVM module serves it (load kvm_intel or kvm_amd)";
+            case Errno.ENODEV, Errno.ENXIO -> "/dev/kvm exists but no KVM module serves it (load kvm_intel or kvm_amd)";
             default -> "cannot open /dev/kvm: " + Errno.name(errno) + " (" + Errno.describe(errno) + ")";
         };
     }
@@ -143,7 +143,7 @@ public final class HostProbe {
             }
             try (VcpuFd vcpu = vm.createVcpu(0, mmapSize, arena)) {
                 vcpu.setCpuid(Cpuid.forVcpu(cpuid, 0, arena));
-                xsave = vcpu.getXsave(arena.allocate(KvmLayouts.KVM_XSAVE.byteSize(), 64)) >= 0;
+                xsave = xsaveWorks(vcpu, arena);
                 if (irqchip) {
                     apfMissing = probeAsyncPfMsr(vcpu, arena);
                 }
@@ -158,6 +158,16 @@ public final class HostProbe {
         }
         return new HostSupport(true, "", hypervisor(), maxVcpus, mmapSize, cpuid, Set.copyOf(msrs), xsave, singleStep,
                 physBits, uffd, uffdDetail, apfMissing == null, apfDetail);
+    }
+
+    /** KVM_GET_XSAVE works here; hosts without XSAVE support refuse it and the FPU ioctls carry the FXSAVE area. */
+    private static boolean xsaveWorks(VcpuFd vcpu, Arena arena) {
+        try {
+            vcpu.getXsave(arena.allocate(KvmLayouts.KVM_XSAVE.byteSize(), 64));
+            return true;
+        } catch (NativeException e) {
+            return false;
+        }
     }
 
     /** MSR_KVM_ASYNC_PF_INT must be accepted and read back (it is harmless: async PF stays off until the enable MSR). */

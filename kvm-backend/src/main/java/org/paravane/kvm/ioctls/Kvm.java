@@ -4,6 +4,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import org.paravane.support.linux.Errno;
 import org.paravane.support.linux.FileIo;
 import org.paravane.support.linux.Ioctl;
 import org.paravane.support.linux.NativeException;
@@ -53,7 +54,7 @@ public final class Kvm implements AutoCloseable {
             MemorySegment cpuid = arena.allocate(KvmLayouts.KVM_CPUID2.byteSize() + capacity * KvmLayouts.KVM_CPUID_ENTRY2.byteSize(), 8);
             cpuid.set(JAVA_INT, 0, capacity);
             int r = Ioctl.raw(org.paravane.support.linux.Native.errnoSegment(), fd, KvmIoctls.KVM_GET_SUPPORTED_CPUID, cpuid);
-            if (r == -7 /* E2BIG */ && capacity < 4096) {
+            if (r == -Errno.E2BIG && capacity < 4096) {
                 continue;
             }
             if (r < 0) {
@@ -70,7 +71,7 @@ public final class Kvm implements AutoCloseable {
                 MemorySegment list = arena.allocate(4L + 4L * capacity, 4);
                 list.set(JAVA_INT, 0, capacity);
                 int r = Ioctl.raw(org.paravane.support.linux.Native.errnoSegment(), fd, KvmIoctls.KVM_GET_MSR_INDEX_LIST, list);
-                if (r == -7 /* E2BIG */ && capacity < 65536) {
+                if (r == -Errno.E2BIG && capacity < 65536) {
                     continue;
                 }
                 if (r < 0) {

@@ -1,20 +1,46 @@
 package org.paravane.kvm.ioctls;
 
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
+import org.paravane.support.linux.Errno;
 import org.paravane.support.linux.FileIo;
 import org.paravane.support.linux.Ioctl;
+import org.paravane.support.linux.NativeException;
 
-/** A vCPU file descriptor and its kvm_run area: thin wrappers over the vCPU ioctls. */
+/**
+ * A vCPU file descriptor and its kvm_run area: thin typed wrappers over the vCPU ioctls, in the manner of rust-vmm's
+ * kvm-ioctls. One error style: a failed ioctl throws {@link NativeException}, which names the call and carries the
+ * errno. The one outcome that is not an error is KVM_RUN stopped by a signal or {@code immediate_exit}
+ * ({@link RunResult#INTERRUPTED}).
+ */
 public final class VcpuFd implements AutoCloseable {
+    /** How KVM_RUN returned when it did not fail. */
+    public enum RunResult {
+        /** The guest exited: {@link KvmRun#exitReason()} says why. */
+        EXITED,
+        /** EINTR: a signal or {@code immediate_exit} stopped KVM_RUN before or during the guest's run. */
+        INTERRUPTED
+    }
+
     private final int id;
     private final int fd;
     private final KvmRun run;
+    /** KVM_RUN's own errno capture: the run loop's hot path needs no thread-local lookup. */
+    private final MemorySegment runErrno;
+    /** Small arguments (an MP state, an interrupt vector): one caller at a time, like every vCPU ioctl but KVM_RUN's kick. */
+    private final MemorySegment scalar;
     private boolean closed;
 
-    VcpuFd(int id, int fd, KvmRun run) {
+    VcpuFd(int id, int fd, KvmRun run, Arena arena) {
         this.id = id;
         this.fd = fd;
         this.run = run;
+        this.runErrno = arena.allocate(Linker.Option.captureStateLayout());
+        this.scalar = arena.allocate(8, 8);
     }
 
     public int id() {
@@ -30,11 +56,19 @@ public final class VcpuFd implements AutoCloseable {
     }
 
     /**
-     * KVM_RUN: enters the guest until an exit. Returns 0, or {@code -errno} (EINTR when a signal or immediate_exit
-     * stopped it). Never call it critically: it blocks for as long as the guest runs.
+     * KVM_RUN: enters the guest until an exit. Never call it critically: it blocks for as long as the guest runs.
+     *
+     * @throws NativeException when KVM_RUN fails (any errno but EINTR)
      */
-    public int run(MemorySegment errno) {
-        return Ioctl.raw(errno, fd, KvmIoctls.KVM_RUN, 0L);
+    public RunResult run() {
+        int r = Ioctl.raw(runErrno, fd, KvmIoctls.KVM_RUN, 0L);
+        if (r == -Errno.EINTR) {
+            return RunResult.INTERRUPTED;
+        }
+        if (r < 0) {
+            throw new NativeException("KVM_RUN", -r);
+        }
+        return RunResult.EXITED;
     }
 
     public void getRegs(MemorySegment regs) {
@@ -79,9 +113,9 @@ public final class VcpuFd implements AutoCloseable {
         Ioctl.call("KVM_SET_FPU", fd, KvmIoctls.KVM_SET_FPU, fpu);
     }
 
-    /** KVM_GET_XSAVE; returns 0 or {@code -errno} (hosts without XSAVE support refuse it). */
-    public int getXsave(MemorySegment xsave) {
-        return Ioctl.raw(org.paravane.support.linux.Native.errnoSegment(), fd, KvmIoctls.KVM_GET_XSAVE, xsave);
+    /** KVM_GET_XSAVE (hosts without XSAVE support refuse it: the caller falls back to the FPU ioctls). */
+    public void getXsave(MemorySegment xsave) {
+        Ioctl.call("KVM_GET_XSAVE", fd, KvmIoctls.KVM_GET_XSAVE, xsave);
     }
 
     public void setXsave(MemorySegment xsave) {
@@ -89,9 +123,9 @@ public final class VcpuFd implements AutoCloseable {
     }
 
     /** KVM_INTERRUPT: queues external interrupt {@code vector} (userspace irqchip, guest ready for injection). */
-    public void interrupt(MemorySegment scratch, int vector) {
-        scratch.set(java.lang.foreign.ValueLayout.JAVA_INT, 0, vector);
-        Ioctl.call("KVM_INTERRUPT", fd, KvmIoctls.KVM_INTERRUPT, scratch.asSlice(0, 4));
+    public void interrupt(int vector) {
+        scalar.set(JAVA_INT, 0, vector);
+        Ioctl.call("KVM_INTERRUPT", fd, KvmIoctls.KVM_INTERRUPT, scalar.asSlice(0, 4));
     }
 
     public void getLapic(MemorySegment lapic) {
@@ -106,21 +140,34 @@ public final class VcpuFd implements AutoCloseable {
         Ioctl.call("KVM_SET_CPUID2", fd, KvmIoctls.KVM_SET_CPUID2, cpuid2);
     }
 
-    public void getMpState(MemorySegment mpState) {
-        Ioctl.call("KVM_GET_MP_STATE", fd, KvmIoctls.KVM_GET_MP_STATE, mpState);
+    /** KVM_GET_MP_STATE: one of {@code KvmConstants.MP_STATE_*}. */
+    public int getMpState() {
+        Ioctl.call("KVM_GET_MP_STATE", fd, KvmIoctls.KVM_GET_MP_STATE, scalar.asSlice(0, KvmLayouts.KVM_MP_STATE.byteSize()));
+        return scalar.get(JAVA_INT, 0);
     }
 
-    public void setMpState(MemorySegment mpState) {
-        Ioctl.call("KVM_SET_MP_STATE", fd, KvmIoctls.KVM_SET_MP_STATE, mpState);
+    /** KVM_SET_MP_STATE to one of {@code KvmConstants.MP_STATE_*}. */
+    public void setMpState(int state) {
+        scalar.set(JAVA_INT, 0, state);
+        Ioctl.call("KVM_SET_MP_STATE", fd, KvmIoctls.KVM_SET_MP_STATE, scalar.asSlice(0, KvmLayouts.KVM_MP_STATE.byteSize()));
     }
 
     public void setGuestDebug(MemorySegment debug) {
         Ioctl.call("KVM_SET_GUEST_DEBUG", fd, KvmIoctls.KVM_SET_GUEST_DEBUG, debug);
     }
 
-    /** KVM_SET_SIGNAL_MASK: the signal mask of the calling thread while it is inside KVM_RUN. */
-    public void setSignalMask(MemorySegment mask) {
-        Ioctl.call("KVM_SET_SIGNAL_MASK", fd, KvmIoctls.KVM_SET_SIGNAL_MASK, mask);
+    /**
+     * KVM_SET_SIGNAL_MASK: the signal mask of the calling thread while it is inside KVM_RUN, given as the kernel's
+     * 64-bit sigset.
+     */
+    public void setSignalMask(long kernelSigset) {
+        try (Arena arena = Arena.ofConfined()) {
+            // struct kvm_signal_mask { u32 len; u8 sigset[]; }: the kernel's 64-bit sigset follows len at offset 4
+            MemorySegment mask = arena.allocate(KvmLayouts.KVM_SIGNAL_MASK.byteSize() + 8, 8);
+            mask.set(JAVA_INT, 0, 8);
+            mask.set(JAVA_LONG_UNALIGNED, KvmLayouts.KVM_SIGNAL_MASK.byteSize(), kernelSigset);
+            Ioctl.call("KVM_SET_SIGNAL_MASK", fd, KvmIoctls.KVM_SET_SIGNAL_MASK, mask);
+        }
     }
 
     @Override

@@ -73,7 +73,7 @@ public final class VmFd implements AutoCloseable {
             throw e;
         }
         MemorySegment run = Memory.owned(mapping, arena);
-        return new VcpuFd(id, vcpu, new KvmRun(run));
+        return new VcpuFd(id, vcpu, new KvmRun(run), arena);
     }
 
     @Override

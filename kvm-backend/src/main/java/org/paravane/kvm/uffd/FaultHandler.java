@@ -54,37 +54,18 @@ public final class FaultHandler implements AutoCloseable {
     public record Stats(long messages, long fetches, long pagesResolved, long failures, long retries, int pending) {
     }
 
-    /** A page some thread waits for. Mutated only inside {@code pending.compute} for its page (one lock per key). */
-    private static final class Pending {
-        /** Concurrent: {@link #awaits} reads it outside the map's per-key lock. */
-        final java.util.Set<FaultedVcpu> vcpus = java.util.concurrent.ConcurrentHashMap.newKeySet();
-        final java.util.Set<Integer> kernelWaiters = new java.util.HashSet<>();
-        /** When the first waiter faulted: what a vCPU thread waited is counted from here. */
-        final long since = System.nanoTime();
-        /** A fetch for the page is queued or running. */
-        volatile boolean scheduled;
-        /** When the next fetch may start after a failure (0: now). */
-        volatile long retryAt;
-    }
-
-    /** The last failure of a page, for backoff. */
-    private record Failure(int attempts, long at, String cause) {
-    }
-
     private final String vmName;
     private final Userfaultfd uffd;
     private final PagedGuestMemory memory;
     private final Settings settings;
     private final IntFunction<FaultedVcpu> vcpuByThread;
     private final WorkingSet recorder;
-    private final ConcurrentHashMap<Long, Pending> pending = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<Long, Failure> failures = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Long, PendingPage> pending = new ConcurrentHashMap<>();
+    private final FetchFailures failures;
     private final ThreadPoolExecutor fetchers;
     private final EventFd stop = new EventFd();
     private final Thread handler;
-    private final long[] hostStarts;
-    private final long[] hostEnds;
-    private final long[] guestStarts;
+    private final HostToGuest addresses;
     private final LongAdder messages = new LongAdder(), fetches = new LongAdder(), resolved = new LongAdder(),
             failed = new LongAdder(), retries = new LongAdder();
     private volatile boolean stopping;
@@ -97,15 +78,8 @@ public final class FaultHandler implements AutoCloseable {
         this.settings = settings;
         this.vcpuByThread = vcpuByThread;
         this.recorder = recorder;
-        List<PagedGuestMemory.HostRegion> regions = memory.hostRegions();
-        hostStarts = new long[regions.size()];
-        hostEnds = new long[regions.size()];
-        guestStarts = new long[regions.size()];
-        for (int i = 0; i < regions.size(); i++) {
-            hostStarts[i] = regions.get(i).host().address();
-            hostEnds[i] = hostStarts[i] + regions.get(i).region().size();
-            guestStarts[i] = regions.get(i).region().guestAddress();
-        }
+        this.addresses = new HostToGuest(memory.hostRegions());
+        this.failures = new FetchFailures(settings.retryMinNanos(), settings.retryMaxNanos());
         AtomicInteger n = new AtomicInteger();
         fetchers = new ThreadPoolExecutor(settings.fetchThreads(), settings.fetchThreads(), 30, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(), r -> Thread.ofPlatform().daemon().name("kvm-" + vmName + "-fetch-" + n.getAndIncrement())
@@ -160,7 +134,7 @@ public final class FaultHandler implements AutoCloseable {
         }
         long now = System.nanoTime();
         long wait = 50_000_000;   // waits on another filler are re-checked every 50 ms in case that fill fails
-        for (Pending p : pending.values()) {
+        for (PendingPage p : pending.values()) {
             if (!p.scheduled) {   // racy read: at worst one extra wake-up
                 wait = Math.min(wait, p.retryAt == 0 ? 0 : Math.max(0, p.retryAt - now));
             }
@@ -168,18 +142,9 @@ public final class FaultHandler implements AutoCloseable {
         return (int) ((wait + 999_999) / 1_000_000);
     }
 
-    private long guestAddress(long hostAddress) {
-        for (int i = 0; i < hostStarts.length; i++) {
-            if (hostAddress >= hostStarts[i] && hostAddress < hostEnds[i]) {
-                return guestStarts[i] + (hostAddress - hostStarts[i]);
-            }
-        }
-        return -1;
-    }
-
     private void onFault(long hostAddress, int tid) {
         messages.increment();
-        long gpa = guestAddress(hostAddress);
+        long gpa = addresses.guestAddress(hostAddress);
         if (gpa < 0) {
             LOG.log(System.Logger.Level.WARNING, "VM {0}: fault at host address 0x{1} outside guest memory (thread {2})",
                     vmName, Long.toHexString(hostAddress), tid);
@@ -194,13 +159,13 @@ public final class FaultHandler implements AutoCloseable {
             return;   // resolved meanwhile: the fill woke the waiter
         }
         FaultedVcpu vcpu = vcpuByThread.apply(tid);
-        Failure failure = failures.get(page);
+        FetchFailures.Failure failure = failures.last(page);
         boolean[] start = new boolean[1];
         pending.compute(page, (k, p) -> {
             if (p == null) {
-                p = new Pending();
+                p = new PendingPage();
                 if (failure != null) {
-                    p.retryAt = failure.at() + backoff(failure.attempts());   // a retry storm waits out the backoff
+                    p.retryAt = failures.retryAt(failure);   // a retry storm waits out the backoff
                 }
             }
             if (vcpu == null) {
@@ -208,14 +173,14 @@ public final class FaultHandler implements AutoCloseable {
             } else {
                 p.vcpus.add(vcpu);
             }
-            if (!p.scheduled && due(p, System.nanoTime())) {
+            if (!p.scheduled && p.due(System.nanoTime())) {
                 p.scheduled = true;
                 start[0] = true;
             }
             return p;
         });
         if (memory.isPresent(page)) {
-            pending.remove(page);   // filled between the check and the entry: the fill woke everyone
+            released(pending.remove(page));   // filled between the check and the entry: the fill woke everyone
             return;
         }
         if (start[0]) {
@@ -254,7 +219,7 @@ public final class FaultHandler implements AutoCloseable {
 
     /** Whether {@code vcpu}'s thread waits in a fault for a page not served yet. */
     public boolean awaits(FaultedVcpu vcpu) {
-        for (Pending p : pending.values()) {
+        for (PendingPage p : pending.values()) {
             if (p.vcpus.contains(vcpu)) {
                 return true;
             }
@@ -270,16 +235,19 @@ public final class FaultHandler implements AutoCloseable {
         long now = System.nanoTime();
         for (long page : List.copyOf(pending.keySet())) {
             boolean[] start = new boolean[1];
+            PendingPage[] dropped = new PendingPage[1];
             pending.computeIfPresent(page, (k, p) -> {
                 if (memory.isPresent(page)) {
+                    dropped[0] = p;
                     return null;
                 }
-                if (!p.scheduled && due(p, now) && !memory.hostRegion(page).isClaimed(page)) {
+                if (!p.scheduled && p.due(now) && !memory.hostRegion(page).isClaimed(page)) {
                     p.scheduled = true;
                     start[0] = true;
                 }
                 return p;
             });
+            released(dropped[0]);
             if (start[0]) {
                 retries.increment();
                 submit(page);
@@ -301,11 +269,16 @@ public final class FaultHandler implements AutoCloseable {
         }
     }
 
-    /** vCPU threads that waited for a page now present: tell them how long (their vCPU ran nothing meanwhile). */
-    private static void resolvedWaiters(Pending p) {
-        if (p != null && !p.vcpus.isEmpty()) {
-            long waited = System.nanoTime() - p.since;
-            p.vcpus.forEach(v -> v.pageWaited(waited));
+    /** Entries that left the table: their vCPUs no longer wait (see {@link FaultedVcpu#pageWaitEnded}). */
+    private static void released(PendingPage p) {
+        if (p != null) {
+            p.released();
+        }
+    }
+
+    private static void resolvedWaiters(PendingPage p) {
+        if (p != null) {
+            p.resolved();
         }
     }
 
@@ -337,11 +310,11 @@ public final class FaultHandler implements AutoCloseable {
             resolved.add(r.size() / PAGE);
             for (long gpa = r.guestAddress(); gpa < r.end(); gpa += PAGE) {
                 resolvedWaiters(pending.remove(gpa));
-                failures.remove(gpa);
+                failures.clear(gpa);
             }
         } else if (memory.isPresent(page)) {
             resolvedWaiters(pending.remove(page));
-            failures.remove(page);
+            failures.clear(page);
         } else {
             unschedule(page);   // another thread is filling it; the sweep retries if that fill fails
         }
@@ -358,7 +331,7 @@ public final class FaultHandler implements AutoCloseable {
             long g = gpa;
             boolean[] start = new boolean[1];
             pending.computeIfPresent(gpa, (k, w) -> {
-                if (!w.scheduled && due(w, now) && !memory.isPresent(g) && !memory.hostRegion(g).isClaimed(g)) {
+                if (!w.scheduled && w.due(now) && !memory.isPresent(g) && !memory.hostRegion(g).isClaimed(g)) {
                     w.scheduled = true;
                     start[0] = true;
                 }
@@ -377,10 +350,8 @@ public final class FaultHandler implements AutoCloseable {
     private void onFailure(long page, Exception e) {
         failed.increment();
         String cause = e.getMessage() == null ? e.toString() : e.getMessage();
-        Failure previous = failures.get(page);
-        Failure now = new Failure(previous == null ? 1 : previous.attempts() + 1, System.nanoTime(), cause);
-        failures.put(page, now);
-        if (previous == null) {
+        FetchFailures.Failure now = failures.record(page, cause);
+        if (now.attempts() == 1) {
             LOG.log(System.Logger.Level.WARNING, "VM {0}: page 0x{1} could not be fetched: {2}", vmName, Long.toHexString(page), cause);
         }
         List<FaultedVcpu> report = new java.util.ArrayList<>();
@@ -391,11 +362,11 @@ public final class FaultHandler implements AutoCloseable {
             if (p.kernelWaiters.isEmpty()) {
                 return null;   // nobody else waits: a later access faults anew and retries
             }
-            if (now.attempts() >= LOSE_AFTER_ATTEMPTS) {
+            if (now.attempts() >= FetchFailures.LOSE_AFTER_ATTEMPTS) {
                 lose[0] = true;
                 return null;
             }
-            p.retryAt = now.at() + backoff(now.attempts());
+            p.retryAt = failures.retryAt(now);
             p.scheduled = false;
             return p;
         });
@@ -404,15 +375,9 @@ public final class FaultHandler implements AutoCloseable {
         }
         for (FaultedVcpu v : report) {
             v.memoryError(page, cause);
+            v.pageWaitEnded();   // even when a report was pending already: its wait is over
         }
     }
-
-    private static boolean due(Pending p, long now) {
-        return p.retryAt == 0 || now - p.retryAt >= 0;
-    }
-
-    /** Failed fetches after which a page only KVM's async-PF workers wait for is given up. */
-    static final int LOSE_AFTER_ATTEMPTS = 5;
 
     /**
      * Gives up on a page whose source keeps failing while only KVM's async-PF workers wait for it (a guest task sleeps on
@@ -424,7 +389,7 @@ public final class FaultHandler implements AutoCloseable {
         if (!memory.markLost(page, cause)) {
             return;   // filled meanwhile
         }
-        failures.remove(page);
+        failures.clear(page);
         var region = memory.hostRegion(page);
         java.lang.foreign.MemorySegment host = region.host().asSlice(page - region.region().guestAddress(), PAGE);
         uffd.zeroPage(host.address(), PAGE, Userfaultfd.MODE_DONTWAKE);
@@ -432,11 +397,6 @@ public final class FaultHandler implements AutoCloseable {
         uffd.wake(host.address(), PAGE);
         LOG.log(System.Logger.Level.WARNING, "VM {0}: page 0x{1} is lost after {2} failed fetches ({3}); guest accesses to it fail",
                 vmName, Long.toHexString(page), attempts, cause);
-    }
-
-    private long backoff(int attempts) {
-        long delay = settings.retryMinNanos() << Math.min(20, attempts - 1);
-        return Math.min(settings.retryMaxNanos(), delay);
     }
 
     /** Stops the handler and the fetch threads, then closes the userfaultfd: every faulting thread is released. */

@@ -14,4 +14,10 @@ public interface FaultedVcpu {
 
     /** The vCPU's thread waited {@code nanos} in the fault for a page that has now arrived. */
     void pageWaited(long nanos);
+
+    /**
+     * The handler no longer counts the vCPU's thread as waiting for a page (it arrived, or its fetch failed): a run
+     * that waits for that outside the guest goes on.
+     */
+    void pageWaitEnded();
 }

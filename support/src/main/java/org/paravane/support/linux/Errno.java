@@ -12,18 +12,19 @@ public final class Errno {
     private Errno() {
     }
 
-    public static final int EPERM = 1, ENOENT = 2, EINTR = 4, EIO = 5, EBADF = 9, EAGAIN = 11, ENOMEM = 12,
-            EACCES = 13, EFAULT = 14, EBUSY = 16, EEXIST = 17, ENODEV = 19, EINVAL = 22, EMFILE = 24, ENOSPC = 28,
-            ENOSYS = 38, EOPNOTSUPP = 95, EHWPOISON = 133;
+    public static final int EPERM = 1, ENOENT = 2, EINTR = 4, EIO = 5, ENXIO = 6, E2BIG = 7, ENOEXEC = 8, EBADF = 9,
+            EAGAIN = 11, ENOMEM = 12, EACCES = 13, EFAULT = 14, EBUSY = 16, EEXIST = 17, ENODEV = 19, EINVAL = 22,
+            ENFILE = 23, EMFILE = 24, ENOSPC = 28, ENOSYS = 38, EOPNOTSUPP = 95, EHWPOISON = 133;
 
     private static final MethodHandle STRERROR = Native.downcall("strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT));
 
     public static String name(int errno) {
         return switch (errno) {
             case EPERM -> "EPERM"; case ENOENT -> "ENOENT"; case EINTR -> "EINTR"; case EIO -> "EIO";
-            case EBADF -> "EBADF"; case EAGAIN -> "EAGAIN"; case ENOMEM -> "ENOMEM"; case EACCES -> "EACCES";
-            case EFAULT -> "EFAULT"; case EBUSY -> "EBUSY"; case EEXIST -> "EEXIST"; case ENODEV -> "ENODEV";
-            case EINVAL -> "EINVAL"; case EMFILE -> "EMFILE"; case ENOSPC -> "ENOSPC"; case ENOSYS -> "ENOSYS";
+            case ENXIO -> "ENXIO"; case E2BIG -> "E2BIG"; case ENOEXEC -> "ENOEXEC"; case EBADF -> "EBADF";
+            case EAGAIN -> "EAGAIN"; case ENOMEM -> "ENOMEM"; case EACCES -> "EACCES"; case EFAULT -> "EFAULT";
+            case EBUSY -> "EBUSY"; case EEXIST -> "EEXIST"; case ENODEV -> "ENODEV"; case EINVAL -> "EINVAL";
+            case ENFILE -> "ENFILE"; case EMFILE -> "EMFILE"; case ENOSPC -> "ENOSPC"; case ENOSYS -> "ENOSYS";
             case EOPNOTSUPP -> "EOPNOTSUPP"; case EHWPOISON -> "EHWPOISON";
             default -> "errno " + errno;
         };

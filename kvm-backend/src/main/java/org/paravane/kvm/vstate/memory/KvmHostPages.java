@@ -140,6 +140,9 @@ public final class KvmHostPages implements HostPages {
             if (r > 0) {
                 done += r;
             } else if (r == -Errno.EAGAIN) {
+                // The kernel refuses the copy only while the address space is changing under it (mmap_changing: a
+                // fork or an mremap in progress) and has copied nothing: the retry is short and no event announces
+                // its end, so a spin is the right wait here.
                 Thread.onSpinWait();
             } else if (r == -Errno.EEXIST) {
                 done += 4096;   // already mapped (touched outside the claim protocol): leave its bytes alone
