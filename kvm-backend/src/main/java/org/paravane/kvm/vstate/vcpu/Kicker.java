@@ -141,7 +141,8 @@ final class Kicker {
 
     /** Stops the run in progress: immediate_exit for the next entry, the signal for the current one, the wait's wake. */
     void signalRunThread() {
-        if (states.state().isClosed()) {
+        // CLOSING still has a thread in run(): closing must get it out of the guest, so only CLOSED is left alone.
+        if (states.state() == VcpuRunState.CLOSED) {
             return;
         }
         run.immediateExit(true);
