@@ -8,6 +8,7 @@ import org.paravane.api.memory.MemoryStats;
 import org.osgi.framework.ServiceRegistration;
 import org.paravane.api.memory.PageSource;
 import org.paravane.vmm.kernel.GuestKernel;
+import org.paravane.vmm.persist.MachineImage;
 
 /** A VM the manager runs: its guest kernel, where it runs now, and its life so far. */
 public final class ManagedVm {

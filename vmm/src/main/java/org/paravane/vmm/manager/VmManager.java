@@ -37,11 +37,12 @@ import org.paravane.api.backend.VmSpec;
 import org.paravane.api.memory.MemoryRegion;
 import org.paravane.api.memory.PageSource;
 import org.paravane.vmm.kernel.GuestKernel;
+import org.paravane.vmm.persist.MachineImage;
 import org.paravane.vmm.kernel.KernelConfig;
 import org.paravane.vmm.kernel.TaskSpec;
 import org.paravane.vmm.kernel.WaitPolicy;
 import org.paravane.vmm.source.RegionPageSource;
-import org.paravane.vmm.source.Snapshot;
+import org.paravane.vmm.persist.Snapshot;
 
 /**
  * Runs guest kernels on whatever backends are registered. Backends come and go while VMs run: when the backend of a

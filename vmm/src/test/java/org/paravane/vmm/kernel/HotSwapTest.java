@@ -10,7 +10,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.paravane.api.asyncpf.PreemptionModel;
 import org.paravane.api.backend.VirtualMachine;
-import org.paravane.vmm.manager.MachineImage;
+import org.paravane.vmm.persist.MachineImage;
 import org.paravane.vmm.source.PatternPageSource;
 import org.paravane.vmm.source.ShapedPageSource;
 
