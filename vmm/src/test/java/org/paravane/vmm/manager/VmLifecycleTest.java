@@ -93,6 +93,27 @@ class VmLifecycleTest {
         assertThat(vm.state()).isEqualTo(State.STOPPED);
     }
 
+    @Test
+    void aRunningVmWhoseOnlyBackendLeavesIsParkedAndResumesOnTheNextOne() throws Exception {
+        ManagedVm vm = run("parker", "worker", 0, KernelConfig.Console.NONE);
+        manager.removeBackend(emulated);
+        assertThat(vm.state()).isEqualTo(State.PARKED);
+        assertThat(vm.vcpuStats()).as("no backend VM while parked").isEmpty();
+        assertThat(vm.park()).as("parked twice").isFalse();
+        assertThatThrownBy(() -> manager.migrate("parker", EmulatedBackend.NAME)).hasMessageContaining("is not available");
+
+        EmulatedBackend next = new EmulatedBackend();
+        assertThat(vm.unpark(EmulatedBackend.NAME, next)).isTrue();
+        assertThat(vm.state()).isEqualTo(State.RUNNING);
+        assertThat(vm.migrations()).isEqualTo(1);
+        assertThat(vm.kernel().vm().backendName()).isEqualTo(EmulatedBackend.NAME);
+        assertThat(vm.kernel().tasks().getFirst().state()).as("the worker goes on").isNotEqualTo(Task.State.EXITED);
+        assertThat(vm.unpark(EmulatedBackend.NAME, next)).as("unparked twice").isFalse();
+
+        manager.stop("parker");
+        assertThat(vm.state()).isEqualTo(State.STOPPED);
+    }
+
     /**
      * The end/park race, forced: a leaving backend finds the VM running and decides to park it (no other backend is
      * left); before it parks, the VM's last task exits and the VM ends. The park must then see the end and leave the VM
