@@ -2,6 +2,7 @@ package org.paravane.vmm.demo;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -9,6 +10,7 @@ import org.paravane.api.asyncpf.PreemptionModel;
 import org.paravane.api.asyncpf.SleeperTable;
 import org.paravane.api.backend.VcpuStats;
 import org.paravane.api.memory.MemoryStats;
+import org.paravane.vmm.build.VmDefinition;
 import org.paravane.vmm.kernel.ElfImage;
 import org.paravane.vmm.kernel.GuestKernel;
 import org.paravane.vmm.kernel.InvalidImageException;
@@ -18,7 +20,6 @@ import org.paravane.vmm.kernel.VcpuLoop;
 import org.paravane.vmm.kernel.WaitPolicy;
 import org.paravane.vmm.manager.GuestImages;
 import org.paravane.vmm.manager.ManagedVm;
-import org.paravane.vmm.manager.VmDefinition;
 import org.paravane.vmm.manager.VmManager;
 import org.paravane.vmm.source.SourceSpec;
 
@@ -92,8 +93,8 @@ final class AsyncPfExperiment {
         long deadline = start + o.runMillis() * 1_000_000;
         long nextProgress = start + 1_000_000_000L;
         out.printf(Locale.ROOT, "  %-16s running for %.1f s%n", label(policy), o.runMillis() / 1000.0);
-        while (System.nanoTime() < deadline && vm.isActive()) {
-            Thread.sleep(20);
+        while (System.nanoTime() < deadline
+                && !vm.awaitEnd(Duration.ofNanos(Math.min(deadline, nextProgress) - System.nanoTime()))) {
             if (System.nanoTime() >= nextProgress) {
                 out.printf(Locale.ROOT, "  %-16s %.1f s: %d work units, %d pages scanned%n", "", (System.nanoTime() - start) / 1e9,
                         work(kernel, "worker"), work(kernel, "scanner"));

@@ -4,12 +4,12 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import org.paravane.api.backend.VcpuStats;
+import org.paravane.vmm.build.VmDefinition;
 import org.paravane.vmm.kernel.InvalidImageException;
 import org.paravane.vmm.kernel.KernelConfig;
 import org.paravane.vmm.kernel.Task;
 import org.paravane.vmm.manager.GuestImages;
 import org.paravane.vmm.manager.ManagedVm;
-import org.paravane.vmm.manager.VmDefinition;
 import org.paravane.vmm.manager.VmManager;
 
 /**
@@ -40,9 +40,7 @@ final class CpuKernels {
             VmDefinition def = new VmDefinition("mips-" + backend + "-" + k[0], backend, 1, 16, null, 0,
                     List.of(new VmDefinition.Launch(k[0], image, Long.parseLong(k[1]), -1, 1)), null, null, 100_000L);
             ManagedVm vm = manager.run(def, KernelConfig.Console.NONE);
-            while (vm.isActive()) {
-                Thread.sleep(5);
-            }
+            vm.awaitEnd();
             Task t = vm.kernel().tasks().getFirst();
             if (vm.state() != ManagedVm.State.FINISHED || !Integer.valueOf(0).equals(t.exitCode())) {
                 throw new IllegalStateException(k[0] + " on " + backend + " did not finish: " + vm.state()

@@ -5,8 +5,12 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import java.util.logging.Level;
@@ -50,6 +54,8 @@ public final class GuestKernel implements AutoCloseable {
     private final long startNanos = System.nanoTime();
     private volatile boolean stopping;
     private volatile String panic;
+    /** Completed when the guest is done: its last task exited, it panicked, or it was stopped. */
+    private final CompletableFuture<Void> done = new CompletableFuture<>();
 
     private final Object pauseLock = new Object();
     private boolean pauseRequested;
@@ -154,16 +160,29 @@ public final class GuestKernel implements AutoCloseable {
         }
     }
 
-    /** Waits until every task launched so far has exited; false on timeout. */
+    /** Waits until every task launched so far has exited (or the guest panicked); false on timeout. */
     public boolean awaitTasks(long timeout, TimeUnit unit) throws InterruptedException {
-        long deadline = System.nanoTime() + unit.toNanos(timeout);
-        while (tasks.stream().anyMatch(t -> t.state() != Task.State.EXITED)) {
-            if (panic != null || System.nanoTime() > deadline) {
-                return panic != null;
-            }
-            Thread.sleep(2);
+        if (panic == null && tasks.stream().allMatch(t -> t.state() == Task.State.EXITED)) {
+            return true;
         }
-        return true;
+        try {
+            done.get(timeout, unit);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e);   // never: the signal only completes normally
+        }
+    }
+
+    /**
+     * The signal that the guest is done: completes once the last task launched so far has exited, or the guest
+     * panicked ({@link #panicReport()} says which), or the kernel was stopped; a kernel without tasks is done only when
+     * stopped. Dependent stages run on the thread that ended the guest (often a vCPU thread): use an async stage for
+     * anything that blocks or stops the kernel.
+     */
+    public CompletionStage<Void> done() {
+        return done.minimalCompletionStage();
     }
 
     /** Stops every vCPU, ends all tasks still running and releases every waiter. Idempotent. */
@@ -195,6 +214,7 @@ public final class GuestKernel implements AutoCloseable {
                 t.space.release();
             }
         }
+        done.complete(null);
     }
 
     @Override
@@ -304,6 +324,7 @@ public final class GuestKernel implements AutoCloseable {
         for (int i = 0; i < loops.length; i++) {
             kick(i);
         }
+        done.complete(null);
     }
 
     void exitTask(Task t, int code, String failure) {
@@ -315,6 +336,9 @@ public final class GuestKernel implements AutoCloseable {
         }
         t.space.release();
         t.exited(code, failure);
+        if (tasks.stream().allMatch(x -> x.state() == Task.State.EXITED)) {
+            done.complete(null);   // the last one: whoever exits last sees every task exited
+        }
     }
 
     /** The task's work counter (struct pv_info.work). */

@@ -2,6 +2,8 @@ package org.paravane.vmm.manager;
 
 import java.util.Locale;
 import org.paravane.api.asyncpf.PreemptionModel;
+import org.paravane.vmm.build.VmDefaults;
+import org.paravane.vmm.build.VmDefinition;
 import org.paravane.vmm.kernel.WaitPolicy;
 import org.paravane.vmm.source.SourceSpec;
 
@@ -37,6 +39,24 @@ record Settings(String defaultBackend, WaitPolicy waitPolicy, SourceSpec pageSou
                 range("timeSliceMicros", c.timeSliceMicros(), 10, 1_000_000),
                 (int) range("memoryMiB", c.memoryMiB(), 4, maxMemory), (int) range("maxVms", c.maxVms(), 1, 1024),
                 (int) range("maxVcpus", c.maxVcpus(), 1, 256), maxMemory);
+    }
+
+    /** What new VMs get where their definition leaves a field open. */
+    VmDefaults vmDefaults() {
+        return new VmDefaults(waitPolicy, preemption, timeSliceMicros, memoryMiB);
+    }
+
+    /** Refuses a definition beyond the per-VM limits, naming the limit. */
+    void checkLimits(VmDefinition def) {
+        int memory = vmDefaults().memoryMiB(def);
+        if (memory < 4 || memory > maxMemoryMiB) {
+            throw new IllegalArgumentException("memory must be 4 MiB .. " + maxMemoryMiB + " MiB (the per-VM limit maxMemoryMiB of "
+                    + VmmConfig.PID + "), got " + memory + " MiB");
+        }
+        if (def.vcpus() > maxVcpus) {
+            throw new IllegalArgumentException("a VM may have at most " + maxVcpus + " vCPUs (the per-VM limit maxVcpus of "
+                    + VmmConfig.PID + "), got " + def.vcpus());
+        }
     }
 
     static PreemptionModel preemption(String value) {

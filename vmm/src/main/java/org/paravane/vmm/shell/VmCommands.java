@@ -14,6 +14,7 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.paravane.api.asyncpf.SleeperTable;
 import org.paravane.api.memory.MemoryStats;
+import org.paravane.vmm.build.VmDefinition;
 import org.paravane.vmm.kernel.GuestKernel;
 import org.paravane.vmm.kernel.KernelConfig;
 import org.paravane.vmm.kernel.Task;
@@ -21,7 +22,6 @@ import org.paravane.vmm.kernel.VcpuLoop;
 import org.paravane.vmm.kernel.WaitPolicy;
 import org.paravane.vmm.manager.GuestImages;
 import org.paravane.vmm.manager.ManagedVm;
-import org.paravane.vmm.manager.VmDefinition;
 import org.paravane.vmm.manager.VmManager;
 import org.paravane.vmm.source.SourceSpec;
 
@@ -80,9 +80,7 @@ public class VmCommands {
         if (detach) {
             return "VM " + vm.name() + " started on " + vm.backend();
         }
-        while (vm.isActive()) {
-            Thread.sleep(10);
-        }
+        vm.awaitEnd();
         String summary = summary(vm);
         boolean ok = vm.state() == ManagedVm.State.FINISHED
                 && vm.kernel().tasks().stream().allMatch(t -> Integer.valueOf(0).equals(t.exitCode()));

@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.paravane.api.memory.PageSource;
+import org.paravane.vmm.persist.Snapshot;
 
 /**
  * A page source as the shell and Config Admin name it:

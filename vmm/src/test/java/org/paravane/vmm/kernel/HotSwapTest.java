@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.paravane.api.asyncpf.PreemptionModel;
 import org.paravane.api.backend.VirtualMachine;
 import org.paravane.testkit.GatedPageSource;
-import org.paravane.vmm.manager.MachineImage;
+import org.paravane.vmm.persist.MachineImage;
 import org.paravane.vmm.source.PatternPageSource;
 import org.paravane.vmm.source.ShapedPageSource;
 

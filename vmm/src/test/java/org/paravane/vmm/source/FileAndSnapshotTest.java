@@ -17,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.paravane.api.backend.VmSpec;
 import org.paravane.api.memory.MemoryRegion;
 import org.paravane.api.memory.PageSource;
+import org.paravane.vmm.persist.Snapshot;
 import org.paravane.support.memory.HostPages;
 import org.paravane.support.memory.PagedGuestMemory;
 

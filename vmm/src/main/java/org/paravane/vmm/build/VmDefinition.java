@@ -1,4 +1,4 @@
-package org.paravane.vmm.manager;
+package org.paravane.vmm.build;
 
 import java.util.List;
 import java.util.Objects;

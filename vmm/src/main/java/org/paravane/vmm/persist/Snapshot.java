@@ -1,4 +1,4 @@
-package org.paravane.vmm.source;
+package org.paravane.vmm.persist;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -18,6 +18,7 @@ import org.paravane.api.memory.GuestMemory;
 import org.paravane.api.memory.MemoryRegion;
 import org.paravane.api.memory.PageSource;
 import org.paravane.api.memory.PageSourceException;
+import org.paravane.vmm.source.FilePageSource;
 
 /**
  * A VM's memory saved to a file ({@code paravane:snapshot}) and restored lazily: every region's bytes at a

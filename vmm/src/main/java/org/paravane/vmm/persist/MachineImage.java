@@ -1,4 +1,4 @@
-package org.paravane.vmm.manager;
+package org.paravane.vmm.persist;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
