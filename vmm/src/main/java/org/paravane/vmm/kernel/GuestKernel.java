@@ -2,7 +2,6 @@ package org.paravane.vmm.kernel;
 
 import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 
-import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -22,10 +21,17 @@ import org.paravane.api.memory.GuestMemory;
 import org.paravane.api.memory.MemoryRegion;
 import org.paravane.api.memory.PageSourceException;
 import org.paravane.support.x86.LongMode;
+import org.paravane.vmm.kernel.abi.SyscallAbi;
+import org.paravane.vmm.kernel.abi.paravane.GuestAbi;
+import org.paravane.vmm.kernel.abi.paravane.ParavaneAbi;
+import org.paravane.vmm.kernel.mm.AddressSpace;
+import org.paravane.vmm.kernel.mm.CurrentMemory;
+import org.paravane.vmm.kernel.mm.GuestAccessException;
+import org.paravane.vmm.kernel.mm.PhysicalPages;
 
 /**
  * The Java guest kernel of one VM: it owns the guest's page tables, tasks, run queues and hypercalls and runs each
- * vCPU on a dedicated platform thread ({@link VcpuLoop}). Guest CPL0 code is reduced to exit stubs; traps, faults,
+ * vCPU on a dedicated platform thread ({@link CpuScheduler}). Guest CPL0 code is reduced to exit stubs; traps, faults,
  * "page ready" and hypercalls are handled here. The guest side of async page faults goes through the guest-side
  * {@link PageFaultHandler} service and the guest's {@link SleeperTable}.
  *
@@ -44,7 +50,7 @@ public final class GuestKernel implements AutoCloseable {
     private final AddressSpace kernelSpace;
     private final List<Task> tasks = new CopyOnWriteArrayList<>();
     private final RunQueue[] queues;
-    private final VcpuLoop[] loops;
+    private final CpuScheduler[] schedulers;
     private final Thread[] threads;
     private final AtomicInteger nextTask = new AtomicInteger(1);
     private final long startNanos = System.nanoTime();
@@ -74,18 +80,18 @@ public final class GuestKernel implements AutoCloseable {
         int vcpus = vm.vcpus().size();
         PlatformLayout.write(memory, vcpus);
         this.pages = new PhysicalPages(memory, PlatformLayout.KERNEL_AREA_END, ram.size() - PlatformLayout.KERNEL_AREA_END);
-        this.kernelSpace = new AddressSpace(memory, pages, false);
+        this.kernelSpace = new AddressSpace(memory, pages, PlatformLayout.KERNEL_AREA_END, false);
         this.queues = new RunQueue[vcpus];
-        this.loops = new VcpuLoop[vcpus];
+        this.schedulers = new CpuScheduler[vcpus];
         this.threads = new Thread[vcpus];
         for (int i = 0; i < vcpus; i++) {
             queues[i] = new RunQueue();
-            loops[i] = new VcpuLoop(this, i);
+            schedulers[i] = new CpuScheduler(this, i);
             vm.vcpu(i).setState(initialState(i));
         }
     }
 
-    /** The vCPU state the loops start from: CPL0 in the halt stub of the kernel address space. */
+    /** The vCPU state the schedulers start from: CPL0 in the halt stub of the kernel address space. */
     private VcpuState initialState(int vcpu) {
         return LongMode.state(0, PlatformLayout.HALT_STUB, PlatformLayout.idleStackTop(vcpu), GeneralRegisters.RFLAGS_RESET,
                 kernelSpace.root(), PlatformLayout.gdt(vcpu), PlatformLayout.IDT, PlatformLayout.tss(vcpu),
@@ -107,36 +113,17 @@ public final class GuestKernel implements AutoCloseable {
         int cpl = image.kernelTask() ? 0 : 3;
         int id = nextTask.getAndIncrement();
         int home = (id - 1) % queues.length;
-        AddressSpace space = new AddressSpace(memory, pages, cpl == 3);
+        AddressSpace space = new AddressSpace(memory, pages, PlatformLayout.KERNEL_AREA_END, cpl == 3);
+        GeneralRegisters regs;
         try {
-            for (ElfImage.Segment s : image.segments()) {
-                long start = s.virtualAddress() & -GuestMemory.PAGE_SIZE;
-                long end = (s.end() + GuestMemory.PAGE_SIZE - 1) & -GuestMemory.PAGE_SIZE;
-                space.mapFresh(start, end - start, s.writable(), s.executable());
-                space.load(s.virtualAddress(), s.data());
-            }
-            space.mapFresh(GuestAbi.STACK_TOP - GuestAbi.STACK_SIZE, GuestAbi.STACK_SIZE, true, false);
-            space.mapFresh(GuestAbi.INFO_VA, GuestMemory.PAGE_SIZE, true, false);
-            if (spec.data() != null) {
-                space.mapPhysical(GuestAbi.DATA_VA, spec.data().guestAddress(), spec.data().size(), true);
-            }
-            MemorySegment info = MemorySegment.ofArray(new long[6]);
-            info.set(JAVA_LONG_UNALIGNED, GuestAbi.INFO_MAGIC_OFFSET, GuestAbi.INFO_MAGIC);
-            info.set(JAVA_LONG_UNALIGNED, GuestAbi.INFO_TASK_ID, id);
-            info.set(JAVA_LONG_UNALIGNED, GuestAbi.INFO_ARG, spec.argument());
-            info.set(JAVA_LONG_UNALIGNED, GuestAbi.INFO_DATA_BASE, spec.data() == null ? 0 : GuestAbi.DATA_VA);
-            info.set(JAVA_LONG_UNALIGNED, GuestAbi.INFO_DATA_SIZE, spec.data() == null ? 0 : spec.data().bytes());
-            space.load(GuestAbi.INFO_VA, info.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
-        } catch (AddressSpace.GuestAccessException | RuntimeException e) {
+            regs = ProcessImage.load(space, spec, id);
+        } catch (GuestAccessException | RuntimeException e) {
             space.release();
             throw new IllegalStateException("cannot load " + image.name() + ": " + e.getMessage(), e);
         }
-        GeneralRegisters regs = GeneralRegisters.ZERO
-                .with(GeneralRegisters.RSP, GuestAbi.STACK_TOP)
-                .with(GeneralRegisters.RDI, spec.argument())
-                .withRip(image.entry())
-                .withRflags(GeneralRegisters.RFLAGS_IF | GeneralRegisters.RFLAGS_RESET);
-        Task task = new Task(id, spec.name(), cpl, home, space, specialRegisters(home, cpl, space.root()), regs,
+        // Nothing in an image names its ABI yet, so every image speaks Paravane's unless the spec says otherwise.
+        SyscallAbi abi = spec.abi() != null ? spec.abi() : ParavaneAbi.INSTANCE;
+        Task task = new Task(id, spec.name(), cpl, home, abi, space, specialRegisters(home, cpl, space.root()), regs,
                 space.translate(GuestAbi.INFO_VA, false), this);
         tasks.add(task);
         makeRunnable(task);
@@ -149,8 +136,8 @@ public final class GuestKernel implements AutoCloseable {
             throw new IllegalStateException("the guest kernel of VM '" + vm.spec().name() + "' is already started");
         }
         String name = vm.spec().name();
-        for (int i = 0; i < loops.length; i++) {
-            threads[i] = Thread.ofPlatform().name("paravane-" + name + "-vcpu" + i).daemon().start(loops[i]);
+        for (int i = 0; i < schedulers.length; i++) {
+            threads[i] = Thread.ofPlatform().name("paravane-" + name + "-vcpu" + i).daemon().start(schedulers[i]);
         }
     }
 
@@ -171,9 +158,9 @@ public final class GuestKernel implements AutoCloseable {
         stopping = true;
         resume();
         if (sleepers != null) {
-            sleepers.close();   // releases halt and schedule waits before the loops are joined
+            sleepers.close();   // releases halt and schedule waits before the schedulers are joined
         }
-        for (int i = 0; i < loops.length; i++) {
+        for (int i = 0; i < schedulers.length; i++) {
             kick(i);
         }
         for (Thread t : threads) {
@@ -211,13 +198,13 @@ public final class GuestKernel implements AutoCloseable {
             pauseRequested = true;
             paused = true;
         }
-        for (int i = 0; i < loops.length; i++) {
+        for (int i = 0; i < schedulers.length; i++) {
             kick(i);
         }
         synchronized (pauseLock) {
             while (pausedLoops < liveLoops() && !stopping) {
                 pauseLock.wait(100);
-                for (int i = 0; i < loops.length; i++) {
+                for (int i = 0; i < schedulers.length; i++) {
                     kick(i);
                 }
             }
@@ -245,7 +232,7 @@ public final class GuestKernel implements AutoCloseable {
     }
 
     /** Where a loop parks while the kernel is paused; returns at once otherwise. */
-    void pausePoint(VcpuLoop loop) {
+    void pausePoint(CpuScheduler loop) {
         if (!paused) {
             return;
         }
@@ -288,9 +275,9 @@ public final class GuestKernel implements AutoCloseable {
     }
 
     void kick(int vcpu) {
-        VcpuLoop loop = loops[vcpu];
-        if (loop != null) {
-            loop.kick();
+        CpuScheduler scheduler = schedulers[vcpu];
+        if (scheduler != null) {
+            scheduler.kick();
         }
     }
 
@@ -301,7 +288,7 @@ public final class GuestKernel implements AutoCloseable {
             LOG.log(Level.SEVERE, "VM " + vm.spec().name() + " panicked: " + report);
         }
         stopping = true;
-        for (int i = 0; i < loops.length; i++) {
+        for (int i = 0; i < schedulers.length; i++) {
             kick(i);
         }
     }
@@ -326,7 +313,7 @@ public final class GuestKernel implements AutoCloseable {
         }
     }
 
-    // --- accessors for the loops and for the manager ---
+    // --- accessors for the schedulers and for the manager ---
 
     public VirtualMachine vm() {
         return vm;
@@ -391,10 +378,10 @@ public final class GuestKernel implements AutoCloseable {
         return List.copyOf(tasks);
     }
 
-    /** Counters of every vCPU loop. */
-    public List<VcpuLoop.Stats> vcpuStats() {
-        List<VcpuLoop.Stats> out = new ArrayList<>();
-        for (VcpuLoop l : loops) {
+    /** Counters of every vCPU. */
+    public List<GuestVcpuStats> vcpuStats() {
+        List<GuestVcpuStats> out = new ArrayList<>();
+        for (CpuScheduler l : schedulers) {
             out.add(l.stats());
         }
         return out;

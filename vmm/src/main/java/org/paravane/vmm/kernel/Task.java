@@ -4,6 +4,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.paravane.api.cpu.GeneralRegisters;
 import org.paravane.api.cpu.SpecialRegisters;
+import org.paravane.vmm.kernel.abi.SyscallAbi;
+import org.paravane.vmm.kernel.abi.SyscallTask;
+import org.paravane.vmm.kernel.mm.AddressSpace;
 
 /** A guest task: its address space, its saved context while it is off the vCPU, and what it has produced. */
 public final class Task {
@@ -18,6 +21,8 @@ public final class Task {
     final AddressSpace space;
     final SpecialRegisters specialRegisters;
     final TaskSleeper sleeper;
+    private final SyscallAbi abi;
+    private final SyscallTask syscallView;
     private final StringBuilder output = new StringBuilder();
     private final Map<String, Long> reports = new LinkedHashMap<>();
 
@@ -34,7 +39,7 @@ public final class Task {
         volatile long asyncFaults, scheduleWaits, haltWaits, syncFallbacks, hypercalls, preemptions, runs;
     }
 
-    Task(int id, String name, int cpl, int home, AddressSpace space, SpecialRegisters specialRegisters,
+    Task(int id, String name, int cpl, int home, SyscallAbi abi, AddressSpace space, SpecialRegisters specialRegisters,
          GeneralRegisters registers, long infoPage, GuestKernel kernel) {
         this.id = id;
         this.name = name;
@@ -44,7 +49,9 @@ public final class Task {
         this.specialRegisters = specialRegisters;
         this.registers = registers;
         this.infoPage = infoPage;
+        this.abi = abi;
         this.sleeper = new TaskSleeper(this, kernel);
+        this.syscallView = new CallingTask(this, kernel);
     }
 
     public int id() {
@@ -63,6 +70,16 @@ public final class Task {
     /** The vCPU whose run queue the task belongs to. */
     public int home() {
         return home;
+    }
+
+    /** The system call interface the task speaks. */
+    public SyscallAbi abi() {
+        return abi;
+    }
+
+    /** What the task's ABI may see and change of it. */
+    SyscallTask syscallView() {
+        return syscallView;
     }
 
     long infoPage() {
