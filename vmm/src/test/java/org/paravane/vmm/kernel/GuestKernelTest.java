@@ -158,13 +158,18 @@ abstract class GuestKernelTest {
             "0, 0, hypercall 99 returned -38",
             "1, 0, write from a bad pointer returned -14",
             "2, -1, invalid opcode (#UD) at rip",
-            "3, -1, page fault at 0x600000000000 (not present, read, kernel) at rip"})
+            "3, -1, page fault at 0x600000000000 (not present, read, kernel) at rip",
+            "5, 0, hypercalls 2^63 and 2^32+1 returned -38 and -38"})
     void misbehavingTasksGetClearErrors(int what, int exit, String text) throws Exception {
         Task t = run1("faults", what);
-        assertThat(t.exitCode()).isEqualTo(exit);
+        assertThat(t.exitCode()).as("exit code; output: %s", t.output()).isEqualTo(exit);
         assertThat(exit == 0 ? t.output() : t.failure()).contains(text);
         if (what == 0) {
             assertThat(t.output()).contains("[kernel] task 1 (faults): unknown hypercall 99");
+        }
+        if (what == 5) {
+            assertThat(t.output()).contains("unknown hypercall 9223372036854775808").contains("unknown hypercall 4294967297")
+                    .doesNotContain("not a write");
         }
     }
 

@@ -10,9 +10,8 @@ enum Hypercall {
         return ordinal();
     }
 
-    /** The hypercall RAX asks for, or null when it names none. */
+    /** The hypercall RAX asks for, or null when it names none: the whole register is the number. */
     static Hypercall of(long rax) {
-        int n = (int) rax;
-        return n >= 0 && n < BY_NUMBER.length ? BY_NUMBER[n] : null;
+        return rax >= 0 && rax < BY_NUMBER.length ? BY_NUMBER[(int) rax] : null;
     }
 }

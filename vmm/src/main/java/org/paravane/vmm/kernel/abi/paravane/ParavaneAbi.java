@@ -29,7 +29,7 @@ public final class ParavaneAbi implements SyscallAbi {
         long nr = regs.rax();
         Hypercall call = Hypercall.of(nr);
         if (call == null) {
-            task.kernelMessage("unknown hypercall " + nr + " at rip 0x" + Long.toHexString(regs.rip())
+            task.kernelMessage("unknown hypercall " + Long.toUnsignedString(nr) + " at rip 0x" + Long.toHexString(regs.rip())
                     + " (returned -ENOSYS)");
             return new SyscallOutcome.Return(-GuestAbi.ENOSYS);
         }
