@@ -48,7 +48,7 @@ final class CpuScheduler implements Runnable {
                 Task t = kernel.queue(index).poll();
                 if (t == null) {
                     idle();
-                } else if (t.state() != Task.State.EXITED) {
+                } else if (t.runState().pick()) {
                     runTask(t);
                 }
             }
@@ -122,7 +122,6 @@ final class CpuScheduler implements Runnable {
      * page fault, and then preempts when the fault completes, as a timer interrupt queued meanwhile would.
      */
     private void runTask(Task t) {
-        t.setState(Task.State.RUNNING);
         current = t;
         counters.taskRuns++;
         t.counters.runs++;
@@ -148,14 +147,16 @@ final class CpuScheduler implements Runnable {
                     return;
                 }
                 if (step == Step.PREEMPT) {
-                    t.setState(Task.State.RUNNABLE);
-                    kernel.queue(index).add(t);
+                    if (t.runState().requeue()) {
+                        kernel.queue(index).add(t);
+                    }
                     return;
                 }
                 if (kernel.stopping() || kernel.pauseRequested()) {
                     t.registers = vcpu().registers();   // the task's own context: no stub exit is pending here
-                    t.setState(Task.State.RUNNABLE);
-                    kernel.queue(index).addFirst(t);
+                    if (t.runState().requeue()) {
+                        kernel.queue(index).addFirst(t);
+                    }
                     return;
                 }
             }

@@ -126,7 +126,7 @@ public final class GuestKernel implements AutoCloseable {
         Task task = new Task(id, spec.name(), cpl, home, abi, space, specialRegisters(home, cpl, space.root()), regs,
                 space.translate(GuestAbi.INFO_VA, false), this);
         tasks.add(task);
-        makeRunnable(task);
+        enqueue(task);
         return task;
     }
 
@@ -268,8 +268,8 @@ public final class GuestKernel implements AutoCloseable {
         vm = target;
     }
 
-    void makeRunnable(Task task) {
-        task.setState(Task.State.RUNNABLE);
+    /** Queues a RUNNABLE task on its vCPU and wakes that vCPU. */
+    void enqueue(Task task) {
         queues[task.home()].add(task);
         kick(task.home());
     }

@@ -29,7 +29,7 @@ public final class Task {
     GeneralRegisters registers;
     int preemptCount;
     int rcuDepth;
-    private volatile State state = State.RUNNABLE;
+    private final TaskRunState runState = new TaskRunState();
     private volatile Integer exitCode;
     private volatile String failure;
     final Counters counters = new Counters();
@@ -87,15 +87,12 @@ public final class Task {
     }
 
     public State state() {
-        return state;
+        return runState.view();
     }
 
-    void setState(State s) {
-        state = s;
-    }
-
-    void markWaiting() {
-        state = State.WAITING;
+    /** The scheduling state machine: the only way the state changes. */
+    TaskRunState runState() {
+        return runState;
     }
 
     /** Null while running; the exit code, or -1 when the kernel killed the task. */
@@ -111,7 +108,7 @@ public final class Task {
     void exited(int code, String why) {
         failure = why;
         exitCode = code;
-        state = State.EXITED;
+        runState.exit();
     }
 
     public synchronized String output() {
