@@ -209,7 +209,8 @@ final class GuestAsyncPf {
         public void safeHalt() {
             kernel.pausePoint(cpu);
             if (kernel.stopping()) {
-                return;   // closing the table releases the wait
+                kernel.awaitWaitsReleased();   // the stopping kernel releases this wait: block until it has, never spin
+                return;
             }
             long t0 = System.nanoTime();
             cpu.halt();

@@ -5,6 +5,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -55,6 +56,7 @@ public final class GuestKernel implements AutoCloseable {
     private final AtomicInteger nextTask = new AtomicInteger(1);
     private final long startNanos = System.nanoTime();
     private volatile boolean stopping;
+    private final CountDownLatch waitsReleased = new CountDownLatch(1);
     private volatile String panic;
 
     private final Object pauseLock = new Object();
@@ -157,9 +159,7 @@ public final class GuestKernel implements AutoCloseable {
     public void stop() {
         stopping = true;
         resume();
-        if (sleepers != null) {
-            sleepers.close();   // releases halt and schedule waits before the schedulers are joined
-        }
+        releaseWaits();   // before the schedulers are joined
         for (int i = 0; i < schedulers.length; i++) {
             kick(i);
         }
@@ -281,15 +281,39 @@ public final class GuestKernel implements AutoCloseable {
         }
     }
 
-    /** The guest can no longer run: stop everything, keep the report. */
+    /** The guest can no longer run: keep the report, release every wait and send every vCPU out of its loop. */
     void panic(String report) {
         if (panic == null) {
             panic = report;
             LOG.log(Level.SEVERE, "VM " + vm.spec().name() + " panicked: " + report);
         }
         stopping = true;
+        releaseWaits();
         for (int i = 0; i < schedulers.length; i++) {
             kick(i);
+        }
+    }
+
+    /** Once stopping: ends every async-PF wait (halt and schedule) with RELEASED, and signals that it has. */
+    private void releaseWaits() {
+        try {
+            if (sleepers != null) {
+                sleepers.close();
+            }
+        } finally {
+            waitsReleased.countDown();
+        }
+    }
+
+    /**
+     * Where a halt wait blocks once the kernel is stopping: its entry is released (or is about to be), so it returns
+     * when {@link #releaseWaits()} has run, and the waiter sees the release instead of halting again and again.
+     */
+    void awaitWaitsReleased() {
+        try {
+            waitsReleased.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
