@@ -31,13 +31,15 @@ import org.paravane.vmm.kernel.mm.GuestAccessException;
 import org.paravane.vmm.kernel.mm.PhysicalPages;
 
 /**
- * The Java guest kernel of one VM: it owns the guest's page tables, tasks, run queues and hypercalls and runs each
- * vCPU on a dedicated platform thread ({@link CpuScheduler}). Guest CPL0 code is reduced to exit stubs; traps, faults,
- * "page ready" and hypercalls are handled here. The guest side of async page faults goes through the guest-side
+ * The Java guest kernel of one VM, its wiring and lifecycle. It owns the guest's memory ({@code kernel.mm}), its tasks
+ * and their run queues, and runs each vCPU's {@link CpuScheduler} on a platform thread of its own. Guest CPL0 code is
+ * reduced to exit stubs: each vCPU's {@link TrapHandler} takes the exits, {@link SystemCalls} hands system calls to
+ * the task's ABI ({@code kernel.abi}), and {@link GuestAsyncPf} takes async page faults to the guest-side
  * {@link PageFaultHandler} service and the guest's {@link SleeperTable}.
  *
- * <p>The VM underneath can be replaced while tasks run ({@link #migrate}): the kernel state stays here, the vCPU
- * states and memory move.
+ * <p>A kernel is {@link #start() started}, may be {@link #pause() paused} and {@link #resume() resumed} any number of
+ * times (meanwhile the VM underneath can be replaced, {@link #replaceVm}: the kernel's state stays here, the vCPU
+ * states and memory move), and ends with {@link #stop()} or a panic; both release every async-PF wait.
  */
 public final class GuestKernel implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(GuestKernel.class.getName());
@@ -59,10 +61,7 @@ public final class GuestKernel implements AutoCloseable {
     private final CountDownLatch waitsReleased = new CountDownLatch(1);
     private volatile String panic;
 
-    private final Object pauseLock = new Object();
-    private boolean pauseRequested;
-    private int pausedLoops;
-    private volatile boolean paused;
+    private final PauseGate pauseGate = new PauseGate(this::kickAll, this::liveSchedulers, () -> stopping);
 
     /**
      * @param vm           a fresh VM whose first region is the kernel's RAM at guest-physical 0 (not lazy)
@@ -160,9 +159,7 @@ public final class GuestKernel implements AutoCloseable {
         stopping = true;
         resume();
         releaseWaits();   // before the schedulers are joined
-        for (int i = 0; i < schedulers.length; i++) {
-            kick(i);
-        }
+        kickAll();
         for (Thread t : threads) {
             if (t != null) {
                 try {
@@ -194,24 +191,25 @@ public final class GuestKernel implements AutoCloseable {
      * or replaced. Returns once all vCPUs are parked.
      */
     public void pause() throws InterruptedException {
-        synchronized (pauseLock) {
-            pauseRequested = true;
-            paused = true;
-        }
-        for (int i = 0; i < schedulers.length; i++) {
-            kick(i);
-        }
-        synchronized (pauseLock) {
-            while (pausedLoops < liveLoops() && !stopping) {
-                pauseLock.wait(100);
-                for (int i = 0; i < schedulers.length; i++) {
-                    kick(i);
-                }
-            }
+        pauseGate.pause();
+    }
+
+    public void resume() {
+        pauseGate.resume();
+    }
+
+    boolean pauseRequested() {
+        return pauseGate.requested();
+    }
+
+    /** Where a scheduler parks while the kernel is paused; returns at once otherwise. */
+    void pausePoint(CpuScheduler scheduler) {
+        if (pauseGate.parkIfRequested() && !stopping) {   // a VM that ends while parked has no vCPUs left to configure
+            scheduler.vcpuReplaced();
         }
     }
 
-    private int liveLoops() {
+    private int liveSchedulers() {
         int n = 0;
         for (Thread t : threads) {
             n += t != null && t.isAlive() ? 1 : 0;
@@ -219,50 +217,12 @@ public final class GuestKernel implements AutoCloseable {
         return n;
     }
 
-    public void resume() {
-        synchronized (pauseLock) {
-            pauseRequested = false;
-            paused = false;
-            pauseLock.notifyAll();
-        }
-    }
-
-    boolean pauseRequested() {
-        return paused;
-    }
-
-    /** Where a loop parks while the kernel is paused; returns at once otherwise. */
-    void pausePoint(CpuScheduler loop) {
-        if (!paused) {
-            return;
-        }
-        synchronized (pauseLock) {
-            if (!pauseRequested) {
-                return;
-            }
-            pausedLoops++;
-            pauseLock.notifyAll();
-            try {
-                while (pauseRequested && !stopping) {
-                    pauseLock.wait();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } finally {
-                pausedLoops--;
-            }
-        }
-        if (!stopping) {   // a VM that ends while parked has no vCPUs left to configure
-            loop.vcpuReplaced();
-        }
-    }
-
     /**
      * Replaces the VM underneath while the kernel is paused: the caller has created {@code target} with the same spec,
      * copied memory and vCPU states. The kernel goes on with {@code target} on {@link #resume()}.
      */
     public void replaceVm(VirtualMachine target) {
-        if (!paused) {
+        if (!pauseGate.requested()) {
             throw new IllegalStateException("replace the VM only while the kernel is paused");
         }
         vm = target;
@@ -272,6 +232,12 @@ public final class GuestKernel implements AutoCloseable {
     void enqueue(Task task) {
         queues[task.home()].add(task);
         kick(task.home());
+    }
+
+    private void kickAll() {
+        for (int i = 0; i < schedulers.length; i++) {
+            kick(i);
+        }
     }
 
     void kick(int vcpu) {
@@ -288,10 +254,9 @@ public final class GuestKernel implements AutoCloseable {
             LOG.log(Level.SEVERE, "VM " + vm.spec().name() + " panicked: " + report);
         }
         stopping = true;
+        pauseGate.stopping();
         releaseWaits();
-        for (int i = 0; i < schedulers.length; i++) {
-            kick(i);
-        }
+        kickAll();
     }
 
     /** Once stopping: ends every async-PF wait (halt and schedule) with RELEASED, and signals that it has. */
