@@ -32,7 +32,7 @@ final class CpuScheduler implements Runnable {
     CpuScheduler(GuestKernel kernel, int index) {
         this.kernel = kernel;
         this.index = index;
-        this.haltRegisters = kernel.specialRegisters(index, 0, kernel.kernelSpace().root());
+        this.haltRegisters = PlatformLayout.specialRegisters(index, 0, kernel.kernelSpace().root());
         this.traps = new TrapHandler(kernel, this);
         this.syscalls = new SystemCalls(kernel, this);
         this.asyncPf = new GuestAsyncPf(kernel, this);

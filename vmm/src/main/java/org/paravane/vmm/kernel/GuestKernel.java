@@ -16,12 +16,9 @@ import org.paravane.api.asyncpf.SleeperTable;
 import org.paravane.api.backend.Vcpu;
 import org.paravane.api.backend.VirtualMachine;
 import org.paravane.api.cpu.GeneralRegisters;
-import org.paravane.api.cpu.SpecialRegisters;
-import org.paravane.api.cpu.VcpuState;
 import org.paravane.api.memory.GuestMemory;
 import org.paravane.api.memory.MemoryRegion;
 import org.paravane.api.memory.PageSourceException;
-import org.paravane.support.x86.LongMode;
 import org.paravane.vmm.kernel.abi.SyscallAbi;
 import org.paravane.vmm.kernel.abi.paravane.GuestAbi;
 import org.paravane.vmm.kernel.abi.paravane.ParavaneAbi;
@@ -88,21 +85,8 @@ public final class GuestKernel implements AutoCloseable {
         for (int i = 0; i < vcpus; i++) {
             queues[i] = new RunQueue();
             schedulers[i] = new CpuScheduler(this, i);
-            vm.vcpu(i).setState(initialState(i));
+            vm.vcpu(i).setState(PlatformLayout.initialState(i, kernelSpace.root()));
         }
-    }
-
-    /** The vCPU state the schedulers start from: CPL0 in the halt stub of the kernel address space. */
-    private VcpuState initialState(int vcpu) {
-        return LongMode.state(0, PlatformLayout.HALT_STUB, PlatformLayout.idleStackTop(vcpu), GeneralRegisters.RFLAGS_RESET,
-                kernelSpace.root(), PlatformLayout.gdt(vcpu), PlatformLayout.IDT, PlatformLayout.tss(vcpu),
-                PlatformLayout.syscallEntry(), PlatformLayout.SYSCALL_MASK);
-    }
-
-    /** Special registers of a context at {@code cpl} in address space {@code cr3} on {@code vcpu}. */
-    SpecialRegisters specialRegisters(int vcpu, int cpl, long cr3) {
-        return SpecialRegisters.of(LongMode.state(cpl, 0, 0, GeneralRegisters.RFLAGS_RESET, cr3, PlatformLayout.gdt(vcpu),
-                PlatformLayout.IDT, PlatformLayout.tss(vcpu), PlatformLayout.syscallEntry(), PlatformLayout.SYSCALL_MASK));
     }
 
     /**
@@ -124,7 +108,7 @@ public final class GuestKernel implements AutoCloseable {
         }
         // Nothing in an image names its ABI yet, so every image speaks Paravane's unless the spec says otherwise.
         SyscallAbi abi = spec.abi() != null ? spec.abi() : ParavaneAbi.INSTANCE;
-        Task task = new Task(id, spec.name(), cpl, home, abi, space, specialRegisters(home, cpl, space.root()), regs,
+        Task task = new Task(id, spec.name(), cpl, home, abi, space, PlatformLayout.specialRegisters(home, cpl, space.root()), regs,
                 space.translate(GuestAbi.INFO_VA, false), this);
         tasks.add(task);
         enqueue(task);
