@@ -1,5 +1,7 @@
 package org.paravane.vmm.kernel.abi;
 
+import java.util.Objects;
+
 /** What happens to a task after one of its system calls. */
 public sealed interface SyscallOutcome {
 
@@ -18,7 +20,7 @@ public sealed interface SyscallOutcome {
     /** The kernel ends the task; {@code reason} says what it did. */
     record Kill(String reason) implements SyscallOutcome {
         public Kill {
-            java.util.Objects.requireNonNull(reason, "reason");
+            Objects.requireNonNull(reason, "reason");
         }
     }
 }
