@@ -1,6 +1,7 @@
 /*
  * Paravane guest ABI: how a guest program talks to the Java guest kernel. This header is the one definition of
- * the ABI; the kernel's Java side (org.paravane.vmm.kernel.GuestAbi) is checked against it by a test.
+ * the ABI; the kernel's Java side (GuestAbi and Hypercall in org.paravane.vmm.kernel.abi.paravane) is checked
+ * against it by a test.
  *
  * Programs are static ELF64 x86-64 executables built freestanding (see Makefile). A task starts at _start with
  * RDI = its argument and RSP 16-byte aligned at the top of its stack. Hypercalls use the SYSCALL instruction:

@@ -16,7 +16,7 @@ import org.paravane.vmm.kernel.GuestKernel;
 import org.paravane.vmm.kernel.InvalidImageException;
 import org.paravane.vmm.kernel.KernelConfig;
 import org.paravane.vmm.kernel.Task;
-import org.paravane.vmm.kernel.VcpuLoop;
+import org.paravane.vmm.kernel.GuestVcpuStats;
 import org.paravane.vmm.kernel.WaitPolicy;
 import org.paravane.vmm.manager.GuestImages;
 import org.paravane.vmm.manager.ManagedVm;
@@ -111,7 +111,7 @@ final class AsyncPfExperiment {
         SleeperTable.Stats table = kernel.sleeperStats();
         long asyncFaults = kernel.tasks().stream().mapToLong(Task::asyncFaults).sum();
         double lost = 0;
-        for (VcpuLoop.Stats s : kernel.vcpuStats()) {
+        for (GuestVcpuStats s : kernel.vcpuStats()) {
             lost += s.idleNanos() + s.haltWaitNanos();
         }
         for (VcpuStats s : backendStats) {

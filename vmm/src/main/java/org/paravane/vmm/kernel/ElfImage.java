@@ -5,6 +5,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import org.paravane.vmm.kernel.abi.paravane.GuestAbi;
 
 /**
  * A static ELF64 x86-64 executable, validated: what the loader maps into a task's address space. Everything a

@@ -2,12 +2,12 @@ package org.paravane.vmm.kernel;
 
 import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 
-import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -20,21 +20,27 @@ import org.paravane.api.asyncpf.SleeperTable;
 import org.paravane.api.backend.Vcpu;
 import org.paravane.api.backend.VirtualMachine;
 import org.paravane.api.cpu.GeneralRegisters;
-import org.paravane.api.cpu.SpecialRegisters;
-import org.paravane.api.cpu.VcpuState;
 import org.paravane.api.memory.GuestMemory;
 import org.paravane.api.memory.MemoryRegion;
 import org.paravane.api.memory.PageSourceException;
-import org.paravane.support.x86.LongMode;
+import org.paravane.vmm.kernel.abi.SyscallAbi;
+import org.paravane.vmm.kernel.abi.paravane.GuestAbi;
+import org.paravane.vmm.kernel.abi.paravane.ParavaneAbi;
+import org.paravane.vmm.kernel.mm.AddressSpace;
+import org.paravane.vmm.kernel.mm.CurrentMemory;
+import org.paravane.vmm.kernel.mm.GuestAccessException;
+import org.paravane.vmm.kernel.mm.PhysicalPages;
 
 /**
- * The Java guest kernel of one VM: it owns the guest's page tables, tasks, run queues and hypercalls and runs each
- * vCPU on a dedicated platform thread ({@link VcpuLoop}). Guest CPL0 code is reduced to exit stubs; traps, faults,
- * "page ready" and hypercalls are handled here. The guest side of async page faults goes through the guest-side
+ * The Java guest kernel of one VM, its wiring and lifecycle. It owns the guest's memory ({@code kernel.mm}), its tasks
+ * and their run queues, and runs each vCPU's {@link CpuScheduler} on a platform thread of its own. Guest CPL0 code is
+ * reduced to exit stubs: each vCPU's {@link TrapHandler} takes the exits, {@link SystemCalls} hands system calls to
+ * the task's ABI ({@code kernel.abi}), and {@link GuestAsyncPf} takes async page faults to the guest-side
  * {@link PageFaultHandler} service and the guest's {@link SleeperTable}.
  *
- * <p>The VM underneath can be replaced while tasks run ({@link #migrate}): the kernel state stays here, the vCPU
- * states and memory move.
+ * <p>A kernel is {@link #start() started}, may be {@link #pause() paused} and {@link #resume() resumed} any number of
+ * times (meanwhile the VM underneath can be replaced, {@link #replaceVm}: the kernel's state stays here, the vCPU
+ * states and memory move), and ends with {@link #stop()} or a panic; both release every async-PF wait.
  */
 public final class GuestKernel implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(GuestKernel.class.getName());
@@ -48,19 +54,17 @@ public final class GuestKernel implements AutoCloseable {
     private final AddressSpace kernelSpace;
     private final List<Task> tasks = new CopyOnWriteArrayList<>();
     private final RunQueue[] queues;
-    private final VcpuLoop[] loops;
+    private final CpuScheduler[] schedulers;
     private final Thread[] threads;
     private final AtomicInteger nextTask = new AtomicInteger(1);
     private final long startNanos = System.nanoTime();
     private volatile boolean stopping;
+    private final CountDownLatch waitsReleased = new CountDownLatch(1);
     private volatile String panic;
     /** Completed when the guest is done: its last task exited, it panicked, or it was stopped. */
     private final CompletableFuture<Void> done = new CompletableFuture<>();
 
-    private final Object pauseLock = new Object();
-    private boolean pauseRequested;
-    private int pausedLoops;
-    private volatile boolean paused;
+    private final PauseGate pauseGate = new PauseGate(this::kickAll, this::liveSchedulers, () -> stopping);
 
     /**
      * @param vm           a fresh VM whose first region is the kernel's RAM at guest-physical 0 (not lazy)
@@ -80,28 +84,15 @@ public final class GuestKernel implements AutoCloseable {
         int vcpus = vm.vcpus().size();
         PlatformLayout.write(memory, vcpus);
         this.pages = new PhysicalPages(memory, PlatformLayout.KERNEL_AREA_END, ram.size() - PlatformLayout.KERNEL_AREA_END);
-        this.kernelSpace = new AddressSpace(memory, pages, false);
+        this.kernelSpace = new AddressSpace(memory, pages, PlatformLayout.KERNEL_AREA_END, false);
         this.queues = new RunQueue[vcpus];
-        this.loops = new VcpuLoop[vcpus];
+        this.schedulers = new CpuScheduler[vcpus];
         this.threads = new Thread[vcpus];
         for (int i = 0; i < vcpus; i++) {
             queues[i] = new RunQueue();
-            loops[i] = new VcpuLoop(this, i);
-            vm.vcpu(i).setState(initialState(i));
+            schedulers[i] = new CpuScheduler(this, i);
+            vm.vcpu(i).setState(PlatformLayout.initialState(i, kernelSpace.root()));
         }
-    }
-
-    /** The vCPU state the loops start from: CPL0 in the halt stub of the kernel address space. */
-    private VcpuState initialState(int vcpu) {
-        return LongMode.state(0, PlatformLayout.HALT_STUB, PlatformLayout.idleStackTop(vcpu), GeneralRegisters.RFLAGS_RESET,
-                kernelSpace.root(), PlatformLayout.gdt(vcpu), PlatformLayout.IDT, PlatformLayout.tss(vcpu),
-                PlatformLayout.syscallEntry(), PlatformLayout.SYSCALL_MASK);
-    }
-
-    /** Special registers of a context at {@code cpl} in address space {@code cr3} on {@code vcpu}. */
-    SpecialRegisters specialRegisters(int vcpu, int cpl, long cr3) {
-        return SpecialRegisters.of(LongMode.state(cpl, 0, 0, GeneralRegisters.RFLAGS_RESET, cr3, PlatformLayout.gdt(vcpu),
-                PlatformLayout.IDT, PlatformLayout.tss(vcpu), PlatformLayout.syscallEntry(), PlatformLayout.SYSCALL_MASK));
     }
 
     /**
@@ -113,39 +104,20 @@ public final class GuestKernel implements AutoCloseable {
         int cpl = image.kernelTask() ? 0 : 3;
         int id = nextTask.getAndIncrement();
         int home = (id - 1) % queues.length;
-        AddressSpace space = new AddressSpace(memory, pages, cpl == 3);
+        AddressSpace space = new AddressSpace(memory, pages, PlatformLayout.KERNEL_AREA_END, cpl == 3);
+        GeneralRegisters regs;
         try {
-            for (ElfImage.Segment s : image.segments()) {
-                long start = s.virtualAddress() & -GuestMemory.PAGE_SIZE;
-                long end = (s.end() + GuestMemory.PAGE_SIZE - 1) & -GuestMemory.PAGE_SIZE;
-                space.mapFresh(start, end - start, s.writable(), s.executable());
-                space.load(s.virtualAddress(), s.data());
-            }
-            space.mapFresh(GuestAbi.STACK_TOP - GuestAbi.STACK_SIZE, GuestAbi.STACK_SIZE, true, false);
-            space.mapFresh(GuestAbi.INFO_VA, GuestMemory.PAGE_SIZE, true, false);
-            if (spec.data() != null) {
-                space.mapPhysical(GuestAbi.DATA_VA, spec.data().guestAddress(), spec.data().size(), true);
-            }
-            MemorySegment info = MemorySegment.ofArray(new long[6]);
-            info.set(JAVA_LONG_UNALIGNED, GuestAbi.INFO_MAGIC_OFFSET, GuestAbi.INFO_MAGIC);
-            info.set(JAVA_LONG_UNALIGNED, GuestAbi.INFO_TASK_ID, id);
-            info.set(JAVA_LONG_UNALIGNED, GuestAbi.INFO_ARG, spec.argument());
-            info.set(JAVA_LONG_UNALIGNED, GuestAbi.INFO_DATA_BASE, spec.data() == null ? 0 : GuestAbi.DATA_VA);
-            info.set(JAVA_LONG_UNALIGNED, GuestAbi.INFO_DATA_SIZE, spec.data() == null ? 0 : spec.data().bytes());
-            space.load(GuestAbi.INFO_VA, info.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
-        } catch (AddressSpace.GuestAccessException | RuntimeException e) {
+            regs = ProcessImage.load(space, spec, id);
+        } catch (GuestAccessException | RuntimeException e) {
             space.release();
             throw new IllegalStateException("cannot load " + image.name() + ": " + e.getMessage(), e);
         }
-        GeneralRegisters regs = GeneralRegisters.ZERO
-                .with(GeneralRegisters.RSP, GuestAbi.STACK_TOP)
-                .with(GeneralRegisters.RDI, spec.argument())
-                .withRip(image.entry())
-                .withRflags(GeneralRegisters.RFLAGS_IF | GeneralRegisters.RFLAGS_RESET);
-        Task task = new Task(id, spec.name(), cpl, home, space, specialRegisters(home, cpl, space.root()), regs,
+        // Nothing in an image names its ABI yet, so every image speaks Paravane's unless the spec says otherwise.
+        SyscallAbi abi = spec.abi() != null ? spec.abi() : ParavaneAbi.INSTANCE;
+        Task task = new Task(id, spec.name(), cpl, home, abi, space, PlatformLayout.specialRegisters(home, cpl, space.root()), regs,
                 space.translate(GuestAbi.INFO_VA, false), this);
         tasks.add(task);
-        makeRunnable(task);
+        enqueue(task);
         return task;
     }
 
@@ -155,8 +127,8 @@ public final class GuestKernel implements AutoCloseable {
             throw new IllegalStateException("the guest kernel of VM '" + vm.spec().name() + "' is already started");
         }
         String name = vm.spec().name();
-        for (int i = 0; i < loops.length; i++) {
-            threads[i] = Thread.ofPlatform().name("paravane-" + name + "-vcpu" + i).daemon().start(loops[i]);
+        for (int i = 0; i < schedulers.length; i++) {
+            threads[i] = Thread.ofPlatform().name("paravane-" + name + "-vcpu" + i).daemon().start(schedulers[i]);
         }
     }
 
@@ -189,12 +161,8 @@ public final class GuestKernel implements AutoCloseable {
     public void stop() {
         stopping = true;
         resume();
-        if (sleepers != null) {
-            sleepers.close();   // releases halt and schedule waits before the loops are joined
-        }
-        for (int i = 0; i < loops.length; i++) {
-            kick(i);
-        }
+        releaseWaits();   // before the schedulers are joined
+        kickAll();
         for (Thread t : threads) {
             if (t != null) {
                 try {
@@ -227,24 +195,25 @@ public final class GuestKernel implements AutoCloseable {
      * or replaced. Returns once all vCPUs are parked.
      */
     public void pause() throws InterruptedException {
-        synchronized (pauseLock) {
-            pauseRequested = true;
-            paused = true;
-        }
-        for (int i = 0; i < loops.length; i++) {
-            kick(i);
-        }
-        synchronized (pauseLock) {
-            while (pausedLoops < liveLoops() && !stopping) {
-                pauseLock.wait(100);
-                for (int i = 0; i < loops.length; i++) {
-                    kick(i);
-                }
-            }
+        pauseGate.pause();
+    }
+
+    public void resume() {
+        pauseGate.resume();
+    }
+
+    boolean pauseRequested() {
+        return pauseGate.requested();
+    }
+
+    /** Where a scheduler parks while the kernel is paused; returns at once otherwise. */
+    void pausePoint(CpuScheduler scheduler) {
+        if (pauseGate.parkIfRequested() && !stopping) {   // a VM that ends while parked has no vCPUs left to configure
+            scheduler.vcpuReplaced();
         }
     }
 
-    private int liveLoops() {
+    private int liveSchedulers() {
         int n = 0;
         for (Thread t : threads) {
             n += t != null && t.isAlive() ? 1 : 0;
@@ -252,79 +221,70 @@ public final class GuestKernel implements AutoCloseable {
         return n;
     }
 
-    public void resume() {
-        synchronized (pauseLock) {
-            pauseRequested = false;
-            paused = false;
-            pauseLock.notifyAll();
-        }
-    }
-
-    boolean pauseRequested() {
-        return paused;
-    }
-
-    /** Where a loop parks while the kernel is paused; returns at once otherwise. */
-    void pausePoint(VcpuLoop loop) {
-        if (!paused) {
-            return;
-        }
-        synchronized (pauseLock) {
-            if (!pauseRequested) {
-                return;
-            }
-            pausedLoops++;
-            pauseLock.notifyAll();
-            try {
-                while (pauseRequested && !stopping) {
-                    pauseLock.wait();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } finally {
-                pausedLoops--;
-            }
-        }
-        if (!stopping) {   // a VM that ends while parked has no vCPUs left to configure
-            loop.vcpuReplaced();
-        }
-    }
-
     /**
      * Replaces the VM underneath while the kernel is paused: the caller has created {@code target} with the same spec,
      * copied memory and vCPU states. The kernel goes on with {@code target} on {@link #resume()}.
      */
     public void replaceVm(VirtualMachine target) {
-        if (!paused) {
+        if (!pauseGate.requested()) {
             throw new IllegalStateException("replace the VM only while the kernel is paused");
         }
         vm = target;
     }
 
-    void makeRunnable(Task task) {
-        task.setState(Task.State.RUNNABLE);
+    /** Queues a RUNNABLE task on its vCPU and wakes that vCPU. */
+    void enqueue(Task task) {
         queues[task.home()].add(task);
         kick(task.home());
     }
 
-    void kick(int vcpu) {
-        VcpuLoop loop = loops[vcpu];
-        if (loop != null) {
-            loop.kick();
+    private void kickAll() {
+        for (int i = 0; i < schedulers.length; i++) {
+            kick(i);
         }
     }
 
-    /** The guest can no longer run: stop everything, keep the report. */
+    void kick(int vcpu) {
+        CpuScheduler scheduler = schedulers[vcpu];
+        if (scheduler != null) {
+            scheduler.kick();
+        }
+    }
+
+    /** The guest can no longer run: keep the report, release every wait and send every vCPU out of its loop. */
     void panic(String report) {
         if (panic == null) {
             panic = report;
             LOG.log(Level.SEVERE, "VM " + vm.spec().name() + " panicked: " + report);
         }
         stopping = true;
-        for (int i = 0; i < loops.length; i++) {
-            kick(i);
-        }
+        pauseGate.stopping();
+        releaseWaits();
+        kickAll();
         done.complete(null);
+    }
+
+    /** Once stopping: ends every async-PF wait (halt and schedule) with RELEASED, and signals that it has. */
+    private void releaseWaits() {
+        try {
+            if (sleepers != null) {
+                sleepers.close();
+            }
+        } finally {
+            waitsReleased.countDown();
+        }
+    }
+
+    /**
+     * Where a halt wait blocks once the kernel is stopping: its entry is released (or is about to be), so it returns
+     * when {@link #releaseWaits()} has run, and the waiter sees the release instead of halting again and again.
+     */
+    void awaitWaitsReleased() {
+        try {
+            waitsReleased.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     void exitTask(Task t, int code, String failure) {
@@ -350,7 +310,7 @@ public final class GuestKernel implements AutoCloseable {
         }
     }
 
-    // --- accessors for the loops and for the manager ---
+    // --- accessors for the schedulers and for the manager ---
 
     public VirtualMachine vm() {
         return vm;
@@ -415,10 +375,10 @@ public final class GuestKernel implements AutoCloseable {
         return List.copyOf(tasks);
     }
 
-    /** Counters of every vCPU loop. */
-    public List<VcpuLoop.Stats> vcpuStats() {
-        List<VcpuLoop.Stats> out = new ArrayList<>();
-        for (VcpuLoop l : loops) {
+    /** Counters of every vCPU. */
+    public List<GuestVcpuStats> vcpuStats() {
+        List<GuestVcpuStats> out = new ArrayList<>();
+        for (CpuScheduler l : schedulers) {
             out.add(l.stats());
         }
         return out;

@@ -5,9 +5,12 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import java.lang.foreign.MemorySegment;
 import org.paravane.api.asyncpf.AsyncPfAbi;
 import org.paravane.api.cpu.GeneralRegisters;
+import org.paravane.api.cpu.SpecialRegisters;
+import org.paravane.api.cpu.VcpuState;
 import org.paravane.api.memory.GuestMemory;
 import org.paravane.api.memory.PageSourceException;
 import org.paravane.support.x86.Descriptors;
+import org.paravane.support.x86.LongMode;
 import org.paravane.support.x86.TrapStubs;
 
 /**
@@ -83,6 +86,18 @@ final class PlatformLayout {
 
     static long syscallEntry() {
         return TrapStubs.syscallEntry(STUBS);
+    }
+
+    /** The vCPU state the schedulers start from: CPL0 in the halt stub of the kernel address space {@code cr3}. */
+    static VcpuState initialState(int vcpu, long cr3) {
+        return LongMode.state(0, HALT_STUB, idleStackTop(vcpu), GeneralRegisters.RFLAGS_RESET, cr3, gdt(vcpu), IDT,
+                tss(vcpu), syscallEntry(), SYSCALL_MASK);
+    }
+
+    /** Special registers of a context at {@code cpl} in address space {@code cr3} on {@code vcpu}. */
+    static SpecialRegisters specialRegisters(int vcpu, int cpl, long cr3) {
+        return SpecialRegisters.of(LongMode.state(cpl, 0, 0, GeneralRegisters.RFLAGS_RESET, cr3, gdt(vcpu), IDT, tss(vcpu),
+                syscallEntry(), SYSCALL_MASK));
     }
 
     /** The vector whose stub the vCPU exited from at {@code rip}, 256 for SYSCALL, -1 if none. */

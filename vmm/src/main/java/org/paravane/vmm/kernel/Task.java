@@ -4,6 +4,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.paravane.api.cpu.GeneralRegisters;
 import org.paravane.api.cpu.SpecialRegisters;
+import org.paravane.vmm.kernel.abi.SyscallAbi;
+import org.paravane.vmm.kernel.abi.SyscallTask;
+import org.paravane.vmm.kernel.mm.AddressSpace;
 
 /** A guest task: its address space, its saved context while it is off the vCPU, and what it has produced. */
 public final class Task {
@@ -18,13 +21,15 @@ public final class Task {
     final AddressSpace space;
     final SpecialRegisters specialRegisters;
     final TaskSleeper sleeper;
+    private final SyscallAbi abi;
+    private final SyscallTask syscallView;
     private final StringBuilder output = new StringBuilder();
     private final Map<String, Long> reports = new LinkedHashMap<>();
 
     GeneralRegisters registers;
     int preemptCount;
     int rcuDepth;
-    private volatile State state = State.RUNNABLE;
+    private final TaskRunState runState = new TaskRunState();
     private volatile Integer exitCode;
     private volatile String failure;
     final Counters counters = new Counters();
@@ -34,7 +39,7 @@ public final class Task {
         volatile long asyncFaults, scheduleWaits, haltWaits, syncFallbacks, hypercalls, preemptions, runs;
     }
 
-    Task(int id, String name, int cpl, int home, AddressSpace space, SpecialRegisters specialRegisters,
+    Task(int id, String name, int cpl, int home, SyscallAbi abi, AddressSpace space, SpecialRegisters specialRegisters,
          GeneralRegisters registers, long infoPage, GuestKernel kernel) {
         this.id = id;
         this.name = name;
@@ -44,7 +49,9 @@ public final class Task {
         this.specialRegisters = specialRegisters;
         this.registers = registers;
         this.infoPage = infoPage;
+        this.abi = abi;
         this.sleeper = new TaskSleeper(this, kernel);
+        this.syscallView = new CallingTask(this, kernel);
     }
 
     public int id() {
@@ -65,20 +72,27 @@ public final class Task {
         return home;
     }
 
+    /** The system call interface the task speaks. */
+    public SyscallAbi abi() {
+        return abi;
+    }
+
+    /** What the task's ABI may see and change of it. */
+    SyscallTask syscallView() {
+        return syscallView;
+    }
+
     long infoPage() {
         return infoPage;
     }
 
     public State state() {
-        return state;
+        return runState.view();
     }
 
-    void setState(State s) {
-        state = s;
-    }
-
-    void markWaiting() {
-        state = State.WAITING;
+    /** The scheduling state machine: the only way the state changes. */
+    TaskRunState runState() {
+        return runState;
     }
 
     /** Null while running; the exit code, or -1 when the kernel killed the task. */
@@ -94,7 +108,7 @@ public final class Task {
     void exited(int code, String why) {
         failure = why;
         exitCode = code;
-        state = State.EXITED;
+        runState.exit();
     }
 
     public synchronized String output() {

@@ -1,19 +1,18 @@
 package org.paravane.vmm.kernel;
 
-import java.util.concurrent.atomic.AtomicInteger;
 import org.paravane.api.asyncpf.Sleeper;
 
 /**
  * A task as the schedule wait sees it: {@link #sleep()} takes the task off its vCPU without blocking the vCPU thread
- * (the vCPU goes on with other tasks), {@link #wakeUp()} puts it back on its run queue. A wake that arrives before the
- * task is suspended is kept as a permit, so none is lost.
+ * (the vCPU goes on with other tasks), {@link #wakeUp()} puts it back on its run queue. Both are transitions of the
+ * task's {@link TaskRunState}; a wake that arrives before the task is suspended is kept there, so none is lost.
  */
 final class TaskSleeper implements Sleeper {
-    private static final int RUNNING = 0, SUSPENDED = 1, PERMIT = 2;
-
     private final Task task;
     private final GuestKernel kernel;
-    private final AtomicInteger state = new AtomicInteger(RUNNING);
+    /** Test seam: runs once the task is suspended, before sleep() returns (where a wake can race it). */
+    Runnable afterSuspend = () -> {
+    };
 
     TaskSleeper(Task task, GuestKernel kernel) {
         this.task = task;
@@ -27,28 +26,17 @@ final class TaskSleeper implements Sleeper {
 
     @Override
     public boolean sleep() {
-        while (true) {
-            if (state.compareAndSet(PERMIT, RUNNING)) {
-                return true;   // woken before it could suspend: the waiter re-checks its entry
-            }
-            if (state.compareAndSet(RUNNING, SUSPENDED)) {
-                task.markWaiting();
-                return false;
-            }
+        if (!task.runState().suspend()) {
+            return true;   // woken before it could suspend: the waiter re-checks its entry
         }
+        afterSuspend.run();
+        return false;
     }
 
     @Override
     public void wakeUp() {
-        while (true) {
-            int s = state.get();
-            if (s == SUSPENDED && state.compareAndSet(SUSPENDED, RUNNING)) {
-                kernel.makeRunnable(task);
-                return;
-            }
-            if (s == RUNNING && state.compareAndSet(RUNNING, PERMIT) || s == PERMIT) {
-                return;
-            }
+        if (task.runState().wake()) {
+            kernel.enqueue(task);
         }
     }
 

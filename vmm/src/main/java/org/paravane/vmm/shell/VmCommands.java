@@ -18,7 +18,7 @@ import org.paravane.vmm.build.VmDefinition;
 import org.paravane.vmm.kernel.GuestKernel;
 import org.paravane.vmm.kernel.KernelConfig;
 import org.paravane.vmm.kernel.Task;
-import org.paravane.vmm.kernel.VcpuLoop;
+import org.paravane.vmm.kernel.GuestVcpuStats;
 import org.paravane.vmm.kernel.WaitPolicy;
 import org.paravane.vmm.manager.GuestImages;
 import org.paravane.vmm.manager.ManagedVm;
@@ -148,7 +148,7 @@ public class VmCommands {
                 + s.dummiesCreated() + " dummies (" + s.dummiesConsumed() + " consumed, " + s.dummiesDiscarded()
                 + " discarded), " + s.released() + " released").append(nl);
         TextTable cpus = new TextTable("VCPU", "TASK RUNS", "EXITS", "HYPERCALLS", "TRAPS", "PAGE READY", "BUSY", "IDLE", "HALT WAIT");
-        for (VcpuLoop.Stats v : k.vcpuStats()) {
+        for (GuestVcpuStats v : k.vcpuStats()) {
             cpus.row(v.vcpu(), v.taskRuns(), v.exits(), v.hypercalls(), v.traps(), v.pageReady(), millis(v.busyNanos()),
                     millis(v.idleNanos()), millis(v.haltWaitNanos()));
         }

@@ -14,7 +14,12 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.paravane.api.asyncpf.PreemptionModel;
 import org.paravane.api.asyncpf.SleeperTable;
+import org.paravane.api.cpu.GeneralRegisters;
 import org.paravane.api.memory.PageSource;
+import org.paravane.vmm.kernel.abi.SyscallAbi;
+import org.paravane.vmm.kernel.abi.SyscallOutcome;
+import org.paravane.vmm.kernel.abi.SyscallTask;
+import org.paravane.vmm.kernel.abi.paravane.ParavaneAbi;
 import org.paravane.vmm.source.FailingPageSource;
 import org.paravane.vmm.source.PatternPageSource;
 import org.paravane.vmm.source.ShapedPageSource;
@@ -158,14 +163,45 @@ abstract class GuestKernelTest {
             "0, 0, hypercall 99 returned -38",
             "1, 0, write from a bad pointer returned -14",
             "2, -1, invalid opcode (#UD) at rip",
-            "3, -1, page fault at 0x600000000000 (not present, read, kernel) at rip"})
+            "3, -1, page fault at 0x600000000000 (not present, read, kernel) at rip",
+            "5, 0, hypercalls 2^63 and 2^32+1 returned -38 and -38"})
     void misbehavingTasksGetClearErrors(int what, int exit, String text) throws Exception {
         Task t = run1("faults", what);
-        assertThat(t.exitCode()).isEqualTo(exit);
+        assertThat(t.exitCode()).as("exit code; output: %s", t.output()).isEqualTo(exit);
         assertThat(exit == 0 ? t.output() : t.failure()).contains(text);
         if (what == 0) {
             assertThat(t.output()).contains("[kernel] task 1 (faults): unknown hypercall 99");
         }
+        if (what == 5) {
+            assertThat(t.output()).contains("unknown hypercall 9223372036854775808").contains("unknown hypercall 4294967297")
+                    .doesNotContain("not a write");
+        }
+    }
+
+    /** The system call seam: a task launched with another ABI has its calls carried out by that one only. */
+    @Test
+    void eachTaskSpeaksItsOwnSystemCallAbi() throws Exception {
+        SyscallAbi noWrites = new SyscallAbi() {
+            @Override
+            public String name() {
+                return "no-writes";
+            }
+
+            @Override
+            public SyscallOutcome dispatch(SyscallTask task, GeneralRegisters registers) {
+                return registers.rax() == 1 ? new SyscallOutcome.Kill("write is not part of this ABI")
+                        : ParavaneAbi.INSTANCE.dispatch(task, registers);
+            }
+        };
+        GuestKernel k = stack.kernel("abis", 1, 0, PageSource.ZERO, PreemptionModel.PREEMPTIBLE, WaitPolicy.DECISION_TABLE);
+        Task strict = k.launch(new TaskSpec("strict", image("hello"), 0, null, noWrites));
+        Task plain = k.launch(new TaskSpec("plain", image("hello"), 0, null));
+        runToEnd(k);
+        assertThat(strict.abi().name()).isEqualTo("no-writes");
+        assertThat(strict.exitCode()).isEqualTo(-1);
+        assertThat(strict.failure()).isEqualTo("write is not part of this ABI");
+        assertThat(plain.abi()).as("an image's own ABI").isSameAs(ParavaneAbi.INSTANCE);
+        assertThat(plain.output()).isEqualTo("hello, world from task 2\n");
     }
 
     @Test

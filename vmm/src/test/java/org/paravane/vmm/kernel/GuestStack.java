@@ -4,6 +4,7 @@ import java.lang.annotation.Annotation;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.paravane.api.asyncpf.AsyncPfWaiter;
 import org.paravane.api.asyncpf.PageFaultHandler;
 import org.paravane.api.asyncpf.PreemptionModel;
 import org.paravane.api.backend.VirtualMachine;
@@ -43,20 +44,26 @@ final class GuestStack implements AutoCloseable {
         }
     });
     final SleeperTables tables = new SleeperTables();
-    final GuestFaultHandler handler = new GuestFaultHandler(new ScheduleWaiter(), new HaltWaiter());
+    final GuestFaultHandler handler;
     private final List<AutoCloseable> open = new ArrayList<>();
 
-    private GuestStack(VirtualizationBackend backend, EmulatedBackend emulated) {
+    private GuestStack(VirtualizationBackend backend, EmulatedBackend emulated, AsyncPfWaiter haltWaiter) {
         this.backend = backend;
         this.emulated = emulated;
+        this.handler = new GuestFaultHandler(new ScheduleWaiter(), haltWaiter);
         if (emulated != null) {
             emulated.bindAsyncPfHost(engine);
         }
     }
 
     static GuestStack emulated() {
+        return emulated(new HaltWaiter());
+    }
+
+    /** The software CPU, with {@code haltWaiter} for the halt wait. */
+    static GuestStack emulated(AsyncPfWaiter haltWaiter) {
         EmulatedBackend b = new EmulatedBackend();
-        return new GuestStack(b, b);
+        return new GuestStack(b, b, haltWaiter);
     }
 
     /** KVM, or a skip with the reason it is not usable here. */
@@ -74,7 +81,7 @@ final class GuestStack implements AutoCloseable {
     private static GuestStack kvm(KvmSettings settings) {
         KvmBackend b = new KvmBackend(settings);
         Assumptions.assumeTrue(b.usable(), () -> "KVM tests skipped: " + b.unusableReason());
-        return new GuestStack(b, null);
+        return new GuestStack(b, null, new HaltWaiter());
     }
 
     /**

@@ -1,18 +1,18 @@
-package org.paravane.vmm.kernel;
+package org.paravane.vmm.kernel.mm;
 
 import java.util.BitSet;
 import org.paravane.api.memory.GuestMemory;
 import org.paravane.api.memory.PageSourceException;
 
 /** The kernel's allocator of guest-physical pages in its RAM region; pages come zeroed. */
-final class PhysicalPages {
+public final class PhysicalPages {
     private final GuestMemory memory;
     private final long base;
     private final int pages;
     private final BitSet used;
     private int next;
 
-    PhysicalPages(GuestMemory memory, long base, long size) {
+    public PhysicalPages(GuestMemory memory, long base, long size) {
         this.memory = memory;
         this.base = base;
         this.pages = (int) (size / GuestMemory.PAGE_SIZE);
@@ -48,12 +48,12 @@ final class PhysicalPages {
         next = Math.min(next, i);
     }
 
-    synchronized int freePages() {
+    public synchronized int freePages() {
         return pages - used.cardinality();
     }
 
     /** Thrown when the kernel cannot allocate guest memory; the operation that needed it fails, the VM goes on. */
-    static final class OutOfGuestMemoryException extends RuntimeException {
+    public static final class OutOfGuestMemoryException extends RuntimeException {
         private static final long serialVersionUID = 1L;
 
         OutOfGuestMemoryException(String message) {

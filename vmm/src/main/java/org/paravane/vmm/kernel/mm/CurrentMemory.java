@@ -1,4 +1,4 @@
-package org.paravane.vmm.kernel;
+package org.paravane.vmm.kernel.mm;
 
 import java.lang.foreign.MemorySegment;
 import java.util.List;
@@ -15,10 +15,10 @@ import org.paravane.api.memory.PageSourceException;
  * The guest memory of whichever VM the kernel runs on now. Everything the kernel keeps (address spaces, the page
  * allocator) holds this view, so a VM that moved to another backend is never reached through its closed predecessor.
  */
-final class CurrentMemory implements GuestMemory {
+public final class CurrentMemory implements GuestMemory {
     private final Supplier<VirtualMachine> vm;
 
-    CurrentMemory(Supplier<VirtualMachine> vm) {
+    public CurrentMemory(Supplier<VirtualMachine> vm) {
         this.vm = vm;
     }
 

@@ -1,4 +1,4 @@
-package org.paravane.vmm.kernel;
+package org.paravane.vmm.kernel.mm;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
@@ -13,19 +13,23 @@ import org.paravane.support.x86.PageTables;
  * every address space; user mappings carry U/S. Copies to and from the task go through here, checking what the
  * task itself could access, so a bad pointer in a hypercall is an error, not a kernel fault.
  */
-final class AddressSpace {
+public final class AddressSpace {
     private final GuestMemory memory;
     private final PhysicalPages pages;
     private final List<Long> owned = new ArrayList<>();
     private final PageTables tables;
     private final boolean user;
 
-    AddressSpace(GuestMemory memory, PhysicalPages pages, boolean user) {
+    /**
+     * @param kernelArea the size of the kernel area at guest-physical and virtual 0, mapped supervisor-only
+     * @param user       whether the task runs at CPL3 (its own mappings carry U/S)
+     */
+    public AddressSpace(GuestMemory memory, PhysicalPages pages, long kernelArea, boolean user) {
         this.memory = memory;
         this.pages = pages;
         this.user = user;
         this.tables = new PageTables(memory, this::ownPage);
-        tables.map(0, 0, PlatformLayout.KERNEL_AREA_END, PageTables.RW | PageTables.G);
+        tables.map(0, 0, kernelArea, PageTables.RW | PageTables.G);
     }
 
     private long ownPage() {
@@ -34,12 +38,12 @@ final class AddressSpace {
         return gpa;
     }
 
-    long root() {
+    public long root() {
         return tables.root();
     }
 
     /** Maps {@code size} bytes at {@code va} to fresh zeroed kernel RAM pages. */
-    void mapFresh(long va, long size, boolean writable, boolean executable) {
+    public void mapFresh(long va, long size, boolean writable, boolean executable) {
         long flags = flags(writable, executable);
         for (long off = 0; off < size; off += GuestMemory.PAGE_SIZE) {
             tables.map(va + off, ownPage(), GuestMemory.PAGE_SIZE, flags);
@@ -47,7 +51,7 @@ final class AddressSpace {
     }
 
     /** Maps an existing guest-physical range (a data region) at {@code va}. */
-    void mapPhysical(long va, long gpa, long size, boolean writable) {
+    public void mapPhysical(long va, long gpa, long size, boolean writable) {
         tables.map(va, gpa, size, flags(writable, false));
     }
 
@@ -56,7 +60,7 @@ final class AddressSpace {
     }
 
     /** Guest-physical address of {@code va} as this task may access it, or -1 when it may not. */
-    long translate(long va, boolean write) {
+    public long translate(long va, boolean write) {
         long leaf = tables.leaf(va);
         if ((leaf & PageTables.P) == 0 || (user && (leaf & PageTables.US) == 0) || (write && (leaf & PageTables.RW) == 0)) {
             return -1;
@@ -65,19 +69,19 @@ final class AddressSpace {
     }
 
     /** Writes {@code bytes} at {@code va} with kernel rights (the loader filling read-only text, the info page). */
-    void load(long va, byte[] bytes) throws GuestAccessException {
+    public void load(long va, byte[] bytes) throws GuestAccessException {
         copy(va, bytes.length, Access.KERNEL, (seg, off) -> MemorySegment.copy(MemorySegment.ofArray(bytes), off, seg, 0, seg.byteSize()));
     }
 
     /** Reads {@code length} bytes at {@code va} the task could read. */
-    byte[] read(long va, int length) throws GuestAccessException {
+    public byte[] read(long va, int length) throws GuestAccessException {
         byte[] out = new byte[length];
         copy(va, length, Access.TASK_READ, (seg, off) -> MemorySegment.copy(seg, 0, MemorySegment.ofArray(out), off, seg.byteSize()));
         return out;
     }
 
     /** Reads a NUL-terminated string of at most {@code max} bytes. */
-    String readString(long va, int max) throws GuestAccessException {
+    public String readString(long va, int max) throws GuestAccessException {
         StringBuilder s = new StringBuilder();
         for (int i = 0; i < max; i++) {
             byte b = read(va + i, 1)[0];
@@ -115,17 +119,8 @@ final class AddressSpace {
     }
 
     /** Gives every page this address space owns back to the kernel. */
-    void release() {
+    public void release() {
         owned.forEach(pages::free);
         owned.clear();
-    }
-
-    /** A task's memory could not be accessed as asked. */
-    static final class GuestAccessException extends Exception {
-        private static final long serialVersionUID = 1L;
-
-        GuestAccessException(String message) {
-            super(message);
-        }
     }
 }

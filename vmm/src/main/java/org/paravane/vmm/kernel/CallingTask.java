@@ -1,0 +1,74 @@
+package org.paravane.vmm.kernel;
+
+import org.paravane.vmm.kernel.abi.KernelSection;
+import org.paravane.vmm.kernel.abi.SyscallTask;
+import org.paravane.vmm.kernel.mm.AddressSpace;
+
+/** A task as its system call ABI sees it: one per task, so the ABI reaches nothing else of the task or the kernel. */
+final class CallingTask implements SyscallTask {
+    private final Task task;
+    private final GuestKernel kernel;
+
+    CallingTask(Task task, GuestKernel kernel) {
+        this.task = task;
+        this.kernel = kernel;
+    }
+
+    @Override
+    public int cpl() {
+        return task.cpl();
+    }
+
+    @Override
+    public AddressSpace memory() {
+        return task.space;
+    }
+
+    @Override
+    public void write(String text) {
+        task.appendOutput(text);
+        kernel.config().console().write(task, text);
+    }
+
+    @Override
+    public void kernelMessage(String message) {
+        write("[kernel] " + task + ": " + message + "\n");
+    }
+
+    @Override
+    public void report(String name, long value) {
+        task.report(name, value);
+    }
+
+    @Override
+    public void enter(KernelSection section) {
+        switch (section) {
+            case PREEMPT_DISABLED -> task.preemptCount++;
+            case RCU_READ -> task.rcuDepth++;
+        }
+    }
+
+    @Override
+    public boolean leave(KernelSection section) {
+        switch (section) {
+            case PREEMPT_DISABLED -> {
+                if (task.preemptCount == 0) {
+                    return false;
+                }
+                task.preemptCount--;
+            }
+            case RCU_READ -> {
+                if (task.rcuDepth == 0) {
+                    return false;
+                }
+                task.rcuDepth--;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public long nanosSinceStart() {
+        return kernel.nanosSinceStart();
+    }
+}

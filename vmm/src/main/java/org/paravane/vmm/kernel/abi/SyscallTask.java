@@ -1,0 +1,31 @@
+package org.paravane.vmm.kernel.abi;
+
+import org.paravane.vmm.kernel.mm.AddressSpace;
+
+/** The calling task as a {@link SyscallAbi} sees it: what a system call may read and change. */
+public interface SyscallTask {
+
+    /** 0 for a kernel task, 3 for a user task. */
+    int cpl();
+
+    /** The task's memory; copies through it check what the task itself may access. */
+    AddressSpace memory();
+
+    /** Text the task writes to its console. */
+    void write(String text);
+
+    /** A line from the kernel about this task (a bad pointer, an unknown call), on the task's console. */
+    void kernelMessage(String message);
+
+    /** A named result (a checksum) for the host. */
+    void report(String name, long value);
+
+    /** Enters {@code section} once more (they nest). */
+    void enter(KernelSection section);
+
+    /** Leaves {@code section} once; false when the task is not in it. */
+    boolean leave(KernelSection section);
+
+    /** Nanoseconds since the VM's kernel started. */
+    long nanosSinceStart();
+}
