@@ -28,11 +28,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
-import org.paravane.api.asyncpf.FaultDecision;
 import org.paravane.api.asyncpf.HostAsyncPf;
 import org.paravane.api.asyncpf.HostFault;
+import org.paravane.api.asyncpf.HostFaultResult;
 import org.paravane.api.asyncpf.HostVcpuPort;
-import org.paravane.api.asyncpf.PageFault;
 import org.paravane.api.asyncpf.WaitMode;
 import org.paravane.api.asyncpf.WaitOutcome;
 import org.paravane.api.memory.GuestMemory;
@@ -72,7 +71,7 @@ import org.paravane.asyncpf.wait.ThreadSleeper;
 final class VcpuAsyncPf implements HostAsyncPf {
 
     private static final VarHandle U32 = ValueLayout.JAVA_INT.varHandle();
-    private static final FaultDecision.NotAsync NOT_ASYNC = new FaultDecision.NotAsync();
+    private static final HostFaultResult.Present PRESENT = new HostFaultResult.Present();
     /** Valid page-ready vectors: 0..31 are exceptions and reserved vectors. */
     private static final int FIRST_VECTOR = 32;
 
@@ -129,11 +128,7 @@ final class VcpuAsyncPf implements HostAsyncPf {
     }
 
     @Override
-    public FaultDecision handle(PageFault fault) {
-        if (!(fault instanceof HostFault f)) {
-            throw new IllegalArgumentException("the host async PF state takes HostFaults; " + fault
-                    + " goes to the guest-side PageFaultHandler (fault.side=guest)");
-        }
+    public HostFaultResult handle(HostFault f) {
         if (f.vcpu() != vcpuId) {
             throw new IllegalArgumentException("a fault of vCPU " + f.vcpu() + " handed to the async PF state of vCPU " + vcpuId);
         }
@@ -149,11 +144,11 @@ final class VcpuAsyncPf implements HostAsyncPf {
         synchronized (lock) {
             if (memory.isPresent(gpa)) {
                 failures.remove(gfn);
-                return NOT_ASYNC;
+                return PRESENT;
             }
             String failure = failures.remove(gfn);
             if (failure != null) {
-                return new FaultDecision.Failed(gpa, failure);
+                return new HostFaultResult.Failed(gpa, failure);
             }
             if (closed) {
                 token = 0;
@@ -162,7 +157,7 @@ final class VcpuAsyncPf implements HostAsyncPf {
                 boolean canDo = port.interruptsAllowed() && !port.exceptionPending();
                 Work inFlight = canDo && gfns.contains(gfn) ? outstanding(gfn) : null;
                 if (inFlight != null && inFlight.completed) {
-                    return NOT_ASYNC;   // its page arrived after the presence check: re-run the access
+                    return PRESENT;   // its page arrived after the presence check: re-run the access
                 } else if (inFlight != null) {
                     repeatedFaults++;
                     inFlight.hostWaiting = true;
@@ -200,21 +195,21 @@ final class VcpuAsyncPf implements HostAsyncPf {
         }
         if (inject) {
             port.injectPageFault(Integer.toUnsignedLong(token), 0);
-            return new FaultDecision.Injected(token);
+            return new HostFaultResult.Injected(token);
         }
         ThreadSleeper self = new ThreadSleeper(vcpuId);
         WaitOutcome outcome = waiter.wait(hostWaits, token, self);
         self.restoreInterrupt();
-        return new FaultDecision.Waited(token, mode, outcome);
+        return new HostFaultResult.Waited(token, mode, outcome);
     }
 
     /** After close the engine is gone: the caller's thread reads the page itself, so the VM keeps running. */
-    private FaultDecision servedByCaller(long gpa) {
+    private HostFaultResult servedByCaller(long gpa) {
         try {
             memory.ensurePresent(gpa & -PAGE_SIZE, PAGE_SIZE);
-            return NOT_ASYNC;
+            return PRESENT;
         } catch (PageSourceException e) {
-            return new FaultDecision.Failed(gpa, e.getMessage());
+            return new HostFaultResult.Failed(gpa, e.getMessage());
         }
     }
 

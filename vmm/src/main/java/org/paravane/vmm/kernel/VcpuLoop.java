@@ -8,9 +8,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.paravane.api.asyncpf.AsyncPfAbi;
-import org.paravane.api.asyncpf.FaultDecision;
 import org.paravane.api.asyncpf.GuestApfContext;
 import org.paravane.api.asyncpf.GuestFault;
+import org.paravane.api.asyncpf.GuestFaultResult;
 import org.paravane.api.asyncpf.PageFaultHandler;
 import org.paravane.api.asyncpf.PreemptionModel;
 import org.paravane.api.asyncpf.Sleeper;
@@ -47,7 +47,7 @@ public final class VcpuLoop implements Runnable {
     private final GuestKernel kernel;
     private final int index;
     private final SpecialRegisters haltRegisters;
-    private final GuestApfContext apf = new ApfContext();
+    private final ApfContext apf = new ApfContext();
     private final Sleeper halter = new HaltSleeper();
     private volatile Task current;
     private boolean asyncPfOn;
@@ -133,6 +133,7 @@ public final class VcpuLoop implements Runnable {
                 v.writeMsr(AsyncPfAbi.MSR_ASYNC_PF_EN, en);
             } else {
                 v.writeMsr(AsyncPfAbi.MSR_ASYNC_PF_EN, 0);
+                apf.clearReason();   // a reason left by a #PF nobody took must not make the next genuine fault async
                 // As kvm_guest_cpu_offline: the host forgets outstanding work, so wake our sleepers ourselves.
                 SleeperTable table = kernel.sleepers();
                 if (table != null) {
@@ -358,7 +359,9 @@ public final class VcpuLoop implements Runnable {
         t.registers = interrupted;
         int cpl = (int) (f.cs() & 3);
         if (vector == AsyncPfAbi.PAGE_FAULT_VECTOR) {
-            return pageFault(t, vcpu().specialRegisters().control().cr2(), (int) f.errorCode(), interrupted, cpl);
+            // kvm_read_and_reset_apf_flags first of all, on every #PF: a reason left set would make the next one async
+            int reason = apf.readAndResetReason();
+            return pageFault(t, vcpu().specialRegisters().control().cr2(), (int) f.errorCode(), reason, interrupted, cpl);
         }
         if (vector == AsyncPfAbi.DEFAULT_READY_VECTOR) {
             pageReady(f, cpl, false);
@@ -372,42 +375,49 @@ public final class VcpuLoop implements Runnable {
         return kill(t, Exceptions.describe(vector, f.errorCode()) + " at rip 0x" + Long.toHexString(f.rip()));
     }
 
-    private Step pageFault(Task t, long cr2, int errorCode, GeneralRegisters ctx, int cpl) {
+    /**
+     * A #PF with the async-PF {@code reason} its entry read and cleared. With the guest-side handler bound and async PF
+     * on, the handler decides. An async "not present" that nobody can take (the handler left, or async PF is being
+     * turned off) is retried: the host serves the access then, and the token's later "page ready" finds no waiter.
+     */
+    private Step pageFault(Task t, long cr2, int errorCode, int reason, GeneralRegisters ctx, int cpl) {
         PageFaultHandler handler = asyncPfOn ? kernel.guestHandler() : null;
-        if (handler != null) {
-            boolean interruptsOn = (ctx.rflags() & GeneralRegisters.RFLAGS_IF) != 0;
-            FaultDecision d = handler.handle(new GuestFault(index, GuestFault.Trigger.PAGE_FAULT, cr2, errorCode, ctx.rip(),
-                    cpl, interruptsOn, t.preemptCount, t.rcuDepth, false, kernel.config().preemption(), apf));
-            switch (d) {
-                case FaultDecision.Waited w -> {
-                    t.counters.asyncFaults++;
-                    if (w.mode() == WaitMode.HALT) {
-                        t.counters.haltWaits++;
-                    } else {
-                        t.counters.scheduleWaits++;
-                    }
-                    if (w.outcome() == WaitOutcome.SUSPENDED) {
-                        return Step.LEAVE;   // off the vCPU until its wake; the sleeper queues it again
-                    }
-                    if (w.outcome() == WaitOutcome.RELEASED) {
-                        t.counters.syncFallbacks++;
-                    }
-                    load(t);
-                    return Step.CONTINUE;   // retry the access
-                }
-                case FaultDecision.Panic p -> {
-                    kernel.panic(p.report());
-                    return Step.LEAVE;
-                }
-                case FaultDecision.NotAsync n -> {
-                    // an ordinary #PF: below
-                }
-                default -> {
-                    return kill(t, "guest fault handler answered " + d + " to a page fault at 0x" + Long.toHexString(cr2));
-                }
+        if (handler == null) {
+            if (reason != 0) {
+                t.counters.syncFallbacks++;
+                load(t);
+                return Step.CONTINUE;
             }
+            return ordinaryPageFault(t, cr2, errorCode, ctx);
         }
-        return ordinaryPageFault(t, cr2, errorCode, ctx);
+        boolean interruptsOn = (ctx.rflags() & GeneralRegisters.RFLAGS_IF) != 0;
+        GuestFaultResult d = handler.handle(new GuestFault(index, GuestFault.Trigger.PAGE_FAULT, cr2, errorCode, reason,
+                ctx.rip(), cpl, interruptsOn, t.preemptCount, t.rcuDepth, false, kernel.config().preemption(), apf));
+        return switch (d) {
+            case GuestFaultResult.NotAsync n -> ordinaryPageFault(t, cr2, errorCode, ctx);
+            case GuestFaultResult.Waited w -> {
+                t.counters.asyncFaults++;
+                if (w.mode() == WaitMode.HALT) {
+                    t.counters.haltWaits++;
+                } else {
+                    t.counters.scheduleWaits++;
+                }
+                if (w.outcome() == WaitOutcome.SUSPENDED) {
+                    yield Step.LEAVE;   // off the vCPU until its wake; the sleeper queues it again
+                }
+                if (w.outcome() == WaitOutcome.RELEASED) {
+                    t.counters.syncFallbacks++;
+                }
+                load(t);
+                yield Step.CONTINUE;   // retry the access
+            }
+            case GuestFaultResult.Panic p -> {
+                kernel.panic(p.report());
+                yield Step.LEAVE;
+            }
+            case GuestFaultResult.Woke w -> throw new IllegalStateException("the guest fault handler " + handler
+                    + " answered a #PF at 0x" + Long.toHexString(cr2) + " as a \"page ready\" (" + w + ")");
+        };
     }
 
     /** Demand-zero stack growth; anything else kills the task with where it happened. */
@@ -427,18 +437,25 @@ public final class VcpuLoop implements Runnable {
                 + ") at rip 0x" + Long.toHexString(ctx.rip()));
     }
 
-    /** "Page ready": the handler wakes the token, clears the slot and acknowledges. */
+    /**
+     * "Page ready": the handler wakes the token, clears the slot and acknowledges. Without a handler async PF is being
+     * turned off here: every sleeper of this vCPU is woken (their retries are served by the host), as on disable, and
+     * the slot is freed so the host is not stuck.
+     */
     private void pageReady(Frame f, int cpl, boolean idle) {
         pageReady++;
         PageFaultHandler handler = kernel.guestHandler();
         if (handler == null) {
-            // Without a handler async PF is being disabled; free the slot so the host is not stuck.
+            SleeperTable table = kernel.sleepers();
+            if (table != null) {
+                table.wakeAll(index);
+            }
             apf.clearToken();
             apf.acknowledge();
             return;
         }
         Task t = current;
-        handler.handle(new GuestFault(index, GuestFault.Trigger.PAGE_READY_INTERRUPT, 0, 0, f.rip(), cpl,
+        handler.handle(new GuestFault(index, GuestFault.Trigger.PAGE_READY_INTERRUPT, 0, 0, 0, f.rip(), cpl,
                 (f.rflags() & GeneralRegisters.RFLAGS_IF) != 0, t == null ? 0 : t.preemptCount,
                 t == null ? 0 : t.rcuDepth, idle, kernel.config().preemption(), apf));
     }
@@ -526,12 +543,16 @@ public final class VcpuLoop implements Runnable {
             }
         }
 
-        @Override
-        public int readAndResetFlags() {
+        /** The reason of the #PF being entered ({@code kvm_read_and_reset_apf_flags}): read, then cleared. */
+        int readAndResetReason() {
             MemorySegment a = area();
             int flags = a.get(JAVA_INT_UNALIGNED, AsyncPfAbi.AREA_FLAGS);
             a.set(JAVA_INT_UNALIGNED, AsyncPfAbi.AREA_FLAGS, 0);
             return flags;
+        }
+
+        void clearReason() {
+            area().set(JAVA_INT_UNALIGNED, AsyncPfAbi.AREA_FLAGS, 0);
         }
 
         @Override

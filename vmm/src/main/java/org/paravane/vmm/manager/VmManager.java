@@ -69,7 +69,7 @@ public class VmManager {
     private final Object placement = new Object();
     private volatile Settings settings = Settings.DEFAULTS;
 
-    @Reference(target = "(" + PageFaultHandler.SIDE + "=guest)", cardinality = ReferenceCardinality.OPTIONAL,
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL,
             policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     private volatile PageFaultHandler guestHandler;
 
