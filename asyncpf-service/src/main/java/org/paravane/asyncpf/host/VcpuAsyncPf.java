@@ -12,7 +12,6 @@ import static org.paravane.api.asyncpf.AsyncPfAbi.MSR_ASYNC_PF_ACK;
 import static org.paravane.api.asyncpf.AsyncPfAbi.MSR_ASYNC_PF_EN;
 import static org.paravane.api.asyncpf.AsyncPfAbi.MSR_ASYNC_PF_INT;
 import static org.paravane.api.asyncpf.AsyncPfAbi.PER_VCPU_LIMIT;
-import static org.paravane.api.asyncpf.AsyncPfAbi.TOKEN_VCPU_BITS;
 import static org.paravane.api.asyncpf.AsyncPfAbi.WAKE_ALL_TOKEN;
 import static org.paravane.api.asyncpf.AsyncPfAbi.tokenString;
 import static org.paravane.api.memory.GuestMemory.PAGE_SHIFT;
@@ -92,7 +91,7 @@ final class VcpuAsyncPf implements HostAsyncPf {
     private boolean enabled;
     private boolean sendAlways;
     private MemorySegment area;
-    private int nextId;
+    private final Tokens tokens;
     /** {@code async_pf.queue}: async work not yet delivered (wake-alls are only in {@link #done}). */
     private final List<Work> queue = new ArrayList<>();
     private final ArrayDeque<Work> done = new ArrayDeque<>();
@@ -113,14 +112,12 @@ final class VcpuAsyncPf implements HostAsyncPf {
     VcpuAsyncPf(HostVcpuPort port, FetchPool pool, Consumer<VcpuAsyncPf> onClose) {
         this.port = port;
         this.vcpuId = port.vcpuId();
-        if (vcpuId < 0 || vcpuId >= 1 << TOKEN_VCPU_BITS) {
-            throw new IllegalArgumentException("vCPU id " + vcpuId + " does not fit the " + TOKEN_VCPU_BITS
-                    + " token bits async page faults give it (0.." + ((1 << TOKEN_VCPU_BITS) - 1) + ")");
-        }
+        this.tokens = new Tokens(vcpuId);   // refuses an id that does not fit the token's vCPU bits
         this.memory = port.memory();
         this.pool = pool;
         this.onClose = onClose;
         this.hostWaits = new BucketedSleeperTable("host waits of vCPU " + vcpuId);
+
     }
 
     int vcpuId() {
@@ -218,17 +215,9 @@ final class VcpuAsyncPf implements HostAsyncPf {
         return enabled && (sendAlways || port.cpl() == 3) && port.pagingEnabled();
     }
 
-    /** {@code alloc_apf_token}, plus C6: never the wake-all token, never one still outstanding after a wrap. */
+    /** A fresh token (lock held): see {@link Tokens}. */
     private int allocToken() {
-        while (true) {
-            if (nextId << TOKEN_VCPU_BITS == 0) {
-                nextId = 1;
-            }
-            int token = (nextId++ << TOKEN_VCPU_BITS) | vcpuId;
-            if (token != WAKE_ALL_TOKEN && !isOutstanding(token)) {
-                return token;
-            }
-        }
+        return tokens.next(this::isOutstanding);
     }
 
     private boolean isOutstanding(int token) {
@@ -612,7 +601,7 @@ final class VcpuAsyncPf implements HostAsyncPf {
 
     void setNextId(int id) {
         synchronized (lock) {
-            nextId = id;
+            tokens.setNextId(id);
         }
     }
 
