@@ -41,9 +41,9 @@ import org.osgi.util.tracker.ServiceTracker;
 import org.paravane.api.asyncpf.AsyncPfAbi;
 import org.paravane.api.asyncpf.AsyncPfHost;
 import org.paravane.api.asyncpf.AsyncPfWaiter;
-import org.paravane.api.asyncpf.FaultDecision;
 import org.paravane.api.asyncpf.GuestApfContext;
 import org.paravane.api.asyncpf.GuestFault;
+import org.paravane.api.asyncpf.GuestFaultResult;
 import org.paravane.api.asyncpf.PageFaultHandler;
 import org.paravane.api.asyncpf.PreemptionModel;
 import org.paravane.api.asyncpf.Sleeper;
@@ -95,7 +95,7 @@ public class AsyncPfIT {
         assertEquals("org.paravane.asyncpf-halt-waiter", halt.getBundle().getSymbolicName());
         assertEquals(WaitMode.SCHEDULE, context.getService(schedule).mode());
         assertEquals(WaitMode.HALT, context.getService(halt).mode());
-        assertNotNull(reference(PageFaultHandler.class, "(fault.side=guest)"));
+        assertNotNull(reference(PageFaultHandler.class, null));
         assertNotNull(reference(SleeperTableFactory.class, null));
         assertNotNull(reference(AsyncPfHost.class, null));
         for (String bsn : List.of("org.paravane.asyncpf-service", "org.paravane.asyncpf-halt-waiter")) {
@@ -107,7 +107,7 @@ public class AsyncPfIT {
         String wiring = execute("paravane:wiring");
         assertTrue(wiring, wiring.contains("wait.mode=schedule"));
         assertTrue(wiring, wiring.contains("wait.mode=halt"));
-        assertTrue(wiring, wiring.contains("fault.side=guest"));
+        assertFalse("one handler type per side: no side property", wiring.contains("fault.side"));
         String apf = execute("paravane:asyncpf");
         assertTrue(apf, apf.contains("halt: halt waiter"));
         assertTrue(apf, apf.contains("schedule: schedule waiter"));
@@ -116,22 +116,22 @@ public class AsyncPfIT {
 
     @Test
     public void stoppingTheHaltWaiterReleasesHaltedVcpusAndTheHandlerFallsBack() throws Exception {
-        PageFaultHandler handler = service(PageFaultHandler.class, "(fault.side=guest)");
+        PageFaultHandler handler = service(PageFaultHandler.class, null);
         SleeperTable table = service(SleeperTableFactory.class, null).create("itest guest");
 
         // Three vCPUs halt in kernel code (preempt count 1), one task sleeps in user mode.
-        List<Future<FaultDecision>> halted = new ArrayList<>();
+        List<Future<GuestFaultResult>> halted = new ArrayList<>();
         for (int v = 0; v < 3; v++) {
             halted.add(fault(handler, table, v, (1 << 12) | v, 0, 1));
         }
-        Future<FaultDecision> task = fault(handler, table, 3, (1 << 12) | 3, 3, 0);
+        Future<GuestFaultResult> task = fault(handler, table, 3, (1 << 12) | 3, 3, 0);
         await(() -> table.size() == 4, "4 waits enqueued");
 
         Bundle haltBundle = bundle("org.paravane.asyncpf-halt-waiter");
         haltBundle.stop();
         for (int v = 0; v < 3; v++) {
-            FaultDecision d = halted.get(v).get(10, TimeUnit.SECONDS);
-            assertEquals(new FaultDecision.Waited((1 << 12) | v, WaitMode.HALT, WaitOutcome.RELEASED), d);
+            GuestFaultResult d = halted.get(v).get(10, TimeUnit.SECONDS);
+            assertEquals(new GuestFaultResult.Waited((1 << 12) | v, WaitMode.HALT, WaitOutcome.RELEASED), d);
         }
         assertFalse("the schedule wait is not affected", task.isDone());
         assertEquals("released entries stay to absorb their wakes", 4, table.size());
@@ -145,65 +145,63 @@ public class AsyncPfIT {
 
         // Still serving: schedule waits as before, halts synchronously.
         pageReady(handler, table, 3, (1 << 12) | 3);
-        assertEquals(new FaultDecision.Waited((1 << 12) | 3, WaitMode.SCHEDULE, WaitOutcome.WOKEN), task.get(10, TimeUnit.SECONDS));
-        FaultDecision sync = fault(handler, table, 0, (2 << 12), 0, 1).get(10, TimeUnit.SECONDS);
-        assertEquals(new FaultDecision.Waited(2 << 12, WaitMode.HALT, WaitOutcome.RELEASED), sync);
+        assertEquals(new GuestFaultResult.Waited((1 << 12) | 3, WaitMode.SCHEDULE, WaitOutcome.WOKEN), task.get(10, TimeUnit.SECONDS));
+        GuestFaultResult sync = fault(handler, table, 0, (2 << 12), 0, 1).get(10, TimeUnit.SECONDS);
+        assertEquals(new GuestFaultResult.Waited(2 << 12, WaitMode.HALT, WaitOutcome.RELEASED), sync);
         pageReady(handler, table, 0, 2 << 12);
-        Future<FaultDecision> userTask = fault(handler, table, 1, (2 << 12) | 1, 3, 0);
+        Future<GuestFaultResult> userTask = fault(handler, table, 1, (2 << 12) | 1, 3, 0);
         await(() -> table.size() == 1, "a schedule wait without the halt waiter");
         pageReady(handler, table, 1, (2 << 12) | 1);
-        assertEquals(WaitOutcome.WOKEN, ((FaultDecision.Waited) userTask.get(10, TimeUnit.SECONDS)).outcome());
+        assertEquals(WaitOutcome.WOKEN, ((GuestFaultResult.Waited) userTask.get(10, TimeUnit.SECONDS)).outcome());
 
         // Started again, halts wait again.
         haltBundle.start();
         service(AsyncPfWaiter.class, "(wait.mode=halt)");
-        Future<FaultDecision> haltAgain = fault(handler, table, 2, (3 << 12) | 2, 0, 1);
+        Future<GuestFaultResult> haltAgain = fault(handler, table, 2, (3 << 12) | 2, 0, 1);
         await(() -> table.size() == 1, "a halt wait");
         assertFalse(haltAgain.isDone());
         pageReady(handler, table, 2, (3 << 12) | 2);
-        assertEquals(new FaultDecision.Waited((3 << 12) | 2, WaitMode.HALT, WaitOutcome.WOKEN), haltAgain.get(10, TimeUnit.SECONDS));
+        assertEquals(new GuestFaultResult.Waited((3 << 12) | 2, WaitMode.HALT, WaitOutcome.WOKEN), haltAgain.get(10, TimeUnit.SECONDS));
         assertEquals(0, table.size());
         table.close();
     }
 
     @Test
     public void stoppingTheServiceBundleReleasesEveryWaitOfItsTables() throws Exception {
-        PageFaultHandler handler = service(PageFaultHandler.class, "(fault.side=guest)");
+        PageFaultHandler handler = service(PageFaultHandler.class, null);
         SleeperTable table = service(SleeperTableFactory.class, null).create("itest guest");
-        Future<FaultDecision> task = fault(handler, table, 0, 1 << 12, 3, 0);
-        Future<FaultDecision> halt = fault(handler, table, 1, (1 << 12) | 1, 0, 1);
+        Future<GuestFaultResult> task = fault(handler, table, 0, 1 << 12, 3, 0);
+        Future<GuestFaultResult> halt = fault(handler, table, 1, (1 << 12) | 1, 0, 1);
         await(() -> table.size() == 2, "two waits");
         bundle("org.paravane.asyncpf-service").stop();
-        assertEquals(WaitOutcome.RELEASED, ((FaultDecision.Waited) task.get(10, TimeUnit.SECONDS)).outcome());
-        assertEquals(WaitOutcome.RELEASED, ((FaultDecision.Waited) halt.get(10, TimeUnit.SECONDS)).outcome());
+        assertEquals(WaitOutcome.RELEASED, ((GuestFaultResult.Waited) task.get(10, TimeUnit.SECONDS)).outcome());
+        assertEquals(WaitOutcome.RELEASED, ((GuestFaultResult.Waited) halt.get(10, TimeUnit.SECONDS)).outcome());
         assertEquals("no thread left parked, nothing left linked", 0, table.size());
     }
 
     // ---- a guest vCPU as the guest kernel would drive the handler ----
 
     /** An async "not present" for {@code token} on {@code vcpu}, handled on a thread of its own (it may block). */
-    private Future<FaultDecision> fault(PageFaultHandler handler, SleeperTable table, int vcpu, int token, int cpl, int preemptCount) {
+    private Future<GuestFaultResult> fault(PageFaultHandler handler, SleeperTable table, int vcpu, int token, int cpl, int preemptCount) {
         return vcpus.submit(() -> {
             Context ctx = new Context(table, vcpu);
-            ctx.flags.set(AsyncPfAbi.FLAG_PAGE_NOT_PRESENT);
             return handler.handle(new GuestFault(vcpu, GuestFault.Trigger.PAGE_FAULT, Integer.toUnsignedLong(token), 0,
-                    0xffffffff81000000L, cpl, true, preemptCount, 0, false, PreemptionModel.PREEMPTIBLE, ctx));
+                    AsyncPfAbi.FLAG_PAGE_NOT_PRESENT, 0xffffffff81000000L, cpl, true, preemptCount, 0, false, PreemptionModel.PREEMPTIBLE, ctx));
         });
     }
 
     private static void pageReady(PageFaultHandler handler, SleeperTable table, int vcpu, int token) {
         Context ctx = new Context(table, vcpu);
         ctx.token.set(token);
-        FaultDecision d = handler.handle(new GuestFault(vcpu, GuestFault.Trigger.PAGE_READY_INTERRUPT, 0, 0, 0x401000, 3, true,
+        GuestFaultResult d = handler.handle(new GuestFault(vcpu, GuestFault.Trigger.PAGE_READY_INTERRUPT, 0, 0, 0, 0x401000, 3, true,
                 0, 0, false, PreemptionModel.PREEMPTIBLE, ctx));
-        assertEquals(new FaultDecision.Woke(token), d);
+        assertEquals(new GuestFaultResult.Woke(token), d);
         assertEquals(0, ctx.token.get());
         assertEquals(1, ctx.acks.get());
     }
 
     /** One vCPU's area and MSR, with the calling thread as both the task and the vCPU. */
     static final class Context implements GuestApfContext {
-        final AtomicInteger flags = new AtomicInteger();
         final AtomicInteger token = new AtomicInteger();
         final AtomicInteger acks = new AtomicInteger();
         private final SleeperTable table;
@@ -212,11 +210,6 @@ public class AsyncPfIT {
         Context(SleeperTable table, int vcpu) {
             this.table = table;
             this.sleeper = new ParkingSleeper(vcpu, Thread.currentThread());
-        }
-
-        @Override
-        public int readAndResetFlags() {
-            return flags.getAndSet(0);
         }
 
         @Override

@@ -4,16 +4,12 @@ import org.osgi.annotation.versioning.ConsumerType;
 
 /**
  * The guest kernel's side of one vCPU's async page faults, handed to the guest-side {@link PageFaultHandler} with
- * each {@link GuestFault}: the per-vCPU shared area, the guest's sleeper table, and the two sleepers.
+ * each {@link GuestFault}: the "page ready" slot of the per-vCPU shared area, the guest's sleeper table, and the two
+ * sleepers. The reason flags are not here: the kernel's #PF entry reads and clears them itself, always
+ * ({@link GuestFault#reason()}).
  */
 @ConsumerType
 public interface GuestApfContext {
-
-    /**
-     * Reads the reason flags of this vCPU's area and clears them ({@code kvm_read_and_reset_apf_flags}); must run
-     * before anything can fault again, or a nested fault would clobber them.
-     */
-    int readAndResetFlags();
 
     /** The "page ready" token slot of the area. */
     int readToken();

@@ -10,6 +10,10 @@ import java.util.Objects;
  * @param trigger           a #PF, or the "page ready" interrupt
  * @param cr2               CR2 as saved by the entry code: the fault address, or the token of an async #PF
  * @param errorCode         the #PF error code (0 for an async one)
+ * @param reason            the async-PF reason flags of this vCPU's area ({@link AsyncPfAbi#AREA_FLAGS}), which the
+ *                          guest kernel's #PF entry reads and clears first of all, before anything can fault again
+ *                          ({@code kvm_read_and_reset_apf_flags}), on every vector 14 while async PF is enabled and
+ *                          whether or not a handler is bound; 0 for an ordinary fault and for "page ready"
  * @param rip               where the interrupted context was
  * @param cpl               privilege level of the interrupted context (3 = user mode)
  * @param interruptsEnabled RFLAGS.IF of the interrupted context
@@ -19,9 +23,9 @@ import java.util.Objects;
  * @param preemption        the guest kernel's preemption model
  * @param context           access to this vCPU's async-PF area, the guest's sleeper table and the sleepers
  */
-public record GuestFault(int vcpu, Trigger trigger, long cr2, int errorCode, long rip, int cpl,
+public record GuestFault(int vcpu, Trigger trigger, long cr2, int errorCode, int reason, long rip, int cpl,
                          boolean interruptsEnabled, int preemptCount, int rcuDepth, boolean idleTask,
-                         PreemptionModel preemption, GuestApfContext context) implements PageFault {
+                         PreemptionModel preemption, GuestApfContext context) {
 
     /** How the guest kernel was entered. */
     public enum Trigger {
@@ -37,6 +41,10 @@ public record GuestFault(int vcpu, Trigger trigger, long cr2, int errorCode, lon
         Objects.requireNonNull(context, "context");
         if (cpl < 0 || cpl > 3) {
             throw new IllegalArgumentException("CPL must be 0..3: " + cpl);
+        }
+        if (trigger == Trigger.PAGE_READY_INTERRUPT && reason != 0) {
+            throw new IllegalArgumentException("a \"page ready\" interrupt carries no #PF reason, got 0x"
+                    + Integer.toHexString(reason));
         }
     }
 

@@ -13,7 +13,14 @@ import org.osgi.annotation.versioning.ProviderType;
  * 64 outstanding, or when it cannot deliver, the vCPU thread waits itself with the schedule wait.
  */
 @ProviderType
-public interface HostAsyncPf extends PageFaultHandler, AutoCloseable {
+public interface HostAsyncPf extends AutoCloseable {
+
+    /**
+     * A guest access found its page absent on the host; runs on the vCPU thread, which may wait here.
+     *
+     * @throws IllegalArgumentException when the fault is not this vCPU's or its address is in no memory region
+     */
+    HostFaultResult handle(HostFault fault);
 
     /** The guest enabled async PF: {@code MSR_KVM_ASYNC_PF_EN} has ENABLED and DELIVERY_AS_INT. */
     boolean isEnabled();
@@ -40,7 +47,12 @@ public interface HostAsyncPf extends PageFaultHandler, AutoCloseable {
     /** vCPU reset: cancels all work, zeroes the MSRs. */
     void reset();
 
-    /** vCPU destroyed: cancels all work and releases every host waiter. Idempotent; any thread. */
+    /**
+     * The vCPU leaves this engine (destroyed, or the engine is going away): cancels all work and releases every host
+     * waiter. Idempotent; any thread. It does not tell the guest: tokens it injected are never completed, so a backend
+     * whose guest still has async PF enabled delivers the wake-all itself (as Linux's guarantee on disable), and from
+     * then on serves faults synchronously.
+     */
     @Override
     void close();
 

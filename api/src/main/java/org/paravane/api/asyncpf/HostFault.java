@@ -10,5 +10,5 @@ package org.paravane.api.asyncpf;
  * @param write        the access was a write
  * @param fetch        the access was an instruction fetch
  */
-public record HostFault(int vcpu, long guestAddress, long rip, boolean write, boolean fetch) implements PageFault {
+public record HostFault(int vcpu, long guestAddress, long rip, boolean write, boolean fetch) {
 }

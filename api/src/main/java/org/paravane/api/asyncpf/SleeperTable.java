@@ -75,7 +75,7 @@ public interface SleeperTable extends AutoCloseable {
      * @param scheduleWaits   entries enqueued in schedule mode
      * @param haltWaits       entries enqueued in halt mode
      * @param wakes           entries woken by a token
-     * @param wakeAllWoken    entries woken by a wake-all
+     * @param wakeAllWoken    waiters woken by a wake-all (released entries it unlinks are not counted again)
      * @param dummiesCreated  wakes that came before their wait
      * @param dummiesConsumed waits that found their dummy and did not wait
      * @param dummiesDiscarded dummies freed by a wake-all, or dropped when the table closed

@@ -10,10 +10,9 @@ import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.paravane.api.asyncpf.AsyncPfWaiter;
-import org.paravane.api.asyncpf.FaultDecision;
 import org.paravane.api.asyncpf.GuestApfContext;
 import org.paravane.api.asyncpf.GuestFault;
-import org.paravane.api.asyncpf.PageFault;
+import org.paravane.api.asyncpf.GuestFaultResult;
 import org.paravane.api.asyncpf.PageFaultHandler;
 import org.paravane.api.asyncpf.PreemptionModel;
 import org.paravane.api.asyncpf.SleeperTable;
@@ -23,7 +22,8 @@ import org.paravane.api.asyncpf.WaitOutcome;
 /**
  * The guest kernel's async page fault entry (V1 {@code __kvm_handle_async_pf} with the V3 interrupt for "page ready").
  *
- * <p>A #PF: the reason flags are read and cleared first (C13). 0 is an ordinary fault. Then, in this order: interrupts
+ * <p>A #PF: the guest kernel's entry has read and cleared the reason flags first of all (C13) and passes them in
+ * {@link GuestFault#reason()}. 0 is an ordinary fault. Then, in this order: interrupts
  * disabled is a panic, never a hang (C9); flags without {@code PAGE_NOT_PRESENT} are a panic (mainline WARNs and drops
  * them; Paravane's host never sets other bits, so they mean a broken host and the guest stops with a report); a
  * "not present" carrying token 0 or 0xFFFFFFFF is a panic (C5, C6: its wake could never be told apart). Otherwise the
@@ -42,10 +42,10 @@ import org.paravane.api.asyncpf.WaitOutcome;
  * host is acknowledged. A spurious interrupt is acknowledged too: the slot is free, and a host waiting for the ACK
  * must not stall.
  */
-@Component(service = PageFaultHandler.class, property = PageFaultHandler.SIDE + "=guest")
+@Component(service = PageFaultHandler.class)
 public final class GuestFaultHandler implements PageFaultHandler {
 
-    private static final FaultDecision.NotAsync NOT_ASYNC = new FaultDecision.NotAsync();
+    private static final GuestFaultResult.NotAsync NOT_ASYNC = new GuestFaultResult.NotAsync();
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY, target = "(" + AsyncPfWaiter.MODE + "=schedule)")
@@ -67,11 +67,7 @@ public final class GuestFaultHandler implements PageFaultHandler {
     }
 
     @Override
-    public FaultDecision handle(PageFault fault) {
-        if (!(fault instanceof GuestFault f)) {
-            throw new IllegalArgumentException("the guest-side fault handler takes GuestFaults; " + fault
-                    + " belongs to the vCPU's HostAsyncPf");
-        }
+    public GuestFaultResult handle(GuestFault f) {
         return switch (f.trigger()) {
             case PAGE_FAULT -> pageFault(f);
             case PAGE_READY_INTERRUPT -> pageReady(f);
@@ -91,9 +87,8 @@ public final class GuestFaultHandler implements PageFaultHandler {
                 + ", halt: " + (h == null ? "missing (halts fall back to synchronous)" : h);
     }
 
-    private FaultDecision pageFault(GuestFault f) {
-        GuestApfContext context = f.context();
-        int flags = context.readAndResetFlags();   // before anything can fault again (C13)
+    private GuestFaultResult pageFault(GuestFault f) {
+        int flags = f.reason();   // read and cleared by the kernel's entry before anything could fault again (C13)
         if (flags == 0) {
             counters.ordinary.increment();
             return NOT_ASYNC;
@@ -127,33 +122,33 @@ public final class GuestFaultHandler implements PageFaultHandler {
                 : f.cpl() == 3;
     }
 
-    private FaultDecision waitFor(GuestFault f, int token, WaitMode mode) {
+    private GuestFaultResult waitFor(GuestFault f, int token, WaitMode mode) {
         GuestApfContext context = f.context();
         SleeperTable table = context.sleepers();
         if (mode == WaitMode.SCHEDULE) {
             AsyncPfWaiter schedule = scheduleWaiter;
             if (schedule != null) {
                 counters.scheduleWaits.increment();
-                return new FaultDecision.Waited(token, WaitMode.SCHEDULE, schedule.wait(table, token, context.taskSleeper()));
+                return new GuestFaultResult.Waited(token, WaitMode.SCHEDULE, schedule.wait(table, token, context.taskSleeper()));
             }
             counters.scheduleFallbacks.increment();
         }
         AsyncPfWaiter halt = haltWaiter;
         if (halt != null) {
             counters.haltWaits.increment();
-            return new FaultDecision.Waited(token, WaitMode.HALT, halt.wait(table, token, context.vcpuSleeper()));
+            return new GuestFaultResult.Waited(token, WaitMode.HALT, halt.wait(table, token, context.vcpuSleeper()));
         }
         // No waiter for this context: synchronous. The released entry absorbs the token's wake when it comes.
         counters.synchronousFallbacks.increment();
         SleeperTable.Entry entry = table.enqueue(token, context.vcpuSleeper(), WaitMode.HALT);
         if (entry == null) {
-            return new FaultDecision.Waited(token, WaitMode.HALT, WaitOutcome.ALREADY_WOKEN);
+            return new GuestFaultResult.Waited(token, WaitMode.HALT, WaitOutcome.ALREADY_WOKEN);
         }
         table.release(entry);
-        return new FaultDecision.Waited(token, WaitMode.HALT, WaitOutcome.RELEASED);
+        return new GuestFaultResult.Waited(token, WaitMode.HALT, WaitOutcome.RELEASED);
     }
 
-    private FaultDecision pageReady(GuestFault f) {
+    private GuestFaultResult pageReady(GuestFault f) {
         GuestApfContext context = f.context();
         int token = context.readToken();
         if (token == 0) {
@@ -165,12 +160,12 @@ public final class GuestFaultHandler implements PageFaultHandler {
         context.clearToken();
         context.acknowledge();
         (token == WAKE_ALL_TOKEN ? counters.wakeAlls : counters.pagesReady).increment();
-        return new FaultDecision.Woke(token);
+        return new GuestFaultResult.Woke(token);
     }
 
-    private FaultDecision panic(GuestFault f, String what) {
+    private GuestFaultResult panic(GuestFault f, String what) {
         counters.panics.increment();
-        return new FaultDecision.Panic("vCPU " + f.vcpu() + ": " + what + "; token " + tokenString(f.token())
+        return new GuestFaultResult.Panic("vCPU " + f.vcpu() + ": " + what + "; token " + tokenString(f.token())
                 + ", RIP 0x" + Long.toHexString(f.rip()) + ", CPL " + f.cpl());
     }
 

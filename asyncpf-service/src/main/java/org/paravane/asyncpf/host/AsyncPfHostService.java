@@ -24,7 +24,8 @@ import org.paravane.api.asyncpf.HostVcpuPort;
  *
  * <p>When the service goes away every attached vCPU state is closed: outstanding work is dropped, a vCPU thread waiting
  * for the host returns {@code RELEASED}, and from then on that state serves faults synchronously on the caller's thread
- * with async PF off, so running VMs go on (slower) until their backend attaches to the next engine.
+ * with async PF off, so running VMs go on (slower) until their backend attaches to the next engine. The tokens it
+ * injected are never completed: the backend owes its guest the wake-all ({@link HostAsyncPf#close()}).
  */
 @Component(name = AsyncPfHostService.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL, immediate = true)
 @Designate(ocd = AsyncPfHostService.Config.class)

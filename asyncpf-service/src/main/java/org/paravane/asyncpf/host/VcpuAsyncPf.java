@@ -12,7 +12,6 @@ import static org.paravane.api.asyncpf.AsyncPfAbi.MSR_ASYNC_PF_ACK;
 import static org.paravane.api.asyncpf.AsyncPfAbi.MSR_ASYNC_PF_EN;
 import static org.paravane.api.asyncpf.AsyncPfAbi.MSR_ASYNC_PF_INT;
 import static org.paravane.api.asyncpf.AsyncPfAbi.PER_VCPU_LIMIT;
-import static org.paravane.api.asyncpf.AsyncPfAbi.TOKEN_VCPU_BITS;
 import static org.paravane.api.asyncpf.AsyncPfAbi.WAKE_ALL_TOKEN;
 import static org.paravane.api.asyncpf.AsyncPfAbi.tokenString;
 import static org.paravane.api.memory.GuestMemory.PAGE_SHIFT;
@@ -28,11 +27,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
-import org.paravane.api.asyncpf.FaultDecision;
 import org.paravane.api.asyncpf.HostAsyncPf;
 import org.paravane.api.asyncpf.HostFault;
+import org.paravane.api.asyncpf.HostFaultResult;
 import org.paravane.api.asyncpf.HostVcpuPort;
-import org.paravane.api.asyncpf.PageFault;
 import org.paravane.api.asyncpf.WaitMode;
 import org.paravane.api.asyncpf.WaitOutcome;
 import org.paravane.api.memory.GuestMemory;
@@ -72,7 +70,7 @@ import org.paravane.asyncpf.wait.ThreadSleeper;
 final class VcpuAsyncPf implements HostAsyncPf {
 
     private static final VarHandle U32 = ValueLayout.JAVA_INT.varHandle();
-    private static final FaultDecision.NotAsync NOT_ASYNC = new FaultDecision.NotAsync();
+    private static final HostFaultResult.Present PRESENT = new HostFaultResult.Present();
     /** Valid page-ready vectors: 0..31 are exceptions and reserved vectors. */
     private static final int FIRST_VECTOR = 32;
 
@@ -93,7 +91,7 @@ final class VcpuAsyncPf implements HostAsyncPf {
     private boolean enabled;
     private boolean sendAlways;
     private MemorySegment area;
-    private int nextId;
+    private final Tokens tokens;
     /** {@code async_pf.queue}: async work not yet delivered (wake-alls are only in {@link #done}). */
     private final List<Work> queue = new ArrayList<>();
     private final ArrayDeque<Work> done = new ArrayDeque<>();
@@ -114,14 +112,12 @@ final class VcpuAsyncPf implements HostAsyncPf {
     VcpuAsyncPf(HostVcpuPort port, FetchPool pool, Consumer<VcpuAsyncPf> onClose) {
         this.port = port;
         this.vcpuId = port.vcpuId();
-        if (vcpuId < 0 || vcpuId >= 1 << TOKEN_VCPU_BITS) {
-            throw new IllegalArgumentException("vCPU id " + vcpuId + " does not fit the " + TOKEN_VCPU_BITS
-                    + " token bits async page faults give it (0.." + ((1 << TOKEN_VCPU_BITS) - 1) + ")");
-        }
+        this.tokens = new Tokens(vcpuId);   // refuses an id that does not fit the token's vCPU bits
         this.memory = port.memory();
         this.pool = pool;
         this.onClose = onClose;
         this.hostWaits = new BucketedSleeperTable("host waits of vCPU " + vcpuId);
+
     }
 
     int vcpuId() {
@@ -129,11 +125,7 @@ final class VcpuAsyncPf implements HostAsyncPf {
     }
 
     @Override
-    public FaultDecision handle(PageFault fault) {
-        if (!(fault instanceof HostFault f)) {
-            throw new IllegalArgumentException("the host async PF state takes HostFaults; " + fault
-                    + " goes to the guest-side PageFaultHandler (fault.side=guest)");
-        }
+    public HostFaultResult handle(HostFault f) {
         if (f.vcpu() != vcpuId) {
             throw new IllegalArgumentException("a fault of vCPU " + f.vcpu() + " handed to the async PF state of vCPU " + vcpuId);
         }
@@ -149,11 +141,11 @@ final class VcpuAsyncPf implements HostAsyncPf {
         synchronized (lock) {
             if (memory.isPresent(gpa)) {
                 failures.remove(gfn);
-                return NOT_ASYNC;
+                return PRESENT;
             }
             String failure = failures.remove(gfn);
             if (failure != null) {
-                return new FaultDecision.Failed(gpa, failure);
+                return new HostFaultResult.Failed(gpa, failure);
             }
             if (closed) {
                 token = 0;
@@ -162,7 +154,7 @@ final class VcpuAsyncPf implements HostAsyncPf {
                 boolean canDo = port.interruptsAllowed() && !port.exceptionPending();
                 Work inFlight = canDo && gfns.contains(gfn) ? outstanding(gfn) : null;
                 if (inFlight != null && inFlight.completed) {
-                    return NOT_ASYNC;   // its page arrived after the presence check: re-run the access
+                    return PRESENT;   // its page arrived after the presence check: re-run the access
                 } else if (inFlight != null) {
                     repeatedFaults++;
                     inFlight.hostWaiting = true;
@@ -200,21 +192,21 @@ final class VcpuAsyncPf implements HostAsyncPf {
         }
         if (inject) {
             port.injectPageFault(Integer.toUnsignedLong(token), 0);
-            return new FaultDecision.Injected(token);
+            return new HostFaultResult.Injected(token);
         }
         ThreadSleeper self = new ThreadSleeper(vcpuId);
         WaitOutcome outcome = waiter.wait(hostWaits, token, self);
         self.restoreInterrupt();
-        return new FaultDecision.Waited(token, mode, outcome);
+        return new HostFaultResult.Waited(token, mode, outcome);
     }
 
     /** After close the engine is gone: the caller's thread reads the page itself, so the VM keeps running. */
-    private FaultDecision servedByCaller(long gpa) {
+    private HostFaultResult servedByCaller(long gpa) {
         try {
             memory.ensurePresent(gpa & -PAGE_SIZE, PAGE_SIZE);
-            return NOT_ASYNC;
+            return PRESENT;
         } catch (PageSourceException e) {
-            return new FaultDecision.Failed(gpa, e.getMessage());
+            return new HostFaultResult.Failed(gpa, e.getMessage());
         }
     }
 
@@ -223,17 +215,9 @@ final class VcpuAsyncPf implements HostAsyncPf {
         return enabled && (sendAlways || port.cpl() == 3) && port.pagingEnabled();
     }
 
-    /** {@code alloc_apf_token}, plus C6: never the wake-all token, never one still outstanding after a wrap. */
+    /** A fresh token (lock held): see {@link Tokens}. */
     private int allocToken() {
-        while (true) {
-            if (nextId << TOKEN_VCPU_BITS == 0) {
-                nextId = 1;
-            }
-            int token = (nextId++ << TOKEN_VCPU_BITS) | vcpuId;
-            if (token != WAKE_ALL_TOKEN && !isOutstanding(token)) {
-                return token;
-            }
-        }
+        return tokens.next(this::isOutstanding);
     }
 
     private boolean isOutstanding(int token) {
@@ -617,7 +601,7 @@ final class VcpuAsyncPf implements HostAsyncPf {
 
     void setNextId(int id) {
         synchronized (lock) {
-            nextId = id;
+            tokens.setNextId(id);
         }
     }
 

@@ -32,7 +32,7 @@ public final class AsyncPfCommands {
     final List<AsyncPfWaiter> waiters = new CopyOnWriteArrayList<>();
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY, target = "(" + PageFaultHandler.SIDE + "=guest)")
+            policyOption = ReferencePolicyOption.GREEDY)
     volatile PageFaultHandler guestHandler;
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,

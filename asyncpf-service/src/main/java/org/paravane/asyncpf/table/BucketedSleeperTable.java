@@ -197,12 +197,11 @@ public final class BucketedSleeperTable implements SleeperTable {
                     b.unlink(n);
                     if (n.isDummy()) {
                         dummiesDiscarded.increment();
-                    } else {
+                    } else if (n.state == Node.WAITING) {
+                        // a released entry only absorbed its wake: it is unlinked, not woken (counted as released)
                         wakeAllWoken.increment();
-                        if (n.state == Node.WAITING) {
-                            n.state = Node.WOKEN;
-                            toNotify.add(n);
-                        }
+                        n.state = Node.WOKEN;
+                        toNotify.add(n);
                     }
                 }
             }

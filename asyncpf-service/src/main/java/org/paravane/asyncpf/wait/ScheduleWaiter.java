@@ -7,7 +7,7 @@ import org.paravane.api.asyncpf.Sleeper;
 import org.paravane.api.asyncpf.SleeperTable;
 import org.paravane.api.asyncpf.WaitMode;
 import org.paravane.api.asyncpf.WaitOutcome;
-import org.paravane.support.asyncpf.WaitsInProgress;
+import org.paravane.api.asyncpf.WaitsInProgress;
 
 /**
  * The schedule-based wait ({@code kvm_async_pf_task_wait_schedule}): cases #1 (the host's vCPU thread waiting itself),

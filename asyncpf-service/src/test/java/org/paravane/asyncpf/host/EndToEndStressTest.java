@@ -25,7 +25,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
-import org.paravane.api.asyncpf.FaultDecision;
+import org.paravane.api.asyncpf.GuestFaultResult;
+import org.paravane.api.asyncpf.HostFaultResult;
 import org.paravane.api.asyncpf.GuestApfContext;
 import org.paravane.api.asyncpf.GuestFault;
 import org.paravane.api.asyncpf.HostAsyncPf;
@@ -279,26 +280,25 @@ class EndToEndStressTest {
             cpl = t.kernel ? 0 : 3;
             interruptsAllowed = !(t.irqsOffSometimes && random.nextBoolean());
             faults.increment();
-            FaultDecision d = apf.handle(new HostFault(id, gpa, 0x400000 + t.id, false, false));
+            HostFaultResult d = apf.handle(new HostFault(id, gpa, 0x400000 + t.id, false, false));
             interruptsAllowed = true;
             switch (d) {
-                case FaultDecision.Injected i -> {
+                case HostFaultResult.Injected i -> {
                     if (pendingPageFault != Integer.toUnsignedLong(i.token())) {
                         violations.add("Injected " + i + " without the #PF at the port");
                     }
                 }
-                case FaultDecision.Failed f -> {
+                case HostFaultResult.Failed f -> {
                     failedAccesses.increment();
                     t.next++;   // the task gets its SIGBUS and moves on
                 }
-                case FaultDecision.Waited w -> {
+                case HostFaultResult.Waited w -> {
                     if (w.outcome() == WaitOutcome.RELEASED) {
                         violations.add("host wait released while running: " + w);
                     }
                 }
-                case FaultDecision.NotAsync n -> {
+                case HostFaultResult.Present n -> {
                 }
-                default -> violations.add("unexpected host decision " + d);
             }
         }
 
@@ -314,10 +314,11 @@ class EndToEndStressTest {
                 violations.add("a #PF with no task running");
                 return;
             }
-            GuestFault f = new GuestFault(id, GuestFault.Trigger.PAGE_FAULT, cr2, 0, 0x400000 + t.id, t.kernel ? 0 : 3, true,
+            int reason = readAndResetFlags();   // the guest's #PF entry, first of all
+            GuestFault f = new GuestFault(id, GuestFault.Trigger.PAGE_FAULT, cr2, 0, reason, 0x400000 + t.id, t.kernel ? 0 : 3, true,
                     t.kernel ? 1 : 0, 0, false, PreemptionModel.PREEMPTIBLE, new TaskContext(t));
-            FaultDecision d = handler.handle(f);
-            if (!(d instanceof FaultDecision.Waited w)) {
+            GuestFaultResult d = handler.handle(f);
+            if (!(d instanceof GuestFaultResult.Waited w)) {
                 violations.add("guest decision for an async #PF: " + d);
                 return;
             }
@@ -338,9 +339,9 @@ class EndToEndStressTest {
         private void takeInterrupts() {
             while (pendingInterrupts > 0) {
                 pendingInterrupts--;
-                FaultDecision d = handler.handle(new GuestFault(id, GuestFault.Trigger.PAGE_READY_INTERRUPT, 0, 0, 0x400000, 3,
+                GuestFaultResult d = handler.handle(new GuestFault(id, GuestFault.Trigger.PAGE_READY_INTERRUPT, 0, 0, 0, 0x400000, 3,
                         true, 0, 0, false, PreemptionModel.PREEMPTIBLE, this));
-                if (!(d instanceof FaultDecision.Woke)) {
+                if (!(d instanceof GuestFaultResult.Woke)) {
                     violations.add("page-ready interrupt gave " + d);
                 }
             }
@@ -441,8 +442,7 @@ class EndToEndStressTest {
 
         // ---- GuestApfContext of this vCPU (page-ready interrupts) ----
 
-        @Override
-        public int readAndResetFlags() {
+        int readAndResetFlags() {
             return (int) U32.getAndSet(area, (long) AREA_FLAGS, 0);
         }
 
@@ -511,11 +511,6 @@ class EndToEndStressTest {
 
             TaskContext(Task task) {
                 this.task = task;
-            }
-
-            @Override
-            public int readAndResetFlags() {
-                return SimVcpu.this.readAndResetFlags();
             }
 
             @Override

@@ -18,7 +18,7 @@ import java.lang.foreign.ValueLayout;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.paravane.api.asyncpf.FaultDecision;
+import org.paravane.api.asyncpf.HostFaultResult;
 import org.paravane.api.asyncpf.HostFault;
 import org.paravane.api.memory.PageSourceException;
 import org.paravane.asyncpf.testing.ArenaGuestMemory;
@@ -119,12 +119,12 @@ final class HostFixture implements AutoCloseable {
         return ArenaGuestMemory.page(n);
     }
 
-    FaultDecision fault(int page) {
+    HostFaultResult fault(int page) {
         return apf.handle(new HostFault(vcpu(), page(page), 0x401000, false, false));
     }
 
     /** A fault taken on another thread, for the paths where the vCPU thread waits. */
-    Future<FaultDecision> faultOnVcpuThread(int page) {
+    Future<HostFaultResult> faultOnVcpuThread(int page) {
         return vcpuThreads.submit(() -> fault(page));
     }
 

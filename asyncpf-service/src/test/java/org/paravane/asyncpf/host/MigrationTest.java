@@ -14,7 +14,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
-import org.paravane.api.asyncpf.FaultDecision;
+import org.paravane.api.asyncpf.GuestFaultResult;
+import org.paravane.api.asyncpf.HostFaultResult;
 import org.paravane.api.asyncpf.GuestFault;
 import org.paravane.api.asyncpf.PreemptionModel;
 import org.paravane.api.asyncpf.WaitMode;
@@ -40,15 +41,15 @@ class MigrationTest {
         ExecutorService tasks = Executors.newCachedThreadPool();
         try (HostFixture oldHost = new HostFixture(1, new GatedPageSource().holdAll())) {
             oldHost.enableAndTakeWakeAll(0);
-            FaultDecision injected = oldHost.fault(5);
-            int token = ((FaultDecision.Injected) injected).token();
+            HostFaultResult injected = oldHost.fault(5);
+            int token = ((HostFaultResult.Injected) injected).token();
 
             // The guest takes the "not present": a user task sleeps on the token.
             FakeContext pf = new FakeContext(1, guestTable);
-            pf.flags.set(oldHost.readAndResetFlags());
-            assertThat(pf.flags.get()).isEqualTo(FLAG_PAGE_NOT_PRESENT);
-            Future<FaultDecision> task = tasks.submit(() -> guest.handle(new GuestFault(1, GuestFault.Trigger.PAGE_FAULT,
-                    Integer.toUnsignedLong(token), 0, 0x401000, 3, true, 0, 0, false, PreemptionModel.PREEMPTIBLE, pf)));
+            int reason = oldHost.readAndResetFlags();
+            assertThat(reason).isEqualTo(FLAG_PAGE_NOT_PRESENT);
+            Future<GuestFaultResult> task = tasks.submit(() -> guest.handle(new GuestFault(1, GuestFault.Trigger.PAGE_FAULT,
+                    Integer.toUnsignedLong(token), 0, reason, 0x401000, 3, true, 0, 0, false, PreemptionModel.PREEMPTIBLE, pf)));
             await(() -> guestTable.size() == 1, "the task asleep");
 
             // Migrated: the old host's work is gone with it; the new host knows nothing of the token.
@@ -60,13 +61,13 @@ class MigrationTest {
 
                 FakeContext irq = new FakeContext(1, guestTable);
                 irq.token.set(newHost.slotToken());
-                assertThat(guest.handle(new GuestFault(1, GuestFault.Trigger.PAGE_READY_INTERRUPT, 0, 0, 0x401000, 3, true, 0,
-                        0, false, PreemptionModel.PREEMPTIBLE, irq))).isEqualTo(new FaultDecision.Woke(WAKE_ALL_TOKEN));
-                assertThat(task.get(10, SECONDS)).isEqualTo(new FaultDecision.Waited(token, WaitMode.SCHEDULE, WaitOutcome.WOKEN));
+                assertThat(guest.handle(new GuestFault(1, GuestFault.Trigger.PAGE_READY_INTERRUPT, 0, 0, 0, 0x401000, 3, true, 0,
+                        0, false, PreemptionModel.PREEMPTIBLE, irq))).isEqualTo(new GuestFaultResult.Woke(WAKE_ALL_TOKEN));
+                assertThat(task.get(10, SECONDS)).isEqualTo(new GuestFaultResult.Waited(token, WaitMode.SCHEDULE, WaitOutcome.WOKEN));
                 assertThat(guestTable.size()).isZero();
 
                 // The task retries its access on the new host, which starts the fetch afresh.
-                assertThat(newHost.fault(5)).isInstanceOf(FaultDecision.Injected.class);
+                assertThat(newHost.fault(5)).isInstanceOf(HostFaultResult.Injected.class);
             }
             oldHost.source.release(HostFixture.page(5));
         } finally {

@@ -22,11 +22,11 @@ import java.util.Set;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.paravane.api.asyncpf.FaultDecision;
-import org.paravane.api.asyncpf.FaultDecision.Failed;
-import org.paravane.api.asyncpf.FaultDecision.Injected;
-import org.paravane.api.asyncpf.FaultDecision.NotAsync;
-import org.paravane.api.asyncpf.FaultDecision.Waited;
+import org.paravane.api.asyncpf.HostFaultResult;
+import org.paravane.api.asyncpf.HostFaultResult.Failed;
+import org.paravane.api.asyncpf.HostFaultResult.Injected;
+import org.paravane.api.asyncpf.HostFaultResult.Present;
+import org.paravane.api.asyncpf.HostFaultResult.Waited;
 import org.paravane.api.asyncpf.GuestFault;
 import org.paravane.api.asyncpf.HostAsyncPf;
 import org.paravane.api.asyncpf.HostFault;
@@ -59,7 +59,7 @@ class VcpuAsyncPfTest {
         }
     }
 
-    private static int injectedToken(FaultDecision d) {
+    private static int injectedToken(HostFaultResult d) {
         assertThat(d).isInstanceOf(Injected.class);
         return ((Injected) d).token();
     }
@@ -102,7 +102,7 @@ class VcpuAsyncPfTest {
         h.apf.writeMsr(MSR_ASYNC_PF_INT, VECTOR);
         h.apf.writeMsr(MSR_ASYNC_PF_EN, h.areaAddress() | EN_ENABLED);
         assertThat(h.apf.isEnabled()).isFalse();
-        Future<FaultDecision> f = h.faultOnVcpuThread(3);
+        Future<HostFaultResult> f = h.faultOnVcpuThread(3);
         h.awaitHostWaiters(1);
         h.source.release(page(3));
         assertThat(get(f)).isInstanceOf(Waited.class);
@@ -308,7 +308,7 @@ class VcpuAsyncPfTest {
         h.apf.beforeEntry();
         assertThat(h.slotToken()).as("the guest is told so it retries").isEqualTo(t);
         h.guestAck();
-        FaultDecision retry = h.fault(9);
+        HostFaultResult retry = h.fault(9);
         assertThat(retry).isInstanceOf(Failed.class);
         assertThat(((Failed) retry).guestAddress()).isEqualTo(page(9));
         assertThat(((Failed) retry).cause()).contains("disk on fire");
@@ -323,7 +323,7 @@ class VcpuAsyncPfTest {
         h.enableAndTakeWakeAll(0);
         h.source.release(page(4));
         h.memory.memory().ensurePresent(page(4), 4096);
-        assertThat(h.fault(4)).isInstanceOf(NotAsync.class);
+        assertThat(h.fault(4)).isInstanceOf(Present.class);
         assertThat(h.port.pageFaults).isEmpty();
     }
 
@@ -334,7 +334,7 @@ class VcpuAsyncPfTest {
         HostFixture h = host(1);
         h.enableAndTakeWakeAll(0);
         int t = injectedToken(h.fault(3));
-        Future<FaultDecision> again = h.faultOnVcpuThread(3);
+        Future<HostFaultResult> again = h.faultOnVcpuThread(3);
         h.awaitHostWaiters(1);
         assertThat(h.port.pageFaults).as("no second token").hasSize(1);
         h.source.release(page(3));
@@ -361,11 +361,11 @@ class VcpuAsyncPfTest {
         assertThat(h.apf.stats().outstanding()).isEqualTo(PER_VCPU_LIMIT);
         h.apf.checkInvariants();
 
-        Future<FaultDecision> sixtyFifth = h.faultOnVcpuThread(PER_VCPU_LIMIT);
+        Future<HostFaultResult> sixtyFifth = h.faultOnVcpuThread(PER_VCPU_LIMIT);
         h.awaitHostWaiters(1);
         assertThat(h.port.pageFaults).hasSize(PER_VCPU_LIMIT);
         h.source.release(page(PER_VCPU_LIMIT));
-        FaultDecision d = get(sixtyFifth);
+        HostFaultResult d = get(sixtyFifth);
         assertThat(d).isInstanceOf(Waited.class);
         assertThat(((Waited) d).mode()).isEqualTo(WaitMode.SCHEDULE);
         assertThat(((Waited) d).outcome()).isEqualTo(WaitOutcome.WOKEN);
@@ -383,7 +383,7 @@ class VcpuAsyncPfTest {
         HostFixture h = host(1);
         h.enableAndTakeWakeAll(0);
         h.port.interruptsAllowed = false;
-        Future<FaultDecision> f = h.faultOnVcpuThread(1);
+        Future<HostFaultResult> f = h.faultOnVcpuThread(1);
         h.awaitHostWaiters(1);
         assertThat(h.apf.stats().outstanding()).isZero();
         assertThat(h.apf.recordedGfns()).isEmpty();
@@ -398,7 +398,7 @@ class VcpuAsyncPfTest {
         HostFixture h = host(1);
         h.enableAndTakeWakeAll(0);
         h.port.exceptionPending = true;
-        Future<FaultDecision> f = h.faultOnVcpuThread(1);
+        Future<HostFaultResult> f = h.faultOnVcpuThread(1);
         h.awaitHostWaiters(1);
         h.source.release(page(1));
         assertThat(get(f)).isInstanceOf(Waited.class);
@@ -410,7 +410,7 @@ class VcpuAsyncPfTest {
         HostFixture h = host(1);
         h.enableAndTakeWakeAll(0);
         h.port.cpl = 0;
-        Future<FaultDecision> f = h.faultOnVcpuThread(5);
+        Future<HostFaultResult> f = h.faultOnVcpuThread(5);
         h.awaitHostWaiters(1);
         assertThat(h.apf.recordedGfns()).as("queued work with its gfn").containsExactly(page(5) >>> 12);
         h.source.release(page(5));
@@ -440,7 +440,7 @@ class VcpuAsyncPfTest {
         h.enableAndTakeWakeAll(0);
         int t = injectedToken(h.fault(1));
         h.port.pagingEnabled = false;   // e.g. SMM or a real-mode foray
-        Future<FaultDecision> f = h.faultOnVcpuThread(2);
+        Future<HostFaultResult> f = h.faultOnVcpuThread(2);
         h.awaitHostWaiters(1);
         assertThat(h.port.pageFaults).as("nothing injected without paging").hasSize(1);
         h.source.release(page(1));
@@ -520,14 +520,14 @@ class VcpuAsyncPfTest {
         HostFixture h = host(1);
         h.enableAndTakeWakeAll(0);
         h.port.cpl = 0;
-        Future<FaultDecision> f = h.faultOnVcpuThread(1);
+        Future<HostFaultResult> f = h.faultOnVcpuThread(1);
         h.awaitHostWaiters(1);
         h.apf.close();
         assertThat(((Waited) get(f)).outcome()).isEqualTo(WaitOutcome.RELEASED);
         assertThat(h.apf.isEnabled()).isFalse();
         assertThat(h.service.attached()).isEmpty();
         h.source.release(page(2));
-        assertThat(h.fault(2)).as("served on the caller's thread").isInstanceOf(NotAsync.class);
+        assertThat(h.fault(2)).as("served on the caller's thread").isInstanceOf(Present.class);
         assertThat(h.memory.memory().isPresent(page(2))).isTrue();
         h.apf.close();   // idempotent
     }
@@ -537,7 +537,7 @@ class VcpuAsyncPfTest {
         HostFixture h = host(1);
         h.enableAndTakeWakeAll(0);
         h.port.interruptsAllowed = false;
-        Future<FaultDecision> f = h.faultOnVcpuThread(1);
+        Future<HostFaultResult> f = h.faultOnVcpuThread(1);
         h.awaitHostWaiters(1);
         h.service.deactivate();
         assertThat(((Waited) get(f)).outcome()).isEqualTo(WaitOutcome.RELEASED);
@@ -545,13 +545,10 @@ class VcpuAsyncPfTest {
     }
 
     @Test
-    void guestFaultsAndForeignVcpusAreRefused() {
+    void foreignVcpusAndMmioAreRefused() {
         HostFixture h = host(1);
         assertThatThrownBy(() -> h.apf.handle(new HostFault(2, page(1), 0, false, false))).hasMessageContaining("vCPU 2");
         assertThatThrownBy(() -> h.apf.handle(new HostFault(1, 0x7000_0000L, 0, false, false))).hasMessageContaining("MMIO");
-        assertThatThrownBy(() -> h.apf.handle(new GuestFault(1, GuestFault.Trigger.PAGE_FAULT, 0, 0, 0, 3, true, 0, 0, false,
-                PreemptionModel.PREEMPTIBLE, new FakeContext(1, new BucketedSleeperTable("guest")))))
-                .hasMessageContaining("HostFaults");
     }
 
     @Test
@@ -593,7 +590,7 @@ class VcpuAsyncPfTest {
         assertThat(port2.interrupts).containsExactly(VECTOR, VECTOR);
     }
 
-    private static FaultDecision get(Future<FaultDecision> f) {
+    private static HostFaultResult get(Future<HostFaultResult> f) {
         try {
             return f.get(10, SECONDS);
         } catch (Exception e) {

@@ -232,6 +232,19 @@ class BucketedSleeperTableTest {
     }
 
     @Test
+    void wakeAllCountsOnlyTheWaitersItWokeNotTheReleasedEntriesItUnlinks() {   // issue 11, defect 4
+        CountingSleeper s = new CountingSleeper(1);
+        Entry released = table.enqueue(0x1001, s, WaitMode.HALT);
+        table.release(released);   // a waiter's provider left: the entry stays linked to absorb its wake
+        Entry waiting = table.enqueue(0x2001, s, WaitMode.SCHEDULE);
+        table.wakeAll(1);
+        assertThat(waiting.isQueued()).isFalse();
+        assertThat(table.size()).isZero();
+        assertThat(table.stats().wakeAllWoken()).as("one waiter woken; the released entry was only unlinked").isEqualTo(1);
+        assertThat(table.stats().released()).isEqualTo(1);
+    }
+
+    @Test
     void releaseAfterTheWakeChangesNothing() {
         CountingSleeper s = new CountingSleeper(0);
         Entry e = table.enqueue(0x8000, s, WaitMode.SCHEDULE);

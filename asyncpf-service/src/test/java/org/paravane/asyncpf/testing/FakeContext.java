@@ -9,12 +9,11 @@ import org.paravane.api.asyncpf.SleeperTable;
 import org.paravane.asyncpf.wait.ThreadSleeper;
 
 /**
- * One vCPU's guest-side async PF context: the area's flags and token slot, the ACK MSR, the guest's table, and
- * thread sleepers for the calling thread. Records the order of the area and MSR accesses.
+ * One vCPU's guest-side async PF context: the area's token slot, the ACK MSR, the guest's table, and thread sleepers
+ * for the calling thread. Records the order of the area and MSR accesses.
  */
 public final class FakeContext implements GuestApfContext {
 
-    public final AtomicInteger flags = new AtomicInteger();
     public final AtomicInteger token = new AtomicInteger();
     public final AtomicInteger acks = new AtomicInteger();
     public final List<String> calls = new CopyOnWriteArrayList<>();
@@ -50,12 +49,6 @@ public final class FakeContext implements GuestApfContext {
     public FakeContext withVcpuSleeper(Sleeper sleeper) {
         this.vcpuSleeper = sleeper;
         return this;
-    }
-
-    @Override
-    public int readAndResetFlags() {
-        calls.add("readAndResetFlags");
-        return flags.getAndSet(0);
     }
 
     @Override

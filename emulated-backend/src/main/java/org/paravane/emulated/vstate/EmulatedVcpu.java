@@ -8,9 +8,8 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.paravane.api.asyncpf.AsyncPfAbi;
 import org.paravane.api.asyncpf.AsyncPfHost;
-import org.paravane.api.asyncpf.FaultDecision;
-import org.paravane.api.asyncpf.HostAsyncPf;
 import org.paravane.api.asyncpf.HostFault;
+import org.paravane.api.asyncpf.HostFaultResult;
 import org.paravane.api.asyncpf.HostVcpuPort;
 import org.paravane.api.backend.BackendException;
 import org.paravane.api.backend.RunBudget;
@@ -61,15 +60,11 @@ public final class EmulatedVcpu implements Vcpu {
     private volatile boolean singleStep;
     private byte[] fxsave;
 
-    // Async page faults: the guest's MSR values survive engines coming and going.
-    private long apfEnable;
-    private long apfVector;
-    private volatile HostAsyncPf apf;
-    private volatile AsyncPfHost apfOwner;
-
     // Statistics.
     private long runs, exits, haltedNanos, runNanos, pageWaitNanos;
     private final Port port = new Port();
+    /** The host-side async-PF engine as this vCPU sees it, with the guest's async-PF MSRs. */
+    private final AsyncPfLink apf;
 
     EmulatedVcpu(EmulatedVm vm, int id) {
         this.vm = vm;
@@ -77,7 +72,8 @@ public final class EmulatedVcpu implements Vcpu {
         this.cpu = new Cpu(vm.physical());
         cpu.vcpuId = id;
         cpu.exclusive = vm.exclusive();
-        cpu.msrExtension = new AsyncPfMsrs();
+        this.apf = new AsyncPfLink(id, port, vm::engine);
+        cpu.msrExtension = apf;
         this.interpreter = new Interpreter(cpu, new CodeCache(cpu, vm.physical()), attention);
         StateMapper.reset(cpu);
     }
@@ -115,7 +111,7 @@ public final class EmulatedVcpu implements Vcpu {
             LOG.log(Level.SEVERE, "emulator failure on vCPU " + id, e);
             exits++;
             return new VcpuExit.Failed("emulator failure", 0, e + " at RIP 0x" + Long.toHexString(cpu.rip) + "; "
-                    + StateMapper.state(cpu, apfEnable, apfVector, fxsave));
+                    + StateMapper.state(cpu, apf.enable(), apf.vector(), fxsave));
         } finally {
             executing = false;
             thread = null;
@@ -137,8 +133,8 @@ public final class EmulatedVcpu implements Vcpu {
         long deadline = b.nanos() > 0 ? start + b.nanos() : 0;
         long limit = b.instructions() > 0 ? cpu.retired + b.instructions() : Long.MAX_VALUE;
         interpreter.code().newRun();
-        syncEngine();
-        beforeEntry();
+        apf.sync();
+        apf.beforeEntry();
         for (;;) {
             enterGuest();
             Interpreter.Stop stop;
@@ -181,7 +177,7 @@ public final class EmulatedVcpu implements Vcpu {
                     if (e != null) {
                         return e;
                     }
-                    beforeEntry();
+                    apf.beforeEntry();
                 }
             }
         }
@@ -218,10 +214,10 @@ public final class EmulatedVcpu implements Vcpu {
             executing = false;
         }
         if ((bits & ENGINE) != 0) {
-            syncEngine();
+            apf.sync();
         }
         if ((bits & ASYNC_PF) != 0) {
-            beforeEntry();
+            apf.beforeEntry();
         }
         if ((bits & KICK) != 0 && kicked.getAndSet(false)) {
             return new VcpuExit.Interrupted(VcpuExit.Interrupted.Cause.KICK);
@@ -250,9 +246,8 @@ public final class EmulatedVcpu implements Vcpu {
                     return new VcpuExit.Interrupted(VcpuExit.Interrupted.Cause.KICK);
                 }
                 attention.getAndUpdate(a -> a & ~ASYNC_PF);
-                HostAsyncPf h = apf;
-                if (h != null && h.hasCompletions()) {
-                    beforeEntry();
+                if (apf.hasCompletions()) {
+                    apf.beforeEntry();
                 }
                 if (wakeable()) {
                     return null;
@@ -285,27 +280,15 @@ public final class EmulatedVcpu implements Vcpu {
         HostAbsent a = cpu.absent;
         long gpa = a.guestAddress();
         vm.memory().countFault();
-        HostAsyncPf h = apf;
-        if (h != null) {
-            FaultDecision d;
-            try {
-                d = h.handle(new HostFault(id, gpa, cpu.rip, a.write(), a.fetch()));
-            } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "async page fault engine failed on vCPU " + id + "; fetching synchronously", e);
-                detachEngine();
-                return fetch(gpa);
-            }
-            return switch (d) {
-                case FaultDecision.Injected i -> null;          // #PF(token) is pending; delivered next
-                // The page should be in now; if the engine left it absent, fetch it here rather than fault forever.
-                case FaultDecision.Waited w -> vm.memory().isPresent(gpa) ? null : fetch(gpa);
-                case FaultDecision.NotAsync n -> vm.memory().isPresent(gpa) ? null : fetch(gpa);
-                case FaultDecision.Woke w -> vm.memory().isPresent(gpa) ? null : fetch(gpa);
-                case FaultDecision.Failed f -> new VcpuExit.MemoryError(f.guestAddress(), f.cause());
-                case FaultDecision.Panic p -> new VcpuExit.Failed("async page fault", gpa, p.report());
-            };
-        }
-        return fetch(gpa);
+        HostFaultResult r = apf.handle(new HostFault(id, gpa, cpu.rip, a.write(), a.fetch()));
+        return switch (r) {
+            case null -> fetch(gpa);                              // no engine (or it failed): this thread fetches
+            case HostFaultResult.Injected i -> null;              // #PF(token) is pending; delivered next
+            // The page should be in now; if the engine left it absent (released), fetch it here rather than fault forever.
+            case HostFaultResult.Waited w -> vm.memory().isPresent(gpa) ? null : fetch(gpa);
+            case HostFaultResult.Present p -> vm.memory().isPresent(gpa) ? null : fetch(gpa);
+            case HostFaultResult.Failed f -> new VcpuExit.MemoryError(f.guestAddress(), f.cause());
+        };
     }
 
     private VcpuExit fetch(long gpa) {
@@ -349,7 +332,7 @@ public final class EmulatedVcpu implements Vcpu {
     @Override
     public VcpuState state() {
         requireStopped("read the state of");
-        return StateMapper.state(cpu, apfEnable, apfVector, fxsave);
+        return StateMapper.state(cpu, apf.enable(), apf.vector(), fxsave);
     }
 
     @Override
@@ -362,10 +345,10 @@ public final class EmulatedVcpu implements Vcpu {
         // host) queues the wake-all. Restoring the values the vCPU has already is no event.
         long vector = state.msrs().get(org.paravane.api.cpu.Msr.KVM_ASYNC_PF_INT);
         long enable = state.msrs().get(org.paravane.api.cpu.Msr.KVM_ASYNC_PF_EN);
-        if (vector != apfVector) {
+        if (vector != apf.vector()) {
             writeMsr(AsyncPfAbi.MSR_ASYNC_PF_INT, vector);
         }
-        if (enable != apfEnable) {
+        if (enable != apf.enable()) {
             writeMsr(AsyncPfAbi.MSR_ASYNC_PF_EN, enable);
         }
     }
@@ -373,7 +356,7 @@ public final class EmulatedVcpu implements Vcpu {
     @Override
     public SpecialRegisters specialRegisters() {
         requireStopped("read the special registers of");
-        return SpecialRegisters.of(StateMapper.state(cpu, apfEnable, apfVector, fxsave));
+        return SpecialRegisters.of(StateMapper.state(cpu, apf.enable(), apf.vector(), fxsave));
     }
 
     @Override
@@ -448,120 +431,20 @@ public final class EmulatedVcpu implements Vcpu {
 
     // ---- the async-PF engine ------------------------------------------------------------------------------------
 
-    /** The backend's engine changed: pick it up at the next boundary. Any thread. */
+    /** The backend's engine changed: close the state of one that left, and pick up the current one at the next boundary. Any thread. */
     void engineChanged(AsyncPfHost gone) {
-        if (gone != null && apfOwner == gone) {
-            HostAsyncPf h = apf;
-            if (h != null) {
-                h.close();                           // releases a vCPU thread waiting inside it
-            }
-        }
+        apf.engineChanged(gone);                     // releases a vCPU thread waiting inside it
         requestAttention(ENGINE);
-    }
-
-    /** Attaches to the backend's current engine (replaying the guest's async-PF MSRs) or detaches. vCPU thread. */
-    private void syncEngine() {
-        AsyncPfHost current = vm.engine();
-        if (current == apfOwner) {
-            return;
-        }
-        detachEngine();
-        if (current == null) {
-            return;
-        }
-        try {
-            HostAsyncPf h = current.attach(port);
-            apf = h;
-            apfOwner = current;
-            if (apfVector != 0) {
-                h.writeMsr(AsyncPfAbi.MSR_ASYNC_PF_INT, apfVector);
-            }
-            if (apfEnable != 0) {
-                h.writeMsr(AsyncPfAbi.MSR_ASYNC_PF_EN, apfEnable);   // queues the wake-all, as after a migration
-            }
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "could not attach vCPU " + id + " to the async page fault engine; fetching synchronously", e);
-            detachEngine();
-        }
-    }
-
-    private void detachEngine() {
-        HostAsyncPf h = apf;
-        apf = null;
-        apfOwner = null;
-        if (h != null) {
-            try {
-                h.close();
-            } catch (RuntimeException e) {
-                LOG.log(Level.FINE, "closing the async PF state of vCPU " + id, e);
-            }
-        }
-    }
-
-    private void beforeEntry() {
-        HostAsyncPf h = apf;
-        if (h != null) {
-            try {
-                h.beforeEntry();
-            } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "async page fault engine failed on vCPU " + id + "; fetching synchronously", e);
-                detachEngine();
-            }
-        }
     }
 
     /** Closes the engine state from another thread, so a vCPU waiting inside it returns (VM close). */
     void releaseEngineWaits() {
-        HostAsyncPf h = apf;
-        if (h != null) {
-            h.close();
-        }
+        apf.releaseWaits();
     }
 
     /** Releases the engine state (VM close). */
     void close() {
-        detachEngine();
-    }
-
-    /** The KVM async-PF MSRs: kept here, forwarded to the engine when one is attached. */
-    private final class AsyncPfMsrs implements Msrs.Extension {
-        @Override
-        public boolean handles(int index) {
-            return index == AsyncPfAbi.MSR_ASYNC_PF_EN || index == AsyncPfAbi.MSR_ASYNC_PF_INT
-                    || index == AsyncPfAbi.MSR_ASYNC_PF_ACK;
-        }
-
-        @Override
-        public long read(int index) {
-            HostAsyncPf h = apf;
-            if (h != null) {
-                return h.readMsr(index);
-            }
-            return switch (index) {
-                case AsyncPfAbi.MSR_ASYNC_PF_EN -> apfEnable;
-                case AsyncPfAbi.MSR_ASYNC_PF_INT -> apfVector;
-                default -> 0;
-            };
-        }
-
-        @Override
-        public void write(int index, long value) {
-            if (index == AsyncPfAbi.MSR_ASYNC_PF_EN && (value & AsyncPfAbi.EN_RESERVED) != 0) {
-                throw new IllegalArgumentException("reserved bits");
-            }
-            if (index == AsyncPfAbi.MSR_ASYNC_PF_INT && (value & ~0xFFL) != 0) {
-                throw new IllegalArgumentException("vector out of range");
-            }
-            HostAsyncPf h = apf;
-            if (h != null) {
-                h.writeMsr(index, value);
-            }
-            if (index == AsyncPfAbi.MSR_ASYNC_PF_EN) {
-                apfEnable = value;
-            } else if (index == AsyncPfAbi.MSR_ASYNC_PF_INT) {
-                apfVector = value;
-            }
-        }
+        apf.close();
     }
 
     /** What the async page fault engine sees of this vCPU. */

@@ -6,21 +6,20 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.paravane.api.asyncpf.AsyncPfAbi;
 import org.paravane.api.asyncpf.AsyncPfHost;
-import org.paravane.api.asyncpf.FaultDecision;
 import org.paravane.api.asyncpf.HostAsyncPf;
 import org.paravane.api.asyncpf.HostFault;
+import org.paravane.api.asyncpf.HostFaultResult;
 import org.paravane.api.asyncpf.HostVcpuPort;
-import org.paravane.api.asyncpf.PageFault;
 
 /**
  * A scripted host-side async page fault engine: records what the backend tells it and answers host faults with
  * whatever the test's {@code policy} decides, injecting through the vCPU port as the real engine does.
  */
 final class FakeAsyncPfEngine implements AsyncPfHost {
-    final List<Handle> attached = new ArrayList<>();
-    volatile Function<Handle, FaultDecision> policy;
+    final List<Handle> attached = new java.util.concurrent.CopyOnWriteArrayList<>();
+    volatile Function<Handle, HostFaultResult> policy;
 
-    FakeAsyncPfEngine(Function<Handle, FaultDecision> policy) {
+    FakeAsyncPfEngine(Function<Handle, HostFaultResult> policy) {
         this.policy = policy;
     }
 
@@ -34,12 +33,12 @@ final class FakeAsyncPfEngine implements AsyncPfHost {
     final class Handle implements HostAsyncPf {
         final HostVcpuPort port;
         final List<HostFault> faults = new ArrayList<>();
-        final List<String> msrWrites = new ArrayList<>();
+        final List<String> msrWrites = new java.util.concurrent.CopyOnWriteArrayList<>();
         final AtomicBoolean completion = new AtomicBoolean();
         volatile boolean closed;
         int beforeEntries;
-        long enable;
-        long vector;
+        volatile long enable;
+        volatile long vector;
         HostFault last;
 
         Handle(HostVcpuPort port) {
@@ -47,8 +46,8 @@ final class FakeAsyncPfEngine implements AsyncPfHost {
         }
 
         @Override
-        public FaultDecision handle(PageFault fault) {
-            last = (HostFault) fault;
+        public HostFaultResult handle(HostFault fault) {
+            last = fault;
             faults.add(last);
             return policy.apply(this);
         }

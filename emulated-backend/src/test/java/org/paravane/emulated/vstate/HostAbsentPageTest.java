@@ -9,7 +9,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.paravane.api.asyncpf.AsyncPfAbi;
-import org.paravane.api.asyncpf.FaultDecision;
+import org.paravane.api.asyncpf.HostFaultResult;
 import org.paravane.api.asyncpf.WaitMode;
 import org.paravane.api.asyncpf.WaitOutcome;
 import org.paravane.api.backend.Vcpu;
@@ -87,7 +87,7 @@ class HostAbsentPageTest {
             } catch (PageSourceException e) {
                 throw new IllegalStateException(e);
             }
-            return new FaultDecision.Waited(1, WaitMode.SCHEDULE, WaitOutcome.WOKEN);
+            return new HostFaultResult.Waited(1, WaitMode.SCHEDULE, WaitOutcome.WOKEN);
         });
         backend.bindAsyncPfHost(engine);
         try (TestVm t = vm(backend, source)) {
@@ -114,7 +114,7 @@ class HostAbsentPageTest {
         EmulatedBackend backend = new EmulatedBackend();
         FakeAsyncPfEngine engine = new FakeAsyncPfEngine(h -> {
             h.port.injectPageFault(0x1001, 0);
-            return new FaultDecision.Injected(0x1001);
+            return new HostFaultResult.Injected(0x1001);
         });
         backend.bindAsyncPfHost(engine);
         try (TestVm t = vm(backend, new Source())) {
@@ -132,7 +132,7 @@ class HostAbsentPageTest {
     @Test
     void pageReadyWakesAHaltedVcpuAndDeliversTheVector() throws Exception {
         EmulatedBackend backend = new EmulatedBackend();
-        FakeAsyncPfEngine engine = new FakeAsyncPfEngine(h -> new FaultDecision.NotAsync());
+        FakeAsyncPfEngine engine = new FakeAsyncPfEngine(h -> new HostFaultResult.Present());
         backend.bindAsyncPfHost(engine);
         try (TestVm t = vm(backend, new Source())) {
             Vcpu v = t.start(0, 0, "mov ecx, 0x4b564d06\n mov eax, 0xec\n xor edx, edx\n wrmsr\n"
@@ -156,15 +156,95 @@ class HostAbsentPageTest {
                     + "mov ecx, 0x4b564d02\n mov eax, 0x1009\n wrmsr\n hlt\n mov rax, [0x300000]\n hlt");
             assertThat(v.run()).isInstanceOf(VcpuExit.Halted.class);
             assertThat(v.readMsr(AsyncPfAbi.MSR_ASYNC_PF_EN)).isEqualTo(0x1009);
-            FakeAsyncPfEngine engine = new FakeAsyncPfEngine(h -> new FaultDecision.NotAsync());
+            FakeAsyncPfEngine engine = new FakeAsyncPfEngine(h -> new HostFaultResult.Present());
             backend.bindAsyncPfHost(engine);
             v.setRegisters(v.registers());
-            assertThat(v.run()).as("the absent page came through the engine... which said NotAsync: retried")
+            assertThat(v.run()).as("the absent page came through the engine... which said Present: retried")
                     .isInstanceOf(VcpuExit.Halted.class);
             FakeAsyncPfEngine.Handle h = engine.attached.getFirst();
             assertThat(h.msrWrites).as("replayed, vector first").containsExactly("4b564d06=ec", "4b564d02=1009");
             backend.unbindAsyncPfHost(engine);
             assertThat(h.closed).isTrue();
+        }
+    }
+
+    /** The guest's area for async PF in these tests: low RAM, present, outside the flat platform. */
+    private static final long AREA = 0x3_0000;
+    private static final String ENABLE_ASYNC_PF = "mov ecx, 0x4b564d06\n mov eax, 0xec\n xor edx, edx\n wrmsr\n"
+            + "mov ecx, 0x4b564d02\n mov eax, 0x30009\n wrmsr\n";
+
+    private static int slot(TestVm t) {
+        return t.mem(AREA + AsyncPfAbi.AREA_TOKEN, 4).get(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED, 0);
+    }
+
+    private static void awaitEnabled(FakeAsyncPfEngine engine) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (engine.attached.isEmpty() || engine.attached.getFirst().enable == 0) {
+            assertThat(System.nanoTime() - deadline).as("the guest enabled async PF at the engine").isNegative();
+            Thread.sleep(1);
+        }
+    }
+
+    /**
+     * Issue 11, defect 1: the engine injected tokens and leaves with no successor; they are never completed, so the
+     * vCPU owes its guest the wake-all of Linux's guarantee. A vCPU halted with interrupts on takes it at once.
+     */
+    @Test
+    void anEngineLeavingWithNoSuccessorDeliversTheWakeAllToTheGuest() throws Exception {
+        EmulatedBackend backend = new EmulatedBackend();
+        FakeAsyncPfEngine engine = new FakeAsyncPfEngine(h -> new HostFaultResult.Present());
+        backend.bindAsyncPfHost(engine);
+        try (TestVm t = vm(backend, new Source())) {
+            Vcpu v = t.start(0, 0, ENABLE_ASYNC_PF + "sti\n l: hlt\n jmp l");
+            CompletableFuture<VcpuExit> run = CompletableFuture.supplyAsync(v::run);
+            awaitEnabled(engine);
+            backend.unbindAsyncPfHost(engine);
+            VcpuExit e = run.get(10, TimeUnit.SECONDS);
+            assertThat(TestVm.trapVector(e, v)).as("\"page ready\" delivered on the guest's vector").isEqualTo(0xEC);
+            assertThat(slot(t)).as("the wake-all token in the slot").isEqualTo(AsyncPfAbi.WAKE_ALL_TOKEN);
+            assertThat(engine.attached.getFirst().closed).isTrue();
+        }
+    }
+
+    /** The wake-all never overwrites a "page ready" the engine delivered before it left: it follows that one's ACK. */
+    @Test
+    void theOwedWakeAllWaitsForTheSlotToBeFreedAndAcknowledged() {
+        EmulatedBackend backend = new EmulatedBackend();
+        FakeAsyncPfEngine engine = new FakeAsyncPfEngine(h -> new HostFaultResult.Present());
+        backend.bindAsyncPfHost(engine);
+        try (TestVm t = vm(backend, new Source())) {
+            Vcpu v = t.start(0, 0, ENABLE_ASYNC_PF + "hlt\n hlt\n sti\n l: hlt\n jmp l");
+            assertThat(v.run()).isInstanceOf(VcpuExit.Halted.class);
+            t.mem(AREA + AsyncPfAbi.AREA_TOKEN, 4).set(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED, 0, 0x2001);
+            backend.unbindAsyncPfHost(engine);
+            v.setRegisters(v.registers());
+            assertThat(v.run()).as("the engine is gone; the slot is busy").isInstanceOf(VcpuExit.Halted.class);
+            assertThat(slot(t)).as("the guest's pending page ready is untouched").isEqualTo(0x2001);
+
+            t.mem(AREA + AsyncPfAbi.AREA_TOKEN, 4).set(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED, 0, 0);
+            v.writeMsr(AsyncPfAbi.MSR_ASYNC_PF_ACK, 1);   // the guest took it: slot cleared, then ACK
+            assertThat(slot(t)).isEqualTo(AsyncPfAbi.WAKE_ALL_TOKEN);
+            v.setRegisters(v.registers());
+            assertThat(TestVm.trapVector(v.run(), v)).isEqualTo(0xEC);
+        }
+    }
+
+    /** A successor engine gets the guest's enable replayed and queues the wake-all itself: the vCPU owes nothing. */
+    @Test
+    void aSuccessorEngineTakesOverAndTheVcpuOwesNothing() {
+        EmulatedBackend backend = new EmulatedBackend();
+        FakeAsyncPfEngine first = new FakeAsyncPfEngine(h -> new HostFaultResult.Present());
+        FakeAsyncPfEngine second = new FakeAsyncPfEngine(h -> new HostFaultResult.Present());
+        backend.bindAsyncPfHost(first);
+        try (TestVm t = vm(backend, new Source())) {
+            Vcpu v = t.start(0, 0, ENABLE_ASYNC_PF + "hlt\n hlt\n");
+            assertThat(v.run()).isInstanceOf(VcpuExit.Halted.class);
+            backend.bindAsyncPfHost(second);
+            backend.unbindAsyncPfHost(first);
+            v.setRegisters(v.registers());
+            assertThat(v.run()).isInstanceOf(VcpuExit.Halted.class);
+            assertThat(second.attached.getFirst().msrWrites).containsExactly("4b564d06=ec", "4b564d02=30009");
+            assertThat(slot(t)).as("no wake-all written by the vCPU").isZero();
         }
     }
 }

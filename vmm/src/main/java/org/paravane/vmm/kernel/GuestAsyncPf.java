@@ -5,9 +5,9 @@ import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
 import java.lang.foreign.MemorySegment;
 import java.util.logging.Logger;
 import org.paravane.api.asyncpf.AsyncPfAbi;
-import org.paravane.api.asyncpf.FaultDecision;
 import org.paravane.api.asyncpf.GuestApfContext;
 import org.paravane.api.asyncpf.GuestFault;
+import org.paravane.api.asyncpf.GuestFaultResult;
 import org.paravane.api.asyncpf.PageFaultHandler;
 import org.paravane.api.asyncpf.PreemptionModel;
 import org.paravane.api.asyncpf.Sleeper;
@@ -30,7 +30,7 @@ final class GuestAsyncPf {
     private final GuestKernel kernel;
     private final CpuScheduler cpu;
     private final int index;
-    private final GuestApfContext apf = new ApfContext();
+    private final ApfContext apf = new ApfContext();
     private final Sleeper halter = new HaltSleeper();
     private boolean asyncPfOn;
 
@@ -59,6 +59,7 @@ final class GuestAsyncPf {
                 v.writeMsr(AsyncPfAbi.MSR_ASYNC_PF_EN, en);
             } else {
                 v.writeMsr(AsyncPfAbi.MSR_ASYNC_PF_EN, 0);
+                apf.clearReason();   // a reason left by a #PF nobody took must not make the next genuine fault async
                 // As kvm_guest_cpu_offline: the host forgets outstanding work, so wake our sleepers ourselves.
                 SleeperTable table = kernel.sleepers();
                 if (table != null) {
@@ -73,58 +74,79 @@ final class GuestAsyncPf {
         }
     }
 
-    /** A #PF of {@code t}: an async "page not present" goes to the handler, anything else is an ordinary fault. */
-    Step pageFault(Task t, long cr2, int errorCode, GeneralRegisters ctx, int cpl) {
-        PageFaultHandler handler = asyncPfOn ? kernel.guestHandler() : null;
-        if (handler != null) {
-            boolean interruptsOn = (ctx.rflags() & GeneralRegisters.RFLAGS_IF) != 0;
-            FaultDecision d = handler.handle(new GuestFault(index, GuestFault.Trigger.PAGE_FAULT, cr2, errorCode, ctx.rip(),
-                    cpl, interruptsOn, t.preemptCount, t.rcuDepth, false, kernel.config().preemption(), apf));
-            switch (d) {
-                case FaultDecision.Waited w -> {
-                    t.counters.asyncFaults++;
-                    if (w.mode() == WaitMode.HALT) {
-                        t.counters.haltWaits++;
-                    } else {
-                        t.counters.scheduleWaits++;
-                    }
-                    if (w.outcome() == WaitOutcome.SUSPENDED) {
-                        return Step.LEAVE;   // off the vCPU until its wake; the sleeper queues it again
-                    }
-                    if (w.outcome() == WaitOutcome.RELEASED) {
-                        t.counters.syncFallbacks++;
-                    }
-                    cpu.load(t);
-                    return Step.CONTINUE;   // retry the access
-                }
-                case FaultDecision.Panic p -> {
-                    kernel.panic(p.report());
-                    return Step.LEAVE;
-                }
-                case FaultDecision.NotAsync n -> {
-                    // an ordinary #PF: below
-                }
-                default -> {
-                    return cpu.traps().kill(t, "guest fault handler answered " + d + " to a page fault at 0x"
-                            + Long.toHexString(cr2));
-                }
-            }
-        }
-        return cpu.traps().ordinaryPageFault(t, cr2, errorCode, ctx);
+    /**
+     * The async-PF reason of the #PF being entered, read and cleared first of all on every #PF
+     * ({@code kvm_read_and_reset_apf_flags}): a reason left set would make the next genuine fault async.
+     */
+    int readAndResetReason() {
+        return apf.readAndResetReason();
     }
 
-    /** "Page ready": the handler wakes the token, clears the slot and acknowledges. */
+    /**
+     * A #PF of {@code t} with the async-PF {@code reason} its entry read and cleared. With the guest-side handler bound
+     * and async PF on, the handler decides. An async "not present" that nobody can take (the handler left, or async PF
+     * is being turned off) is retried: the host serves the access then, and the token's later "page ready" finds no
+     * waiter.
+     */
+    Step pageFault(Task t, long cr2, int errorCode, int reason, GeneralRegisters ctx, int cpl) {
+        PageFaultHandler handler = asyncPfOn ? kernel.guestHandler() : null;
+        if (handler == null) {
+            if (reason != 0) {
+                t.counters.syncFallbacks++;
+                cpu.load(t);
+                return Step.CONTINUE;
+            }
+            return cpu.traps().ordinaryPageFault(t, cr2, errorCode, ctx);
+        }
+        boolean interruptsOn = (ctx.rflags() & GeneralRegisters.RFLAGS_IF) != 0;
+        GuestFaultResult d = handler.handle(new GuestFault(index, GuestFault.Trigger.PAGE_FAULT, cr2, errorCode, reason,
+                ctx.rip(), cpl, interruptsOn, t.preemptCount, t.rcuDepth, false, kernel.config().preemption(), apf));
+        return switch (d) {
+            case GuestFaultResult.NotAsync n -> cpu.traps().ordinaryPageFault(t, cr2, errorCode, ctx);
+            case GuestFaultResult.Waited w -> {
+                t.counters.asyncFaults++;
+                if (w.mode() == WaitMode.HALT) {
+                    t.counters.haltWaits++;
+                } else {
+                    t.counters.scheduleWaits++;
+                }
+                if (w.outcome() == WaitOutcome.SUSPENDED) {
+                    yield Step.LEAVE;   // off the vCPU until its wake; the sleeper queues it again
+                }
+                if (w.outcome() == WaitOutcome.RELEASED) {
+                    t.counters.syncFallbacks++;
+                }
+                cpu.load(t);
+                yield Step.CONTINUE;   // retry the access
+            }
+            case GuestFaultResult.Panic p -> {
+                kernel.panic(p.report());
+                yield Step.LEAVE;
+            }
+            case GuestFaultResult.Woke w -> throw new IllegalStateException("the guest fault handler " + handler
+                    + " answered a #PF at 0x" + Long.toHexString(cr2) + " as a \"page ready\" (" + w + ")");
+        };
+    }
+
+    /**
+     * "Page ready": the handler wakes the token, clears the slot and acknowledges. Without a handler async PF is being
+     * turned off here: every sleeper of this vCPU is woken (their retries are served by the host), as on disable, and
+     * the slot is freed so the host is not stuck.
+     */
     void pageReady(TrapHandler.Frame f, int cpl, boolean idle) {
         cpu.counters().pageReady++;
         PageFaultHandler handler = kernel.guestHandler();
         if (handler == null) {
-            // Without a handler async PF is being disabled; free the slot so the host is not stuck.
+            SleeperTable table = kernel.sleepers();
+            if (table != null) {
+                table.wakeAll(index);
+            }
             apf.clearToken();
             apf.acknowledge();
             return;
         }
         Task t = cpu.current();
-        handler.handle(new GuestFault(index, GuestFault.Trigger.PAGE_READY_INTERRUPT, 0, 0, f.rip(), cpl,
+        handler.handle(new GuestFault(index, GuestFault.Trigger.PAGE_READY_INTERRUPT, 0, 0, 0, f.rip(), cpl,
                 (f.rflags() & GeneralRegisters.RFLAGS_IF) != 0, t == null ? 0 : t.preemptCount,
                 t == null ? 0 : t.rcuDepth, idle, kernel.config().preemption(), apf));
     }
@@ -139,12 +161,16 @@ final class GuestAsyncPf {
             }
         }
 
-        @Override
-        public int readAndResetFlags() {
+        /** The reason of the #PF being entered ({@code kvm_read_and_reset_apf_flags}): read, then cleared. */
+        int readAndResetReason() {
             MemorySegment a = area();
             int flags = a.get(JAVA_INT_UNALIGNED, AsyncPfAbi.AREA_FLAGS);
             a.set(JAVA_INT_UNALIGNED, AsyncPfAbi.AREA_FLAGS, 0);
             return flags;
+        }
+
+        void clearReason() {
+            area().set(JAVA_INT_UNALIGNED, AsyncPfAbi.AREA_FLAGS, 0);
         }
 
         @Override

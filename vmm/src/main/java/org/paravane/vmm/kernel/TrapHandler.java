@@ -116,8 +116,9 @@ final class TrapHandler {
         t.registers = interrupted;
         int cpl = (int) (f.cs() & 3);
         if (vector == AsyncPfAbi.PAGE_FAULT_VECTOR) {
+            int reason = cpu.asyncPf().readAndResetReason();   // first of all, on every #PF
             return cpu.asyncPf().pageFault(t, cpu.vcpu().specialRegisters().control().cr2(), (int) f.errorCode(),
-                    interrupted, cpl);
+                    reason, interrupted, cpl);
         }
         if (vector == AsyncPfAbi.DEFAULT_READY_VECTOR) {
             cpu.asyncPf().pageReady(f, cpl, false);

@@ -50,7 +50,7 @@ public class VmManager {
     private volatile Settings settings = Settings.DEFAULTS;
     private final Placement placement = new Placement(vms::values, () -> settings.defaultBackend());
 
-    @Reference(target = "(" + PageFaultHandler.SIDE + "=guest)", cardinality = ReferenceCardinality.OPTIONAL,
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL,
             policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     private volatile PageFaultHandler guestHandler;
 

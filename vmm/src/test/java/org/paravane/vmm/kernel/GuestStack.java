@@ -92,20 +92,32 @@ final class GuestStack implements AutoCloseable {
         return emulated != null || !Files.isDirectory(Path.of("/sys/module/kvm_pvm"));
     }
 
+    /** The host engine leaves with no successor (its bundle stopped): unbound from the backend, then deactivated. */
+    void engineLeaves() {
+        emulated.unbindAsyncPfHost(engine);
+        engine.deactivate();
+    }
+
     String name() {
         return backend.name();
     }
 
     /** A started kernel on a VM of {@code vcpus} with 16 MiB RAM and, when {@code dataBytes > 0}, a lazy data region. */
     GuestKernel kernel(String name, int vcpus, long dataBytes, PageSource source, PreemptionModel model, WaitPolicy policy) {
+        PageFaultHandler h = handler;
+        return kernel(name, vcpus, dataBytes, source, model, policy, () -> h);
+    }
+
+    /** The same, with the guest-side handler service as {@code guestHandler} says it is now (it may come and go). */
+    GuestKernel kernel(String name, int vcpus, long dataBytes, PageSource source, PreemptionModel model, WaitPolicy policy,
+                       java.util.function.Supplier<PageFaultHandler> guestHandler) {
         List<MemoryRegion> regions = new ArrayList<>(List.of(new MemoryRegion("ram", 0, 16 << 20, false)));
         if (dataBytes > 0) {
             regions.add(new MemoryRegion("data", DATA, dataBytes, true));
         }
         VirtualMachine vm = backend.createVm(new VmSpec(name, vcpus, regions, source, policy != WaitPolicy.OFF));
-        PageFaultHandler h = handler;
         GuestKernel k = new GuestKernel(vm, new KernelConfig(model, policy, 1000, KernelConfig.Console.NONE),
-                tables.create(name), () -> h);
+                tables.create(name), guestHandler);
         open.add(() -> {
             k.stop();
             k.vm().close();

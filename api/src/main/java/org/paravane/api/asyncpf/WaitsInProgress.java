@@ -1,20 +1,19 @@
-package org.paravane.support.asyncpf;
+package org.paravane.api.asyncpf;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import org.paravane.api.asyncpf.Sleeper;
-import org.paravane.api.asyncpf.SleeperTable;
-import org.paravane.api.asyncpf.WaitMode;
-import org.paravane.api.asyncpf.WaitOutcome;
 
 /**
- * The shared wait of both {@code AsyncPfWaiter}s (one enqueue path, then block until woken), and the waits it has
- * blocked in, so that a provider going away (its bundle stopped or updated)
- * can end them with {@link org.paravane.api.asyncpf.WaitOutcome#RELEASED} instead of leaving threads inside its code.
- * The entries stay linked in their tables ({@link SleeperTable#release}), so each token's eventual wake is absorbed.
+ * The wait discipline every {@link AsyncPfWaiter} implementation shares: enqueue through the table's one enqueue path
+ * ({@link SleeperTable#enqueue}), then block until the entry is no longer queued; and the record of the waits blocked
+ * now, so that a provider going away (its bundle stopped or updated) ends them with {@link WaitOutcome#RELEASED}
+ * instead of leaving threads inside its code. The entries stay linked in their tables ({@link SleeperTable#release}),
+ * so each token's eventual wake is absorbed.
  *
- * <p>A wait that begins after {@link #releaseAll()} is released at once: the caller then returns RELEASED, which is the
- * "fall back to synchronous" outcome (the guest retries the access and the host serves it).
+ * <p>The schedule and the halt waiter differ only in how they block once ({@link Block}): the schedule waiter gives up
+ * the CPU ({@link Sleeper#sleep()}), the halt waiter halts taking events ({@link Sleeper#safeHalt()}). A wait that
+ * begins after {@link #releaseAll()} is released at once: the caller then returns RELEASED, which is the "fall back to
+ * synchronous" outcome (the guest retries the access and the host serves it). Thread safe.
  */
 public final class WaitsInProgress {
 
