@@ -100,7 +100,7 @@ public class VmmIT {
         File snapshot = File.createTempFile("paravane-life", ".snap");
         String saved = shell.exec("paravane:snapshot life " + snapshot);
         assertTrue(saved, saved.contains("saved to " + snapshot));
-        assertTrue(shell.exec("paravane:stop life").contains("VM life stopped"));
+        assertTrue(shell.exec("paravane:kill life").contains("VM life stopped"));
         assertEquals("stopped", shell.state("life"));
 
         // The snapshot's data region, restored lazily, holds what the scanner scanned (its slice: the first half).
@@ -180,7 +180,7 @@ public class VmmIT {
         String failing = shell.fails("paravane:run scanner:1 --source pattern,fail-after=0 --data-size 64K --backend emulated");
         assertTrue(failing, failing.contains("could not be provided") && failing.contains("I/O error"));
         assertEquals("the other VM is unharmed", "running", shell.state("survivor"));
-        shell.exec("paravane:stop survivor");
+        shell.exec("paravane:kill survivor");
         Files.delete(notElf.toPath());
     }
 }

@@ -40,8 +40,14 @@ final class CpuKernels {
             VmDefinition def = new VmDefinition("mips-" + backend + "-" + k[0], backend, 1, 16, null, 0,
                     List.of(new VmDefinition.Launch(k[0], image, Long.parseLong(k[1]), -1, 1)), null, null, 100_000L);
             ManagedVm vm = manager.run(def, KernelConfig.Console.NONE);
-            while (vm.isActive()) {
-                Thread.sleep(5);
+            try {
+                vm.whenEnded().get();
+            } catch (InterruptedException e) {
+                manager.stop(vm.name());
+                manager.forget(vm.name());
+                throw e;
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw new IllegalStateException(e);   // never completed exceptionally
             }
             Task t = vm.kernel().tasks().getFirst();
             if (vm.state() != ManagedVm.State.FINISHED || !Integer.valueOf(0).equals(t.exitCode())) {
@@ -50,7 +56,7 @@ final class CpuKernels {
             }
             long instructions = vm.vcpuStats().stream().mapToLong(VcpuStats::instructions).reduce(0, (a, b) -> a < 0 || b < 0 ? -1 : a + b);
             runs.add(new Run(k[0], t.reports().getOrDefault("nanos", 1L), instructions, t.reports().getOrDefault("checksum", 0L)));
-            manager.prune();
+            manager.forget(vm.name());
         }
         return runs;
     }

@@ -3,6 +3,7 @@ package org.paravane.vmm.manager;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.paravane.api.backend.VcpuStats;
 import org.paravane.api.memory.MemoryStats;
 import org.osgi.framework.ServiceRegistration;
@@ -32,6 +33,9 @@ public final class ManagedVm {
     private final GuestKernel kernel;
     private final Instant created = Instant.now();
     private final String pageSource;
+    private final ConsoleLog console;
+    /** Completed with the final state when the VM ends (finished, stopped or failed). */
+    final CompletableFuture<State> end = new CompletableFuture<>();
     volatile String backend;
     volatile State state = State.RUNNING;
     volatile String failure;
@@ -42,8 +46,10 @@ public final class ManagedVm {
     volatile MemoryStats finalMemoryStats;
     ServiceRegistration<PageSource> sourceRegistration;
 
-    ManagedVm(String name, VmDefinition definition, GuestKernel kernel, String backend, String pageSource) {
+    ManagedVm(String name, VmDefinition definition, GuestKernel kernel, String backend, String pageSource,
+              ConsoleLog console) {
         this.name = name;
+        this.console = console;
         this.definition = definition;
         this.kernel = kernel;
         this.backend = backend;
@@ -82,6 +88,16 @@ public final class ManagedVm {
     /** Description of the data region's page source, or "-". */
     public String pageSource() {
         return pageSource;
+    }
+
+    /** What its tasks wrote, the last lines of it (also while nobody watches: detached VMs). */
+    public ConsoleLog console() {
+        return console;
+    }
+
+    /** Completes with the final state when the VM ends; a VM that has ended already gives a completed future. */
+    public CompletableFuture<State> whenEnded() {
+        return end.copy();
     }
 
     public Duration uptime() {

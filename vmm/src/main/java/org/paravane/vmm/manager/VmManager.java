@@ -56,6 +56,8 @@ public class VmManager {
 
     /** Guest-physical address of a VM's data region (4 GiB: above any RAM size the kernel uses). */
     public static final long DATA_BASE = 0x1_0000_0000L;
+    /** Lines of console output kept per VM (see {@link ConsoleLog}). */
+    static final int CONSOLE_LINES = 1000;
 
     private final BundleContext context;
     private final List<BackendEntry> backends = new CopyOnWriteArrayList<>();
@@ -193,7 +195,7 @@ public class VmManager {
                 throw new IllegalArgumentException("already " + active + " VMs running (maxVms = " + s.maxVms() + ")");
             }
         }
-        String name = def.name() != null ? def.name() : "vm" + nextVm.getAndIncrement();
+        String name = def.name() != null ? def.name() : automaticName();
         if (vms.containsKey(name) && vms.get(name).isActive()) {
             throw new IllegalArgumentException("a VM named '" + name + "' is already running");
         }
@@ -227,9 +229,13 @@ public class VmManager {
             source = new RegionPageSource(List.of(new RegionPageSource.Range(DATA_BASE, size, data)));
             sourceDescription = data.describe();
         }
+        ConsoleLog log = new ConsoleLog(CONSOLE_LINES);
         KernelConfig config = new KernelConfig(def.preemption() != null ? def.preemption() : s.preemption(),
                 def.waitPolicy() != null ? def.waitPolicy() : s.waitPolicy(),
-                def.timeSliceMicros() != null ? def.timeSliceMicros() : s.timeSliceMicros(), console);
+                def.timeSliceMicros() != null ? def.timeSliceMicros() : s.timeSliceMicros(), (task, text) -> {
+                    log.write(text);
+                    console.write(task, text);
+                });
         // "off" is the baseline: the host does no async page faults for this VM at all.
         VmSpec spec = new VmSpec(name, def.vcpus(), regions, source, config.waitPolicy() != WaitPolicy.OFF);
         VirtualMachine vm = backend.backend().createVm(spec);
@@ -261,12 +267,21 @@ public class VmManager {
             vm.close();
             throw e;
         }
-        ManagedVm managed = new ManagedVm(name, def, kernel, backend.name(), sourceDescription);
+        ManagedVm managed = new ManagedVm(name, def, kernel, backend.name(), sourceDescription, log);
         vms.put(name, managed);
         managed.sourceRegistration = registerSource(managed, source);
         kernel.start();
         Thread.ofVirtual().name("paravane-" + name + "-watch").start(() -> watch(managed));
         return managed;
+    }
+
+    /** vm1, vm2, ...: skips names a user gave ({@code --name vm60}) or an earlier VM still listed has. */
+    private String automaticName() {
+        String name;
+        do {
+            name = "vm" + nextVm.getAndIncrement();
+        } while (vms.containsKey(name));
+        return name;
     }
 
     /** The VM's page source as a service, so the wiring shows which source feeds which VM. */
@@ -354,6 +369,9 @@ public class VmManager {
                 // already gone with the bundle
             }
         }
+        vm.console().close();
+        vm.end.complete(state);
+        VmHistory.beyond(vms.values(), settings.historySize()).forEach(old -> vms.remove(old.name(), old));
     }
 
     public Collection<ManagedVm> vms() {
@@ -381,7 +399,7 @@ public class VmManager {
         }
     }
 
-    /** Forgets VMs that have ended. */
+    /** Forgets VMs that have ended ({@code paravane:vms --clear}); the number forgotten. */
     public int prune() {
         int n = 0;
         for (ManagedVm vm : List.copyOf(vms.values())) {
@@ -403,6 +421,9 @@ public class VmManager {
         ManagedVm vm = vm(name);
         BackendEntry target = pick(backendName).orElseThrow(() -> new IllegalArgumentException(
                 "backend '" + backendName + "' is not available or not usable (" + describeBackends() + ")"));
+        if (vm.isActive() && vm.backend.equals(target.name())) {
+            throw new IllegalArgumentException("VM '" + name + "' already runs on " + target.name());
+        }
         if (!migrate(vm, target)) {
             throw new IllegalArgumentException("VM '" + name + "' is " + vm.state + ", not running");
         }
