@@ -317,4 +317,32 @@ public class ContainerIT {
         }
         assertTrue("uninstalled with its jar", Arrays.stream(context.getBundles()).noneMatch(b -> EMULATED.equals(b.getSymbolicName())));
     }
+
+    @Test
+    public void removingAJarThatReplacedABuiltInBundleBringsTheBuiltInBack() throws Exception {
+        Bundle builtIn = bundle(EMULATED);
+        String location = builtIn.getLocation();
+        long installedAt = builtIn.getLastModified();
+        Path jar = DEPLOY.resolve("emulated-replacement.jar");
+        Files.copy(Path.of(new File(System.getProperty("bundle.emulated")).getAbsolutePath()), jar, StandardCopyOption.REPLACE_EXISTING);
+        // same symbolic name and version: FileInstall updates the built-in bundle instead of installing a second one
+        long deadline = System.currentTimeMillis() + 15_000;
+        while (builtIn.getLastModified() == installedAt && System.currentTimeMillis() < deadline) {
+            Thread.sleep(50);
+        }
+        assertTrue("FileInstall updated the built-in bundle with the jar", builtIn.getLastModified() != installedAt);
+        awaitBackends(List.of("emulated"));
+
+        Files.delete(jar);   // FileInstall uninstalls the bundle it took over; the built-in one comes back
+        deadline = System.currentTimeMillis() + 15_000;
+        while (System.currentTimeMillis() < deadline && Arrays.stream(context.getBundles())
+                .noneMatch(b -> EMULATED.equals(b.getSymbolicName()) && b.getState() == Bundle.ACTIVE && b.getBundleId() != builtIn.getBundleId())) {
+            Thread.sleep(50);
+        }
+        Bundle back = bundle(EMULATED);
+        assertTrue("the built-in emulated backend is back, from " + location + ", not gone with the jar",
+                back.getBundleId() != builtIn.getBundleId() && back.getState() == Bundle.ACTIVE && back.getLocation().equals(location));
+        awaitBackends(List.of("emulated"));
+        assertTrue(shell.exec("paravane:run hello --backend emulated").contains("hello, world"));
+    }
 }
