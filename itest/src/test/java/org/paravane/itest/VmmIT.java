@@ -93,6 +93,10 @@ public class VmmIT {
         assertTrue(stats, stats.contains("VM life on emulated, running") && stats.contains("async PF:"));
 
         for (String target : backends().reversed()) {
+            if (target.equals(shell.backend("life"))) {   // only one backend here: a move to where it is is refused
+                assertEquals("VM 'life' already runs on " + target, shell.fails("paravane:migrate life " + target));
+                continue;
+            }
             String moved = shell.exec("paravane:migrate life " + target);
             assertTrue(moved, moved.contains("VM life now runs on " + target));
             assertEquals(target, shell.backend("life"));
