@@ -276,7 +276,8 @@ public class ContainerIT {
             Files.write(DEPLOY.resolve("corrupt.jar"), "this is not a zip archive".getBytes(StandardCharsets.UTF_8));
             // an invalid configuration: refused with key, value and what is allowed; the previous one stays
             Files.writeString(DEPLOY.resolve("org.paravane.vmm.cfg"), "waitPolicy = sometimes\n");
-            long deadline = System.currentTimeMillis() + 15_000;
+            // bounded, not timed: on a loaded host FileInstall may first finish updating the jar above (a refresh)
+            long deadline = System.currentTimeMillis() + 60_000;
             while (System.currentTimeMillis() < deadline
                     && !(logs.contains("waitPolicy = 'sometimes'") && logs.contains("corrupt.jar", "is not an OSGi bundle"))) {
                 Thread.sleep(50);
