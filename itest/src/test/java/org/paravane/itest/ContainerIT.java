@@ -259,8 +259,9 @@ public class ContainerIT {
         Bundle installed = bundle(EMULATED);
         String location = new File(System.getProperty("bundle.emulated")).getAbsolutePath();
         installed.uninstall();
+        String backends = shell.exec("paravane:backends");   // KVM stays listed, usable or not
+        assertTrue(backends, backends.lines().noneMatch(l -> l.startsWith("emulated ")));
         if (!PaxExamSupport.kvmUsable()) {
-            String backends = shell.exec("paravane:backends");
             assertTrue(backends, backends.contains("no usable virtualization backend"));
         }
         Path jar = DEPLOY.resolve("emulated-backend.jar");
@@ -278,7 +279,8 @@ public class ContainerIT {
             Files.write(DEPLOY.resolve("corrupt.jar"), "this is not a zip archive".getBytes(StandardCharsets.UTF_8));
             // an invalid configuration: refused with key, value and what is allowed; the previous one stays
             Files.writeString(DEPLOY.resolve("org.paravane.vmm.cfg"), "waitPolicy = sometimes\n");
-            long deadline = System.currentTimeMillis() + 15_000;
+            // bounded, not timed: on a loaded host FileInstall may first finish updating the jar above (a refresh)
+            long deadline = System.currentTimeMillis() + 60_000;
             while (System.currentTimeMillis() < deadline
                     && !(logs.contains("waitPolicy = 'sometimes'") && logs.contains("corrupt.jar", "is not an OSGi bundle"))) {
                 Thread.sleep(50);
@@ -317,5 +319,33 @@ public class ContainerIT {
             Thread.sleep(50);
         }
         assertTrue("uninstalled with its jar", Arrays.stream(context.getBundles()).noneMatch(b -> EMULATED.equals(b.getSymbolicName())));
+    }
+
+    @Test
+    public void removingAJarThatReplacedABuiltInBundleBringsTheBuiltInBack() throws Exception {
+        Bundle builtIn = bundle(EMULATED);
+        String location = builtIn.getLocation();
+        long installedAt = builtIn.getLastModified();
+        Path jar = DEPLOY.resolve("emulated-replacement.jar");
+        Files.copy(Path.of(new File(System.getProperty("bundle.emulated")).getAbsolutePath()), jar, StandardCopyOption.REPLACE_EXISTING);
+        // same symbolic name and version: FileInstall updates the built-in bundle instead of installing a second one
+        long deadline = System.currentTimeMillis() + 15_000;
+        while (builtIn.getLastModified() == installedAt && System.currentTimeMillis() < deadline) {
+            Thread.sleep(50);
+        }
+        assertTrue("FileInstall updated the built-in bundle with the jar", builtIn.getLastModified() != installedAt);
+        awaitBackends(List.of("emulated"));
+
+        Files.delete(jar);   // FileInstall uninstalls the bundle it took over; the built-in one comes back
+        deadline = System.currentTimeMillis() + 15_000;
+        while (System.currentTimeMillis() < deadline && Arrays.stream(context.getBundles())
+                .noneMatch(b -> EMULATED.equals(b.getSymbolicName()) && b.getState() == Bundle.ACTIVE && b.getBundleId() != builtIn.getBundleId())) {
+            Thread.sleep(50);
+        }
+        Bundle back = bundle(EMULATED);
+        assertTrue("the built-in emulated backend is back, from " + location + ", not gone with the jar",
+                back.getBundleId() != builtIn.getBundleId() && back.getState() == Bundle.ACTIVE && back.getLocation().equals(location));
+        awaitBackends(List.of("emulated"));
+        assertTrue(shell.exec("paravane:run hello --backend emulated").contains("hello, world"));
     }
 }

@@ -1,11 +1,14 @@
 package org.paravane.itest;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -77,5 +80,96 @@ public class LauncherIT {
         Run r = run(Map.of(), "./paravane", "no-such-command");
         assertEquals(1, r.status);
         assertTrue(r.err, r.err.contains("paravane:no-such-command"));
+    }
+
+    @Test
+    public void ctrlCStopsTheForegroundVmAndNothingElse() throws Exception {
+        try (Interactive shell = new Interactive(ROOT, true)) {
+            shell.type("paravane:run --detach --name bg --backend emulated worker:0\n");
+            int at = shell.await("VM bg started", 0, 60_000);
+            shell.ctrlC();   // at an idle prompt: nothing to stop, nothing harmed
+            at = shell.await("nothing runs now", at, 10_000);
+            at = vms(shell, at);
+            // hello prints, then the worker never ends: once the greeting shows, the run is in the foreground
+            shell.type("paravane:run --name fg --backend emulated hello worker:0\n");
+            at = shell.await("hello, world from task 1", at, 30_000);
+            // Ctrl-C until the run says it was stopped (one that comes just before the run registered is an idle one)
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (true) {
+                shell.ctrlC();
+                try {
+                    at = shell.await("VM fg was stopped by Ctrl-C; the container and other VMs keep running", at, 1_000);
+                    break;
+                } catch (AssertionError notYet) {
+                    if (!shell.isAlive() || System.currentTimeMillis() > deadline) {
+                        throw notYet;
+                    }
+                }
+            }
+            int tableAt = vms(shell, at);
+            String table = shell.screen().substring(tableAt);
+            shell.type("paravane:kill bg\n");
+            shell.await("VM bg stopped", tableAt, 10_000);
+            assertTrue("the detached VM still runs:\n" + shell.screen(), table.lines().anyMatch(l -> l.matches("bg\\s+emulated\\s+running.*")));
+            assertFalse("the stopped foreground VM is gone:\n" + shell.screen(), table.lines().anyMatch(l -> l.startsWith("fg ")));
+        }
+    }
+
+    /**
+     * Types paravane:vms until its table shows; where the table starts. The terminal discards what was typed while it
+     * handled a Ctrl-C (the line discipline flushes its input after sending SIGINT), so the first may be lost.
+     */
+    private static int vms(Interactive shell, int from) throws Exception {
+        for (int attempt = 1; ; attempt++) {
+            shell.type("paravane:vms\n");
+            try {
+                return shell.await("DATA SOURCE", from, 3_000);
+            } catch (AssertionError lost) {
+                if (attempt == 5 || !shell.isAlive()) {
+                    throw lost;
+                }
+            }
+        }
+    }
+
+    @Test
+    public void theFirstCommandTypedFindsTheParavaneCommands() throws Exception {
+        try (Interactive shell = new Interactive(ROOT, false)) {
+            shell.type("paravane:images\n");   // typed at once, before the container has finished starting
+            shell.endOfInput();
+            shell.waitForExit(120_000);
+            assertTrue(shell.screen(), shell.screen().contains("prints a greeting"));
+            assertFalse(shell.screen(), shell.screen().contains("not found"));
+        }
+    }
+
+    @Test
+    public void aOneShotDetachedRunIsRefusedWithTheReason() throws Exception {
+        Run r = run(Map.of(), "./paravane", "run", "--detach", "hello");
+        assertEquals(r.out + r.err, 1, r.status);
+        assertTrue(r.err, r.err.contains("--detach needs the interactive shell"));
+    }
+
+    @Test
+    public void aGuestProgramBuiltOutsideTheTreeWithTheMakeIncludeRuns() throws Exception {
+        Path dir = Files.createTempDirectory("paravane-own-guest");
+        // the worked example of the README, word for word
+        Files.writeString(dir.resolve("Makefile"), "include " + ROOT + "/guests/paravane-guest.mk\n\nall: squares.elf\n");
+        Files.writeString(dir.resolve("squares.c"), """
+                #include "paravane.h"
+
+                int main(long n) {
+                    for (long i = 1; i <= n; i++) {
+                        printf("%ld squared is %ld\\n", i, i * i);
+                    }
+                    return 0;
+                }
+                """);
+        Run make = run(Map.of(), "make", "-C", dir.toString());
+        assertEquals(make.out + make.err, 0, make.status);
+        Run r = run(Map.of(), "./paravane", "run", "--backend", "emulated", dir.resolve("squares.elf") + ":3");
+        assertEquals(r.out + r.err, 0, r.status);
+        assertTrue(r.out, r.out.contains("1 squared is 1\n2 squared is 4\n3 squared is 9\n"));
+        assertTrue(r.out, r.out.contains("(squares.elf) exited with 0"));
     }
 }

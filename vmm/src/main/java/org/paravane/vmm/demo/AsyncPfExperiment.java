@@ -93,13 +93,19 @@ final class AsyncPfExperiment {
         long deadline = start + o.runMillis() * 1_000_000;
         long nextProgress = start + 1_000_000_000L;
         out.printf(Locale.ROOT, "  %-16s running for %.1f s%n", label(policy), o.runMillis() / 1000.0);
-        while (System.nanoTime() < deadline
-                && !vm.awaitEnd(Duration.ofNanos(Math.min(deadline, nextProgress) - System.nanoTime()))) {
-            if (System.nanoTime() >= nextProgress) {
-                out.printf(Locale.ROOT, "  %-16s %.1f s: %d work units, %d pages scanned%n", "", (System.nanoTime() - start) / 1e9,
-                        work(kernel, "worker"), work(kernel, "scanner"));
-                nextProgress += 1_000_000_000L;
+        try {
+            while (System.nanoTime() < deadline
+                    && !vm.awaitEnd(Duration.ofNanos(Math.min(deadline, nextProgress) - System.nanoTime()))) {
+                if (System.nanoTime() >= nextProgress) {
+                    out.printf(Locale.ROOT, "  %-16s %.1f s: %d work units, %d pages scanned%n", "", (System.nanoTime() - start) / 1e9,
+                            work(kernel, "worker"), work(kernel, "scanner"));
+                    nextProgress += 1_000_000_000L;
+                }
             }
+        } catch (InterruptedException e) {
+            manager.stop(vm.name());   // the workers never end by themselves
+            manager.forget(vm.name());
+            throw e;
         }
         long wall = System.nanoTime() - start;
         long work = work(kernel, "worker");
@@ -118,7 +124,7 @@ final class AsyncPfExperiment {
             lost += s.pageWaitNanos();
         }
         manager.stop(vm.name());
-        manager.prune();
+        manager.forget(vm.name());   // not prune(): the user's own ended VMs stay listed
         return new Result(policy, work, memory == null ? 0 : memory.faults(), asyncFaults,
                 table == null ? 0 : table.scheduleWaits(), table == null ? 0 : table.haltWaits(),
                 table == null ? 0 : table.dummiesCreated(), 100.0 * lost / ((double) wall * o.vcpus()), wall);

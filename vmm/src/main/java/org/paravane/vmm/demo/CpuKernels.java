@@ -40,7 +40,13 @@ final class CpuKernels {
             VmDefinition def = new VmDefinition("mips-" + backend + "-" + k[0], backend, 1, 16, null, 0,
                     List.of(new VmDefinition.Launch(k[0], image, Long.parseLong(k[1]), -1, 1)), null, null, 100_000L);
             ManagedVm vm = manager.run(def, KernelConfig.Console.NONE);
-            vm.awaitEnd();
+            try {
+                vm.awaitEnd();
+            } catch (InterruptedException e) {
+                manager.stop(vm.name());
+                manager.forget(vm.name());
+                throw e;
+            }
             Task t = vm.kernel().tasks().getFirst();
             if (vm.state() != ManagedVm.State.FINISHED || !Integer.valueOf(0).equals(t.exitCode())) {
                 throw new IllegalStateException(k[0] + " on " + backend + " did not finish: " + vm.state()
@@ -48,7 +54,7 @@ final class CpuKernels {
             }
             long instructions = vm.vcpuStats().stream().mapToLong(VcpuStats::instructions).reduce(0, (a, b) -> a < 0 || b < 0 ? -1 : a + b);
             runs.add(new Run(k[0], t.reports().getOrDefault("nanos", 1L), instructions, t.reports().getOrDefault("checksum", 0L)));
-            manager.prune();
+            manager.forget(vm.name());
         }
         return runs;
     }

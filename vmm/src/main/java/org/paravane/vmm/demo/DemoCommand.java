@@ -1,11 +1,13 @@
 package org.paravane.vmm.demo;
 
 import java.io.PrintStream;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Parameter;
@@ -13,16 +15,20 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.paravane.vmm.manager.VmManager;
+import org.paravane.vmm.shell.Durations;
+import org.paravane.vmm.shell.Interrupts;
 
 /** {@code paravane:demo}, the main job: the async page fault experiment and guest MIPS on every usable backend. */
 @Component(service = DemoCommand.class, property = {"osgi.command.scope=paravane", "osgi.command.function=demo"})
 public class DemoCommand {
 
     private final VmManager manager;
+    private final Interrupts interrupts;
 
     @Activate
-    public DemoCommand(@Reference VmManager manager) {
+    public DemoCommand(@Reference VmManager manager, @Reference Interrupts interrupts) {
         this.manager = manager;
+        this.interrupts = interrupts;
     }
 
     @Descriptor("the 2010 async page fault experiment three ways, and guest MIPS, on every usable backend")
@@ -31,11 +37,35 @@ public class DemoCommand {
                        @Descriptor("vCPUs") @Parameter(names = {"-c", "--vcpus"}, absentValue = "2") int vcpus,
                        @Descriptor("scanner tasks") @Parameter(names = {"--scanners"}, absentValue = "2") int scanners,
                        @Descriptor("worker tasks") @Parameter(names = {"--workers"}, absentValue = "2") int workers,
-                       @Descriptor("latency of each restored page, microseconds") @Parameter(names = {"-l", "--latency"}, absentValue = "3000") long latencyMicros,
-                       @Descriptor("length of each run, milliseconds") @Parameter(names = {"-t", "--time"}, absentValue = "3000") long runMillis,
-                       @Descriptor("preemption tick, microseconds") @Parameter(names = {"--slice"}, absentValue = "2000") long sliceMicros,
+                       @Descriptor("latency of each restored page, e.g. 3ms, 100us (a plain number is in us)") @Parameter(names = {"-l", "--latency"}, absentValue = "3ms") String latency,
+                       @Descriptor("length of each run, e.g. 3s (a plain number is in ms)") @Parameter(names = {"-t", "--time"}, absentValue = "3s") String time,
+                       @Descriptor("preemption tick, e.g. 2ms (a plain number is in us)") @Parameter(names = {"--slice"}, absentValue = "2ms") String slice,
                        @Descriptor("skip the CPU kernels") @Parameter(names = {"--no-mips"}, presentValue = "true", absentValue = "false") boolean noMips)
             throws Exception {
+        long latencyMicros = Durations.parse(latency, "--latency", ChronoUnit.MICROS).toNanos() / 1000;
+        long runMillis = Durations.parse(time, "--time", ChronoUnit.MILLIS).toMillis();
+        long sliceMicros = Durations.parse(slice, "--slice", ChronoUnit.MICROS).toNanos() / 1000;
+        Thread demo = Thread.currentThread();
+        AtomicBoolean interrupted = new AtomicBoolean();
+        try (Interrupts.Registration ctrlC = interrupts.foreground(() -> {
+            interrupted.set(true);
+            demo.interrupt();
+        })) {
+            return demo(session, backend, vcpus, scanners, workers, latencyMicros, runMillis, sliceMicros, noMips);
+        } catch (InterruptedException e) {
+            if (!interrupted.get()) {
+                throw e;
+            }
+            throw new IllegalStateException("demo stopped by Ctrl-C (its VM was stopped); the container keeps running");
+        } finally {
+            if (interrupted.get()) {
+                Thread.interrupted();   // a Ctrl-C after the last wait must not reach the shell's next command
+            }
+        }
+    }
+
+    private String demo(CommandSession session, String backend, int vcpus, int scanners, int workers, long latencyMicros,
+                        long runMillis, long sliceMicros, boolean noMips) throws Exception {
         PrintStream out = session.getConsole();
         List<String> backends = backends(backend);
         // Enough data that scanners fault for the whole run, even where the backend fetches 64 KiB at a time (KVM).

@@ -75,6 +75,7 @@ public final class ManagedVm {
     private final GuestKernel kernel;
     private final Instant created = Instant.now();
     private final String pageSource;
+    private final ConsoleLog console;
     private final CompletableFuture<State> ended = new CompletableFuture<>();
     private volatile State state = State.RUNNING;
     private volatile String backend;
@@ -85,8 +86,10 @@ public final class ManagedVm {
     private volatile MemoryStats finalMemoryStats;
     private MachineImage parked;   // while PARKED; guarded by this
 
-    ManagedVm(String name, VmDefinition definition, GuestKernel kernel, String backend, String pageSource) {
+    ManagedVm(String name, VmDefinition definition, GuestKernel kernel, String backend, String pageSource,
+              ConsoleLog console) {
         this.name = name;
+        this.console = console;
         this.definition = definition;
         this.kernel = kernel;
         this.backend = backend;
@@ -305,6 +308,16 @@ public final class ManagedVm {
     /** Description of the data region's page source, or "-". */
     public String pageSource() {
         return pageSource;
+    }
+
+    /** What its tasks wrote, the last lines of it (also while nobody watches: detached VMs). */
+    public ConsoleLog console() {
+        return console;
+    }
+
+    /** When it ended, or null while it has not. */
+    Instant endedAt() {
+        return endedAt;
     }
 
     public Duration uptime() {

@@ -12,10 +12,10 @@ import org.paravane.vmm.source.SourceSpec;
  * and what is allowed, and the previous settings stay in force.
  */
 record Settings(String defaultBackend, WaitPolicy waitPolicy, SourceSpec pageSource, PreemptionModel preemption,
-                long timeSliceMicros, int memoryMiB, int maxVms, int maxVcpus, int maxMemoryMiB) {
+                long timeSliceMicros, int memoryMiB, int maxVms, int maxVcpus, int maxMemoryMiB, int historySize) {
 
     static final Settings DEFAULTS = new Settings("auto", WaitPolicy.DECISION_TABLE, SourceSpec.parse("pattern,latency=100us"),
-            PreemptionModel.PREEMPTIBLE, 2000, 64, 64, 16, 16384);
+            PreemptionModel.PREEMPTIBLE, 2000, 64, 64, 16, 16384, 20);
 
     static Settings of(VmmConfig c) {
         String backend = c.defaultBackend().strip();
@@ -38,7 +38,7 @@ record Settings(String defaultBackend, WaitPolicy waitPolicy, SourceSpec pageSou
         return new Settings(backend.toLowerCase(Locale.ROOT), policy, source, preemption(c.preemption()),
                 range("timeSliceMicros", c.timeSliceMicros(), 10, 1_000_000),
                 (int) range("memoryMiB", c.memoryMiB(), 4, maxMemory), (int) range("maxVms", c.maxVms(), 1, 1024),
-                (int) range("maxVcpus", c.maxVcpus(), 1, 256), maxMemory);
+                (int) range("maxVcpus", c.maxVcpus(), 1, 256), maxMemory, (int) range("historySize", c.historySize(), 0, 10_000));
     }
 
     /** What new VMs get where their definition leaves a field open. */

@@ -44,6 +44,9 @@ import org.paravane.vmm.kernel.KernelConfig;
 public class VmManager {
     private static final Logger LOG = Logger.getLogger(VmManager.class.getName());
 
+    /** Lines of console output kept per VM (see {@link ConsoleLog}). */
+    static final int CONSOLE_LINES = 1000;
+
     private final BundleContext context;
     private final Map<String, ManagedVm> vms = new ConcurrentHashMap<>();
     private final AtomicInteger nextVm = new AtomicInteger(1);
@@ -116,21 +119,38 @@ public class VmManager {
             if (active >= s.maxVms()) {
                 throw new IllegalArgumentException("already " + active + " VMs running (maxVms = " + s.maxVms() + ")");
             }
-            String name = def.name() != null ? def.name() : "vm" + nextVm.getAndIncrement();
+            String name = def.name() != null ? def.name() : automaticName();
             ManagedVm same = vms.get(name);
             if (same != null && same.isActive()) {
                 throw new IllegalArgumentException("a VM named '" + name + "' is already running");
             }
-            VmBuilder.BuiltVm built = builder.build(name, def, backend.service(), console);
-            ManagedVm vm = new ManagedVm(name, def, built.kernel(), backend.name(), built.sourceDescription());
+            ConsoleLog log = new ConsoleLog(CONSOLE_LINES);
+            VmBuilder.BuiltVm built = builder.build(name, def, backend.service(), (task, text) -> {
+                log.write(text);   // kept also while nobody watches (detached VMs)
+                console.write(task, text);
+            });
+            ManagedVm vm = new ManagedVm(name, def, built.kernel(), backend.name(), built.sourceDescription(), log);
             vms.put(name, vm);
             ServiceRegistration<PageSource> source = registerSource(vm, built.dataSource());
-            if (source != null) {
-                vm.ended().thenRun(() -> unregister(source));
-            }
+            vm.ended().thenRun(() -> {
+                if (source != null) {
+                    unregister(source);
+                }
+                log.close();
+                VmHistory.beyond(vms.values(), settings.historySize()).forEach(old -> vms.remove(old.name(), old));
+            });
             vm.start();
             return vm;
         });
+    }
+
+    /** vm1, vm2, ...: skips names a user gave ({@code --name vm60}) or an earlier VM still listed has. */
+    private String automaticName() {
+        String name;
+        do {
+            name = "vm" + nextVm.getAndIncrement();
+        } while (vms.containsKey(name));
+        return name;
     }
 
     /** The VM's page source as a service, so the wiring shows which source feeds which VM. */
@@ -182,7 +202,7 @@ public class VmManager {
         }
     }
 
-    /** Forgets VMs that have ended. */
+    /** Forgets VMs that have ended ({@code paravane:vms --clear}); the number forgotten. */
     public int prune() {
         int n = 0;
         for (ManagedVm vm : List.copyOf(vms.values())) {
@@ -195,7 +215,11 @@ public class VmManager {
 
     /** Moves a running VM to {@code backendName} with its complete state. */
     public void migrate(String name, String backendName) throws InterruptedException {
-        placement.migrate(vm(name), backendName);
+        ManagedVm vm = vm(name);
+        if (vm.isActive() && backendName.equals(vm.backend())) {
+            throw new IllegalArgumentException("VM '" + name + "' already runs on " + backendName);
+        }
+        placement.migrate(vm, backendName);
     }
 
     /** Writes the VM's memory to {@code file} while its vCPUs are paused; returns the file's size. */

@@ -39,4 +39,8 @@ public @interface VmmConfig {
 
     @AttributeDefinition(description = "Per-VM limit: most guest RAM one VM may have, in MiB (4..65536; at least memoryMiB)")
     int maxMemoryMiB() default 16384;
+
+    @AttributeDefinition(description = "Ended VMs paravane:vms keeps listing, with their output and stats (0..10000);"
+            + " older ones are forgotten, paravane:vms --clear forgets them all")
+    int historySize() default 20;
 }

@@ -16,6 +16,7 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.paravane.vmm.demo.DemoCommand;
 
 /**
  * The launcher's one-shot mode ({@code ./paravane demo}, {@code ./paravane run ...}): when the framework property
@@ -33,8 +34,11 @@ public class CommandLineRunner implements FrameworkListener {
     private final String commandLine;
     private final AtomicBoolean started = new AtomicBoolean();
 
+    /** The command components of this bundle are references: they are all registered before a command runs. */
     @Activate
-    public CommandLineRunner(BundleContext context, @Reference CommandProcessor processor) {
+    public CommandLineRunner(BundleContext context, @Reference CommandProcessor processor,
+                             @Reference VmCommands vmCommands, @Reference WiringCommands wiringCommands,
+                             @Reference ConsoleCommand consoleCommand, @Reference DemoCommand demoCommand) {
         this.context = context;
         this.processor = processor;
         this.commandLine = context.getProperty(COMMAND);

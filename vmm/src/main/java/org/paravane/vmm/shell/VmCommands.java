@@ -3,12 +3,18 @@ package org.paravane.vmm.shell;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Parameter;
+import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -25,19 +31,32 @@ import org.paravane.vmm.manager.ManagedVm;
 import org.paravane.vmm.manager.VmManager;
 import org.paravane.vmm.source.SourceSpec;
 
-/** {@code paravane:run}, {@code vms}, {@code stats}, {@code stop}, {@code migrate}, {@code snapshot}, {@code images}. */
+/**
+ * {@code paravane:run}, {@code vms}, {@code stats}, {@code kill}, {@code migrate}, {@code snapshot}, {@code images}.
+ * Stopping a VM is {@code kill}, not {@code stop}: an unscoped {@code stop 14} must stay Felix's bundle command.
+ * A command typed without its arguments answers with its usage line (the overloads without parameters).
+ */
 @Component(service = VmCommands.class, property = {
         "osgi.command.scope=paravane",
         "osgi.command.function=run", "osgi.command.function=vms", "osgi.command.function=stats",
-        "osgi.command.function=stop", "osgi.command.function=migrate", "osgi.command.function=snapshot",
+        "osgi.command.function=kill", "osgi.command.function=migrate", "osgi.command.function=snapshot",
         "osgi.command.function=images"})
 public class VmCommands {
 
     private final VmManager manager;
+    private final Interrupts interrupts;
+    private final boolean oneShot;
 
     @Activate
-    public VmCommands(@Reference VmManager manager) {
+    public VmCommands(BundleContext context, @Reference VmManager manager, @Reference Interrupts interrupts) {
         this.manager = manager;
+        this.interrupts = interrupts;
+        String command = context.getProperty(CommandLineRunner.COMMAND);
+        this.oneShot = command != null && !command.isBlank();
+    }
+
+    static IllegalArgumentException usage(String usage) {
+        return new IllegalArgumentException("usage: " + usage);
     }
 
     @Descriptor("run guest programs (bundled names like hello, or ELF files; name:arg sets a task's argument) in a new VM"
@@ -52,24 +71,25 @@ public class VmCommands {
                       @Descriptor("the task's argument (RDI)") @Parameter(names = {"-a", "--arg"}, absentValue = "0") long argument,
                       @Descriptor("async page faults: table, halt, off") @Parameter(names = {"-p", "--policy"}, absentValue = "") String policy,
                       @Descriptor("VM name") @Parameter(names = {"-n", "--name"}, absentValue = "") String name,
-                      @Descriptor("return at once; watch it with paravane:vms / paravane:stats") @Parameter(names = {"--detach"}, presentValue = "true", absentValue = "false") boolean detach,
+                      @Descriptor("return at once; watch it with paravane:vms, paravane:console, paravane:stats") @Parameter(names = {"--detach"}, presentValue = "true", absentValue = "false") boolean detach,
+                      @Descriptor("stop the VM if it has not ended after this long, e.g. 30s, 2m (Ctrl-C stops it earlier)")
+                      @Parameter(names = {"-t", "--timeout"}, absentValue = "") String timeout,
                       @Descriptor("images: bundled program names or paths to ELF files, each optionally :arg") String[] images) throws Exception {
         PrintStream out = session.getConsole();
         if (images.length == 0) {
-            throw new IllegalArgumentException("give at least one image (paravane:images lists the bundled programs)");
+            throw usage("paravane:run [options] <image[:arg]>... (paravane:images lists the bundled programs; help run lists the options)");
         }
+        if (detach && oneShot) {
+            throw new IllegalArgumentException("--detach needs the interactive shell: a one-shot ./paravane command ends the"
+                    + " container, and a detached VM with it. Run ./paravane, then paravane:run --detach ... at its prompt");
+        }
+        Duration limit = timeout.isEmpty() ? null : Durations.parse(timeout, "--timeout", ChronoUnit.SECONDS);
         SourceSpec spec = source.isEmpty() ? null : SourceSpec.parse(source);
         List<VmDefinition.Launch> launches = new java.util.ArrayList<>();
         for (int i = 0; i < images.length; i++) {
-            String image = images[i];
-            long arg = argument;
-            int colon = image.lastIndexOf(':');
-            if (colon > 0 && image.substring(colon + 1).matches("-?\\d+")) {
-                arg = Long.parseLong(image.substring(colon + 1));
-                image = image.substring(0, colon);
-            }
-            var elf = GuestImages.load(image);
-            launches.add(new VmDefinition.Launch(elf.name(), elf, arg, spec == null ? -1 : i, images.length));
+            ImageArgument image = ImageArgument.parse(images[i], argument);
+            var elf = GuestImages.load(image.image());
+            launches.add(new VmDefinition.Launch(elf.name(), elf, image.argument(), spec == null ? -1 : i, images.length));
         }
         VmDefinition def = new VmDefinition(name.isEmpty() ? null : name, backend.isEmpty() ? null : backend, vcpus,
                 memory.isEmpty() ? null : (int) (Sizes.parse(memory, "--memory") >> 20), spec,
@@ -80,15 +100,43 @@ public class VmCommands {
         if (detach) {
             return "VM " + vm.name() + " started on " + vm.backend();
         }
-        vm.awaitEnd();
+        String stoppedBy = awaitForeground(vm, limit);
         String summary = summary(vm);
         boolean ok = vm.state() == ManagedVm.State.FINISHED
                 && vm.kernel().tasks().stream().allMatch(t -> Integer.valueOf(0).equals(t.exitCode()));
         manager.forget(vm.name());   // its results were just printed; detached VMs stay listed until stopped/replaced
+        if (stoppedBy != null) {
+            throw new IllegalStateException(summary.strip() + System.lineSeparator() + "VM " + vm.name() + " was stopped by "
+                    + stoppedBy + "; the container and other VMs keep running");
+        }
         if (!ok) {
             throw new IllegalStateException(summary.strip());
         }
         return summary;
+    }
+
+    /**
+     * Waits for a foreground VM to end; Ctrl-C or the timeout stop it. What stopped it, or null when it ended by
+     * itself. A foreground VM never outlives its command: if this thread is interrupted the VM is stopped too.
+     */
+    private String awaitForeground(ManagedVm vm, Duration limit) throws InterruptedException {
+        AtomicReference<String> stoppedBy = new AtomicReference<>();
+        try (Interrupts.Registration ctrlC = interrupts.foreground(() -> {
+            stoppedBy.compareAndSet(null, "Ctrl-C");
+            manager.stop(vm.name());
+        })) {
+            if (limit == null) {
+                vm.awaitEnd();
+            } else if (!vm.awaitEnd(limit)) {
+                stoppedBy.compareAndSet(null, "--timeout " + millis(limit));
+                manager.stop(vm.name());
+            }
+        } finally {
+            if (vm.isActive()) {
+                manager.stop(vm.name());
+            }
+        }
+        return stoppedBy.get();
     }
 
     private static String summary(ManagedVm vm) {
@@ -109,8 +157,13 @@ public class VmCommands {
         return b.toString();
     }
 
-    @Descriptor("list the VMs: backend, state, vCPUs, memory, tasks")
-    public String vms() {
+    @Descriptor("list the VMs: backend, state, vCPUs, memory, tasks; ended ones as far back as historySize")
+    public String vms(@Descriptor("forget the ended VMs (their output and stats go with them)")
+                      @Parameter(names = {"--clear"}, presentValue = "true", absentValue = "false") boolean clear) {
+        if (clear) {
+            int forgotten = manager.prune();
+            return forgotten + " ended VM" + (forgotten == 1 ? "" : "s") + " forgotten";
+        }
         TextTable table = new TextTable("VM", "BACKEND", "STATE", "VCPUS", "MEMORY", "TASKS", "MOVES", "UPTIME", "DATA SOURCE");
         for (ManagedVm vm : manager.vms()) {
             List<Task> tasks = vm.kernel().tasks();
@@ -162,10 +215,40 @@ public class VmCommands {
         return b.append(tasks).toString();
     }
 
-    @Descriptor("stop a VM")
-    public String stop(@Descriptor("VM name") String name) {
+    @Descriptor("statistics of a VM")
+    public String stats() {
+        throw usage("paravane:stats <vm> (paravane:vms lists the VMs)");
+    }
+
+    @Descriptor("stop a VM at once (its tasks do not finish); Felix's own stop <bundle> stays as it is")
+    public String kill(@Descriptor("VM name") String name) {
         manager.stop(name);
         return "VM " + name + " stopped";
+    }
+
+    @Descriptor("stop a VM")
+    public String kill() {
+        throw usage("paravane:kill <vm> (paravane:vms lists the VMs)");
+    }
+
+    @Descriptor("move a running VM to another backend")
+    public String migrate() {
+        throw usage("paravane:migrate <vm> <backend> (paravane:backends lists the backends)");
+    }
+
+    @Descriptor("move a running VM to another backend")
+    public String migrate(String name) {
+        return migrate();
+    }
+
+    @Descriptor("save a running VM's memory to a file")
+    public String snapshot() {
+        throw usage("paravane:snapshot <vm> <file>");
+    }
+
+    @Descriptor("save a running VM's memory to a file")
+    public String snapshot(String name) {
+        return snapshot();
     }
 
     @Descriptor("move a running VM to another backend, with its complete state")

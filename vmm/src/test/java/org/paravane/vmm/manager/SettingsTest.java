@@ -56,6 +56,10 @@ class SettingsTest {
             public int maxMemoryMiB() {
                 return maxMemory;
             }
+
+            public int historySize() {
+                return 20;
+            }
         };
     }
 
