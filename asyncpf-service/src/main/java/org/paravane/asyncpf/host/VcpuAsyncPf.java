@@ -2,11 +2,6 @@ package org.paravane.asyncpf.host;
 
 import static org.paravane.api.asyncpf.AsyncPfAbi.AREA_FLAGS;
 import static org.paravane.api.asyncpf.AsyncPfAbi.AREA_TOKEN;
-import static org.paravane.api.asyncpf.AsyncPfAbi.EN_AREA_MASK;
-import static org.paravane.api.asyncpf.AsyncPfAbi.EN_DELIVERY_AS_INT;
-import static org.paravane.api.asyncpf.AsyncPfAbi.EN_ENABLED;
-import static org.paravane.api.asyncpf.AsyncPfAbi.EN_RESERVED;
-import static org.paravane.api.asyncpf.AsyncPfAbi.EN_SEND_ALWAYS;
 import static org.paravane.api.asyncpf.AsyncPfAbi.FLAG_PAGE_NOT_PRESENT;
 import static org.paravane.api.asyncpf.AsyncPfAbi.MSR_ASYNC_PF_ACK;
 import static org.paravane.api.asyncpf.AsyncPfAbi.MSR_ASYNC_PF_EN;
@@ -71,8 +66,6 @@ final class VcpuAsyncPf implements HostAsyncPf {
 
     private static final VarHandle U32 = ValueLayout.JAVA_INT.varHandle();
     private static final HostFaultResult.Present PRESENT = new HostFaultResult.Present();
-    /** Valid page-ready vectors: 0..31 are exceptions and reserved vectors. */
-    private static final int FIRST_VECTOR = 32;
 
     private final HostVcpuPort port;
     private final int vcpuId;
@@ -85,12 +78,7 @@ final class VcpuAsyncPf implements HostAsyncPf {
 
     private final Object lock = new Object();
     // Guarded by lock.
-    private long msrEn;
-    private long msrInt;
-    private int vector;
-    private boolean enabled;
-    private boolean sendAlways;
-    private MemorySegment area;
+    private final GuestApfMsrs msrs = new GuestApfMsrs();
     private final Tokens tokens;
     /** {@code async_pf.queue}: async work not yet delivered (wake-alls are only in {@link #done}). */
     private final List<Work> queue = new ArrayList<>();
@@ -212,7 +200,7 @@ final class VcpuAsyncPf implements HostAsyncPf {
 
     /** {@code kvm_can_deliver_async_pf}. */
     private boolean canDeliver() {
-        return enabled && (sendAlways || port.cpl() == 3) && port.pagingEnabled();
+        return msrs.enabled() && (msrs.sendAlways() || port.cpl() == 3) && port.pagingEnabled();
     }
 
     /** A fresh token (lock held): see {@link Tokens}. */
@@ -331,14 +319,14 @@ final class VcpuAsyncPf implements HostAsyncPf {
                 gfns.remove(w.gfn);
                 token = w.token;
             }
-            if ((w.kind == Work.Kind.WAKE_ALL || w.notPresentInjected) && enabled) {
+            if ((w.kind == Work.Kind.WAKE_ALL || w.notPresentInjected) && msrs.enabled()) {
                 putU32(AREA_TOKEN, token);
                 pageReadyPending = true;
                 pagesReady++;
                 if (w.kind == Work.Kind.WAKE_ALL) {
                     wakeAlls++;
                 }
-                inject = vector;
+                inject = msrs.vector();
             }
         }
         return inject;
@@ -349,7 +337,7 @@ final class VcpuAsyncPf implements HostAsyncPf {
      * waits); on, the slot must read 0 and the previous "page ready" must have been acknowledged (I5).
      */
     private boolean canDequeue() {
-        return !enabled || (!pageReadyPending && getU32(AREA_TOKEN) == 0);
+        return !msrs.enabled() || (!pageReadyPending && getU32(AREA_TOKEN) == 0);
     }
 
     @Override
@@ -362,7 +350,7 @@ final class VcpuAsyncPf implements HostAsyncPf {
     @Override
     public boolean isEnabled() {
         synchronized (lock) {
-            return enabled;
+            return msrs.enabled();
         }
     }
 
@@ -372,7 +360,7 @@ final class VcpuAsyncPf implements HostAsyncPf {
         synchronized (lock) {
             switch (index) {
                 case MSR_ASYNC_PF_EN -> writeEnable(value);
-                case MSR_ASYNC_PF_INT -> writeVector(value);
+                case MSR_ASYNC_PF_INT -> msrs.writeVector(value);
                 case MSR_ASYNC_PF_ACK -> {
                     if ((value & 1) != 0 && !closed) {
                         pageReadyPending = false;
@@ -388,59 +376,14 @@ final class VcpuAsyncPf implements HostAsyncPf {
         }
     }
 
-    /** {@code kvm_pv_enable_async_pf}. */
+    /** {@code kvm_pv_enable_async_pf}: an enable queues the wake-all, a disable drops all work (C19). */
     private void writeEnable(long value) {
-        if ((value & EN_RESERVED) != 0) {
-            throw gp("MSR_KVM_ASYNC_PF_EN value 0x" + Long.toHexString(value) + " sets the reserved bits 5:4");
+        switch (msrs.writeEnable(value, closed, memory)) {
+            case ENABLED -> wakeupAll();
+            case DISABLED -> cancelAll();
+            case UNCHANGED -> {
+            }
         }
-        if (closed) {
-            msrEn = value;   // the engine is gone: the value reads back, nothing is delivered any more
-            return;
-        }
-        boolean on = (value & EN_ENABLED) != 0 && (value & EN_DELIVERY_AS_INT) != 0;
-        if (!on) {
-            msrEn = value;
-            enabled = false;
-            area = null;
-            cancelAll();
-            return;
-        }
-        if (vector == 0) {
-            throw gp("MSR_KVM_ASYNC_PF_EN enables interrupt delivery before a page-ready vector was set: write "
-                    + "MSR_KVM_ASYNC_PF_INT (0x" + Integer.toHexString(MSR_ASYNC_PF_INT) + ") first");
-        }
-        long areaGpa = value & EN_AREA_MASK;
-        MemorySegment mapped;
-        try {
-            mapped = memory.slice(areaGpa, AREA_TOKEN + Integer.BYTES);
-        } catch (IllegalArgumentException | PageSourceException e) {
-            throw gp("MSR_KVM_ASYNC_PF_EN places the async PF area at 0x" + Long.toHexString(areaGpa)
-                    + ", which is not usable guest RAM: " + e.getMessage());
-        }
-        msrEn = value;
-        enabled = true;
-        sendAlways = (value & EN_SEND_ALWAYS) != 0;
-        area = mapped;
-        wakeupAll();
-    }
-
-    private void writeVector(long value) {
-        if ((value & ~0xFFL) != 0) {
-            throw gp("MSR_KVM_ASYNC_PF_INT value 0x" + Long.toHexString(value) + " sets the reserved bits 63:8");
-        }
-        int v = (int) value;
-        if (v != 0 && v < FIRST_VECTOR) {
-            throw gp("MSR_KVM_ASYNC_PF_INT vector " + v + " is an exception vector; page-ready needs " + FIRST_VECTOR + "..255");
-        }
-        if (v == 0 && enabled) {
-            throw gp("MSR_KVM_ASYNC_PF_INT cannot clear the page-ready vector while async PF is enabled");
-        }
-        msrInt = value;
-        vector = v;
-    }
-
-    private static IllegalArgumentException gp(String message) {
-        return new IllegalArgumentException("#GP: " + message);
     }
 
     /** {@code kvm_async_pf_wakeup_all}: skipped while completions are waiting anyway. */
@@ -482,9 +425,7 @@ final class VcpuAsyncPf implements HostAsyncPf {
     public long readMsr(int index) {
         synchronized (lock) {
             return switch (index) {
-                case MSR_ASYNC_PF_EN -> msrEn;
-                case MSR_ASYNC_PF_INT -> msrInt;
-                case MSR_ASYNC_PF_ACK -> 0;
+                case MSR_ASYNC_PF_EN, MSR_ASYNC_PF_INT, MSR_ASYNC_PF_ACK -> msrs.read(index);
                 default -> throw new IllegalArgumentException("#GP: MSR 0x" + Integer.toHexString(index)
                         + " is not an async page fault MSR");
             };
@@ -495,12 +436,7 @@ final class VcpuAsyncPf implements HostAsyncPf {
     public void reset() {
         synchronized (lock) {
             cancelAll();
-            msrEn = 0;
-            msrInt = 0;
-            vector = 0;
-            enabled = false;
-            sendAlways = false;
-            area = null;
+            msrs.reset();
         }
     }
 
@@ -512,8 +448,7 @@ final class VcpuAsyncPf implements HostAsyncPf {
             }
             closed = true;
             cancelAll();
-            enabled = false;
-            area = null;
+            msrs.engineGone();
         }
         hostWaits.close();   // a vCPU thread waiting for the host returns RELEASED
         onClose.accept(this);
@@ -533,11 +468,11 @@ final class VcpuAsyncPf implements HostAsyncPf {
     }
 
     private void putU32(int offset, int value) {
-        U32.setVolatile(area, (long) offset, value);
+        U32.setVolatile(msrs.area(), (long) offset, value);
     }
 
     private int getU32(int offset) {
-        return (int) U32.getVolatile(area, (long) offset);
+        return (int) U32.getVolatile(msrs.area(), (long) offset);
     }
 
     // ---- for tests: the invariants (docs/async-page-faults.md §10) and the state behind them ----
@@ -612,8 +547,8 @@ final class VcpuAsyncPf implements HostAsyncPf {
     @Override
     public String toString() {
         synchronized (lock) {
-            return "async PF of vCPU " + vcpuId + (closed ? " (closed)" : enabled ? " (enabled, vector " + vector + ")" : " (disabled)")
-                    + ": " + queued + " outstanding" + (pageReadyPending ? ", page-ready " + tokenString(area == null ? 0 : getU32(AREA_TOKEN)) + " in flight" : "");
+            return "async PF of vCPU " + vcpuId + (closed ? " (closed)" : msrs.enabled() ? " (enabled, vector " + msrs.vector() + ")" : " (disabled)")
+                    + ": " + queued + " outstanding" + (pageReadyPending ? ", page-ready " + tokenString(msrs.area() == null ? 0 : getU32(AREA_TOKEN)) + " in flight" : "");
         }
     }
 }
