@@ -216,7 +216,7 @@ public class VmManager {
     /** Moves a running VM to {@code backendName} with its complete state. */
     public void migrate(String name, String backendName) throws InterruptedException {
         ManagedVm vm = vm(name);
-        if (vm.isActive() && backendName.equals(vm.backend())) {
+        if (vm.state() == ManagedVm.State.RUNNING && backendName.equals(vm.backend())) {
             throw new IllegalArgumentException("VM '" + name + "' already runs on " + backendName);
         }
         placement.migrate(vm, backendName);
