@@ -41,7 +41,7 @@ import org.paravane.vmm.kernel.KernelConfig;
 import org.paravane.vmm.kernel.TaskSpec;
 import org.paravane.vmm.kernel.WaitPolicy;
 import org.paravane.vmm.source.RegionPageSource;
-import org.paravane.vmm.source.Snapshot;
+import org.paravane.vmm.source.SnapshotWriter;
 
 /**
  * Runs guest kernels on whatever backends are registered. Backends come and go while VMs run: when the backend of a
@@ -486,21 +486,30 @@ public class VmManager {
         }
     }
 
-    /** Writes the VM's memory to {@code file} while its vCPUs are paused. */
-    public long snapshot(String name, Path file) throws IOException, InterruptedException {
+    /**
+     * Writes the VM's memory to {@code file}. The vCPUs are paused only while the present pages are copied; pages the VM
+     * has not fetched yet are then read from its page source, in parallel chunks, while it runs on.
+     *
+     * @param force replace {@code file} even when it is a regular file that is not a snapshot
+     * @return the size of the snapshot file
+     */
+    public long snapshot(String name, Path file, boolean force) throws IOException, InterruptedException {
         ManagedVm vm = vm(name);
+        SnapshotWriter writer;
         synchronized (vm) {
             if (vm.state != ManagedVm.State.RUNNING) {
                 throw new IllegalArgumentException("VM '" + name + "' is " + vm.state + "; only a running VM can be snapshot");
             }
             vm.kernel().pause();
             try {
-                Snapshot.write(file, name, vm.kernel().vm().memory());
+                writer = SnapshotWriter.begin(file, force, name, vm.kernel().vm().memory());
             } finally {
                 vm.kernel().resume();
             }
         }
-        return java.nio.file.Files.size(file);
+        try (writer) {
+            return writer.finish();
+        }
     }
 
     @Deactivate

@@ -96,7 +96,7 @@ class FileAndSnapshotTest {
         PagedGuestMemory original = memory(new PatternPageSource(11));
         original.slice(0x1000, 8).set(JAVA_LONG_UNALIGNED, 0, 0xFEEDL);
         Path file = dir.resolve("vm.snap");
-        Snapshot.write(file, "snap", original);
+        Snapshot.write(file, "snap", original, false);
         Snapshot snap = Snapshot.read(file);
         assertThat(snap.vmName()).isEqualTo("snap");
         assertThat(snap.regions()).extracting(Snapshot.Region::name).containsExactly("ram", "data");
