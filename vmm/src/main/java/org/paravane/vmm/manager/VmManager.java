@@ -80,20 +80,24 @@ public class VmManager {
     private record BackendEntry(VirtualizationBackend backend, String name, boolean usable, String reason, int ranking) {
     }
 
+    /**
+     * Takes the raw properties, not a {@link VmmConfig}: Declarative Services would convert {@code memoryMiB=abc} to an
+     * int before this code runs and fail with a stack trace instead of the message {@link Settings} gives.
+     */
     @Activate
-    public VmManager(BundleContext context, VmmConfig config) {
+    public VmManager(BundleContext context, Map<String, Object> properties) {
         this.context = context;
-        apply(config);
+        apply(properties);
     }
 
     @Modified
-    void modified(VmmConfig config) {
-        apply(config);
+    void modified(Map<String, Object> properties) {
+        apply(properties);
     }
 
-    private void apply(VmmConfig config) {
+    private void apply(Map<String, Object> properties) {
         try {
-            settings = Settings.of(config);
+            settings = Settings.of(properties, backends.stream().map(BackendEntry::name).toList());
         } catch (IllegalArgumentException e) {
             LOG.warning(e.getMessage() + "; keeping the previous configuration");
         }
