@@ -24,6 +24,8 @@ import java.util.stream.Collectors;
 public final class ConfigProperties {
     /** Keys the framework adds (Config Admin, SCR, FileInstall, Metatype), not the component's own. */
     private static final List<String> FRAMEWORK_PREFIXES = List.of("service.", "component.", "felix.", "osgi.", "metatype.");
+    /** Declarative Services' per-reference keys: {@code <reference>.target} and {@code <reference>.cardinality.minimum}. */
+    private static final List<String> REFERENCE_SUFFIXES = List.of(".target", ".cardinality.minimum");
 
     private final String pid;
     private final Map<String, ?> properties;
@@ -119,6 +121,10 @@ public final class ConfigProperties {
         return raw.toString();
     }
 
+    private static boolean isFrameworkKey(String key) {
+        return FRAMEWORK_PREFIXES.stream().anyMatch(key::startsWith) || REFERENCE_SUFFIXES.stream().anyMatch(key::endsWith);
+    }
+
     /**
      * Fails when a value read was not allowed or a key is not one of this component's.
      *
@@ -127,7 +133,7 @@ public final class ConfigProperties {
     public void validate() {
         List<String> all = new ArrayList<>(problems);
         List<String> unknown = properties.keySet().stream()
-                .filter(k -> !known.contains(k) && FRAMEWORK_PREFIXES.stream().noneMatch(k::startsWith)).sorted().toList();
+                .filter(k -> !known.contains(k) && !isFrameworkKey(k)).sorted().toList();
         for (String key : unknown) {
             all.add("unknown key '" + key + "' (keys: " + String.join(", ", known) + ")");
         }

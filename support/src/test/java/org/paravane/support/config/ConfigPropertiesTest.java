@@ -13,7 +13,8 @@ class ConfigPropertiesTest {
     @Test
     void stringsFromFileInstallAndNumbersFromConfigAdminAreRead() {
         ConfigProperties c = new ConfigProperties("pid", Map.of("a", "12", "b", 7, "m", "safe", "s", " text ",
-                "service.pid", "pid", "felix.fileinstall.filename", "file:/x.cfg", "component.id", 3L));
+                "service.pid", "pid", "felix.fileinstall.filename", "file:/x.cfg", "component.id", 3L,
+                "guestHandler.target", "(fault.side=guest)", "Backend.cardinality.minimum", 1));
         assertThat(c.number("a", 0, 0, 100)).isEqualTo(12);
         assertThat(c.intNumber("b", 0, 0, 100)).isEqualTo(7);
         assertThat(c.choice("m", Mode.class, Mode.FAST)).isEqualTo(Mode.SAFE);

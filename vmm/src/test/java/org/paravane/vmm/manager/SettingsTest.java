@@ -20,6 +20,8 @@ class SettingsTest {
         }
         m.put("service.pid", VmmConfig.PID);   // added by Config Admin: not a key of the manager's
         m.put("felix.fileinstall.filename", "file:/deploy/org.paravane.vmm.cfg");
+        m.put("guestHandler.target", "(fault.side=guest)");   // SCR adds each reference's target
+        m.put("component.name", VmManager.class.getName());
         return m;
     }
 

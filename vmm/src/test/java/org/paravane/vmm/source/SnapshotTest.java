@@ -182,6 +182,23 @@ class SnapshotTest {
     }
 
     @Test
+    void aSnapshotTruncatedWhileRestoringFailsThePagesItLost() throws Exception {
+        PagedGuestMemory original = memory(new PatternPageSource(4));
+        original.ensurePresent(DATA, DATA_PAGES * 4096L);
+        Path file = dir.resolve("vm.snap");
+        Snapshot.write(file, "snap", original, false);
+        Snapshot snap = Snapshot.read(file);
+        PageSource restored = snap.dataSource(DATA);
+        long cut = snap.regions().get(1).dataOffset() + 10 * 4096;
+        try (FileChannel c = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            c.truncate(cut);
+        }
+        assertThat(qword(restored, DATA + 9 * 4096)).isEqualTo(PatternPageSource.qwordAt(4, DATA + 9 * 4096));
+        assertThatThrownBy(() -> qword(restored, DATA + 10 * 4096)).isInstanceOf(PageSourceException.class)
+                .hasMessageContaining(file + " now ends at byte " + cut);
+    }
+
+    @Test
     void aDamagedHeaderOrAnOldVersionIsRefused() throws Exception {
         Path file = dir.resolve("vm.snap");
         Snapshot.write(file, "snap", memory(new PatternPageSource(1)), false);
