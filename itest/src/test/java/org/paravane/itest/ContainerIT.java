@@ -254,6 +254,40 @@ public class ContainerIT {
     }
 
     @Test
+    public void invalidCfgFilesAreRefusedWithKeyValueAndWhatIsAllowed() throws Exception {
+        try (LogCapture logs = new LogCapture()) {
+            // FileInstall gives strings: DS would have failed converting them with a stack trace
+            Files.writeString(DEPLOY.resolve("org.paravane.vmm.cfg"), "memoryMiB = abc\ndefaultBackend = qemu\n");
+            Files.writeString(DEPLOY.resolve("org.paravane.kvm.cfg"), "memoryMode = BOGUS\nworkingSet = MAYBE\n");
+            Files.writeString(DEPLOY.resolve("org.paravane.asyncpf.host.cfg"), "fetch.threads = many\n");
+            String[] vmm = {"invalid configuration org.paravane.vmm", "defaultBackend = 'qemu' (allowed: auto, emulated, kvm",
+                    "memoryMiB = 'abc' (allowed: 4..65536)", "keeping the previous configuration"};
+            String[][] others = {
+                    {"invalid configuration org.paravane.kvm", "memoryMode = 'BOGUS' (allowed: USERFAULTFD, FILE_MAPPING)",
+                            "workingSet = 'MAYBE' (allowed: OFF, RECORD, PREFETCH)"},
+                    {"invalid configuration org.paravane.asyncpf.host", "fetch.threads = 'many' (allowed: 1..1024)"}};
+            long deadline = System.currentTimeMillis() + 15_000;
+            while (System.currentTimeMillis() < deadline && !java.util.Arrays.stream(others).allMatch(logs::contains)) {
+                Thread.sleep(50);
+            }
+            // The manager is a delayed component: it reports the configuration when it is modified or, if it was not in
+            // use, when this run activates it.
+            String run = shell.exec("paravane:run hello --backend emulated --name cfgprobe --detach");
+            assertTrue(run, run.contains("started"));
+            shell.awaitEnd("cfgprobe", 30_000);
+            while (System.currentTimeMillis() < deadline && !logs.contains(vmm)) {
+                Thread.sleep(50);
+            }
+            for (String[] line : others) {
+                assertTrue(String.join(" ", line) + " in " + logs.lines(), logs.contains(line));
+            }
+            assertTrue(String.join(" ", vmm) + " in " + logs.lines(), logs.contains(vmm));
+        }
+        assertTrue("the previous RAM default stays in force", shell.exec("paravane:vms").lines()
+                .anyMatch(l -> l.startsWith("cfgprobe ") && l.contains(" 64 MiB ")));
+    }
+
+    @Test
     public void hotDeployAndBadInputThroughTheDeployFolder() throws Exception {
         // the emulated backend leaves, then comes back as a jar dropped into deploy/
         Bundle installed = bundle(EMULATED);

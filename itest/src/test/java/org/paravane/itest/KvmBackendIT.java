@@ -135,7 +135,7 @@ public class KvmBackendIT {
                 Thread.sleep(20);
             }
             assertTrue(logs.lines().toString(), logs.contains("invalid configuration org.paravane.kvm",
-                    "uffdChunkSize must be a power of two from 4096 to 2097152 bytes, got 12345", "keeping the previous configuration"));
+                    "uffdChunkSize = '12345' (allowed: a power of two from 4096 to 2097152)", "keeping the previous configuration"));
             assertEquals("a bad value does not take the backend away", usableBefore, kvm().getProperty(VirtualizationBackend.USABLE));
         } finally {
             c.delete();

@@ -1,6 +1,7 @@
 package org.paravane.kvm;
 
 import java.nio.file.Path;
+import java.util.Map;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
@@ -18,21 +19,25 @@ import org.paravane.kvm.host.KvmSettings;
 @Component(immediate = true, service = {}, configurationPid = KvmBackendComponent.PID)
 @Designate(ocd = KvmConfiguration.class)
 public final class KvmBackendComponent {
-    public static final String PID = "org.paravane.kvm";
+    public static final String PID = KvmSettings.PID;
     private static final System.Logger LOG = System.getLogger(KvmBackendComponent.class.getName());
 
     private final BundleContext context;
     private final KvmBackend backend;
     private final ServiceRegistration<VirtualizationBackend> registration;
 
+    /**
+     * Takes the raw properties, not a {@link KvmConfiguration}: Declarative Services would convert
+     * {@code memoryMode=BOGUS} to the enum before this code runs and fail with a stack trace instead of a message.
+     */
     @Activate
-    public KvmBackendComponent(BundleContext context, KvmConfiguration config) {
+    public KvmBackendComponent(BundleContext context, Map<String, Object> properties) {
         this.context = context;
         KvmSettings settings;
         try {
-            settings = settings(config);
+            settings = KvmSettings.of(properties, dataArea());
         } catch (IllegalArgumentException e) {
-            LOG.log(System.Logger.Level.ERROR, "invalid configuration " + PID + ": " + e.getMessage() + "; using the defaults");
+            LOG.log(System.Logger.Level.ERROR, e.getMessage() + "; using the defaults");
             settings = KvmSettings.DEFAULTS;
         }
         backend = new KvmBackend(settings);
@@ -43,13 +48,12 @@ public final class KvmBackendComponent {
     }
 
     @Modified
-    void modified(KvmConfiguration config) {
+    void modified(Map<String, Object> properties) {
         try {
-            backend.reconfigure(settings(config));
+            backend.reconfigure(KvmSettings.of(properties, dataArea()));
         } catch (IllegalArgumentException e) {
             // A bad value must not take a working backend away: the previous settings stay in force.
-            LOG.log(System.Logger.Level.ERROR, "invalid configuration " + PID + ": " + e.getMessage()
-                    + "; keeping the previous configuration");
+            LOG.log(System.Logger.Level.ERROR, e.getMessage() + "; keeping the previous configuration");
         }
         registration.setProperties(backend.serviceProperties());
     }
@@ -62,12 +66,6 @@ public final class KvmBackendComponent {
             // the framework unregisters services of a stopping bundle itself
         }
         backend.close();
-    }
-
-    private KvmSettings settings(KvmConfiguration c) {
-        Path dir = c.workingSetDirectory().isBlank() ? dataArea() : Path.of(c.workingSetDirectory());
-        return new KvmSettings(c.memoryMode(), c.uffdChunkSize(), c.fetchThreads(), c.workingSet(), dir,
-                c.asyncPageFaults(), c.kickSignal(), c.fetchRetryMinMillis() * 1_000_000L, c.fetchRetryMaxMillis() * 1_000_000L);
     }
 
     private Path dataArea() {

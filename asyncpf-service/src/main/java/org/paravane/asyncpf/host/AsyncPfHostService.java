@@ -3,6 +3,7 @@ package org.paravane.asyncpf.host;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.osgi.service.component.annotations.Activate;
@@ -16,6 +17,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.paravane.api.asyncpf.AsyncPfHost;
 import org.paravane.api.asyncpf.HostAsyncPf;
 import org.paravane.api.asyncpf.HostVcpuPort;
+import org.paravane.support.config.ConfigProperties;
 
 /**
  * The {@link AsyncPfHost} service: gives each vCPU of a backend without kernel async page faults its
@@ -39,30 +41,40 @@ public final class AsyncPfHostService implements AsyncPfHost {
     public @interface Config {
         @AttributeDefinition(name = "Fetch threads", min = "1", max = "1024",
                 description = "Threads reading absent pages from the page sources, shared by every vCPU (1..1024)")
-        int fetch_threads() default 4;
+        int fetch_threads() default DEFAULT_THREADS;
     }
+
+    private static final int DEFAULT_THREADS = 4;
 
     private final FetchPool pool;
     private final Set<VcpuAsyncPf> attached = ConcurrentHashMap.newKeySet();
     private boolean active = true;
 
+    /**
+     * Takes the raw properties, not a {@link Config}: Declarative Services would convert {@code fetch.threads=many} to
+     * an int before this code runs and fail with a stack trace instead of a message.
+     */
     @Activate
-    public AsyncPfHostService(Config config) {
-        this.pool = new FetchPool("paravane-apf-fetch", validThreads(config.fetch_threads(), 4));
+    public AsyncPfHostService(Map<String, Object> properties) {
+        this.pool = new FetchPool("paravane-apf-fetch", fetchThreads(properties, DEFAULT_THREADS));
     }
 
     @Modified
-    void modified(Config config) {
-        pool.resize(validThreads(config.fetch_threads(), pool.threads()));
+    void modified(Map<String, Object> properties) {
+        pool.resize(fetchThreads(properties, pool.threads()));
     }
 
-    /** A bad value is reported and ignored: the engine keeps running with what it had. */
-    private static int validThreads(int requested, int fallback) {
-        if (requested >= 1 && requested <= 1024) {
-            return requested;
+    /** A bad configuration is reported and ignored: the engine keeps running with what it had. */
+    static int fetchThreads(Map<String, ?> properties, int current) {
+        ConfigProperties c = new ConfigProperties(PID, properties);
+        int threads = c.intNumber("fetch.threads", DEFAULT_THREADS, 1, 1024);
+        try {
+            c.validate();
+            return threads;
+        } catch (IllegalArgumentException e) {
+            LOG.log(Level.ERROR, e.getMessage() + "; keeping " + current + " fetch threads");
+            return current;
         }
-        LOG.log(Level.ERROR, "{0}: fetch.threads={1} is outside 1..1024; keeping {2}", PID, requested, fallback);
-        return fallback;
     }
 
     @Override

@@ -12,9 +12,9 @@ import static org.paravane.api.asyncpf.AsyncPfAbi.MSR_ASYNC_PF_INT;
 import static org.paravane.api.asyncpf.AsyncPfAbi.WAKE_ALL_TOKEN;
 import static org.paravane.asyncpf.testing.Await.await;
 
-import java.lang.annotation.Annotation;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -49,18 +49,9 @@ final class HostFixture implements AutoCloseable {
         this.apf = (VcpuAsyncPf) service.attach(port);
     }
 
-    static AsyncPfHostService.Config config(int threads) {
-        return new AsyncPfHostService.Config() {
-            @Override
-            public int fetch_threads() {
-                return threads;
-            }
-
-            @Override
-            public Class<? extends Annotation> annotationType() {
-                return AsyncPfHostService.Config.class;
-            }
-        };
+    /** The engine's configuration as Config Admin gives it. */
+    static Map<String, Object> config(Object threads) {
+        return Map.of("fetch.threads", threads);
     }
 
     int vcpu() {

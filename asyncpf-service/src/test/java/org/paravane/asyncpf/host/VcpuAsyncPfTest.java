@@ -562,6 +562,17 @@ class VcpuAsyncPfTest {
         assertThat(h.service.fetchThreads()).isEqualTo(1);
     }
 
+    @Test
+    void aValueThatIsNotANumberIsReportedAndIgnored() {
+        HostFixture h = host(1);
+        h.service.modified(HostFixture.config("3"));
+        assertThat(h.service.fetchThreads()).as("a .cfg file gives strings").isEqualTo(3);
+        h.service.modified(HostFixture.config("many"));
+        assertThat(h.service.fetchThreads()).isEqualTo(3);
+        h.service.modified(java.util.Map.of("fetch.thread", 5));
+        assertThat(h.service.fetchThreads()).as("a misspelt key").isEqualTo(3);
+    }
+
     // ---- two vCPUs, one page ----
 
     @Test

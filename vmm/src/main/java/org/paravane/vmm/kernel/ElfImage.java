@@ -21,6 +21,7 @@ public record ElfImage(String name, long entry, List<Segment> segments, boolean 
     }
 
     private static final int PT_LOAD = 1, PT_NOTE = 4;
+    private static final long PAGE = 4096;
     private static final long MAX_IMAGE_VA = 0x0000_7000_0000_0000L;
 
     public static ElfImage parse(String name, byte[] file) throws InvalidImageException {
@@ -66,6 +67,7 @@ public record ElfImage(String name, long entry, List<Segment> segments, boolean 
             long vaddr = b.getLong(at + 16);
             long filesz = b.getLong(at + 32);
             long memsz = b.getLong(at + 40);
+            long align = b.getLong(at + 48);
             if (ptype != PT_LOAD && ptype != PT_NOTE) {
                 continue;
             }
@@ -87,6 +89,7 @@ public record ElfImage(String name, long entry, List<Segment> segments, boolean 
                         + " is outside the image area [0x" + Long.toHexString(GuestAbi.TEXT_VA) + ", 0x"
                         + Long.toHexString(MAX_IMAGE_VA) + ")");
             }
+            checkCongruent(name, i, vaddr, offset, align);
             if (memsz > 256L << 20) {
                 throw new InvalidImageException(name, "segment " + i + " is larger than 256 MiB");
             }
@@ -111,6 +114,24 @@ public record ElfImage(String name, long entry, List<Segment> segments, boolean 
             throw new InvalidImageException(name, "entry point 0x" + Long.toHexString(entry) + " is not in an executable segment");
         }
         return new ElfImage(name, entry, List.copyOf(segments), kernelTask);
+    }
+
+    /**
+     * As Linux and ld.so require: a segment's address and file offset are equal modulo the page size (the file is
+     * mapped page by page) and modulo its alignment; otherwise the code would run displaced from where it was linked.
+     */
+    private static void checkCongruent(String name, int i, long vaddr, long offset, long align) throws InvalidImageException {
+        if (align > 1 && Long.bitCount(align) != 1) {
+            throw new InvalidImageException(name, "segment " + i + " has alignment 0x" + Long.toHexString(align)
+                    + ", which is not a power of two");
+        }
+        String where = "segment " + i + " at 0x" + Long.toHexString(vaddr) + " has file offset 0x" + Long.toHexString(offset);
+        if ((vaddr - offset) % PAGE != 0) {
+            throw new InvalidImageException(name, where + ": they must agree modulo the page size " + PAGE);
+        }
+        if (align > PAGE && (vaddr - offset) % align != 0) {
+            throw new InvalidImageException(name, where + ": they must agree modulo its alignment 0x" + Long.toHexString(align));
+        }
     }
 
     /** Looks for the Paravane image note (name "Paravane", type PV_NOTE_IMAGE) and its kernel-task flag. */

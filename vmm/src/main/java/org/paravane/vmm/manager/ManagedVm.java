@@ -21,7 +21,7 @@ import org.paravane.api.memory.MemoryStats;
 import org.paravane.vmm.build.VmDefinition;
 import org.paravane.vmm.kernel.GuestKernel;
 import org.paravane.vmm.persist.MachineImage;
-import org.paravane.vmm.persist.Snapshot;
+import org.paravane.vmm.persist.SnapshotWriter;
 
 /**
  * A VM the manager runs: its guest kernel, where it runs now, and its life so far. The VM owns its state: every change
@@ -233,16 +233,22 @@ public final class ManagedVm {
         }
     }
 
-    /** Writes the VM's memory to {@code file} with its vCPUs paused; only a running VM can be saved. */
-    synchronized void snapshot(Path file) throws IOException, InterruptedException {
-        if (state != State.RUNNING) {
-            throw new IllegalArgumentException("VM '" + name + "' is " + state + "; only a running VM can be snapshot");
+    /** Writes the VM's memory to {@code file}, its vCPUs paused while the present pages are copied; a running VM only. */
+    long snapshot(Path file, boolean force) throws IOException, InterruptedException {
+        SnapshotWriter writer;
+        synchronized (this) {
+            if (state != State.RUNNING) {
+                throw new IllegalArgumentException("VM '" + name + "' is " + state + "; only a running VM can be snapshot");
+            }
+            kernel.pause();
+            try {
+                writer = SnapshotWriter.begin(file, force, name, kernel.vm().memory());
+            } finally {
+                kernel.resume();
+            }
         }
-        kernel.pause();
-        try {
-            Snapshot.write(file, name, kernel.vm().memory());
-        } finally {
-            kernel.resume();
+        try (writer) {
+            return writer.finish();   // pages the VM has not fetched yet: read from its source while it runs on
         }
     }
 

@@ -165,6 +165,11 @@ final class Placement {
                 .reduce((a, b) -> a + ", " + b).orElse("");
     }
 
+    /** Names of the registered backends, usable or not. */
+    List<String> registeredNames() {
+        return backends.stream().map(Backend::name).distinct().toList();
+    }
+
     List<String> usableNames() {
         return backends.stream().filter(Backend::usable).map(Backend::name).distinct().toList();
     }

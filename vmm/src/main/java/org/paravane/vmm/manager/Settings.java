@@ -1,44 +1,68 @@
 package org.paravane.vmm.manager;
 
+import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 import org.paravane.api.asyncpf.PreemptionModel;
+import org.paravane.support.config.ConfigProperties;
 import org.paravane.vmm.build.VmDefaults;
 import org.paravane.vmm.build.VmDefinition;
 import org.paravane.vmm.kernel.WaitPolicy;
 import org.paravane.vmm.source.SourceSpec;
 
 /**
- * The manager's configuration, validated: every invalid value is refused with a message naming the key, the value
- * and what is allowed, and the previous settings stay in force.
+ * The manager's configuration, validated from the raw properties of PID {@value VmmConfig#PID} (the keys and defaults
+ * of {@link VmmConfig}): every invalid value is refused with a message naming the key, the value and what is allowed,
+ * and the previous settings stay in force.
  */
 record Settings(String defaultBackend, WaitPolicy waitPolicy, SourceSpec pageSource, PreemptionModel preemption,
                 long timeSliceMicros, int memoryMiB, int maxVms, int maxVcpus, int maxMemoryMiB, int historySize) {
 
+    /** The backends Paravane ships; a default backend may also name any backend registered when it is configured. */
+    static final Set<String> BUILT_IN_BACKENDS = Set.of("kvm", "emulated");
+
     static final Settings DEFAULTS = new Settings("auto", WaitPolicy.DECISION_TABLE, SourceSpec.parse("pattern,latency=100us"),
             PreemptionModel.PREEMPTIBLE, 2000, 64, 64, 16, 16384, 20);
 
-    static Settings of(VmmConfig c) {
-        String backend = c.defaultBackend().strip();
-        if (!backend.matches("[A-Za-z0-9._-]+")) {
-            throw invalid("defaultBackend", backend, "auto or a backend name such as kvm, emulated");
-        }
-        WaitPolicy policy;
+    /**
+     * @param registeredBackends names of the backends registered now (besides the built-in ones)
+     * @throws IllegalArgumentException naming every invalid key
+     */
+    static Settings of(Map<String, ?> properties, Collection<String> registeredBackends) {
+        ConfigProperties c = new ConfigProperties(VmmConfig.PID, properties);
+        Set<String> backends = new LinkedHashSet<>();
+        backends.add("auto");
+        backends.addAll(BUILT_IN_BACKENDS.stream().sorted().toList());
+        backends.addAll(registeredBackends);
+        String backend = c.parsed("defaultBackend", DEFAULTS.defaultBackend(), String.join(", ", backends), name -> {
+            String lower = name.toLowerCase(Locale.ROOT);
+            if (!backends.contains(lower)) {
+                throw new IllegalArgumentException(name);
+            }
+            return lower;
+        });
+        WaitPolicy policy = c.parsed("waitPolicy", DEFAULTS.waitPolicy(), "table, halt, off", WaitPolicy::of);
+        String sourceText = c.string("pageSource", DEFAULTS.pageSource().toString());
+        SourceSpec source = DEFAULTS.pageSource();
         try {
-            policy = WaitPolicy.of(c.waitPolicy().strip());
+            source = SourceSpec.parse(sourceText);
         } catch (IllegalArgumentException e) {
-            throw invalid("waitPolicy", c.waitPolicy(), "table, halt, off");
+            c.reject("pageSource", sourceText, e.getMessage(), null);
         }
-        SourceSpec source;
-        try {
-            source = SourceSpec.parse(c.pageSource());
-        } catch (IllegalArgumentException e) {
-            throw invalid("pageSource", c.pageSource(), e.getMessage());
+        PreemptionModel preemption = c.parsed("preemption", DEFAULTS.preemption(), "preemptible, non-preemptible", Settings::preemption);
+        long slice = c.number("timeSliceMicros", DEFAULTS.timeSliceMicros(), 10, 1_000_000);
+        int maxMemory = c.intNumber("maxMemoryMiB", DEFAULTS.maxMemoryMiB(), 4, 65536);
+        int memory = c.intNumber("memoryMiB", DEFAULTS.memoryMiB(), 4, 65536);
+        if (memory > maxMemory) {
+            c.reject("memoryMiB", memory, "4.." + maxMemory + ", at most maxMemoryMiB", null);
         }
-        int maxMemory = (int) range("maxMemoryMiB", c.maxMemoryMiB(), 4, 65536);
-        return new Settings(backend.toLowerCase(Locale.ROOT), policy, source, preemption(c.preemption()),
-                range("timeSliceMicros", c.timeSliceMicros(), 10, 1_000_000),
-                (int) range("memoryMiB", c.memoryMiB(), 4, maxMemory), (int) range("maxVms", c.maxVms(), 1, 1024),
-                (int) range("maxVcpus", c.maxVcpus(), 1, 256), maxMemory, (int) range("historySize", c.historySize(), 0, 10_000));
+        int maxVms = c.intNumber("maxVms", DEFAULTS.maxVms(), 1, 1024);
+        int maxVcpus = c.intNumber("maxVcpus", DEFAULTS.maxVcpus(), 1, 256);
+        int historySize = c.intNumber("historySize", DEFAULTS.historySize(), 0, 10_000);
+        c.validate();
+        return new Settings(backend, policy, source, preemption, slice, memory, maxVms, maxVcpus, maxMemory, historySize);
     }
 
     /** What new VMs get where their definition leaves a field open. */
@@ -63,19 +87,7 @@ record Settings(String defaultBackend, WaitPolicy waitPolicy, SourceSpec pageSou
         return switch (value.strip().toLowerCase(Locale.ROOT)) {
             case "preemptible", "preempt" -> PreemptionModel.PREEMPTIBLE;
             case "non-preemptible", "none", "nonpreemptible" -> PreemptionModel.NON_PREEMPTIBLE;
-            default -> throw invalid("preemption", value, "preemptible, non-preemptible");
+            default -> throw new IllegalArgumentException("preemption '" + value + "' (allowed: preemptible, non-preemptible)");
         };
-    }
-
-    private static long range(String key, long value, long min, long max) {
-        if (value < min || value > max) {
-            throw invalid(key, String.valueOf(value), min + ".." + max);
-        }
-        return value;
-    }
-
-    private static IllegalArgumentException invalid(String key, String value, String allowed) {
-        return new IllegalArgumentException("invalid configuration " + VmmConfig.PID + ": " + key + " = '" + value
-                + "' (allowed: " + allowed + ")");
     }
 }

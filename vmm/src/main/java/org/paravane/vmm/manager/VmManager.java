@@ -61,20 +61,24 @@ public class VmManager {
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile SleeperTableFactory sleeperTables;
 
+    /**
+     * Takes the raw properties, not a {@link VmmConfig}: Declarative Services would convert {@code memoryMiB=abc} to an
+     * int before this code runs and fail with a stack trace instead of the message {@link Settings} gives.
+     */
     @Activate
-    public VmManager(BundleContext context, VmmConfig config) {
+    public VmManager(BundleContext context, Map<String, Object> properties) {
         this.context = context;
-        apply(config);
+        apply(properties);
     }
 
     @Modified
-    void modified(VmmConfig config) {
-        apply(config);
+    void modified(Map<String, Object> properties) {
+        apply(properties);
     }
 
-    private void apply(VmmConfig config) {
+    private void apply(Map<String, Object> properties) {
         try {
-            settings = Settings.of(config);
+            settings = Settings.of(properties, placement.registeredNames());
         } catch (IllegalArgumentException e) {
             LOG.warning(e.getMessage() + "; keeping the previous configuration");
         }
@@ -222,10 +226,15 @@ public class VmManager {
         placement.migrate(vm, backendName);
     }
 
-    /** Writes the VM's memory to {@code file} while its vCPUs are paused; returns the file's size. */
-    public long snapshot(String name, Path file) throws IOException, InterruptedException {
-        vm(name).snapshot(file);
-        return Files.size(file);
+    /**
+     * Writes the VM's memory to {@code file}. The vCPUs are paused only while the present pages are copied; pages the VM
+     * has not fetched yet are then read from its page source, in parallel chunks, while it runs on.
+     *
+     * @param force replace {@code file} even when it is a regular file that is not a snapshot
+     * @return the size of the snapshot file
+     */
+    public long snapshot(String name, Path file, boolean force) throws IOException, InterruptedException {
+        return vm(name).snapshot(file, force);
     }
 
     /** Test seam: where VMs run. */

@@ -3,41 +3,57 @@ package org.paravane.vmm.persist;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
+import java.util.zip.CRC32C;
 import org.paravane.api.memory.GuestMemory;
-import org.paravane.api.memory.MemoryRegion;
 import org.paravane.api.memory.PageSource;
 import org.paravane.api.memory.PageSourceException;
 import org.paravane.vmm.source.FilePageSource;
 
 /**
- * A VM's memory saved to a file ({@code paravane:snapshot}) and restored lazily: every region's bytes at a
- * page-aligned offset (zero pages left as holes of a sparse file) plus a bitmap of the zero pages, so a restored page
- * that was never written costs no read.
+ * The memory of a VM saved to a file ({@code paravane:snapshot}, written by {@link SnapshotWriter}): every region's
+ * bytes at a page-aligned offset (zero pages left as holes of a sparse file), a bitmap of the zero pages, so a restored
+ * page that was never written costs no read, and a CRC32C of every page, checked when the page is restored, so a
+ * damaged file fails the page instead of handing the guest wrong bytes. The vCPUs, tasks and kernel state are not in
+ * it: {@code --source snapshot:<file>} restores the saved data region lazily as a new VM's data region.
  *
  * <pre>
- * "PVSNAP01" | u32 version | u32 regions | u64 created (epoch ms) | u16 length + VM name
+ * "PVSNAP01" | u32 version | u32 regions | u64 created (epoch ms) | u32 metadata length | u32 metadata CRC32C
+ * u16 length + VM name
  * per region: u16 length + name | u64 guest address | u64 size | u64 data offset | u64 zero-bitmap offset
- * zero bitmaps, then page-aligned region data
+ *             | u64 checksum offset
+ * zero bitmaps, page checksums (u32 CRC32C each) -- the metadata ends here, its CRC taken with the CRC field zero --
+ * then page-aligned region data
  * </pre>
  */
 public final class Snapshot {
-    private static final long MAGIC = 0x313050414E535650L;   // "PVSNAP01"
-    private static final int VERSION = 1;
+    static final long MAGIC = 0x313050414E535650L;   // "PVSNAP01"
+    static final int VERSION = 2;
+    /** Magic, version, region count, creation time, metadata length and CRC. */
+    static final int FIXED_HEADER = 32;
+    static final int CRC_FIELD = 28;
+    /** Per region after its name: guest address, size, data, zero-bitmap and checksum offsets. */
+    static final int REGION_FIELDS = 40;
     private static final int PAGE = GuestMemory.PAGE_SIZE;
 
-    /** One saved region. */
-    public record Region(String name, long guestAddress, long size, long dataOffset, BitSet zeroPages) {
+    /**
+     * One saved region.
+     *
+     * @param checksums the CRC32C of each page's bytes (zero pages included)
+     */
+    public record Region(String name, long guestAddress, long size, long dataOffset, BitSet zeroPages, int[] checksums) {
+        long pages() {
+            return size / PAGE;
+        }
     }
 
     private final Path file;
@@ -73,7 +89,10 @@ public final class Snapshot {
         return regions.stream().filter(r -> r.name().equals("data")).findFirst().orElse(regions.getLast());
     }
 
-    /** Serves the data region's saved bytes at guest-physical {@code base}, lazily, page by page. */
+    /**
+     * Serves the data region's saved bytes at guest-physical {@code base}, lazily, page by page; a page whose bytes no
+     * longer match their checksum fails with a {@link PageSourceException} naming the file and the page.
+     */
     public PageSource dataSource(long base) throws IOException {
         Region r = dataRegion();
         FilePageSource bytes = new FilePageSource(file, r.dataOffset(), r.size(), base);
@@ -81,12 +100,13 @@ public final class Snapshot {
             @Override
             public void read(long guestAddress, MemorySegment destination) throws PageSourceException {
                 bytes.read(guestAddress, destination);
+                verify(r, base, guestAddress, destination);
             }
 
             @Override
             public boolean isZero(long guestAddress) {
                 long page = (guestAddress - base) / PAGE;
-                return page < 0 || page >= r.size() / PAGE || r.zeroPages().get((int) page);
+                return page < 0 || page >= r.pages() || r.zeroPages().get((int) page);
             }
 
             @Override
@@ -96,135 +116,118 @@ public final class Snapshot {
         };
     }
 
-    /**
-     * Writes every region of {@code memory} to {@code file} (atomically: a temporary file renamed at the end). Absent
-     * pages are fetched first, so the snapshot is complete; the caller pauses the VM so the bytes are consistent.
-     */
-    public static void write(Path file, String vmName, GuestMemory memory) throws IOException {
-        List<MemoryRegion> regions = memory.regions();
-        int headerSize = 32 + vmName.length() * 3;
-        for (MemoryRegion r : regions) {
-            headerSize += 2 + r.name().length() * 3 + 32;
-        }
-        long bitmapsAt = headerSize;
-        long[] bitmapOffsets = new long[regions.size()];
-        long at = bitmapsAt;
-        for (int i = 0; i < regions.size(); i++) {
-            bitmapOffsets[i] = at;
-            at += (regions.get(i).size() / PAGE + 7) / 8;
-        }
-        long[] dataOffsets = new long[regions.size()];
-        at = (at + PAGE - 1) & -PAGE;
-        for (int i = 0; i < regions.size(); i++) {
-            dataOffsets[i] = at;
-            at += regions.get(i).size();
-        }
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                StandardOpenOption.WRITE)) {
-            ByteBuffer header = ByteBuffer.allocate(headerSize).order(ByteOrder.LITTLE_ENDIAN);
-            header.putLong(MAGIC).putInt(VERSION).putInt(regions.size()).putLong(System.currentTimeMillis());
-            putString(header, vmName);
-            List<BitSet> zeros = new ArrayList<>();
-            for (int i = 0; i < regions.size(); i++) {
-                MemoryRegion r = regions.get(i);
-                putString(header, r.name());
-                header.putLong(r.guestAddress()).putLong(r.size()).putLong(dataOffsets[i]).putLong(bitmapOffsets[i]);
-                zeros.add(writeRegion(out, memory, r, dataOffsets[i]));
+    private void verify(Region r, long base, long guestAddress, MemorySegment pages) throws PageSourceException {
+        for (long off = 0; off < pages.byteSize(); off += PAGE) {
+            long page = (guestAddress + off - base) / PAGE;
+            if (page >= r.pages()) {
+                return;   // past the saved bytes: zero, as the file source gives
             }
-            header.flip();
-            out.write(header, 0);
-            for (int i = 0; i < regions.size(); i++) {
-                out.write(ByteBuffer.wrap(toBytes(zeros.get(i), (int) (regions.get(i).size() / PAGE))), bitmapOffsets[i]);
+            int read = crc32c(pages.asSlice(off, PAGE));
+            int stored = r.checksums()[(int) page];
+            if (read != stored) {
+                throw new PageSourceException(guestAddress + off, "snapshot " + file + ": page " + page + " of region '"
+                        + r.name() + "' (file offset " + (r.dataOffset() + page * PAGE) + ") fails its checksum (stored 0x"
+                        + Integer.toHexString(stored) + ", read 0x" + Integer.toHexString(read) + "): the file is damaged");
             }
-            if (out.size() < at) {
-                out.write(ByteBuffer.wrap(new byte[1]), at - 1);   // the file spans every region even with trailing holes
-            }
-            out.force(true);
         }
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
-    private static BitSet writeRegion(FileChannel out, GuestMemory memory, MemoryRegion r, long dataOffset) throws IOException {
-        BitSet zero = new BitSet();
-        int pages = (int) (r.size() / PAGE);
-        for (int p = 0; p < pages; p++) {
-            long gpa = r.guestAddress() + (long) p * PAGE;
-            MemorySegment page = memory.slice(gpa, PAGE);
-            if (isZero(page)) {
-                zero.set(p);
-                continue;
-            }
-            ByteBuffer b = ByteBuffer.wrap(page.toArray(ValueLayout.JAVA_BYTE));
-            long pos = dataOffset + (long) p * PAGE;
-            while (b.hasRemaining()) {
-                pos += out.write(b, pos);
-            }
+    /** The CRC32C of {@code bytes}. */
+    static int crc32c(MemorySegment bytes) {
+        CRC32C crc = new CRC32C();
+        if (bytes.isNative() || bytes.heapBase().orElse(null) instanceof byte[]) {
+            crc.update(bytes.asByteBuffer());
+        } else {
+            crc.update(bytes.toArray(ValueLayout.JAVA_BYTE));
         }
-        return zero;
+        return (int) crc.getValue();
     }
 
-    private static boolean isZero(MemorySegment page) {
-        for (long off = 0; off < page.byteSize(); off += 8) {
-            if (page.get(ValueLayout.JAVA_LONG_UNALIGNED, off) != 0) {
-                return false;
-            }
+    /** Writes every region of {@code memory} to {@code file}; see {@link SnapshotWriter} for what may be replaced. */
+    public static long write(Path file, String vmName, GuestMemory memory, boolean force) throws IOException, InterruptedException {
+        try (SnapshotWriter writer = SnapshotWriter.begin(file, force, vmName, memory)) {
+            return writer.finish();
         }
-        return true;
     }
 
-    /** Reads the header of a snapshot file; a file that is not one gets an error saying so. */
+    /** Reads the metadata of a snapshot file; a file that is not one, or is damaged, gets an error saying so. */
     public static Snapshot read(Path file) throws IOException {
         try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
-            ByteBuffer b = ByteBuffer.allocate((int) Math.min(in.size(), 1 << 20)).order(ByteOrder.LITTLE_ENDIAN);
-            in.read(b, 0);
-            b.flip();
-            if (b.remaining() < 24 || b.getLong() != MAGIC) {
+            long fileSize = in.size();
+            ByteBuffer fixed = readAt(in, 0, (int) Math.min(fileSize, FIXED_HEADER));
+            if (fixed.remaining() < 8 || fixed.getLong() != MAGIC) {
                 throw new IOException(file + " is not a Paravane snapshot (bad magic)");
             }
-            int version = b.getInt();
+            if (fixed.remaining() < FIXED_HEADER - 8) {
+                throw new IOException(file + ": the snapshot header is truncated");
+            }
+            int version = fixed.getInt();
             if (version != VERSION) {
-                throw new IOException(file + ": snapshot version " + version + " is not supported (expected " + VERSION + ")");
+                throw new IOException(file + ": snapshot format version " + version + " is not supported (this Paravane reads"
+                        + " version " + VERSION + ", which checksums every page); take the snapshot again");
             }
-            int count = b.getInt();
-            long created = b.getLong();
-            String vm = getString(b);
-            List<Region> regions = new ArrayList<>();
-            for (int i = 0; i < count; i++) {
-                String name = getString(b);
-                long gpa = b.getLong(), size = b.getLong(), data = b.getLong(), bitmap = b.getLong();
-                if (size <= 0 || size % PAGE != 0 || data % PAGE != 0 || data + size > in.size()) {
-                    throw new IOException(file + ": region '" + name + "' is damaged (size " + size + ", data at " + data
-                            + ", file " + in.size() + " bytes)");
-                }
-                ByteBuffer bits = ByteBuffer.allocate((int) ((size / PAGE + 7) / 8));
-                in.read(bits, bitmap);
-                regions.add(new Region(name, gpa, size, data, BitSet.valueOf(bits.array())));
+            int count = fixed.getInt();
+            long created = fixed.getLong();
+            long metadataLength = Integer.toUnsignedLong(fixed.getInt());
+            int storedCrc = fixed.getInt();
+            if (metadataLength < FIXED_HEADER || metadataLength > Math.min(fileSize, Integer.MAX_VALUE - 8)) {
+                throw new IOException(file + ": the snapshot header is truncated or damaged (metadata of " + metadataLength
+                        + " bytes in a file of " + fileSize + ")");
             }
-            if (regions.isEmpty()) {
-                throw new IOException(file + ": the snapshot holds no regions");
+            ByteBuffer meta = readAt(in, 0, (int) metadataLength);
+            if (meta.remaining() < metadataLength) {
+                throw new IOException(file + ": the snapshot header is truncated");
             }
-            return new Snapshot(file, vm, created, List.copyOf(regions));
-        } catch (java.nio.BufferUnderflowException e) {
-            throw new IOException(file + ": the snapshot header is truncated", e);
+            meta.putInt(CRC_FIELD, 0);
+            CRC32C crc = new CRC32C();
+            crc.update(meta.duplicate());
+            if ((int) crc.getValue() != storedCrc) {
+                throw new IOException(file + ": the snapshot's header is damaged (checksum mismatch)");
+            }
+            return parse(file, meta.position(FIXED_HEADER), count, created, fileSize);
+        } catch (BufferUnderflowException | IndexOutOfBoundsException | IllegalArgumentException e) {
+            throw new IOException(file + ": the snapshot's metadata is inconsistent (" + e + ")", e);
         }
     }
 
-    private static void putString(ByteBuffer b, String s) {
-        byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
-        b.putShort((short) bytes.length).put(bytes);
+    private static Snapshot parse(Path file, ByteBuffer meta, int count, long created, long fileSize) throws IOException {
+        String vm = getString(meta);
+        List<Region> regions = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            String name = getString(meta);
+            long gpa = meta.getLong(), size = meta.getLong(), data = meta.getLong(), bitmap = meta.getLong(), sums = meta.getLong();
+            if (size <= 0 || size % PAGE != 0 || data % PAGE != 0 || data + size > fileSize || size / PAGE > Integer.MAX_VALUE) {
+                throw new IOException(file + ": region '" + name + "' is damaged (size " + size + ", data at " + data
+                        + ", file " + fileSize + " bytes)");
+            }
+            int pages = (int) (size / PAGE);
+            byte[] bits = new byte[(pages + 7) / 8];
+            meta.get((int) bitmap, bits);
+            int[] checksums = new int[pages];
+            meta.slice((int) sums, pages * 4).order(ByteOrder.LITTLE_ENDIAN).asIntBuffer().get(checksums);
+            regions.add(new Region(name, gpa, size, data, BitSet.valueOf(bits), checksums));
+        }
+        if (regions.isEmpty()) {
+            throw new IOException(file + ": the snapshot holds no regions");
+        }
+        return new Snapshot(file, vm, created, List.copyOf(regions));
+    }
+
+    private static ByteBuffer readAt(FileChannel in, long position, int length) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(length).order(ByteOrder.LITTLE_ENDIAN);
+        while (b.hasRemaining() && in.read(b, position + b.position()) >= 0) {
+            // positional reads until full or the end of the file
+        }
+        return b.flip();
+    }
+
+    static void putString(ByteBuffer b, byte[] utf8) {
+        b.putShort((short) utf8.length).put(utf8);
     }
 
     private static String getString(ByteBuffer b) {
         byte[] bytes = new byte[Short.toUnsignedInt(b.getShort())];
         b.get(bytes);
         return new String(bytes, StandardCharsets.UTF_8);
-    }
-
-    private static byte[] toBytes(BitSet bits, int length) {
-        byte[] out = new byte[(length + 7) / 8];
-        byte[] b = bits.toByteArray();
-        System.arraycopy(b, 0, out, 0, Math.min(b.length, out.length));
-        return out;
     }
 }

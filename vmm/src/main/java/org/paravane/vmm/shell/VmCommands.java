@@ -258,9 +258,12 @@ public class VmCommands {
         return "VM " + name + " now runs on " + backend + " (moved in " + millis(System.nanoTime() - t0) + ")";
     }
 
-    @Descriptor("save a running VM's memory to a file (restore it lazily with --source snapshot:<file>)")
-    public String snapshot(@Descriptor("VM name") String name, @Descriptor("file") String file) throws Exception {
-        long bytes = manager.snapshot(name, Path.of(file));
+    @Descriptor("save a running VM's memory (every region, with a checksum per page) to a file; the vCPUs, tasks and"
+            + " kernel are not saved. --source snapshot:<file> gives a new VM the saved data region, restored lazily")
+    public String snapshot(@Descriptor("replace the file even if it is not a snapshot (never a directory or device)")
+                           @Parameter(names = {"-f", "--force"}, presentValue = "true", absentValue = "false") boolean force,
+                           @Descriptor("VM name") String name, @Descriptor("file") String file) throws Exception {
+        long bytes = manager.snapshot(name, Path.of(file), force);
         return "VM " + name + " saved to " + file + " (" + (bytes >> 10) + " KiB on disk)";
     }
 

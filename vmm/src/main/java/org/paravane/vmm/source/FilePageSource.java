@@ -12,6 +12,10 @@ import org.paravane.api.memory.PageSourceException;
 /**
  * The bytes of a file at guest-physical {@code base}: page {@code base + n * 4096} holds file bytes
  * {@code [n * 4096, n * 4096 + 4096)}, zero past the end. Reads are positional, so fetch threads share one channel.
+ *
+ * <p>The length is fixed when the source is opened: a file that shrinks afterwards ({@code truncate -s 0}) cannot
+ * deliver the pages it lost, and reading one fails with a {@link PageSourceException} (the guest access gets a memory
+ * error) rather than zeros that would pass for data.
  */
 public final class FilePageSource implements PageSource, AutoCloseable {
     private final Path file;
@@ -56,7 +60,8 @@ public final class FilePageSource implements PageSource, AutoCloseable {
             while (buffer.hasRemaining()) {
                 int r = channel.read(buffer, position);
                 if (r < 0) {
-                    break;   // the file shrank: the rest reads as zero, like a sparse tail
+                    throw new PageSourceException(guestAddress, file + " now ends at byte " + channel.size()
+                            + ", short of the " + (fileOffset + length) + " bytes it had when it was opened (truncated while in use?)");
                 }
                 position += r;
             }

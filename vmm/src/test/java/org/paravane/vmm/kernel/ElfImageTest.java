@@ -82,4 +82,37 @@ class ElfImageTest {
         b.putLong((int) phoff + 16, 0x1000);   // first PT_LOAD into the kernel area
         assertThatThrownBy(() -> ElfImage.parse("x", elf)).hasMessageContaining("outside the image area");
     }
+
+    /** The first PT_LOAD of hello moved by {@code shift} bytes of address, its file offset kept (as the 0x400800/0x1000). */
+    private static byte[] helloWithFirstSegmentAddress(long vaddr, long offset, long align) throws Exception {
+        byte[] elf = guest("hello");
+        ByteBuffer b = ByteBuffer.wrap(elf).order(ByteOrder.LITTLE_ENDIAN);
+        int ph = (int) b.getLong(32);
+        int phentsize = Short.toUnsignedInt(b.getShort(54));
+        while (b.getInt(ph) != 1) {
+            ph += phentsize;
+        }
+        b.putLong(ph + 8, offset).putLong(ph + 16, vaddr).putLong(ph + 24, vaddr).putLong(ph + 48, align);
+        b.putLong(24, vaddr);   // keep the entry inside the segment
+        return elf;
+    }
+
+    @Test
+    void aSegmentWhoseAddressAndOffsetDisagreeModuloThePageIsRejected() throws Exception {
+        byte[] skewed = helloWithFirstSegmentAddress(0x400800, 0x1000, 0x1000);
+        assertThatThrownBy(() -> ElfImage.parse("skew.elf", skewed)).isInstanceOf(InvalidImageException.class)
+                .hasMessageContaining("skew.elf: segment 0 at 0x400800 has file offset 0x1000: they must agree modulo the page size 4096");
+    }
+
+    @Test
+    void aSegmentWhoseAddressAndOffsetDisagreeModuloItsAlignmentIsRejected() throws Exception {
+        byte[] misaligned = helloWithFirstSegmentAddress(0x501000, 0x1000, 0x200000);
+        assertThatThrownBy(() -> ElfImage.parse("align.elf", misaligned)).isInstanceOf(InvalidImageException.class)
+                .hasMessageContaining("segment 0 at 0x501000 has file offset 0x1000: they must agree modulo its alignment 0x200000");
+        byte[] oddAlignment = helloWithFirstSegmentAddress(0x401000, 0x1000, 0x3000);
+        assertThatThrownBy(() -> ElfImage.parse("odd.elf", oddAlignment))
+                .hasMessageContaining("segment 0 has alignment 0x3000, which is not a power of two");
+        byte[] congruent = helloWithFirstSegmentAddress(0x401000, 0x1000, 0x1000);
+        assertThat(ElfImage.parse("ok.elf", congruent).segments().getFirst().virtualAddress()).isEqualTo(0x401000);
+    }
 }

@@ -21,6 +21,7 @@ import org.paravane.vmm.kernel.abi.SyscallOutcome;
 import org.paravane.vmm.kernel.abi.SyscallTask;
 import org.paravane.vmm.kernel.abi.paravane.ParavaneAbi;
 import org.paravane.vmm.source.FailingPageSource;
+import org.paravane.vmm.source.FilePageSource;
 import org.paravane.vmm.source.PatternPageSource;
 import org.paravane.vmm.source.ShapedPageSource;
 
@@ -156,6 +157,24 @@ abstract class GuestKernelTest {
         assertThat(worker.exitCode()).as("the other task of the VM").isZero();
         GuestStack.awaitEnd(other);
         assertThat(hello.exitCode()).as("another VM").isZero();
+    }
+
+    @Test
+    void aSourceFileTruncatedWhileTheVmRunsKillsTheTaskInsteadOfGivingWrongData(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        long bytes = 32 * 4096;
+        java.nio.file.Path file = dir.resolve("src.bin");
+        java.nio.file.Files.write(file, new byte[(int) bytes]);
+        try (FilePageSource source = FilePageSource.whole(file, DATA)) {
+            try (var c = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
+                c.truncate(0);   // as `truncate -s 0 src.bin` while a detached VM reads it
+            }
+            GuestKernel k = stack.kernel("truncated", 1, bytes, source, PreemptionModel.PREEMPTIBLE, WaitPolicy.DECISION_TABLE);
+            Task scanner = k.launch(new TaskSpec("scanner", image("scanner"), 1, new TaskSpec.DataMapping(DATA, bytes, bytes)));
+            runToEnd(k);
+            assertThat(scanner.exitCode()).as(scanner.output()).isEqualTo(-1);
+            assertThat(scanner.failure()).contains("could not be provided").contains("now ends at byte 0");
+        }
     }
 
     @ParameterizedTest(name = "faults {0}")

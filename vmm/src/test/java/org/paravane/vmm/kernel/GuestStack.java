@@ -1,6 +1,5 @@
 package org.paravane.vmm.kernel;
 
-import java.lang.annotation.Annotation;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -34,15 +33,7 @@ final class GuestStack implements AutoCloseable {
 
     final VirtualizationBackend backend;
     private final EmulatedBackend emulated;
-    final AsyncPfHostService engine = new AsyncPfHostService(new AsyncPfHostService.Config() {
-        public Class<? extends Annotation> annotationType() {
-            return AsyncPfHostService.Config.class;
-        }
-
-        public int fetch_threads() {
-            return 8;
-        }
-    });
+    final AsyncPfHostService engine = new AsyncPfHostService(java.util.Map.of("fetch.threads", 8));
     final SleeperTables tables = new SleeperTables();
     final GuestFaultHandler handler;
     private final List<AutoCloseable> open = new ArrayList<>();

@@ -28,7 +28,8 @@ import org.paravane.vmm.manager.ManagedVm.State;
 class VmLifecycleTest {
     private static final Duration BOUND = Duration.ofSeconds(60);
 
-    private final VmManager manager = new VmManager(null, SettingsTest.config("auto", "off", "zero", "preemptible", 2000, 16, 8));
+    private final VmManager manager = new VmManager(null, Map.of("waitPolicy", "off", "pageSource", "zero",
+            "memoryMiB", 16, "maxVms", 8));
     private final EmulatedBackend emulated = new EmulatedBackend();
     private final List<CountDownLatch> gates = new ArrayList<>();
 

@@ -51,6 +51,27 @@ class FileAndSnapshotTest {
         }
     }
 
+    @Test
+    void aFileTruncatedAfterItWasOpenedFailsThePageInsteadOfReadingZeros() throws Exception {
+        Path f = dir.resolve("src.bin");
+        byte[] bytes = new byte[3 * 4096];
+        java.util.Arrays.fill(bytes, (byte) 0x5A);
+        Files.write(f, bytes);
+        try (FilePageSource s = FilePageSource.whole(f, 0)) {
+            try (var c = java.nio.channels.FileChannel.open(f, java.nio.file.StandardOpenOption.WRITE)) {
+                c.truncate(4096 + 100);
+            }
+            MemorySegment page = MemorySegment.ofArray(new long[512]);
+            s.read(0, page);
+            assertThat(page.get(JAVA_BYTE, 4095)).isEqualTo((byte) 0x5A);
+            assertThatThrownBy(() -> s.read(4096, page)).isInstanceOf(org.paravane.api.memory.PageSourceException.class)
+                    .hasMessageContaining("page 0x1000").hasMessageContaining(f + " now ends at byte 4196")
+                    .hasMessageContaining("12288 bytes it had when it was opened");
+            assertThatThrownBy(() -> s.read(2 * 4096, page)).hasMessageContaining("now ends at byte 4196");
+            assertThat(s.isZero(2 * 4096)).as("a truncated page is not a zero page").isFalse();
+        }
+    }
+
     private PagedGuestMemory memory(PageSource source) {
         return new PagedGuestMemory(new VmSpec("snap", 1, List.of(new MemoryRegion("ram", 0, 1 << 20, false),
                 new MemoryRegion("data", 0x1_0000_0000L, 64 * 4096, true)), source), new HostPages() {
@@ -76,7 +97,7 @@ class FileAndSnapshotTest {
         PagedGuestMemory original = memory(new PatternPageSource(11));
         original.slice(0x1000, 8).set(JAVA_LONG_UNALIGNED, 0, 0xFEEDL);
         Path file = dir.resolve("vm.snap");
-        Snapshot.write(file, "snap", original);
+        Snapshot.write(file, "snap", original, false);
         Snapshot snap = Snapshot.read(file);
         assertThat(snap.vmName()).isEqualTo("snap");
         assertThat(snap.regions()).extracting(Snapshot.Region::name).containsExactly("ram", "data");
