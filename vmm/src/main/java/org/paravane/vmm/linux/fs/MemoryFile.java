@@ -1,0 +1,100 @@
+package org.paravane.vmm.linux.fs;
+
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import org.paravane.vmm.linux.Errno;
+import org.paravane.vmm.linux.ErrnoException;
+
+/**
+ * A tmpfs regular file. Its bytes live as long as a name or an open description refers to it: unlinking an open
+ * file keeps the data until the last close, because the description holds the node.
+ */
+final class MemoryFile extends MemoryNode implements Node.OpenableFile {
+    /** tmpfs files are limited by the VM's memory; this is Java's array limit. */
+    static final long MAX_SIZE = Integer.MAX_VALUE - 8;
+    private byte[] data;
+    private long size;
+
+    MemoryFile(Tmpfs fs, long ino, int permissions, byte[] contents) {
+        super(fs, ino, permissions);
+        this.data = contents;
+        this.size = contents.length;
+    }
+
+    @Override
+    public synchronized Stat stat() {
+        return stat(Fcntl.S_IFREG, size, nlink);
+    }
+
+    synchronized byte[] contents() {
+        return Arrays.copyOf(data, (int) size);
+    }
+
+    @Override
+    public FileContents open(int flags) {
+        return new FileContents() {
+            @Override
+            public int read(ByteBuffer dst, long position) {
+                synchronized (MemoryFile.this) {
+                    if (position >= size) {
+                        return 0;
+                    }
+                    int n = (int) Math.min(dst.remaining(), size - position);
+                    dst.put(data, (int) position, n);
+                    atime = Stat.nowNanos();
+                    return n;
+                }
+            }
+
+            @Override
+            public int write(ByteBuffer src, long position) throws ErrnoException {
+                synchronized (MemoryFile.this) {
+                    int n = src.remaining();
+                    if (position + n > MAX_SIZE || position + n < 0) {
+                        throw new ErrnoException(Errno.EFBIG, "file would exceed " + MAX_SIZE + " bytes");
+                    }
+                    ensureCapacity(position + n);
+                    src.get(data, (int) position, n);
+                    size = Math.max(size, position + n);
+                    touch();
+                    return n;
+                }
+            }
+
+            @Override
+            public boolean seekable() {
+                return true;
+            }
+
+            @Override
+            public long size() {
+                synchronized (MemoryFile.this) {
+                    return size;
+                }
+            }
+
+            @Override
+            public void truncate(long length) throws ErrnoException {
+                MemoryFile.this.truncate(length);
+            }
+        };
+    }
+
+    synchronized void truncate(long length) throws ErrnoException {
+        if (length > MAX_SIZE) {
+            throw new ErrnoException(Errno.EFBIG, "file would exceed " + MAX_SIZE + " bytes");
+        }
+        ensureCapacity(length);
+        if (length < size) {
+            Arrays.fill(data, (int) length, (int) size, (byte) 0);
+        }
+        size = length;
+        touch();
+    }
+
+    private void ensureCapacity(long needed) {
+        if (needed > data.length) {
+            data = Arrays.copyOf(data, (int) Math.min(MAX_SIZE, Math.max(needed, 2L * data.length)));
+        }
+    }
+}
