@@ -37,7 +37,8 @@ public final class ProcessFiles {
     public ProcessFiles(FileSystem fs, String exePath, Supplier<String> maps, Supplier<String> cpuinfo, int rlimitNofile) {
         this.fs = fs;
         this.fds = new FdTable(rlimitNofile);
-        this.proc = new Mount("/proc", ProcFs.create(this, exePath, maps, cpuinfo), true);
+        // procfs is mounted read-write on Linux: what cannot change there answers EACCES, not EROFS.
+        this.proc = new Mount("/proc", ProcFs.create(this, exePath, maps, cpuinfo), false);
         this.resolver = new PathResolver(Location.root(fs.rootMount()), path -> path.equals("/proc") ? proc : fs.mountAt(path));
         this.cwd = resolver.root();
         this.namespace = new NamespaceCalls(this, resolver);
