@@ -26,7 +26,11 @@ final class HostDirectory extends HostNode implements Node.Directory {
         super(path, dev);
     }
 
+    /** The host path of one guest name; anything that is not a single plain component never gets near the host. */
     private Path child(String name) {
+        if (name.isEmpty() || name.equals(".") || name.equals("..") || name.indexOf('/') >= 0 || name.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("not a single path component: '" + name + "'");
+        }
         return path.resolve(name);
     }
 

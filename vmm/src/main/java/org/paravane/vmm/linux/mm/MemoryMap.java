@@ -11,17 +11,13 @@ import static org.paravane.vmm.linux.Errno.EOVERFLOW;
 import static org.paravane.vmm.linux.Errno.EPERM;
 import static org.paravane.vmm.linux.mm.Mman.*;
 
-import com.google.common.collect.Range;
-import com.google.common.collect.RangeMap;
-import com.google.common.collect.TreeRangeMap;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Consumer;
 import org.paravane.vmm.linux.ErrnoException;
 
 /**
- * A process's VMA list with Linux's semantics for mmap, munmap, mprotect, mremap, madvise and brk. Adjacent areas
+ * A process's memory map with Linux's semantics for mmap, munmap, mprotect, mremap, madvise and brk. Adjacent areas
  * that Linux would merge are merged, so the list (and {@code /proc/self/maps}) reads as Linux's. Every change is
  * reported to {@code pageTables} in the order it happens. Not thread-safe: the process's memory lock guards it.
  */
@@ -29,7 +25,7 @@ public final class MemoryMap {
     /** Linux's default vm.max_map_count. */
     public static final int MAX_MAP_COUNT = 65530;
 
-    private final RangeMap<Long, Vma> vmas = TreeRangeMap.create();
+    private final VmaList vmas;
     private final Layout layout;
     private final Consumer<MapChange> pageTables;
     private final long rlimitData;
@@ -42,10 +38,11 @@ public final class MemoryMap {
 
     public MemoryMap(Layout layout, long rlimitData, Consumer<MapChange> pageTables) {
         this.layout = layout;
+        this.vmas = new VmaList(layout.guardGap(), layout.minAddress());
         this.pageTables = pageTables;
         this.rlimitData = rlimitData;
         this.brk = layout.brkStart();
-        insert(new Vma(layout.stackBottom(), layout.stackTop(), PROT_READ | PROT_WRITE, false, true, Backing.ANONYMOUS,
+        vmas.insert(new Vma(layout.stackBottom(), layout.stackTop(), PROT_READ | PROT_WRITE, false, true, Backing.ANONYMOUS,
                 0, "[stack]"));
     }
 
@@ -55,7 +52,7 @@ public final class MemoryMap {
 
     /** The areas in address order. */
     public List<Vma> vmas() {
-        return List.copyOf(vmas.asMapOfRanges().values());
+        return vmas.all();
     }
 
     /** The area containing {@code address}, or null. */
@@ -117,12 +114,12 @@ public final class MemoryMap {
             throw new ErrnoException(ENOMEM, "no huge pages are reserved");
         }
         long at = placement(address, len, flags);
-        if (vmas.asMapOfRanges().size() >= MAX_MAP_COUNT) {
+        if (vmas.size() >= MAX_MAP_COUNT) {
             throw new ErrnoException(ENOMEM, "more than " + MAX_MAP_COUNT + " mappings");
         }
         unmapRange(at, at + len);
         long fileOffset = anonymous ? 0 : offset;
-        insert(new Vma(at, at + len, prot & (PROT_READ | PROT_WRITE | PROT_EXEC), shared,
+        vmas.insert(new Vma(at, at + len, prot & (PROT_READ | PROT_WRITE | PROT_EXEC), shared,
                 (flags & MAP_GROWSDOWN) != 0, effective, fileOffset, ""));
         pageTables.accept(new MapChange.Mapped(at, len, prot & (PROT_READ | PROT_WRITE | PROT_EXEC), shared,
                 effective, fileOffset));
@@ -141,58 +138,20 @@ public final class MemoryMap {
             if (address < layout.minAddress()) {
                 throw new ErrnoException(EPERM, "address 0x" + Long.toHexString(address) + " is below mmap_min_addr");
             }
-            if (noReplace && overlaps(address, address + len)) {
+            if (noReplace && vmas.overlaps(address, address + len)) {
                 throw new ErrnoException(EEXIST, "0x" + Long.toHexString(address) + " is already mapped");
             }
             return address;
         }
         long hint = pageAlignUp(address);
-        if (hint != 0 && hint >= layout.minAddress() && hint > 0 && hint <= Layout.TASK_SIZE - len && isFree(hint, len)) {
+        if (hint != 0 && hint >= layout.minAddress() && hint > 0 && hint <= Layout.TASK_SIZE - len && vmas.isFree(hint, len)) {
             return hint;
         }
-        long at = topDown(len, layout.mmapBase());
+        long at = vmas.topDown(len, layout.mmapBase());
         if (at < 0) {
             throw new ErrnoException(ENOMEM, "no room for " + len + " bytes");
         }
         return at;
-    }
-
-    /** The highest free, guard-respecting range of {@code len} bytes ending at or below {@code high}, or -1. */
-    private long topDown(long len, long high) {
-        Vma above = firstAtOrAbove(high);
-        long ceiling = above == null ? high : Math.min(high, gapStart(above));
-        for (Vma v : vmas.subRangeMap(Range.closedOpen(0L, high)).asDescendingMapOfRanges().values()) {
-            long floor = Math.max(v.end(), layout.minAddress());
-            if (ceiling >= floor && ceiling - floor >= len) {
-                return ceiling - len;
-            }
-            ceiling = Math.min(ceiling, gapStart(v));
-        }
-        return ceiling - layout.minAddress() >= len ? ceiling - len : -1;
-    }
-
-    /** Where the free space above an area ends: its start, less the guard gap below a grows-down area. */
-    private long gapStart(Vma v) {
-        return v.growsDown() ? Math.max(0, v.start() - layout.guardGap()) : v.start();
-    }
-
-    private boolean isFree(long start, long len) {
-        long end = start + len;
-        if (overlaps(start, end)) {
-            return false;
-        }
-        Map.Entry<Range<Long>, Vma> above = vmas.getEntry(end);
-        Vma next = above != null ? above.getValue() : firstAtOrAbove(end);
-        return next == null || end <= gapStart(next);
-    }
-
-    private Vma firstAtOrAbove(long address) {
-        var rest = vmas.subRangeMap(Range.atLeast(address)).asMapOfRanges().values();
-        return rest.isEmpty() ? null : rest.iterator().next();
-    }
-
-    private boolean overlaps(long start, long end) {
-        return !vmas.subRangeMap(Range.closedOpen(start, end)).asMapOfRanges().isEmpty();
     }
 
     // ---------------------------------------------------------------- munmap
@@ -211,8 +170,8 @@ public final class MemoryMap {
     }
 
     private void unmapRange(long start, long end) {
-        for (Vma v : carve(start, end)) {
-            vmas.remove(Range.closedOpen(v.start(), v.end()));
+        for (Vma v : vmas.carve(start, end)) {
+            vmas.remove(v);
             pageTables.accept(new MapChange.Unmapped(v.start(), v.length()));
         }
     }
@@ -253,7 +212,7 @@ public final class MemoryMap {
         long expected = address;
         List<Vma> changed = new ArrayList<>();
         ErrnoException failure = null;
-        for (Vma v : carve(address, end)) {
+        for (Vma v : vmas.carve(address, end)) {
             if (v.start() != expected) {
                 failure = new ErrnoException(ENOMEM, "0x" + Long.toHexString(expected) + " is not mapped");
                 break;
@@ -269,9 +228,9 @@ public final class MemoryMap {
             failure = new ErrnoException(ENOMEM, "0x" + Long.toHexString(expected) + " is not mapped");
         }
         // Like Linux, the areas before the failing one keep their new protection.
-        changed.forEach(v -> vmas.remove(Range.closedOpen(v.start(), v.end())));
+        changed.forEach(vmas::remove);
         for (Vma v : changed) {
-            insert(v.withProt(newProt));
+            vmas.insert(v.withProt(newProt));
             pageTables.accept(new MapChange.Protected(v.start(), v.length(), newProt));
         }
         if (failure != null) {
@@ -334,11 +293,11 @@ public final class MemoryMap {
             return oldAddress;
         }
         long grownEnd = oldAddress + newLen;
-        if (oldAddress + oldLen == vma.end() && grownEnd <= Layout.TASK_SIZE && isFree(vma.end(), grownEnd - vma.end())) {
+        if (oldAddress + oldLen == vma.end() && grownEnd <= Layout.TASK_SIZE && vmas.isFree(vma.end(), grownEnd - vma.end())) {
             long added = grownEnd - vma.end();
             Vma grown = new Vma(vma.start(), grownEnd, vma.prot(), vma.shared(), vma.growsDown(), vma.backing(),
                     vma.fileOffset(), vma.name());
-            replace(vma, grown);
+            vmas.replace(vma, grown);
             pageTables.accept(new MapChange.Mapped(vma.end(), added, vma.prot(), vma.shared(), vma.backing(),
                     vma.anonymous() ? 0 : vma.fileOffset() + vma.length()));
             return oldAddress;
@@ -346,7 +305,7 @@ public final class MemoryMap {
         if (!mayMove) {
             throw new ErrnoException(ENOMEM, "cannot grow in place and MREMAP_MAYMOVE is not set");
         }
-        long target = topDown(newLen, layout.mmapBase());
+        long target = vmas.topDown(newLen, layout.mmapBase());
         if (target < 0) {
             throw new ErrnoException(ENOMEM, "no room for " + newLen + " bytes");
         }
@@ -355,11 +314,11 @@ public final class MemoryMap {
 
     private long move(Vma vma, long oldAddress, long oldLen, long target, long newLen) {
         Vma old = vma.slice(oldAddress, oldAddress + oldLen);
-        for (Vma piece : carve(oldAddress, oldAddress + oldLen)) {
-            vmas.remove(Range.closedOpen(piece.start(), piece.end()));
+        for (Vma piece : vmas.carve(oldAddress, oldAddress + oldLen)) {
+            vmas.remove(piece);
         }
         pageTables.accept(new MapChange.Moved(oldAddress, target, oldLen));
-        insert(old.movedTo(target, newLen));
+        vmas.insert(old.movedTo(target, newLen));
         if (newLen > oldLen) {
             pageTables.accept(new MapChange.Mapped(target + oldLen, newLen - oldLen, old.prot(), old.shared(),
                     old.backing(), old.anonymous() ? 0 : old.fileOffset() + oldLen));
@@ -397,12 +356,10 @@ public final class MemoryMap {
         }
         long expected = address;
         boolean hole = false;
-        for (Map.Entry<Range<Long>, Vma> e : vmas.subRangeMap(Range.closedOpen(address, end)).asMapOfRanges().entrySet()) {
-            Vma v = e.getValue();
-            long s = e.getKey().lowerEndpoint(), t = e.getKey().upperEndpoint();
-            hole |= s != expected;
-            expected = t;
-            advise(v.slice(s, t), advice);
+        for (Vma piece : vmas.within(address, end)) {
+            hole |= piece.start() != expected;
+            expected = piece.end();
+            advise(piece, advice);
         }
         if (hole || expected < end) {
             throw new ErrnoException(ENOMEM, "part of the range is not mapped");
@@ -460,51 +417,16 @@ public final class MemoryMap {
             brk = requested;
             return brk;
         }
-        Vma next = firstAtOrAbove(oldTop);
-        if (next != null && newTop + PAGE_SIZE > gapStart(next)) {
+        Vma next = vmas.firstAtOrAbove(oldTop);
+        if (next != null && newTop + PAGE_SIZE > vmas.gapStart(next)) {
             return brk;
         }
         Vma heap = new Vma(oldTop, newTop, PROT_READ | PROT_WRITE, false, false, Backing.ANONYMOUS, 0, "[heap]");
-        insert(heap);
+        vmas.insert(heap);
         pageTables.accept(new MapChange.Mapped(oldTop, newTop - oldTop, heap.prot(), false, Backing.ANONYMOUS, 0));
         brk = requested;
         return brk;
     }
 
-    // ---------------------------------------------------------------- the list itself
 
-    /** Splits the areas straddling {@code start} and {@code end}; returns the whole areas now inside. */
-    private List<Vma> carve(long start, long end) {
-        for (long at : new long[] {start, end}) {
-            Vma v = vmas.get(at);
-            if (v != null && v.start() < at) {
-                vmas.put(Range.closedOpen(v.start(), at), v.slice(v.start(), at));
-                vmas.put(Range.closedOpen(at, v.end()), v.slice(at, v.end()));
-            }
-        }
-        return new ArrayList<>(vmas.subRangeMap(Range.closedOpen(start, end)).asMapOfRanges().values());
-    }
-
-    private void replace(Vma old, Vma updated) {
-        vmas.remove(Range.closedOpen(old.start(), old.end()));
-        insert(updated);
-    }
-
-    /** Puts {@code v} into free space, merging it with neighbours Linux would merge it with. */
-    private void insert(Vma v) {
-        Vma merged = v;
-        Vma before = merged.start() > 0 ? vmas.get(merged.start() - 1) : null;
-        if (before != null && before.mergesWith(merged)) {
-            vmas.remove(Range.closedOpen(before.start(), before.end()));
-            merged = new Vma(before.start(), merged.end(), merged.prot(), merged.shared(), merged.growsDown(),
-                    merged.backing(), before.fileOffset(), merged.name());
-        }
-        Vma after = vmas.get(merged.end());
-        if (after != null && merged.mergesWith(after)) {
-            vmas.remove(Range.closedOpen(after.start(), after.end()));
-            merged = new Vma(merged.start(), after.end(), merged.prot(), merged.shared(), merged.growsDown(),
-                    merged.backing(), merged.fileOffset(), merged.name());
-        }
-        vmas.put(Range.closedOpen(merged.start(), merged.end()), merged);
-    }
 }
