@@ -40,14 +40,13 @@ final class MemoryDirectory extends MemoryNode implements Node.Directory {
 
     @Override
     public synchronized Stat stat() throws ErrnoException {
-        long subdirs = 0;
-        for (DirEntry e : list()) {
-            subdirs += e.type() == Fcntl.DT_DIR ? 1 : 0;
-        }
+        long subdirs = entries.values().stream().filter(n -> n instanceof Directory).count();
         if (lower != null) {
+            // The host's link count stands for its subdirectories (listing the host on every stat would cost too much).
             Stat host = lower.stat();
-            return new Stat(fs.dev(), host.ino(), Fcntl.S_IFDIR | permissions, 2 + subdirs, host.uid(), host.gid(), 0,
-                    4096, 4096, 8, host.atimeNanos(), Math.max(host.mtimeNanos(), mtime), Math.max(host.ctimeNanos(), ctime));
+            return new Stat(fs.dev(), host.ino(), Fcntl.S_IFDIR | permissions, host.nlink() + subdirs, host.uid(),
+                    host.gid(), 0, 4096, 4096, 8, host.atimeNanos(), Math.max(host.mtimeNanos(), mtime),
+                    Math.max(host.ctimeNanos(), ctime));
         }
         return stat(Fcntl.S_IFDIR, 4096, 2 + subdirs);
     }

@@ -25,14 +25,11 @@ final class OpenCall {
         boolean created = false;
         if ((flags & Fcntl.O_CREAT) != 0) {
             PathResolver.Parent parent = resolver.resolveParent(start, path);
-            if (parent.isRoot() || parent.isDotOrDotDot()) {
+            if (parent.isRoot() || parent.isDotOrDotDot() || parent.trailingSlash()) {
                 throw new ErrnoException(EISDIR, path + " names a directory");
             }
             Location existing = resolver.child(parent.directory(), parent.name());
             if (existing == null) {
-                if (parent.trailingSlash()) {
-                    throw new ErrnoException(EISDIR, path + " ends in a slash");
-                }
                 if (parent.directory().mount().readOnly()) {
                     throw new ErrnoException(EROFS, parent.directory().path() + " is on a read-only file system");
                 }
@@ -54,9 +51,6 @@ final class OpenCall {
                 }
             } else {
                 target = existing;
-                if (parent.trailingSlash() && !(target.node() instanceof Node.Directory)) {
-                    throw new ErrnoException(ENOTDIR, path + " is not a directory");
-                }
             }
         } else {
             target = resolver.resolve(start, path, follow);

@@ -115,6 +115,13 @@ class PathResolutionTest extends FsTestBase {
     }
 
     @Test
+    void oCreatWithATrailingSlashIsEisdir() throws Exception {
+        create("/tmp/f", "");
+        assertErrno(() -> open("/tmp/new/", O_WRONLY | O_CREAT), Errno.EISDIR);
+        assertErrno(() -> open("/tmp/f/", O_RDONLY | O_CREAT), Errno.EISDIR);
+    }
+
+    @Test
     void oCreatThroughADanglingLinkCreatesItsTarget() throws Exception {
         p.symlinkat("/tmp/made", AT_FDCWD, "/tmp/dangling");
         p.close(open("/tmp/dangling", O_WRONLY | O_CREAT));
