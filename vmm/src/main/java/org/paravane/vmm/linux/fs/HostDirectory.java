@@ -8,7 +8,6 @@ import static org.paravane.vmm.linux.Errno.EXDEV;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -130,9 +129,5 @@ final class HostDirectory extends HostNode implements Node.Directory {
         } catch (IOException e) {
             throw HostErrors.of(e, child(name).toString());
         }
-    }
-
-    boolean exists() {
-        return Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS);
     }
 }

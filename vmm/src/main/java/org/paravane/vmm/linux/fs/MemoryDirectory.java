@@ -34,10 +34,6 @@ final class MemoryDirectory extends MemoryNode implements Node.Directory {
         this.lower = lower;
     }
 
-    HostDirectory lower() {
-        return lower;
-    }
-
     @Override
     public synchronized Stat stat() throws ErrnoException {
         long subdirs = entries.values().stream().filter(n -> n instanceof Directory).count();

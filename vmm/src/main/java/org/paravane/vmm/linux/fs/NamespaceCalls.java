@@ -10,11 +10,9 @@ import org.paravane.vmm.linux.ErrnoException;
  * EROFS before the name is even looked up, as mnt_want_write comes first.
  */
 final class NamespaceCalls {
-    private final ProcessFiles process;
     private final PathResolver resolver;
 
-    NamespaceCalls(ProcessFiles process, PathResolver resolver) {
-        this.process = process;
+    NamespaceCalls(PathResolver resolver) {
         this.resolver = resolver;
     }
 
@@ -121,9 +119,5 @@ final class NamespaceCalls {
         if (directory.mount().readOnly()) {
             throw new ErrnoException(EROFS, directory.path() + " is on a read-only file system");
         }
-    }
-
-    ProcessFiles process() {
-        return process;
     }
 }

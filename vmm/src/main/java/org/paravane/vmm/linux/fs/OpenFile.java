@@ -312,18 +312,6 @@ public final class OpenFile {
         return contents != null && contents.seekable();
     }
 
-    synchronized long offset() {
-        return offset;
-    }
-
-    synchronized void advance(long bytes) {
-        offset += bytes;
-    }
-
-    FileContents contents() {
-        return contents;
-    }
-
     /** The termios bits a freshly opened Linux terminal reports (cooked mode, 38400 baud, 8N1). */
     static byte[] termios() {
         ByteBuffer b = ByteBuffer.allocate(36).order(ByteOrder.LITTLE_ENDIAN);

@@ -41,7 +41,7 @@ public final class ProcessFiles {
         this.proc = new Mount("/proc", ProcFs.create(this, exePath, maps, cpuinfo), false);
         this.resolver = new PathResolver(Location.root(fs.rootMount()), path -> path.equals("/proc") ? proc : fs.mountAt(path));
         this.cwd = resolver.root();
-        this.namespace = new NamespaceCalls(this, resolver);
+        this.namespace = new NamespaceCalls(resolver);
         installConsole(fs.console());
     }
 
@@ -74,10 +74,6 @@ public final class ProcessFiles {
 
     Location root() {
         return resolver.root();
-    }
-
-    FileSystem fileSystem() {
-        return fs;
     }
 
     int umask() {
@@ -316,6 +312,32 @@ public final class ProcessFiles {
 
     public void symlinkat(String target, int dirfd, String path) throws ErrnoException {
         namespace.symlinkat(target, start(dirfd, path), path);
+    }
+
+    // The old calls without a directory descriptor (musl still makes them).
+
+    public void mkdir(String path, int mode) throws ErrnoException {
+        mkdirat(Fcntl.AT_FDCWD, path, mode);
+    }
+
+    public void rmdir(String path) throws ErrnoException {
+        unlinkat(Fcntl.AT_FDCWD, path, Fcntl.AT_REMOVEDIR);
+    }
+
+    public void unlink(String path) throws ErrnoException {
+        unlinkat(Fcntl.AT_FDCWD, path, 0);
+    }
+
+    public void rename(String oldPath, String newPath) throws ErrnoException {
+        renameat2(Fcntl.AT_FDCWD, oldPath, Fcntl.AT_FDCWD, newPath, 0);
+    }
+
+    public byte[] readlink(String path, int size) throws ErrnoException {
+        return readlinkat(Fcntl.AT_FDCWD, path, size);
+    }
+
+    public void access(String path, int mode) throws ErrnoException {
+        faccessat(Fcntl.AT_FDCWD, path, mode, 0);
     }
 
     // ---------------------------------------------------------------- process state

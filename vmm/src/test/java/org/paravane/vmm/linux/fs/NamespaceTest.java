@@ -109,6 +109,21 @@ class NamespaceTest extends FsTestBase {
     }
 
     @Test
+    void theCallsWithoutADirfdStartAtTheWorkingDirectory() throws Exception {
+        p.chdir("/tmp");
+        p.mkdir("d", 0755);
+        create("/tmp/d/f", "f");
+        p.rename("d/f", "d/g");
+        p.symlinkat("g", AT_FDCWD, "d/l");
+        assertThat(new String(p.readlink("d/l", 10), StandardCharsets.UTF_8)).isEqualTo("g");
+        p.access("d/g", R_OK | W_OK);
+        p.unlink("d/l");
+        p.unlink("d/g");
+        p.rmdir("d");
+        assertErrno(() -> p.access("d", F_OK), Errno.ENOENT);
+    }
+
+    @Test
     void symlinkRefusesEmptyTargetsAndExistingNames() throws Exception {
         assertErrno(() -> p.symlinkat("", AT_FDCWD, "/tmp/l"), Errno.ENOENT);
         p.symlinkat("t", AT_FDCWD, "/tmp/l");
