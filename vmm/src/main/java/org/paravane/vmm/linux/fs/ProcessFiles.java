@@ -106,6 +106,9 @@ public final class ProcessFiles {
         if ((flags & Fcntl.O_TMPFILE) == Fcntl.O_TMPFILE) {
             throw new ErrnoException(EOPNOTSUPP, "O_TMPFILE is not supported");
         }
+        if ((flags & (Fcntl.O_CREAT | Fcntl.O_DIRECTORY)) == (Fcntl.O_CREAT | Fcntl.O_DIRECTORY)) {
+            throw new ErrnoException(EINVAL, "O_CREAT with O_DIRECTORY (Linux 6.4 and later)");
+        }
         if ((flags & Fcntl.O_PATH) != 0) {
             flags &= Fcntl.O_PATH | Fcntl.O_DIRECTORY | Fcntl.O_NOFOLLOW | Fcntl.O_CLOEXEC;
         }

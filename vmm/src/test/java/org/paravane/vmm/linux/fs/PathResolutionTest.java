@@ -115,6 +115,16 @@ class PathResolutionTest extends FsTestBase {
     }
 
     @Test
+    void oCreatWithODirectoryIsEinval() {
+        assertErrno(() -> open("/tmp/d", O_RDONLY | O_CREAT | O_DIRECTORY), Errno.EINVAL);
+    }
+
+    @Test
+    void oTmpfileIsNotSupported() {
+        assertErrno(() -> open("/tmp", O_RDWR | O_TMPFILE), Errno.EOPNOTSUPP);
+    }
+
+    @Test
     void oCreatWithATrailingSlashIsEisdir() throws Exception {
         create("/tmp/f", "");
         assertErrno(() -> open("/tmp/new/", O_WRONLY | O_CREAT), Errno.EISDIR);
