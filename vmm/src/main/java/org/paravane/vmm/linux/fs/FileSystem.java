@@ -24,9 +24,19 @@ public final class FileSystem {
      * @param hostRoot     the host directory seen as {@code /}, or null for an empty root
      * @param readOnlyRoot whether {@code /} refuses writes (EROFS); {@code /tmp} stays writable
      */
-    public record Options(Path hostRoot, boolean readOnlyRoot, List<MountSpec> mounts) {
+    public record Options(Path hostRoot, boolean readOnlyRoot, List<MountSpec> mounts, long tmpfsBytes) {
+        /** What each in-memory file system (the root's layer, {@code /tmp}) may hold by default. */
+        public static final long DEFAULT_TMPFS_BYTES = 64L << 20;
+
         public Options {
             mounts = List.copyOf(mounts);
+            if (tmpfsBytes <= 0) {
+                throw new IllegalArgumentException("tmpfs size must be positive: " + tmpfsBytes);
+            }
+        }
+
+        public Options(Path hostRoot, boolean readOnlyRoot, List<MountSpec> mounts) {
+            this(hostRoot, readOnlyRoot, mounts, DEFAULT_TMPFS_BYTES);
         }
 
         public static Options emptyRoot() {
@@ -39,8 +49,8 @@ public final class FileSystem {
 
     private final Options options;
     private final Console console;
-    private final Tmpfs rootFs = new Tmpfs(ROOT_DEV);
-    private final Tmpfs tmpFs = new Tmpfs(TMP_DEV);
+    private Tmpfs rootFs;
+    private Tmpfs tmpFs;
     private final HostDirectory lower;
     private MemoryDirectory root;
     private MemoryDirectory tmp;
@@ -53,6 +63,8 @@ public final class FileSystem {
         this.console = console;
         this.lower = options.hostRoot() == null ? null : new HostDirectory(realDirectory(options.hostRoot()), ROOT_DEV);
         this.devices = DevFs.create(console, random, DEV_DEV);
+        this.rootFs = new Tmpfs(ROOT_DEV, options.tmpfsBytes());
+        this.tmpFs = new Tmpfs(TMP_DEV, options.tmpfsBytes());
         installLayers(new MemoryDirectory(rootFs, rootFs.newIno(), 0755, lower),
                 new MemoryDirectory(tmpFs, tmpFs.newIno(), 01777, null));
     }
@@ -162,8 +174,11 @@ public final class FileSystem {
         if (format != LayerSnapshot.FORMAT) {
             throw new IOException("file system snapshot format " + format + ", expected " + LayerSnapshot.FORMAT);
         }
-        MemoryDirectory newRoot = LayerSnapshot.read(in, rootFs, lower);
-        MemoryDirectory newTmp = LayerSnapshot.read(in, tmpFs, null);
+        Tmpfs newRootFs = new Tmpfs(ROOT_DEV, options.tmpfsBytes()), newTmpFs = new Tmpfs(TMP_DEV, options.tmpfsBytes());
+        MemoryDirectory newRoot = LayerSnapshot.read(in, newRootFs, lower);
+        MemoryDirectory newTmp = LayerSnapshot.read(in, newTmpFs, null);
+        rootFs = newRootFs;
+        tmpFs = newTmpFs;
         installLayers(newRoot, newTmp);
     }
 }

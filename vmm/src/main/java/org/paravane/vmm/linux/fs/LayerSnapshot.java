@@ -96,7 +96,11 @@ final class LayerSnapshot {
                     Attributes f = readAttributes(in, fs);
                     byte[] data = new byte[in.readInt()];
                     in.readFully(data);
-                    yield f.applyTo(new MemoryFile(fs, f.ino(), f.permissions(), data));
+                    try {
+                        yield f.applyTo(new MemoryFile(fs, f.ino(), f.permissions(), data));
+                    } catch (ErrnoException e) {
+                        throw new IOException("the snapshot holds more than this file system's size: " + e.getMessage(), e);
+                    }
                 }
                 case SYMLINK -> {
                     Attributes l = readAttributes(in, fs);

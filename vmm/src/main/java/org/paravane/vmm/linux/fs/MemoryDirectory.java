@@ -127,8 +127,14 @@ final class MemoryDirectory extends MemoryNode implements Node.Directory {
         }
         checkRemovable(node, directory, name);
         detach(name);
-        if (node instanceof MemoryNode m) {
-            m.nlink = 0;
+        unlinked(node);
+    }
+
+    private static void unlinked(Node node) {
+        switch (node) {
+            case MemoryFile f -> f.unlinked();
+            case MemoryNode m -> m.nlink = 0;
+            default -> { }
         }
     }
 
@@ -191,6 +197,7 @@ final class MemoryDirectory extends MemoryNode implements Node.Directory {
             };
             if (existing != null) {
                 to.detach(newName);
+                unlinked(existing);
             }
             detach(name);
             to.put(newName, moved);

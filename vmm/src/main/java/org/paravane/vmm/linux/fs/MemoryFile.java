@@ -14,11 +14,35 @@ final class MemoryFile extends MemoryNode implements Node.OpenableFile {
     static final long MAX_SIZE = Integer.MAX_VALUE - 8;
     private byte[] data;
     private long size;
+    /** The page-rounded bytes charged to the tmpfs while a name refers to this file. */
+    private long charged;
 
-    MemoryFile(Tmpfs fs, long ino, int permissions, byte[] contents) {
+    MemoryFile(Tmpfs fs, long ino, int permissions, byte[] contents) throws ErrnoException {
         super(fs, ino, permissions);
         this.data = contents;
         this.size = contents.length;
+        recharge(size);
+    }
+
+    /** Charges the tmpfs for {@code newSize} before the data grows to it; ENOSPC leaves everything as it was. */
+    private void recharge(long newSize) throws ErrnoException {
+        if (nlink == 0) {
+            return;
+        }
+        long pages = (newSize + 4095) & ~4095L;
+        fs.charge(pages - charged);
+        charged = pages;
+    }
+
+    /** The last name is gone: the data stays for open descriptions but no longer counts against the tmpfs. */
+    synchronized void unlinked() {
+        nlink = 0;
+        try {
+            fs.charge(-charged);
+        } catch (ErrnoException e) {
+            throw new IllegalStateException("giving bytes back cannot fail", e);
+        }
+        charged = 0;
     }
 
     @Override
@@ -53,6 +77,7 @@ final class MemoryFile extends MemoryNode implements Node.OpenableFile {
                     if (position + n > MAX_SIZE || position + n < 0) {
                         throw new ErrnoException(Errno.EFBIG, "file would exceed " + MAX_SIZE + " bytes");
                     }
+                    recharge(Math.max(size, position + n));
                     ensureCapacity(position + n);
                     src.get(data, (int) position, n);
                     size = Math.max(size, position + n);
@@ -84,6 +109,7 @@ final class MemoryFile extends MemoryNode implements Node.OpenableFile {
         if (length > MAX_SIZE) {
             throw new ErrnoException(Errno.EFBIG, "file would exceed " + MAX_SIZE + " bytes");
         }
+        recharge(length);
         ensureCapacity(length);
         if (length < size) {
             Arrays.fill(data, (int) length, (int) size, (byte) 0);

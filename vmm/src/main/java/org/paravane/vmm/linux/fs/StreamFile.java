@@ -64,9 +64,13 @@ final class StreamFile implements Node.OpenableFile {
                 }
                 try {
                     int n = src.remaining();
-                    byte[] bytes = new byte[n];
-                    src.get(bytes);
-                    out.write(bytes);
+                    // In chunks: a guest writing a gigabyte at once must not need a gigabyte of heap here.
+                    byte[] chunk = new byte[Math.min(n, 1 << 16)];
+                    while (src.hasRemaining()) {
+                        int len = Math.min(chunk.length, src.remaining());
+                        src.get(chunk, 0, len);
+                        out.write(chunk, 0, len);
+                    }
                     out.flush();
                     return n;
                 } catch (IOException e) {

@@ -88,6 +88,21 @@ class LayersTest extends FsTestBase {
     }
 
     @Test
+    void aFullTmpfsIsEnospcAndUnlinkingGivesTheSpaceBack() throws Exception {
+        start(new FileSystem.Options(null, false, List.of(), 8192));
+        int fd = open("/tmp/big", O_WRONLY | O_CREAT);
+        p.write(fd, ByteBuffer.allocate(8192));
+        assertErrno(() -> p.write(fd, ByteBuffer.allocate(1)), Errno.ENOSPC);
+        assertErrno(() -> create("/tmp/other", "x"), Errno.ENOSPC);
+        assertThat(p.fstat(fd).size()).isEqualTo(8192);
+        p.unlinkat(AT_FDCWD, "/tmp/big", 0);
+        create("/tmp/other", "fits again");
+        assertErrno(() -> p.ftruncate(open("/tmp/other", O_WRONLY), 1 << 20), Errno.ENOSPC);
+        // the root's layer has a capacity of its own
+        create("/rootfile", "x");
+    }
+
+    @Test
     void renamesAcrossMountsAreExdev() throws Exception {
         create("/tmp/f", "x");
         assertErrno(() -> p.renameat2(AT_FDCWD, "/tmp/f", AT_FDCWD, "/f", 0), Errno.EXDEV);
