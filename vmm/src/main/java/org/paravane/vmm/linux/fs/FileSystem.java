@@ -54,8 +54,9 @@ public final class FileSystem {
     private final HostDirectory lower;
     private MemoryDirectory root;
     private MemoryDirectory tmp;
-    private final Map<String, Mount> mounts = new TreeMap<>();
-    private Mount rootMount;
+    /** Replaced whole, never changed in place: lookups read it without a lock while a snapshot is read. */
+    private volatile Map<String, Mount> mounts = Map.of();
+    private volatile Mount rootMount;
     private final Node.Directory devices;
 
     private FileSystem(Options options, Console console, RandomGenerator random) {
@@ -81,10 +82,9 @@ public final class FileSystem {
     private void installLayers(MemoryDirectory newRoot, MemoryDirectory newTmp) {
         root = newRoot;
         tmp = newTmp;
-        mounts.clear();
-        rootMount = new Mount("/", root, options.readOnlyRoot());
-        mount(new Mount("/tmp", tmp, false));
-        mount(new Mount("/dev", devices, false));
+        Map<String, Mount> building = new TreeMap<>();
+        mount(building, new Mount("/tmp", tmp, false));
+        mount(building, new Mount("/dev", devices, false));
         createMountPoint("/proc", true); // each process mounts its own /proc here (ProcessFiles)
         int minor = (int) FIRST_MOUNT_DEV_MINOR;
         for (MountSpec spec : options.mounts()) {
@@ -98,11 +98,13 @@ public final class FileSystem {
             if (!(node instanceof HostDirectory) && !(node instanceof HostFile)) {
                 throw new IllegalArgumentException("mount " + spec.host() + " is neither a directory nor a file");
             }
-            if (mounts.containsKey(spec.guestPath())) {
+            if (building.containsKey(spec.guestPath())) {
                 throw new IllegalArgumentException("two mounts at " + spec.guestPath());
             }
-            mount(new Mount(spec.guestPath(), (Node) node, spec.readOnly()));
+            mount(building, new Mount(spec.guestPath(), (Node) node, spec.readOnly()));
         }
+        mounts = Map.copyOf(building);
+        rootMount = new Mount("/", root, options.readOnlyRoot());
     }
 
     private static Path realDirectory(Path host) {
@@ -117,8 +119,8 @@ public final class FileSystem {
         }
     }
 
-    private void mount(Mount mount) {
-        mounts.put(mount.path(), mount);
+    private void mount(Map<String, Mount> into, Mount mount) {
+        into.put(mount.path(), mount);
         createMountPoint(mount.path(), mount.root() instanceof Node.Directory);
     }
 

@@ -51,7 +51,11 @@ public final class OpenFile {
 
     /** What readlink of {@code /proc/self/fd/N} shows. */
     public String displayPath() {
-        return label != null ? label : location.path();
+        if (label != null) {
+            return label;
+        }
+        boolean deleted = location.node() instanceof MemoryNode node && node.nlink == 0;
+        return deleted ? location.path() + " (deleted)" : location.path();
     }
 
     public Node node() {

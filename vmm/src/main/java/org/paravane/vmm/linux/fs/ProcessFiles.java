@@ -352,8 +352,11 @@ public final class ProcessFiles {
         return old;
     }
 
-    /** getcwd(2): the path with its NUL; ERANGE when it does not fit in {@code size} bytes. */
+    /** getcwd(2): the path with its NUL; ERANGE when it does not fit, ENOENT when the directory was removed. */
     public byte[] getcwd(long size) throws ErrnoException {
+        if (cwd.node() instanceof MemoryNode node && node.nlink == 0) {
+            throw new ErrnoException(ENOENT, "the working directory was removed");
+        }
         byte[] path = (cwd.path() + "\0").getBytes(StandardCharsets.UTF_8);
         if (size < path.length) {
             throw new ErrnoException(ERANGE, "cwd needs " + path.length + " bytes, buffer has " + size);

@@ -94,6 +94,14 @@ class NamespaceTest extends FsTestBase {
     }
 
     @Test
+    void getcwdOfARemovedDirectoryIsEnoent() throws Exception {
+        p.mkdirat(AT_FDCWD, "/tmp/d", 0755);
+        p.chdir("/tmp/d");
+        p.unlinkat(AT_FDCWD, "/tmp/d", AT_REMOVEDIR);
+        assertErrno(() -> p.getcwd(100), Errno.ENOENT);
+    }
+
+    @Test
     void chdirAndFchdirNeedDirectories() throws Exception {
         assertErrno(() -> p.chdir("/etc/hosts"), Errno.ENOTDIR);
         assertErrno(() -> p.chdir("/none"), Errno.ENOENT);

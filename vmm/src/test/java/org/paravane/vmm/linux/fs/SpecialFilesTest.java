@@ -80,6 +80,7 @@ class SpecialFilesTest extends FsTestBase {
         assertThat(new String(p.readlinkat(AT_FDCWD, "/proc/self/fd/" + fd, 100))).isEqualTo("/tmp/f");
         assertThat(new String(p.readlinkat(AT_FDCWD, "/proc/self/fd/1", 100))).isEqualTo("pipe:[1]");
         p.unlinkat(AT_FDCWD, "/tmp/f", 0);
+        assertThat(new String(p.readlinkat(AT_FDCWD, "/proc/self/fd/" + fd, 100))).isEqualTo("/tmp/f (deleted)");
         assertThat(contents("/proc/self/fd/" + fd)).isEqualTo("data");
         assertErrno(() -> open("/proc/self/fd/99", O_RDONLY), Errno.ENOENT);
         assertErrno(() -> open("/proc/self/fd/03", O_RDONLY), Errno.ENOENT);
