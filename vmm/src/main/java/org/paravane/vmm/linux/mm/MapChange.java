@@ -25,9 +25,10 @@ public sealed interface MapChange {
     }
 
     /**
-     * The process's private copies of {@code [start, start+length)} are dropped (MADV_DONTNEED): the next touch reads
-     * {@code backing} again at {@code fileOffset} — zeros for anonymous memory.
+     * The pages of {@code [start, start+length)} are dropped (MADV_DONTNEED, MADV_FREE, MADV_REMOVE): the next touch
+     * of a private mapping reads {@code backing} again at {@code fileOffset} (zeros for anonymous memory); a shared
+     * mapping sees the shared object's pages again, whatever this process had in its page tables.
      */
-    record Discarded(long start, long length, Backing backing, long fileOffset) implements MapChange {
+    record Discarded(long start, long length, boolean shared, Backing backing, long fileOffset) implements MapChange {
     }
 }

@@ -368,19 +368,19 @@ public final class MemoryMap {
 
     private void advise(Vma range, int advice) throws ErrnoException {
         switch (advice) {
-            case MADV_DONTNEED -> pageTables.accept(new MapChange.Discarded(range.start(), range.length(),
+            case MADV_DONTNEED -> pageTables.accept(new MapChange.Discarded(range.start(), range.length(), range.shared(),
                     range.backing(), range.fileOffset()));
             case MADV_FREE -> {
                 if (!range.anonymous() || range.shared()) {
                     throw new ErrnoException(EINVAL, "MADV_FREE applies to private anonymous memory only");
                 }
-                pageTables.accept(new MapChange.Discarded(range.start(), range.length(), range.backing(), 0));
+                pageTables.accept(new MapChange.Discarded(range.start(), range.length(), range.shared(), range.backing(), 0));
             }
             case MADV_REMOVE -> {
                 if (!range.shared()) {
                     throw new ErrnoException(EINVAL, "MADV_REMOVE applies to shared mappings only");
                 }
-                pageTables.accept(new MapChange.Discarded(range.start(), range.length(), range.backing(),
+                pageTables.accept(new MapChange.Discarded(range.start(), range.length(), range.shared(), range.backing(),
                         range.fileOffset()));
             }
             case MADV_WIPEONFORK -> {

@@ -77,8 +77,18 @@ class RemapAdviseBrkTest extends MemoryMapTestBase {
         changes.clear();
         map.madvise(a, 2 * PAGE, MADV_DONTNEED);
         assertThat(changes).containsExactly(
-                new MapChange.Discarded(a, PAGE, MemoryMapTest.READ_ONLY_FILE, 4 * PAGE),
-                new MapChange.Discarded(b, PAGE, Backing.ANONYMOUS, 0));
+                new MapChange.Discarded(a, PAGE, false, MemoryMapTest.READ_ONLY_FILE, 4 * PAGE),
+                new MapChange.Discarded(b, PAGE, false, Backing.ANONYMOUS, 0));
+    }
+
+    @Test
+    void madviseDontneedOnSharedMemorySaysSo() throws Exception {
+        long a = map.mmap(0, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, null, 0);
+        changes.clear();
+        map.madvise(a, PAGE, MADV_DONTNEED);
+        map.madvise(a, PAGE, MADV_REMOVE);
+        assertThat(changes).containsExactly(new MapChange.Discarded(a, PAGE, true, Backing.ANONYMOUS, 0),
+                new MapChange.Discarded(a, PAGE, true, Backing.ANONYMOUS, 0));
     }
 
     @Test
