@@ -1,0 +1,63 @@
+package org.paravane.vmm.linux.fs;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.Map;
+import org.paravane.vmm.linux.ErrnoException;
+
+/**
+ * A node backed by a host path. The path is only ever reached through names the resolver looked up one component
+ * at a time in the guest namespace; no host call here follows a symbolic link.
+ */
+abstract sealed class HostNode permits HostDirectory, HostFile, HostSymlink {
+    final Path path;
+    final long dev;
+
+    HostNode(Path path, long dev) {
+        this.path = path;
+        this.dev = dev;
+    }
+
+    /** The host node at {@code path} (its last component not followed), or null when it is none we expose. */
+    static HostNode at(Path path, long dev) throws ErrnoException {
+        try {
+            var attributes = Files.readAttributes(path, java.nio.file.attribute.BasicFileAttributes.class,
+                    LinkOption.NOFOLLOW_LINKS);
+            if (attributes.isSymbolicLink()) {
+                return new HostSymlink(path, dev);
+            }
+            if (attributes.isDirectory()) {
+                return new HostDirectory(path, dev);
+            }
+            if (attributes.isRegularFile()) {
+                return new HostFile(path, dev);
+            }
+            // Host devices, fifos and sockets are never handed to a guest.
+            return null;
+        } catch (java.nio.file.NoSuchFileException e) {
+            return null;
+        } catch (IOException e) {
+            throw HostErrors.of(e, path.toString());
+        }
+    }
+
+    public Stat stat() throws ErrnoException {
+        try {
+            Map<String, Object> a = Files.readAttributes(path, "unix:*", LinkOption.NOFOLLOW_LINKS);
+            long size = (Long) a.get("size");
+            return new Stat(dev, (Long) a.get("ino"), (Integer) a.get("mode"), (Integer) a.get("nlink"),
+                    (Integer) a.get("uid"), (Integer) a.get("gid"), 0, size, 4096, Stat.blocksOf(size),
+                    nanos(a.get("lastAccessTime")), nanos(a.get("lastModifiedTime")), nanos(a.get("ctime")));
+        } catch (IOException | UnsupportedOperationException e) {
+            throw HostErrors.of(e instanceof IOException io ? io : new IOException(e), path.toString());
+        }
+    }
+
+    private static long nanos(Object time) {
+        var instant = ((FileTime) time).toInstant();
+        return instant.getEpochSecond() * 1_000_000_000L + instant.getNano();
+    }
+}

@@ -1,0 +1,32 @@
+package org.paravane.vmm.linux.fs;
+
+/** The attributes every in-memory node keeps: identity, permission bits and times. */
+abstract sealed class MemoryNode permits MemoryDirectory, MemoryFile, MemorySymlink {
+    final Tmpfs fs;
+    final long ino;
+    volatile int permissions;
+    volatile long nlink;
+    volatile long atime, mtime, ctime;
+
+    MemoryNode(Tmpfs fs, long ino, int permissions) {
+        this.fs = fs;
+        this.ino = ino;
+        this.permissions = permissions & 07777;
+        this.nlink = 1;
+        long now = Stat.nowNanos();
+        this.atime = now;
+        this.mtime = now;
+        this.ctime = now;
+    }
+
+    void touch() {
+        long now = Stat.nowNanos();
+        mtime = now;
+        ctime = now;
+    }
+
+    Stat stat(int type, long size, long nlinkShown) {
+        return new Stat(fs.dev(), ino, type | permissions, nlinkShown, 0, 0, 0, size, 4096, Stat.blocksOf(size),
+                atime, mtime, ctime);
+    }
+}

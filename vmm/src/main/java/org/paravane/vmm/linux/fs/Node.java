@@ -1,0 +1,51 @@
+package org.paravane.vmm.linux.fs;
+
+import java.util.List;
+import org.paravane.vmm.linux.ErrnoException;
+
+/**
+ * A file system object a path can name: a directory, a file that can be opened (regular files and devices) or a
+ * symbolic link. Whether writes are allowed is the mount's business ({@link Mount#readOnly()}), not the node's.
+ */
+public sealed interface Node permits Node.Directory, Node.OpenableFile, Node.Symlink {
+
+    Stat stat() throws ErrnoException;
+
+    /** A directory: names to nodes, without {@code .} and {@code ..} (the resolver handles those). */
+    non-sealed interface Directory extends Node {
+        /** The node called {@code name} (one component, never {@code .} or {@code ..}), or null. */
+        Node lookup(String name) throws ErrnoException;
+
+        /** The entries in a stable order. */
+        List<DirEntry> list() throws ErrnoException;
+
+        Node.OpenableFile createFile(String name, int mode) throws ErrnoException;
+
+        Directory createDirectory(String name, int mode) throws ErrnoException;
+
+        void createSymlink(String name, String target) throws ErrnoException;
+
+        /** Removes {@code name}: a directory only when {@code directory} (ENOTDIR/EISDIR otherwise, ENOTEMPTY). */
+        void remove(String name, boolean directory) throws ErrnoException;
+
+        /**
+         * Moves {@code name} to {@code target}/{@code newName}, replacing what is there by Linux's rules (a directory
+         * replaces only an empty directory). {@code target} is on the same mount.
+         */
+        void rename(String name, Directory target, String newName) throws ErrnoException;
+    }
+
+    /** A regular file or a device: something {@code open} gives contents for. */
+    non-sealed interface OpenableFile extends Node {
+        FileContents open(int flags) throws ErrnoException;
+    }
+
+    /** A symbolic link, resolved in the guest's namespace. */
+    non-sealed interface Symlink extends Node {
+        String target() throws ErrnoException;
+    }
+
+    /** One directory entry as getdents64 reports it. */
+    record DirEntry(String name, long ino, int type) {
+    }
+}
