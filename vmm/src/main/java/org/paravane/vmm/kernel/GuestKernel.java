@@ -63,6 +63,7 @@ public final class GuestKernel implements AutoCloseable {
     private volatile String panic;
     /** Completed when the guest is done: its last task exited, it panicked, or it was stopped. */
     private final CompletableFuture<Void> done = new CompletableFuture<>();
+    private final Object exits = new Object();
 
     private final PauseGate pauseGate = new PauseGate(this::kickAll, this::liveSchedulers, () -> stopping);
 
@@ -132,18 +133,28 @@ public final class GuestKernel implements AutoCloseable {
         }
     }
 
-    /** Waits until every task launched so far has exited (or the guest panicked); false on timeout. */
+    /**
+     * Waits until every task launched so far has exited (or the guest panicked); false on timeout.
+     * Unlike {@link #done()}, which completes once, this also waits for tasks launched after an earlier end.
+     */
     public boolean awaitTasks(long timeout, TimeUnit unit) throws InterruptedException {
-        if (panic == null && tasks.stream().allMatch(t -> t.state() == Task.State.EXITED)) {
+        long deadline = System.nanoTime() + unit.toNanos(timeout);
+        synchronized (exits) {
+            while (panic == null && tasks.stream().anyMatch(t -> t.state() != Task.State.EXITED)) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(exits, left);
+            }
             return true;
         }
-        try {
-            done.get(timeout, unit);
-            return true;
-        } catch (TimeoutException e) {
-            return false;
-        } catch (ExecutionException e) {
-            throw new IllegalStateException(e);   // never: the signal only completes normally
+    }
+
+    /** Wakes {@link #awaitTasks} callers to look again: a task exited, the guest panicked or stopped. */
+    private void signalExits() {
+        synchronized (exits) {
+            exits.notifyAll();
         }
     }
 
@@ -183,6 +194,7 @@ public final class GuestKernel implements AutoCloseable {
             }
         }
         done.complete(null);
+        signalExits();
     }
 
     @Override
@@ -262,6 +274,7 @@ public final class GuestKernel implements AutoCloseable {
         releaseWaits();
         kickAll();
         done.complete(null);
+        signalExits();
     }
 
     /** Once stopping: ends every async-PF wait (halt and schedule) with RELEASED, and signals that it has. */
@@ -299,6 +312,7 @@ public final class GuestKernel implements AutoCloseable {
         if (tasks.stream().allMatch(x -> x.state() == Task.State.EXITED)) {
             done.complete(null);   // the last one: whoever exits last sees every task exited
         }
+        signalExits();
     }
 
     /** The task's work counter (struct pv_info.work). */
