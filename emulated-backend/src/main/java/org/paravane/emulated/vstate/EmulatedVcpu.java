@@ -59,7 +59,6 @@ public final class EmulatedVcpu implements Vcpu {
 
     private volatile RunBudget budget = RunBudget.UNLIMITED;
     private volatile boolean singleStep;
-    private byte[] fxsave;
 
     // Async page faults: the guest's MSR values survive engines coming and going.
     private long apfEnable;
@@ -115,7 +114,7 @@ public final class EmulatedVcpu implements Vcpu {
             LOG.log(Level.SEVERE, "emulator failure on vCPU " + id, e);
             exits++;
             return new VcpuExit.Failed("emulator failure", 0, e + " at RIP 0x" + Long.toHexString(cpu.rip) + "; "
-                    + StateMapper.state(cpu, apfEnable, apfVector, fxsave));
+                    + StateMapper.state(cpu, apfEnable, apfVector));
         } finally {
             executing = false;
             thread = null;
@@ -349,14 +348,13 @@ public final class EmulatedVcpu implements Vcpu {
     @Override
     public VcpuState state() {
         requireStopped("read the state of");
-        return StateMapper.state(cpu, apfEnable, apfVector, fxsave);
+        return StateMapper.state(cpu, apfEnable, apfVector);
     }
 
     @Override
     public void setState(VcpuState state) {
         requireStopped("set the state of");
         StateMapper.setState(cpu, state);
-        fxsave = state.fxsave();
         interpreter.code().clear();
         // Async-PF MSRs that change reach the engine as a guest write would: a new enable (a VM arriving from another
         // host) queues the wake-all. Restoring the values the vCPU has already is no event.
@@ -373,7 +371,7 @@ public final class EmulatedVcpu implements Vcpu {
     @Override
     public SpecialRegisters specialRegisters() {
         requireStopped("read the special registers of");
-        return SpecialRegisters.of(StateMapper.state(cpu, apfEnable, apfVector, fxsave));
+        return SpecialRegisters.of(StateMapper.state(cpu, apfEnable, apfVector));
     }
 
     @Override

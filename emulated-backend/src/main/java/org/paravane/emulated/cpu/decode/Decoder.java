@@ -164,7 +164,7 @@ public final class Decoder {
                 case 0xB8, 0xBC, 0xBD -> mandatoryF3(b2);
                 case 0x1E -> hintNopOrEndbr();
                 case 0x0F -> unsupportedModrm(1);    // 3DNow!: ModRM then an opcode byte
-                default -> table(TWO_BYTE[b2]);
+                default -> sseRow(b2) ? sse(b2) : table(TWO_BYTE[b2]);
             };
         }
         return switch (b) {
@@ -173,7 +173,8 @@ public final class Decoder {
             case 0x62 -> unsupportedEvex();
             case 0x63 -> movsxd();
             case 0xA4, 0xA5, 0xA6, 0xA7, 0xAA, 0xAB, 0xAC, 0xAD, 0xAE, 0xAF, 0x6C, 0x6D, 0x6E, 0x6F -> string(b);
-            case 0xD8, 0xD9, 0xDA, 0xDB, 0xDC, 0xDD, 0xDE, 0xDF -> unsupportedModrm(0);
+            case 0xD9, 0xDB -> x87(b);
+            case 0xD8, 0xDA, 0xDC, 0xDD, 0xDE, 0xDF -> unsupportedModrm(0);
             case 0xF6, 0xF7 -> groupF6F7(b);
             case 0xFF -> groupFF();
             default -> table(ONE_BYTE[b]);
@@ -517,6 +518,88 @@ public final class Decoder {
         if (r == 7 && !p66 && rep == 0) {
             return finish(CLFLUSH, 4, 0, new ArrayList<>(List.of(memory(1))), 0);
         }
+        if (r <= 3 && !p66 && rep == 0) {
+            Mnemonic m = switch (r) {
+                case 0 -> rexW() ? FXSAVE64 : FXSAVE;
+                case 1 -> rexW() ? FXRSTOR64 : FXRSTOR;
+                case 2 -> LDMXCSR;
+                default -> STMXCSR;
+            };
+            return finish(m, 4, 0, new ArrayList<>(List.of(memory(r <= 1 ? 0 : 4))), 0);
+        }
+        skipMemory();
+        return invalid(UNSUPPORTED);
+    }
+
+    // ---- SSE/SSE2 and the x87 control instructions ----------------------------------------------------------------
+
+    private static boolean sseRow(int b2) {
+        return b2 >= 0x10 && b2 <= 0x17 || b2 >= 0x28 && b2 <= 0x2F || b2 >= 0x50 && b2 <= 0x7F
+                || b2 >= 0xC2 && b2 <= 0xC6 || b2 >= 0xD0 && b2 <= 0xFE;
+    }
+
+    /** An SSE/SSE2 opcode (after 0F); rows without an SSE form under this prefix (MMX, SSE3) decode as before. */
+    private Decoded sse(int b2) {
+        int prefix = rep == Decoded.REP ? SseMap.PF3 : rep == Decoded.REPNE ? SseMap.PF2 : p66 ? SseMap.P66 : SseMap.NONE;
+        SseMap.Form f = SseMap.get(prefix, b2);
+        if (f == null) {
+            return table(TWO_BYTE[b2]);
+        }
+        modrm();
+        Mnemonic m = f.mnemonic();
+        if (f.group() != null) {
+            m = f.group()[reg3()];
+        } else if (mod == 3 && f.registerForm() != null) {
+            m = f.registerForm();
+            List<Operand> ops = new ArrayList<>(List.of(new Operand.Xmm(regField), new Operand.Xmm(rmField)));
+            return finish(m, 16, 0, ops, 0);
+        }
+        if (m == MOVD && rexW()) {
+            m = MOVQ;
+        }
+        List<Operand> ops = new ArrayList<>(3);
+        boolean bad = m == null;
+        for (String spec : f.ops()) {
+            if (spec.equals("Ib")) {
+                ops.add(new Operand.Imm(1, imm(1)));
+                continue;
+            }
+            char kind = spec.charAt(0);
+            if ((kind == 'U' && mod != 3) || (kind == 'M' && mod == 3)) {
+                bad = true;
+            }
+            int size = spec.length() < 2 ? 16 : switch (spec.charAt(1)) {
+                case 'x' -> 16;
+                case 'q' -> 8;
+                case 'd' -> 4;
+                case 'w' -> 2;
+                default -> rexW() ? 8 : 4;                     // y
+            };
+            ops.add(switch (kind) {
+                case 'V' -> new Operand.Xmm(regField);
+                case 'U' -> new Operand.Xmm(rmField);
+                case 'G' -> new Operand.Reg(size, regField);
+                case 'E' -> mod == 3 ? new Operand.Reg(size == 2 ? 4 : size, rmField) : memory(size);
+                case 'W' -> mod == 3 ? new Operand.Xmm(rmField) : memory(size);
+                default -> mod == 3 ? new Operand.Xmm(rmField) : memory(size);     // M
+            });
+        }
+        if (bad) {
+            return invalid(UD);
+        }
+        return finish(m, 16, 0, ops, 0);
+    }
+
+    /** D9 and DB: FNSTCW, FLDCW, FNINIT; the rest of x87 is measured only. */
+    private Decoded x87(int b) {
+        modrm();
+        int r = reg3();
+        if (b == 0xD9 && mod != 3 && (r == 5 || r == 7)) {
+            return finish(r == 5 ? FLDCW : FNSTCW, 2, 0, new ArrayList<>(List.of(memory(2))), 0);
+        }
+        if (b == 0xDB && mod == 3 && (regField & 7) == 4 && (rmField & 7) == 3) {
+            return finish(FNINIT, 4, 0, new ArrayList<>(), 0);
+        }
         skipMemory();
         return invalid(UNSUPPORTED);
     }
@@ -734,7 +817,7 @@ public final class Decoder {
         }
         op(o, 0x98, CBW, "", 0);
         op(o, 0x99, CWD, "", 0);
-        unsupported(o, 0x9B, 0);                 // FWAIT
+        op(o, 0x9B, FWAIT, "", 0);
         op(o, 0x9C, PUSHF, "", D64);
         op(o, 0x9D, POPF, "", D64);
         op(o, 0x9E, SAHF, "", 0);

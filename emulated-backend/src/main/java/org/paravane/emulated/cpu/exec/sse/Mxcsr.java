@@ -1,0 +1,49 @@
+package org.paravane.emulated.cpu.exec.sse;
+
+import org.paravane.emulated.cpu.Cpu;
+import org.paravane.emulated.cpu.FpuState;
+import org.paravane.emulated.cpu.Vectors;
+
+/**
+ * MXCSR as one floating-point instruction sees it: rounding mode, DAZ, FTZ, the masks, and the exception flags its
+ * elements raise. {@link #commit} either records the flags (every exception masked) or raises #XM (#UD without
+ * CR4.OSXMMEXCPT) before the instruction writes its destination.
+ */
+final class Mxcsr {
+    static final int IE = 1, DE = 2, ZE = 4, OE = 8, UE = 16, PE = 32;
+    static final int RN = 0, RD = 1, RU = 2, RZ = 3;
+    static final int DAZ = 1 << 6, FTZ = 1 << 15;
+
+    private final int value;
+    int flags;
+    boolean overflowed;
+
+    Mxcsr(FpuState f) {
+        this.value = f.mxcsr;
+    }
+
+    int mode() {
+        return (value >>> 13) & 3;
+    }
+
+    boolean daz() {
+        return (value & DAZ) != 0;
+    }
+
+    boolean ftz() {
+        return (value & FTZ) != 0;
+    }
+
+    boolean masked(int flag) {
+        return (value & (flag << 7)) != 0;
+    }
+
+    /** Records the flags; throws #XM/#UD when one of them is unmasked (the destination then stays as it was). */
+    void commit(Cpu c) {
+        c.fpu.mxcsr |= flags;
+        if ((flags & ~(value >>> 7) & 0x3F) != 0) {
+            boolean osxmmexcpt = (c.cr4 & (1L << 10)) != 0;
+            throw c.raise(osxmmexcpt ? Vectors.XM : Vectors.UD, -1);
+        }
+    }
+}
