@@ -67,7 +67,7 @@ class EmulatedVsEmulatedTest {
                 VcpuState s = a.vcpu().state();
                 byte[] data = a.dataNow();
                 b.load(new TestCase(tc.name(), tc.source(), tc.code(), tc.offsets(), tc.before(), tc.after(), tc.regs(),
-                        tc.gsBase(), data, tc.stepwise()));
+                        tc.gsBase(), data, tc.stepwise(), tc.simd()));
                 b.vcpu().setState(s);
                 moved.addAll(b.steps(tc));
                 assertThat(Differ.compare(tc, straight, moved)).as(tc.name() + " moved at step " + moveAt).isNull();

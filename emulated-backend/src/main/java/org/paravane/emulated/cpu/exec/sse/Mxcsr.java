@@ -38,10 +38,19 @@ final class Mxcsr {
         return (value & (flag << 7)) != 0;
     }
 
-    /** Records the flags; throws #XM/#UD when one of them is unmasked (the destination then stays as it was). */
+    /**
+     * Records the flags; throws #XM/#UD when one of them is unmasked (the destination then stays as it was). An
+     * unmasked pre-computation exception (IE, DE, ZE) in any element stops the instruction before any result is
+     * rounded, so only the pre-computation flags of all elements are recorded then.
+     */
     void commit(Cpu c) {
+        int unmasked = ~(value >>> 7) & 0x3F;
+        int pre = flags & (IE | DE | ZE);
+        if ((pre & unmasked) != 0) {
+            flags = pre;
+        }
         c.fpu.mxcsr |= flags;
-        if ((flags & ~(value >>> 7) & 0x3F) != 0) {
+        if ((flags & unmasked) != 0) {
             boolean osxmmexcpt = (c.cr4 & (1L << 10)) != 0;
             throw c.raise(osxmmexcpt ? Vectors.XM : Vectors.UD, -1);
         }

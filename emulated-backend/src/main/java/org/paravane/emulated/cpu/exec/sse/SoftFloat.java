@@ -111,6 +111,7 @@ final class SoftFloat {
         if (isNaN(f, a) || isNaN(f, b)) {
             return nanResult(m, f, a, b);
         }
+        int before = m.flags;
         a = operand(m, f, a);
         b = operand(m, f, b);
         if (op == SUB) {
@@ -130,7 +131,9 @@ final class SoftFloat {
                     return na == nb ? a : f.zero(m.mode() == Mxcsr.RD);
                 }
                 if (za || zb) {
-                    return za ? b : a;
+                    long r = za ? b : a;                  // exact, but a denormal result is still tiny (FTZ, UE)
+                    return isDenormal(f, r) ? round(m, f, negative(f, r), BigInteger.valueOf(significand(f, r)),
+                            exponent(f, r), false) : r;
                 }
             }
             case MUL -> {
@@ -154,7 +157,7 @@ final class SoftFloat {
                     if (za) {
                         return invalid(m, f);
                     }
-                    m.flags |= Mxcsr.ZE;
+                    m.flags = before | Mxcsr.ZE;           // a denormal dividend: ZE alone (hardware)
                     return f.infinity(neg);
                 }
                 if (za) {
@@ -187,6 +190,9 @@ final class SoftFloat {
     static long sqrt(Mxcsr m, Format f, long a) {
         if (isNaN(f, a)) {
             return nanResult(m, f, a, a);
+        }
+        if (negative(f, a) && isDenormal(f, a) && !m.daz()) {
+            return invalid(m, f);                        // invalid outranks the denormal operand
         }
         a = operand(m, f, a);
         if (isZero(f, a)) {
@@ -240,14 +246,14 @@ final class SoftFloat {
             k >>>= 1;
             lsb++;
         }
-        boolean tiny = false;
-        if (e < f.emin()) {
-            long[] unbounded = new long[1];
-            roundAt(m.mode(), neg, mag, exp, sticky, e - f.p() + 1, unbounded);
-            tiny = unbounded[0] != (1L << f.p());           // still below 2^emin after rounding to full precision
-        }
+        // Rounded to full precision with an unbounded exponent: tininess, and the inexactness an unmasked OE/UE reports
+        // (the handler would get that bias-adjusted result).
+        long[] unbounded = new long[1];
+        boolean inexactUnbounded = roundAt(m.mode(), neg, mag, exp, sticky, e - f.p() + 1, unbounded);
+        boolean carried = unbounded[0] == (1L << f.p());
+        boolean tiny = e < f.emin() && !(carried && e + 1 >= f.emin());
         if (lsb + f.p() - 1 > f.emax()) {
-            m.flags |= Mxcsr.OE | Mxcsr.PE;
+            m.flags |= m.masked(Mxcsr.OE) ? Mxcsr.OE | Mxcsr.PE : Mxcsr.OE | (inexactUnbounded ? Mxcsr.PE : 0);
             m.overflowed = true;
             int mode = m.mode();
             boolean toInf = mode == Mxcsr.RN || mode == Mxcsr.RD && neg || mode == Mxcsr.RU && !neg;
@@ -255,7 +261,8 @@ final class SoftFloat {
         }
         if (tiny) {
             if (!m.masked(Mxcsr.UE)) {
-                m.flags |= Mxcsr.UE | (inexact ? Mxcsr.PE : 0);
+                m.flags |= Mxcsr.UE | (inexactUnbounded ? Mxcsr.PE : 0);
+                return 0;                                    // not written: #XM follows
             } else if (m.ftz()) {
                 m.flags |= Mxcsr.UE | Mxcsr.PE;
                 return f.zero(neg);
@@ -338,7 +345,9 @@ final class SoftFloat {
             m.flags |= Mxcsr.IE;
             return indefinite;
         }
-        x = operand(m, f, x);
+        if (m.daz() && isDenormal(f, x)) {
+            return 0;                                    // no denormal-operand flag on conversions to integers
+        }
         if (isZero(f, x)) {
             return 0;
         }
@@ -399,7 +408,7 @@ final class SoftFloat {
     static long minMax(Mxcsr m, Format f, long a, long b, boolean max) {
         if (isNaN(f, a) || isNaN(f, b)) {
             m.flags |= Mxcsr.IE;
-            return b;
+            return m.daz() && isDenormal(f, b) ? b & f.signBit() : b;
         }
         long da = operand(m, f, a), db = operand(m, f, b);
         double x = value(f, da), y = value(f, db);

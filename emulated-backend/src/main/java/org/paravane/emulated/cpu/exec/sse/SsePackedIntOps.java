@@ -37,7 +37,7 @@ final class SsePackedIntOps {
                     x[2 * xmm + 1] = sad(dhi, shi);
                 }
                 case PSLLW, PSLLD, PSLLQ, PSRLW, PSRLD, PSRLQ, PSRAW, PSRAD -> {
-                    long count = shi != 0 ? Long.MAX_VALUE : slo;
+                    long count = slo;                      // the low quadword only
                     x[2 * xmm] = shift(op, dlo, count);
                     x[2 * xmm + 1] = shift(op, dhi, count);
                 }
