@@ -119,6 +119,10 @@ public final class SseForms {
                 "fxsave64 [r15 + 0x200]\n pxor xmm0, xmm0\n mov dword ptr [r15 + 0x218], 0x7f80\n fxrstor64 [r15 + 0x200]\n mov dword ptr [r15 + 0x21c], 0",
                 "movaps xmm0, xmmword ptr [r15 + 0x48]", "movdqa xmmword ptr [r15 + 0x44], xmm0", "addps xmm0, xmmword ptr [r15 + 0x44]",
                 "fxsave [r15 + 0x208]", "mov dword ptr [r15 + 0x218], 0x40000\n fxrstor [r15 + 0x200]",
+                // 16-byte accesses that run into the unmapped page after the data area: #PF, nothing written.
+                "movups xmmword ptr [r15 + 0x2ff8], xmm1", "movdqu xmm0, xmmword ptr [r15 + 0x2ffc]",
+                "movsd qword ptr [r15 + 0x2ffc], xmm1", "lea rdi, [r15 + 0x2ff8]\n maskmovdqu xmm1, xmm2",
+                "fxsave64 [r15 + 0x2f00]",
                 "pause", "sfence", "lfence", "mfence", "prefetcht0 [r15 + 0x40]", "clflush [r15 + 0x40]"}) {
             f.add(op);
         }

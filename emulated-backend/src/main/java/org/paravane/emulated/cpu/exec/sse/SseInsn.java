@@ -73,7 +73,8 @@ abstract class SseInsn extends MemInsn {
         switch (size) {
             case 16 -> {
                 if ((a & 0xFFF) > 0xFF0) {
-                    c.mmu.translate(a + 15, Mmu.WRITE, false);    // the second page faults before the first is written
+                    // The second page faults (CR2: its first byte) before the first page is written.
+                    c.mmu.translate((a + 15) & ~0xFFFL, Mmu.WRITE, false);
                 }
                 c.write64(a, lo);
                 c.write64(a + 8, hi);

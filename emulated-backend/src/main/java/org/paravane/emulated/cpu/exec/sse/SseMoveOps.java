@@ -168,7 +168,7 @@ final class SseMoveOps {
                 return;
             }
             c.mmu.translate(base, org.paravane.emulated.mmu.Mmu.WRITE, false);
-            c.mmu.translate(base + 15, org.paravane.emulated.mmu.Mmu.WRITE, false);
+            c.mmu.translate((base + 15) & ~0xFFFL, org.paravane.emulated.mmu.Mmu.WRITE, false);
             for (int i = 0; i < 16; i++) {
                 long m = i < 8 ? mlo >>> (8 * i) : mhi >>> (8 * (i - 8));
                 if ((m & 0x80) != 0) {

@@ -71,6 +71,8 @@ final class SseStateOps {
                 throw c.gp(0);
             }
             c.mmu.translate(a, access, false);
+            // A second page that faults reports the area's last byte in CR2 (as measured on the host CPU, AMD Zen),
+            // unlike the 16-byte accesses, which report the page's first byte.
             c.mmu.translate(a + 511, access, false);
             return a;
         }
