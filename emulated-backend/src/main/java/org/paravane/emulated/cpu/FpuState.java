@@ -70,13 +70,4 @@ public final class FpuState {
             xmm[i] = b.getLong(XMM + 8 * i);
         }
     }
-
-    /** Byte {@code offset} of the image's other bytes (x87 status, tags, pointers, ST registers). */
-    public byte restByte(int offset) {
-        return rest[offset];
-    }
-
-    public void setRestByte(int offset, byte value) {
-        rest[offset] = value;
-    }
 }

@@ -302,14 +302,14 @@ class ObjdumpOracleTest {
     }
 
     static String compare(Decoded d, Theirs t) {
+        if (d.mnemonic() == Mnemonic.FWAIT && t.mnemonic().startsWith("f") && t.length() > d.length()) {
+            return null;        // objdump shows FWAIT and the x87 instruction after it as one (fstsw = fwait; fnstsw)
+        }
         if (d.length() != t.length()) {
             return "length";
         }
         String theirs = normalize(t.mnemonic());
         Mnemonic m = d.mnemonic();
-        if (m == Mnemonic.FWAIT && theirs.startsWith("f") && t.length() > d.length()) {
-            return null;        // objdump shows FWAIT and the x87 instruction after it as one (fstsw = fwait; fnstsw)
-        }
         if (m == Mnemonic.XCHG && theirs.equals("pause")) {
             return null;        // F3 REX.B 90 exchanges R8 with RAX on the CPU (checked natively); objdump says PAUSE
         }

@@ -94,7 +94,7 @@ final class SoftFloat {
         return x;
     }
 
-    /** NaN operands: IE for an SNaN, the first NaN quieted; or 0 when neither is a NaN. Marks NaN results by -1 check. */
+    /** The result of an operation with a NaN operand: IE for an SNaN; the first NaN operand, quieted. */
     static long nanResult(Mxcsr m, Format f, long a, long b) {
         if (isSNaN(f, a) || isSNaN(f, b)) {
             m.flags |= Mxcsr.IE;
