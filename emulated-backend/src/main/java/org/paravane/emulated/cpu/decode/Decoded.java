@@ -44,7 +44,7 @@ public record Decoded(Mnemonic mnemonic, long rip, int length, int opSize, int a
 
     /** Whether executing it raises #UD here. */
     public boolean invalid() {
-        return mnemonic == Mnemonic.UD || mnemonic == Mnemonic.UNSUPPORTED;
+        return mnemonic == Mnemonic.UD || mnemonic == Mnemonic.UNSUPPORTED || mnemonic == Mnemonic.X87;
     }
 
     /** Intel-syntax text, for messages and traces. */

@@ -153,8 +153,7 @@ public final class Decoder {
             case 0x62 -> unsupportedEvex();
             case 0x63 -> movsxd();
             case 0xA4, 0xA5, 0xA6, 0xA7, 0xAA, 0xAB, 0xAC, 0xAD, 0xAE, 0xAF, 0x6C, 0x6D, 0x6E, 0x6F -> string(b);
-            case 0xD9, 0xDB -> x87(b);
-            case 0xD8, 0xDA, 0xDC, 0xDD, 0xDE, 0xDF -> unsupportedModrm(0);
+            case 0xD8, 0xD9, 0xDA, 0xDB, 0xDC, 0xDD, 0xDE, 0xDF -> x87(b);
             case 0xF6, 0xF7 -> groupF6F7(b);
             case 0xFF -> groupFF();
             default -> table(ONE_BYTE[b]);
@@ -570,7 +569,7 @@ public final class Decoder {
         return finish(m, 16, 0, ops, 0);
     }
 
-    /** D9 and DB: FNSTCW, FLDCW, FNINIT; the rest of x87 is measured only. */
+    /** D8-DF: FNSTCW, FLDCW, FNINIT; the rest of x87 is measured only ({@link Mnemonic#X87}). */
     private Decoded x87(int b) {
         modrm();
         int r = reg3();
@@ -581,7 +580,7 @@ public final class Decoder {
             return finish(FNINIT, 4, 0, new ArrayList<>(), 0);
         }
         skipMemory();
-        return invalid(UNSUPPORTED);
+        return invalid(X87);
     }
 
     private Decoded group9() {

@@ -45,8 +45,10 @@ public enum Mnemonic {
     FXSAVE, FXRSTOR, FXSAVE64, FXRSTOR64, LDMXCSR, STMXCSR, FNSTCW, FLDCW, FNINIT, FWAIT,
     /** An architecturally undefined encoding (UD0/UD1/UD2 included): #UD on every x86-64. */
     UD,
-    /** A real instruction this CPU does not implement (x87, SSE/AVX, VMX, ...): #UD here, #NM when CR0.TS/EM say so. */
+    /** A real instruction this CPU does not implement (MMX, SSE3 and later, AVX, VMX, ...): #UD. */
     UNSUPPORTED,
+    /** An x87 instruction this CPU does not implement: #NM with CR0.EM or CR0.TS (as for any x87 instruction), else #UD. */
+    X87,
     /** Longer than 15 bytes: #GP(0). */
     TOO_LONG;
 
