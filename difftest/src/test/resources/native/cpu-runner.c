@@ -4,8 +4,9 @@
  *
  * Protocol (little endian, stdin -> stdout), repeated until EOF:
  *   in : u32 code_len, u32 flags (bit0: single-step), u64 regs[18] (x86 order RAX..R15, RIP ignored, RFLAGS),
- *        u64 gs_base, code_len bytes of code (placed at CODE_ADDR), DATA_SIZE bytes of data (at DATA_ADDR)
- *   out: records, each u32 kind, then u64 regs[18]
+ *        u64 gs_base, u64 simd[33] (XMM0..15 as low/high quadwords, MXCSR), code_len bytes of code (placed at
+ *        CODE_ADDR), DATA_SIZE bytes of data (at DATA_ADDR)
+ *   out: records, each u32 kind, then u64 regs[18], u64 simd[33] (from the signal context's FXSAVE area)
  *          kind 1 STEP  : after an instruction completed
  *          kind 2 END   : RIP reached the end of the code; then DATA_SIZE bytes of data
  *          kind 3 FAULT : then u64 trapno, u64 error, u64 cr2, DATA_SIZE bytes of data
@@ -33,17 +34,23 @@
 #define MAX_STEPS 4096
 
 struct regs { uint64_t r[18]; };
+struct simd { uint64_t x[33]; };
 
 static sigjmp_buf back;
 static int stepping;
 static uint64_t code_end;
 static int steps;
 
-extern void enter_test(struct regs *r);
+extern void enter_test(struct regs *r, struct simd *v);
 __asm__(
     ".text\n"
     ".globl enter_test\n"
     "enter_test:\n"
+    "  ldmxcsr 256(%rsi)\n"
+    "  movdqu 0(%rsi), %xmm0\n  movdqu 16(%rsi), %xmm1\n  movdqu 32(%rsi), %xmm2\n  movdqu 48(%rsi), %xmm3\n"
+    "  movdqu 64(%rsi), %xmm4\n  movdqu 80(%rsi), %xmm5\n  movdqu 96(%rsi), %xmm6\n  movdqu 112(%rsi), %xmm7\n"
+    "  movdqu 128(%rsi), %xmm8\n  movdqu 144(%rsi), %xmm9\n  movdqu 160(%rsi), %xmm10\n  movdqu 176(%rsi), %xmm11\n"
+    "  movdqu 192(%rsi), %xmm12\n  movdqu 208(%rsi), %xmm13\n  movdqu 224(%rsi), %xmm14\n  movdqu 240(%rsi), %xmm15\n"
     "  mov %ss, %eax\n"
     "  push %rax\n"
     "  push 32(%rdi)\n"
@@ -86,6 +93,17 @@ static void regs_of(ucontext_t *uc, struct regs *r) {
     r->r[16] = g[REG_RIP]; r->r[17] = g[REG_EFL];
 }
 
+static void put_regs(ucontext_t *uc, struct regs *r) {
+    put(r, sizeof *r);
+    struct simd v;
+    struct _libc_fpstate *fp = uc->uc_mcontext.fpregs;
+    for (int i = 0; i < 16; i++) {
+        memcpy(&v.x[2 * i], &fp->_xmm[i], 16);
+    }
+    v.x[32] = fp->mxcsr;
+    put(&v, sizeof v);
+}
+
 static void handler(int sig, siginfo_t *si, void *ctx) {
     (void) si;
     ucontext_t *uc = ctx;
@@ -96,13 +114,13 @@ static void handler(int sig, siginfo_t *si, void *ctx) {
     if (sig == SIGTRAP && trapno == 1 && stepping && r.r[16] != code_end) {
         if (++steps > MAX_STEPS) {
             put32(4);
-            put(&r, sizeof r);
+            put_regs(uc, &r);
             put((void *) DATA_ADDR, DATA_SIZE);
             g[REG_EFL] &= ~0x100UL;
             siglongjmp(back, 1);
         }
         put32(1);
-        put(&r, sizeof r);
+        put_regs(uc, &r);
         return;
     }
     int end = (sig == SIGTRAP && trapno == 1 && r.r[16] == code_end)
@@ -112,10 +130,10 @@ static void handler(int sig, siginfo_t *si, void *ctx) {
             r.r[16] = code_end;
         }
         put32(2);
-        put(&r, sizeof r);
+        put_regs(uc, &r);
     } else {
         put32(3);
-        put(&r, sizeof r);
+        put_regs(uc, &r);
         put64(trapno);
         put64(g[REG_ERR]);
         put64(uc->uc_mcontext.gregs[REG_CR2]);
@@ -155,11 +173,12 @@ int main(void) {
     for (;;) {
         uint32_t len, flags;
         struct regs r;
+        struct simd v;
         uint64_t gs;
         if (!get(&len, 4)) {
             break;
         }
-        if (!get(&flags, 4) || !get(&r, sizeof r) || !get(&gs, 8) || len > CODE_SIZE - 16) {
+        if (!get(&flags, 4) || !get(&r, sizeof r) || !get(&gs, 8) || !get(&v, sizeof v) || len > CODE_SIZE - 16) {
             return 2;
         }
         memset(code, 0xCC, CODE_SIZE);
@@ -176,7 +195,7 @@ int main(void) {
         r.r[16] = CODE_ADDR;
         r.r[17] = (r.r[17] & ~0x100UL) | (stepping ? 0x100UL : 0) | 0x202UL;
         if (sigsetjmp(back, 1) == 0) {
-            enter_test(&r);
+            enter_test(&r, &v);
         }
         syscall(SYS_arch_prctl, ARCH_SET_GS, 0UL);
         fflush(stdout);

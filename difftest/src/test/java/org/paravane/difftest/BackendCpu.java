@@ -94,8 +94,37 @@ public final class BackendCpu implements Reference {
         VcpuState s = platform.state(0, 3, Layout.CODE, r[4], r[Layout.RFLAGS]);
         s = s.withRegisters(GeneralRegisters.fromArray(r));
         s = s.withSegments(s.segments().withGs(s.segments().gs().withBase(tc.gsBase())));
+        s = new VcpuState(s.registers(), s.segments(), s.control(), s.gdt(), s.idt(), s.msrs(), s.events(),
+                fxsave(tc.simd()));
         userState = s;
         vcpu.setState(stepping == Stepping.TRAP_FLAG ? withTrapFlag(s, true) : s);
+    }
+
+    /** An FXSAVE image with the case's XMM registers and MXCSR, the x87 part in its FNINIT state. */
+    static byte[] fxsave(long[] simd) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(512).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.putShort(0, (short) 0x37F);
+        b.putInt(24, (int) simd[Layout.MXCSR]);
+        b.putInt(28, 0xFFFF);
+        for (int i = 0; i < 32; i++) {
+            b.putLong(160 + 8 * i, simd[i]);
+        }
+        return b.array();
+    }
+
+    /** XMM0-15 and MXCSR now. */
+    private long[] simdNow() {
+        byte[] f = vcpu.state().fxsave();
+        long[] s = new long[Layout.SIMD_WORDS];
+        if (f == null) {
+            return Layout.resetSimd();
+        }
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(f).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < 32; i++) {
+            s[i] = b.getLong(160 + 8 * i);
+        }
+        s[Layout.MXCSR] = b.getInt(24) & 0xFFFF_FFFFL;
+        return s;
     }
 
     private static VcpuState withTrapFlag(VcpuState s, boolean on) {
@@ -126,7 +155,7 @@ public final class BackendCpu implements Reference {
         try {
             for (int n = 0; n <= Layout.MAX_STEPS; n++) {
                 VcpuExit exit = vcpu.run();
-                CpuRecord r = classify(tc, exit, n == Layout.MAX_STEPS);
+                CpuRecord r = classify(tc, exit, n == Layout.MAX_STEPS).withSimd(simdNow());
                 records.add(r);
                 if (r.last()) {
                     return records;
@@ -172,11 +201,11 @@ public final class BackendCpu implements Reference {
         if (!inStubs || !(exit instanceof VcpuExit.PortIo)) {
             return List.of(new CpuRecord(CpuRecord.Kind.OTHER, g.toArray(), -1, 0, 0, dataCopy(), exit.toString()));
         }
-        CpuRecord r = fault(exit);
+        CpuRecord r = fault(exit).withSimd(simdNow());
         if (r.vector() == 3 && r.rip() == tc.end() + 1) {
             long[] regs = r.regs().clone();
             regs[Layout.RIP] = tc.end();
-            return List.of(new CpuRecord(CpuRecord.Kind.END, regs, -1, 0, 0, r.data(), ""));
+            return List.of(new CpuRecord(CpuRecord.Kind.END, regs, -1, 0, 0, r.data(), "", r.simd()));
         }
         return List.of(r);
     }
@@ -192,7 +221,7 @@ public final class BackendCpu implements Reference {
                 records.add(new CpuRecord(CpuRecord.Kind.OTHER, g.toArray(), -1, 0, 0, dataCopy(), exit.toString()));
                 return records;
             }
-            CpuRecord r = fault(exit);
+            CpuRecord r = fault(exit).withSimd(simdNow());
             if (r.vector() != 1) {
                 records.add(r);                          // a real exception: the case ends here
                 return records;
@@ -201,15 +230,17 @@ public final class BackendCpu implements Reference {
             regs[Layout.RFLAGS] &= ~(1L << 8);
             CpuRecord.Kind kind = regs[Layout.RIP] == tc.end() ? CpuRecord.Kind.END
                     : n == Layout.MAX_STEPS ? CpuRecord.Kind.LIMIT : CpuRecord.Kind.STEP;
-            records.add(kind == CpuRecord.Kind.STEP ? CpuRecord.step(regs)
-                    : new CpuRecord(kind, regs, -1, 0, 0, dataCopy(), ""));
+            records.add((kind == CpuRecord.Kind.STEP ? CpuRecord.step(regs)
+                    : new CpuRecord(kind, regs, -1, 0, 0, dataCopy(), "")).withSimd(r.simd()));
             if (kind != CpuRecord.Kind.STEP) {
                 return records;
             }
             // Back to CPL 3 where the frame says, TF still set.
             long[] resume = regs.clone();
             resume[Layout.RFLAGS] |= 1L << 8;
-            vcpu.setState(userState.withRegisters(GeneralRegisters.fromArray(resume)));
+            VcpuState u = userState.withRegisters(GeneralRegisters.fromArray(resume));
+            vcpu.setState(new VcpuState(u.registers(), u.segments(), u.control(), u.gdt(), u.idt(), u.msrs(), u.events(),
+                    vcpu.state().fxsave()));
         }
         throw new AssertionError("unreachable");
     }

@@ -99,6 +99,18 @@ public final class Differ {
             regs.add("rflags 0x" + Long.toHexString(e.regs()[Layout.RFLAGS] & mask) + " vs 0x"
                     + Long.toHexString(a.regs()[Layout.RFLAGS] & mask) + " (compared bits 0x" + Long.toHexString(mask) + ")");
         }
+        if (e.simd() != null && a.simd() != null) {
+            for (int x = 0; x < 16; x++) {
+                if (e.simd()[2 * x] != a.simd()[2 * x] || e.simd()[2 * x + 1] != a.simd()[2 * x + 1]) {
+                    regs.add(String.format("xmm%d 0x%016x_%016x vs 0x%016x_%016x", x, e.simd()[2 * x + 1], e.simd()[2 * x],
+                            a.simd()[2 * x + 1], a.simd()[2 * x]));
+                }
+            }
+            if (e.simd()[Layout.MXCSR] != a.simd()[Layout.MXCSR]) {
+                regs.add("mxcsr 0x" + Long.toHexString(e.simd()[Layout.MXCSR]) + " vs 0x"
+                        + Long.toHexString(a.simd()[Layout.MXCSR]));
+            }
+        }
         if (!regs.isEmpty()) {
             return String.join(", ", regs);
         }

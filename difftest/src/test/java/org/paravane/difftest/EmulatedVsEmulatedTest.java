@@ -34,7 +34,15 @@ class EmulatedVsEmulatedTest {
 
     @Test
     void steppingWithTheTrapFlagSeesWhatTheApiSingleStepSees() {
-        List<TestCase> cases = new SequenceGenerator(31).cases(300, "tf");
+        trapFlagSteps(new SequenceGenerator(31).cases(300, "tf"));
+    }
+
+    @Test
+    void steppingSseSequencesWithTheTrapFlagSeesWhatTheApiSingleStepSees() {
+        trapFlagSteps(SseForms.random(32, 200));
+    }
+
+    private static void trapFlagSteps(List<TestCase> cases) {
         try (BackendCpu api = new BackendCpu(emulated()); BackendCpu tf = new BackendCpu(emulated(), BackendCpu.Stepping.TRAP_FLAG)) {
             List<List<CpuRecord>> ra = api.run(cases), rt = tf.run(cases);
             for (int i = 0; i < cases.size(); i++) {
@@ -45,7 +53,16 @@ class EmulatedVsEmulatedTest {
 
     @Test
     void aRunMovedBetweenVmsMidwayMatchesAnUninterruptedRun() {
-        List<TestCase> cases = new SequenceGenerator(1234).cases(200, "moved");
+        movedMidway(new SequenceGenerator(1234).cases(200, "moved"));
+    }
+
+    /** XMM registers and MXCSR move with the rest (the records after the move compare them). */
+    @Test
+    void anSseRunMovedBetweenVmsMidwayMatchesAnUninterruptedRun() {
+        movedMidway(SseForms.random(1235, 200));
+    }
+
+    private static void movedMidway(List<TestCase> cases) {
         try (BackendCpu a = new BackendCpu(emulated()); BackendCpu b = new BackendCpu(emulated())) {
             for (TestCase tc : cases) {
                 List<CpuRecord> straight = a.run(List.of(tc)).getFirst();
@@ -67,7 +84,7 @@ class EmulatedVsEmulatedTest {
                 VcpuState s = a.vcpu().state();
                 byte[] data = a.dataNow();
                 b.load(new TestCase(tc.name(), tc.source(), tc.code(), tc.offsets(), tc.before(), tc.after(), tc.regs(),
-                        tc.gsBase(), data, tc.stepwise()));
+                        tc.gsBase(), data, tc.stepwise(), tc.simd()));
                 b.vcpu().setState(s);
                 moved.addAll(b.steps(tc));
                 assertThat(Differ.compare(tc, straight, moved)).as(tc.name() + " moved at step " + moveAt).isNull();

@@ -57,9 +57,36 @@ class HostCpuDifferentialTest {
         assertThat(found).as(() -> found.size() + " of " + cases.size() + " cases differ:\n"
                 + found.stream().map(m -> m.testCase().name() + " step " + m.step() + ": " + m.what()).limit(60)
                 .reduce("", (a, b) -> a + b + "\n")
-                + "first ones in full:\n" + found.stream().limit(3).map(Object::toString).reduce("", (a, b) -> a + b + "\n"))
+                + "first ones in full:\n" + found.stream().limit(Integer.getInteger("difftest.full", 3)).map(Object::toString).reduce("", (a, b) -> a + b + "\n"))
                 .isEmpty();
         assertThat(cases).hasSizeGreaterThan(5000);
+    }
+
+    @Test
+    void everySseFormMatchesTheHostCpu() {
+        List<TestCase> cases = SseForms.cases();
+        List<Differ.Mismatch> found = differences(cases);
+        assertThat(found).as(() -> found.size() + " of " + cases.size() + " SSE cases differ:\n"
+                + found.stream().map(m -> m.testCase().name() + " step " + m.step() + ": " + m.what()).limit(Integer.getInteger("difftest.show", 80))
+                .reduce("", (a, b) -> a + b + "\n")
+                + "first ones in full:\n" + found.stream().limit(Integer.getInteger("difftest.full", 3)).map(Object::toString).reduce("", (a, b) -> a + b + "\n"))
+                .isEmpty();
+        assertThat(cases).hasSizeGreaterThan(10000);
+    }
+
+    @Test
+    void randomSseSequencesMatchTheHostCpu() {
+        int count = Integer.getInteger("difftest.sseSequences", 400);
+        long seed = Long.getLong("difftest.seed", 20261125L);
+        List<Differ.Mismatch> found = new ArrayList<>();
+        for (int start = 0; start < count; start += 1000) {
+            found.addAll(differences(SseForms.random(seed + start, Math.min(1000, count - start))));
+        }
+        assertThat(found).as(() -> found.size() + " of " + count + " SSE sequences differ:\n"
+                + found.stream().map(m -> m.testCase().name() + " step " + m.step() + ": " + m.what() + " at "
+                        + line(m)).limit(40).reduce("", (a, b) -> a + b + "\n")
+                + "first ones in full:\n"
+                + found.stream().limit(Integer.getInteger("difftest.full", 3)).map(Object::toString).reduce("", (a, b) -> a + b + "\n")).isEmpty();
     }
 
     @Test
@@ -76,6 +103,6 @@ class HostCpuDifferentialTest {
                 + found.stream().map(m -> m.testCase().name() + " step " + m.step() + ": " + m.what() + " at "
                         + line(m)).limit(40).reduce("", (a, b) -> a + b + "\n")
                 + "first ones in full:\n"
-                + found.stream().limit(3).map(Object::toString).reduce("", (a, b) -> a + b + "\n")).isEmpty();
+                + found.stream().limit(Integer.getInteger("difftest.full", 3)).map(Object::toString).reduce("", (a, b) -> a + b + "\n")).isEmpty();
     }
 }

@@ -16,6 +16,14 @@ public final class Layout {
     public static final int MAX_STEPS = 4096;
 
     public static final int RIP = 16, RFLAGS = 17;
+    /** XMM0-15 as low/high quadwords, then MXCSR. */
+    public static final int SIMD_WORDS = 33, MXCSR = 32;
+
+    public static long[] resetSimd() {
+        long[] s = new long[SIMD_WORDS];
+        s[MXCSR] = 0x1F80;
+        return s;
+    }
     public static final String[] NAMES = {"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi", "r8", "r9", "r10",
             "r11", "r12", "r13", "r14", "r15", "rip", "rflags"};
 }

@@ -110,6 +110,11 @@ public final class NativeCpu implements Reference {
                         }
                         b.putLong(tc.gsBase());
                         out.write(b.array());
+                        ByteBuffer v = ByteBuffer.allocate(8 * Layout.SIMD_WORDS).order(ByteOrder.LITTLE_ENDIAN);
+                        for (long w : tc.simd()) {
+                            v.putLong(w);
+                        }
+                        out.write(v.array());
                         out.write(tc.code());
                         out.write(tc.data());
                     }
@@ -156,6 +161,14 @@ public final class NativeCpu implements Reference {
             regs[i] = le(in);
         }
         regs[Layout.RFLAGS] &= ~((1L << 8) | (1L << 16));        // TF (the stepping) and RF (fault restart)
+        long[] simd = new long[Layout.SIMD_WORDS];
+        for (int i = 0; i < simd.length; i++) {
+            simd[i] = le(in);
+        }
+        return readRest(in, kind, regs).withSimd(simd);
+    }
+
+    private static CpuRecord readRest(DataInputStream in, int kind, long[] regs) throws IOException {
         return switch (kind) {
             case 1 -> CpuRecord.step(regs);
             case 2 -> new CpuRecord(CpuRecord.Kind.END, regs, -1, 0, 0, in.readNBytes(Layout.DATA_SIZE), "");

@@ -16,18 +16,32 @@ import java.util.Arrays;
  * @param gsBase      GS base
  * @param data        the initial data area ({@link Layout#DATA_SIZE} bytes)
  * @param stepwise    compare after every instruction (else only at the end; for code that reads TF)
+ * @param simd        XMM0-15 (low and high quadword each) and MXCSR: {@link Layout#SIMD_WORDS} words
  */
 public record TestCase(String name, String source, byte[] code, int[] offsets, long[] before, long[] after,
                        long[] regs, long gsBase,
-                       byte[] data, boolean stepwise) {
+                       byte[] data, boolean stepwise, long[] simd) {
 
     public TestCase {
         if (regs.length != 18) {
             throw new IllegalArgumentException("18 registers expected");
         }
+        if (simd.length != Layout.SIMD_WORDS) {
+            throw new IllegalArgumentException(Layout.SIMD_WORDS + " XMM/MXCSR words expected");
+        }
         if (data.length != Layout.DATA_SIZE) {
             throw new IllegalArgumentException("data area of " + Layout.DATA_SIZE + " bytes expected");
         }
+    }
+
+    /** A case whose XMM registers are zero and MXCSR has its reset value. */
+    public TestCase(String name, String source, byte[] code, int[] offsets, long[] before, long[] after, long[] regs,
+                    long gsBase, byte[] data, boolean stepwise) {
+        this(name, source, code, offsets, before, after, regs, gsBase, data, stepwise, Layout.resetSimd());
+    }
+
+    public TestCase withSimd(long[] s) {
+        return new TestCase(name, source, code, offsets, before, after, regs, gsBase, data, stepwise, s);
     }
 
     public long end() {

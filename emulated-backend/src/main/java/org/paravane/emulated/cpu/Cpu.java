@@ -69,6 +69,8 @@ public final class Cpu {
     public long gdtBase, idtBase;
     public int gdtLimit, idtLimit;
     public final long[] dr = {0, 0, 0, 0, 0, 0, 0xFFFF0FF0L, 0x400};
+    /** XMM registers, MXCSR and the x87 image. */
+    public final FpuState fpu = new FpuState();
 
     public long star, lstar, cstar, sfmask, kernelGsBase, tscAux, sysenterCs, sysenterEsp, sysenterEip, pat;
     /** Guest TSC = host nanoseconds since {@link #tscEpoch} + this. */

@@ -4,8 +4,8 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * The CPUID this CPU reports: what is implemented and nothing more. 64-bit long mode, NX, PAE/PSE/PGE, TSC, MSR,
- * CX8, CX16, CMOV, PAT, CLFLUSH, MOVBE, POPCNT, LZCNT, BMI1, RDTSCP, RDPID, LAHF in 64-bit mode, SYSCALL; no x87, no
- * SSE, no XSAVE, no 1 GiB pages, no local APIC. The hypervisor leaves say KVM with the paravirtual async page fault
+ * CX8, CX16, CMOV, PAT, CLFLUSH, MOVBE, POPCNT, LZCNT, BMI1, RDTSCP, RDPID, LAHF in 64-bit mode, SYSCALL, FXSR, SSE,
+ * SSE2; no x87 arithmetic (no FPU bit), no MMX, no SSE3 or later, no XSAVE, no 1 GiB pages, no local APIC. The hypervisor leaves say KVM with the paravirtual async page fault
  * features, whose MSRs this backend implements. Leaves beyond the maxima read as zero.
  */
 public final class Cpuid {
@@ -19,7 +19,8 @@ public final class Cpuid {
 
     // Leaf 1 EDX / ECX.
     public static final int EDX1_TSC = 1 << 4, EDX1_MSR = 1 << 5, EDX1_PAE = 1 << 6, EDX1_PSE = 1 << 3,
-            EDX1_CX8 = 1 << 8, EDX1_PGE = 1 << 13, EDX1_CMOV = 1 << 15, EDX1_PAT = 1 << 16, EDX1_CLFSH = 1 << 19;
+            EDX1_CX8 = 1 << 8, EDX1_PGE = 1 << 13, EDX1_CMOV = 1 << 15, EDX1_PAT = 1 << 16, EDX1_CLFSH = 1 << 19,
+            EDX1_FXSR = 1 << 24, EDX1_SSE = 1 << 25, EDX1_SSE2 = 1 << 26;
     public static final int ECX1_CX16 = 1 << 13, ECX1_MOVBE = 1 << 22, ECX1_POPCNT = 1 << 23,
             ECX1_HYPERVISOR = 1 << 31;
     // Leaf 7 EBX / ECX.
@@ -36,7 +37,8 @@ public final class Cpuid {
             case 0 -> withVendor(MAX_BASIC, VENDOR);
             case 1 -> new int[] {0x0000_0601, (vcpu << 24) | (1 << 16) | (8 << 8),
                     ECX1_CX16 | ECX1_MOVBE | ECX1_POPCNT | ECX1_HYPERVISOR,
-                    EDX1_PSE | EDX1_TSC | EDX1_MSR | EDX1_PAE | EDX1_CX8 | EDX1_PGE | EDX1_CMOV | EDX1_PAT | EDX1_CLFSH};
+                    EDX1_PSE | EDX1_TSC | EDX1_MSR | EDX1_PAE | EDX1_CX8 | EDX1_PGE | EDX1_CMOV | EDX1_PAT | EDX1_CLFSH
+                            | EDX1_FXSR | EDX1_SSE | EDX1_SSE2};
             case 7 -> sub == 0 ? new int[] {0, EBX7_BMI1, ECX7_RDPID, 0} : new int[4];
             case 0x4000_0000 -> withVendor(0x4000_0001, "KVMKVMKVM\0\0\0");
             case 0x4000_0001 -> new int[] {KVM_FEATURE_ASYNC_PF | KVM_FEATURE_ASYNC_PF_INT, 0, 0, 0};

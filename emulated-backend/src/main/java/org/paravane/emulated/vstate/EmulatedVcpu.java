@@ -58,7 +58,6 @@ public final class EmulatedVcpu implements Vcpu {
 
     private volatile RunBudget budget = RunBudget.UNLIMITED;
     private volatile boolean singleStep;
-    private byte[] fxsave;
 
     // Statistics.
     private long runs, exits, haltedNanos, runNanos, pageWaitNanos;
@@ -111,7 +110,7 @@ public final class EmulatedVcpu implements Vcpu {
             LOG.log(Level.SEVERE, "emulator failure on vCPU " + id, e);
             exits++;
             return new VcpuExit.Failed("emulator failure", 0, e + " at RIP 0x" + Long.toHexString(cpu.rip) + "; "
-                    + StateMapper.state(cpu, apf.enable(), apf.vector(), fxsave));
+                    + StateMapper.state(cpu, apf.enable(), apf.vector()));
         } finally {
             executing = false;
             thread = null;
@@ -332,14 +331,13 @@ public final class EmulatedVcpu implements Vcpu {
     @Override
     public VcpuState state() {
         requireStopped("read the state of");
-        return StateMapper.state(cpu, apf.enable(), apf.vector(), fxsave);
+        return StateMapper.state(cpu, apf.enable(), apf.vector());
     }
 
     @Override
     public void setState(VcpuState state) {
         requireStopped("set the state of");
         StateMapper.setState(cpu, state);
-        fxsave = state.fxsave();
         interpreter.code().clear();
         // Async-PF MSRs that change reach the engine as a guest write would: a new enable (a VM arriving from another
         // host) queues the wake-all. Restoring the values the vCPU has already is no event.
@@ -356,7 +354,7 @@ public final class EmulatedVcpu implements Vcpu {
     @Override
     public SpecialRegisters specialRegisters() {
         requireStopped("read the special registers of");
-        return SpecialRegisters.of(StateMapper.state(cpu, apf.enable(), apf.vector(), fxsave));
+        return SpecialRegisters.of(StateMapper.state(cpu, apf.enable(), apf.vector()));
     }
 
     @Override

@@ -45,7 +45,7 @@ final class StateMapper {
         }
     }
 
-    static VcpuState state(Cpu c, long apfEnable, long apfVector, byte[] fxsave) {
+    static VcpuState state(Cpu c, long apfEnable, long apfVector) {
         SegmentRegisters segments = new SegmentRegisters(c.seg[Cpu.CS], c.seg[Cpu.DS], c.seg[Cpu.ES],
                 c.seg[Cpu.FS].withBase(c.fsBase), c.seg[Cpu.GS].withBase(c.gsBase), c.seg[Cpu.SS], c.seg[Cpu.TR],
                 c.seg[Cpu.LDTR]);
@@ -74,7 +74,7 @@ final class StateMapper {
         }
         PendingEvents events = new PendingEvents(exception, vector, c.nmiPending, c.interruptShadow, c.halted);
         return new VcpuState(registers(c), segments, control, new DescriptorTable(c.gdtBase, c.gdtLimit),
-                new DescriptorTable(c.idtBase, c.idtLimit), msrs, events, fxsave);
+                new DescriptorTable(c.idtBase, c.idtLimit), msrs, events, c.fpu.image());
     }
 
     /** Loads everything but the async-PF MSRs (the vCPU routes those through the engine). */
@@ -129,6 +129,7 @@ final class StateMapper {
         c.sfmask = m.get(Msr.SFMASK);
         c.kernelGsBase = m.get(Msr.KERNEL_GS_BASE);
         c.tscAux = m.get(Msr.TSC_AUX);
+        c.fpu.load(s.fxsave());
         PendingEvents e = s.events();
         if (e.exception() != null) {
             c.pendingVector = e.exception().vector();

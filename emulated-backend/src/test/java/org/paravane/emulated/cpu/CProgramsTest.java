@@ -21,19 +21,24 @@ import org.paravane.emulated.testing.TestVm;
 /**
  * Real compiler output: freestanding C programs (sorting, integer arithmetic of every width with 128-bit products and
  * quotients, jump tables, computed goto, recursion, struct copies, string functions) built by gcc with
- * {@code -mgeneral-regs-only} at several optimization levels into flat images, run at CPL 3, and compared with the
- * same source built for the host and run natively.
+ * {@code -mgeneral-regs-only} at several optimization levels, and again with SSE2 at -O3 (vectorized), plus a
+ * floating-point program (n-body, matrix product, conversions, every MXCSR rounding mode), into flat images, run at
+ * CPL 3, and compared with the same source built for the host and run natively.
  */
 class CProgramsTest {
     static final Path WORK = Path.of("target", "c-programs");
-    static final String[] FILES = {"crt.S", "link.ld", "lib.c", "native-main.c", "sort.c", "arith.c", "control.c"};
+    static final String[] FILES = {"crt.S", "link.ld", "lib.c", "native-main.c", "sort.c", "arith.c", "control.c",
+            "float.c"};
 
     static Stream<Arguments> programs() {
         List<Arguments> all = new ArrayList<>();
         for (String p : new String[] {"sort", "arith", "control"}) {
-            for (String opt : new String[] {"-O2", "-Os"}) {
+            for (String opt : new String[] {"-O2", "-Os", "-O3 sse"}) {
                 all.add(Arguments.of(p, opt));
             }
+        }
+        for (String opt : new String[] {"-O2 sse", "-O3 sse", "-Os sse"}) {
+            all.add(Arguments.of("float", opt));
         }
         return all.stream();
     }
@@ -42,9 +47,11 @@ class CProgramsTest {
     @MethodSource("programs")
     void guestResultEqualsTheNativeResult(String program, String opt) throws Exception {
         Path dir = prepare();
-        String tag = program + opt;
+        boolean sse = opt.endsWith(" sse");
+        opt = opt.split(" ")[0];
+        String tag = program + opt + (sse ? "-sse" : "");
         Path elf = dir.resolve(tag + ".elf"), bin = dir.resolve(tag + ".bin"), exe = dir.resolve(tag + ".native");
-        run(dir, "gcc", opt, "-ffreestanding", "-fno-pic", "-no-pie", "-mgeneral-regs-only", "-mno-red-zone",
+        run(dir, "gcc", opt, "-ffreestanding", "-fno-pic", "-no-pie", sse ? "-msse2" : "-mgeneral-regs-only", "-mno-red-zone",
                 "-fno-stack-protector", "-fno-asynchronous-unwind-tables", "-fno-tree-loop-distribute-patterns",
                 "-nostdlib", "-static", "-Wl,-T,link.ld", "-o", elf.getFileName().toString(), "crt.S", "lib.c",
                 program + ".c", "-lgcc");

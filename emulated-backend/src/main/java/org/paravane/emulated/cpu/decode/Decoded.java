@@ -44,7 +44,7 @@ public record Decoded(Mnemonic mnemonic, long rip, int length, int opSize, int a
 
     /** Whether executing it raises #UD here. */
     public boolean invalid() {
-        return mnemonic == Mnemonic.UD || mnemonic == Mnemonic.UNSUPPORTED;
+        return mnemonic == Mnemonic.UD || mnemonic == Mnemonic.UNSUPPORTED || mnemonic == Mnemonic.X87;
     }
 
     /** Intel-syntax text, for messages and traces. */
@@ -94,6 +94,7 @@ public record Decoded(Mnemonic mnemonic, long rip, int length, int opSize, int a
     private String text(Operand o) {
         return switch (o) {
             case Operand.Reg r -> registerName(r.size(), r.number());
+            case Operand.Xmm x -> "xmm" + x.number();
             case Operand.SegReg s -> S[s.number()];
             case Operand.ControlReg c -> "cr" + c.number();
             case Operand.DebugReg d -> "dr" + d.number();

@@ -1,6 +1,7 @@
 package org.paravane.emulated.cpu.decode;
 
 import static org.paravane.emulated.cpu.decode.Mnemonic.*;
+import static org.paravane.emulated.cpu.decode.OpcodeMap.*;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -22,27 +23,6 @@ public final class Decoder {
 
     public static final int MAX_LENGTH = 15;
 
-    // Operand specifications (Intel opcode-map notation).
-    private static final int E_B = 1, E_W = 2, E_D = 3, E_Q = 4, E_V = 5, E_Y = 6, G_B = 7, G_W = 8, G_D = 9, G_Q = 10,
-            G_V = 11, G_Y = 12, I_B = 13, I_BS = 14, I_W = 15, I_Z = 16, I_V = 17, J_B = 18, J_Z = 19, M_ANY = 20,
-            M_B = 21, M_W = 22, M_V = 23, M_P = 24, Z_B = 25, Z_V = 26, AL = 27, R_AX = 28, CL = 29, DX = 30, ONE = 31,
-            O_B = 32, O_V = 33, S_W = 34, C_Q = 35, D_Q = 36, R_Q = 37, E_VW = 38, B_Y = 39, M_Y = 40, E_VQ = 41,
-            SEG_FS = 42, SEG_GS = 43;
-
-    // Entry flags.
-    private static final int MODRM = 1, D64 = 4, F64 = 8, MEM = 16, REG = 32, STRING = 64, IMM8 = 128,
-            GROUP = 256;
-
-    /** Instructions that take a LOCK prefix (with a memory destination); anywhere else LOCK is #UD. */
-    private static final java.util.Set<Mnemonic> LOCKABLE = java.util.EnumSet.of(ADD, OR, ADC, SBB, AND, SUB, XOR,
-            BTS, BTR, BTC, XCHG, XADD, CMPXCHG, CMPXCHG8B, CMPXCHG16B, INC, DEC, NOT, NEG);
-
-    private record Entry(Mnemonic mnemonic, int[] ops, int flags, int cond, Mnemonic[] group) {
-    }
-
-    private static final Entry[] ONE_BYTE = new Entry[256];
-    private static final Entry[] TWO_BYTE = new Entry[256];
-    private static final Entry UD_ENTRY = new Entry(UD, new int[0], 0, 0, null);
 
     /** Thrown when a byte beyond what {@link Bytes} holds is needed. */
     private static final class NeedMoreBytes extends RuntimeException {
@@ -164,7 +144,7 @@ public final class Decoder {
                 case 0xB8, 0xBC, 0xBD -> mandatoryF3(b2);
                 case 0x1E -> hintNopOrEndbr();
                 case 0x0F -> unsupportedModrm(1);    // 3DNow!: ModRM then an opcode byte
-                default -> table(TWO_BYTE[b2]);
+                default -> sseRow(b2) ? sse(b2) : table(TWO_BYTE[b2]);
             };
         }
         return switch (b) {
@@ -173,7 +153,7 @@ public final class Decoder {
             case 0x62 -> unsupportedEvex();
             case 0x63 -> movsxd();
             case 0xA4, 0xA5, 0xA6, 0xA7, 0xAA, 0xAB, 0xAC, 0xAD, 0xAE, 0xAF, 0x6C, 0x6D, 0x6E, 0x6F -> string(b);
-            case 0xD8, 0xD9, 0xDA, 0xDB, 0xDC, 0xDD, 0xDE, 0xDF -> unsupportedModrm(0);
+            case 0xD8, 0xD9, 0xDA, 0xDB, 0xDC, 0xDD, 0xDE, 0xDF -> x87(b);
             case 0xF6, 0xF7 -> groupF6F7(b);
             case 0xFF -> groupFF();
             default -> table(ONE_BYTE[b]);
@@ -257,13 +237,13 @@ public final class Decoder {
         if (e == null) {
             e = UD_ENTRY;
         }
-        int flags = e.flags;
-        Mnemonic m = e.mnemonic;
+        int flags = e.flags();
+        Mnemonic m = e.mnemonic();
         if ((flags & MODRM) != 0) {
             modrm();
         }
         if ((flags & GROUP) != 0) {
-            m = e.group[reg3()];
+            m = e.group()[reg3()];
             if (m == null) {
                 m = UD;
             }
@@ -271,7 +251,7 @@ public final class Decoder {
         if (m == UD || m == UNSUPPORTED) {
             if ((flags & GROUP) != 0) {
                 int size = operandSize(flags);
-                for (int spec : e.ops) {
+                for (int spec : e.ops()) {
                     operand(spec, size, flags);      // only for the length
                 }
                 return invalid(m);
@@ -296,13 +276,13 @@ public final class Decoder {
             return finish(m, 2, 0, ops, 0);
         }
         int size = operandSize(flags);
-        if (e.ops.length > 0 && (e.ops[0] == E_B || e.ops[0] == G_B || e.ops[0] == AL || e.ops[0] == Z_B
-                || e.ops[0] == O_B)) {
+        if (e.ops().length > 0 && (e.ops()[0] == E_B || e.ops()[0] == G_B || e.ops()[0] == AL || e.ops()[0] == Z_B
+                || e.ops()[0] == O_B)) {
             size = 1;                                  // byte operation: the operand size is the byte
         }
-        int cond = e.cond;
+        int cond = e.cond();
         List<Operand> ops = new ArrayList<>(3);
-        for (int spec : e.ops) {
+        for (int spec : e.ops()) {
             ops.add(operand(spec, size, flags));
         }
         return finish(m, size, cond, ops, flags);
@@ -517,8 +497,90 @@ public final class Decoder {
         if (r == 7 && !p66 && rep == 0) {
             return finish(CLFLUSH, 4, 0, new ArrayList<>(List.of(memory(1))), 0);
         }
+        if (r <= 3 && !p66 && rep == 0) {
+            Mnemonic m = switch (r) {
+                case 0 -> rexW() ? FXSAVE64 : FXSAVE;
+                case 1 -> rexW() ? FXRSTOR64 : FXRSTOR;
+                case 2 -> LDMXCSR;
+                default -> STMXCSR;
+            };
+            return finish(m, 4, 0, new ArrayList<>(List.of(memory(r <= 1 ? 0 : 4))), 0);
+        }
         skipMemory();
         return invalid(UNSUPPORTED);
+    }
+
+    // ---- SSE/SSE2 and the x87 control instructions ----------------------------------------------------------------
+
+    private static boolean sseRow(int b2) {
+        return b2 >= 0x10 && b2 <= 0x17 || b2 >= 0x28 && b2 <= 0x2F || b2 >= 0x50 && b2 <= 0x7F
+                || b2 >= 0xC2 && b2 <= 0xC6 || b2 >= 0xD0 && b2 <= 0xFE;
+    }
+
+    /** An SSE/SSE2 opcode (after 0F); rows without an SSE form under this prefix (MMX, SSE3) decode as before. */
+    private Decoded sse(int b2) {
+        int prefix = rep == Decoded.REP ? SseMap.PF3 : rep == Decoded.REPNE ? SseMap.PF2 : p66 ? SseMap.P66 : SseMap.NONE;
+        SseMap.Form f = SseMap.get(prefix, b2);
+        if (f == null) {
+            return table(TWO_BYTE[b2]);
+        }
+        modrm();
+        Mnemonic m = f.mnemonic();
+        if (f.group() != null) {
+            m = f.group()[reg3()];
+        } else if (mod == 3 && f.registerForm() != null) {
+            m = f.registerForm();
+            List<Operand> ops = new ArrayList<>(List.of(new Operand.Xmm(regField), new Operand.Xmm(rmField)));
+            return finish(m, 16, 0, ops, 0);
+        }
+        if (m == MOVD && rexW()) {
+            m = MOVQ;
+        }
+        List<Operand> ops = new ArrayList<>(3);
+        boolean bad = m == null;
+        for (String spec : f.ops()) {
+            if (spec.equals("Ib")) {
+                ops.add(new Operand.Imm(1, imm(1)));
+                continue;
+            }
+            char kind = spec.charAt(0);
+            if ((kind == 'U' && mod != 3) || (kind == 'M' && mod == 3)) {
+                bad = true;
+            }
+            int size = spec.length() < 2 ? 16 : switch (spec.charAt(1)) {
+                case 'x' -> 16;
+                case 'q' -> 8;
+                case 'd' -> 4;
+                case 'w' -> 2;
+                default -> rexW() ? 8 : 4;                     // y
+            };
+            ops.add(switch (kind) {
+                case 'V' -> new Operand.Xmm(regField);
+                case 'U' -> new Operand.Xmm(rmField);
+                case 'G' -> new Operand.Reg(size, regField);
+                case 'E' -> mod == 3 ? new Operand.Reg(size == 2 ? 4 : size, rmField) : memory(size);
+                case 'W' -> mod == 3 ? new Operand.Xmm(rmField) : memory(size);
+                default -> mod == 3 ? new Operand.Xmm(rmField) : memory(size);     // M
+            });
+        }
+        if (bad) {
+            return invalid(UD);
+        }
+        return finish(m, 16, 0, ops, 0);
+    }
+
+    /** D8-DF: FNSTCW, FLDCW, FNINIT; the rest of x87 is measured only ({@link Mnemonic#X87}). */
+    private Decoded x87(int b) {
+        modrm();
+        int r = reg3();
+        if (b == 0xD9 && mod != 3 && (r == 5 || r == 7)) {
+            return finish(r == 5 ? FLDCW : FNSTCW, 2, 0, new ArrayList<>(List.of(memory(2))), 0);
+        }
+        if (b == 0xDB && mod == 3 && (regField & 7) == 4 && (rmField & 7) == 3) {
+            return finish(FNINIT, 4, 0, new ArrayList<>(), 0);
+        }
+        skipMemory();
+        return invalid(X87);
     }
 
     private Decoded group9() {
@@ -640,241 +702,6 @@ public final class Decoder {
         rex = 0x40 | ((~b1 >>> 5) & 4);          // VEX.R̄ → REX.R
     }
 
-    // ---- the opcode maps ----------------------------------------------------------------------------------------
-
-    private static int[] parse(String ops) {
-        if (ops.isEmpty()) {
-            return new int[0];
-        }
-        String[] parts = ops.split(",");
-        int[] specs = new int[parts.length];
-        for (int i = 0; i < parts.length; i++) {
-            specs[i] = switch (parts[i]) {
-                case "Eb" -> E_B; case "Ew" -> E_W; case "Ed" -> E_D; case "Eq" -> E_Q; case "Ev" -> E_V; case "Ey" -> E_Y;
-                case "Evw" -> E_VW; case "Evq" -> E_VQ;
-                case "Gb" -> G_B; case "Gw" -> G_W; case "Gd" -> G_D; case "Gq" -> G_Q; case "Gv" -> G_V; case "Gy" -> G_Y;
-                case "Ib" -> I_B; case "Ibs" -> I_BS; case "Iw" -> I_W; case "Iz" -> I_Z; case "Iv" -> I_V;
-                case "Jb" -> J_B; case "Jz" -> J_Z;
-                case "M" -> M_ANY; case "Mb" -> M_B; case "Mw" -> M_W; case "Mv" -> M_V; case "Mp" -> M_P; case "My" -> M_Y;
-                case "Zb" -> Z_B; case "Zv" -> Z_V;
-                case "AL" -> AL; case "rAX" -> R_AX; case "CL" -> CL; case "DX" -> DX; case "1" -> ONE;
-                case "Ob" -> O_B; case "Ov" -> O_V; case "Sw" -> S_W; case "Cq" -> C_Q; case "Dq" -> D_Q; case "Rq" -> R_Q;
-                case "FS" -> SEG_FS; case "GS" -> SEG_GS;
-                default -> throw new IllegalArgumentException("operand spec '" + parts[i] + "'");
-            };
-        }
-        return specs;
-    }
-
-    private static boolean needsModrm(String ops) {
-        for (String p : ops.split(",")) {
-            if (!p.isEmpty() && "EGMSCDR".indexOf(p.charAt(0)) >= 0 && !p.equals("DX") && !p.equals("CL") && !p.equals("GS")) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static void op(Entry[] map, int opcode, Mnemonic m, String ops, int flags) {
-        map[opcode] = new Entry(m, parse(ops), flags | (needsModrm(ops) ? MODRM : 0), 0, null);
-    }
-
-    private static void cc(Entry[] map, int first, Mnemonic m, String ops, int flags) {
-        for (int c = 0; c < 16; c++) {
-            map[first + c] = new Entry(m, parse(ops), flags | (needsModrm(ops) ? MODRM : 0), c, null);
-        }
-    }
-
-    private static void group(Entry[] map, int opcode, String ops, int flags, Mnemonic... byReg) {
-        map[opcode] = new Entry(null, parse(ops), flags | MODRM | GROUP, 0, byReg);
-    }
-
-    private static void unsupported(Entry[] map, int opcode, int flags) {
-        map[opcode] = new Entry(UNSUPPORTED, new int[0], flags, 0, null);
-    }
-
-    static {
-        Entry[] o = ONE_BYTE;
-        Mnemonic[] alu = {ADD, OR, ADC, SBB, AND, SUB, XOR, CMP};
-        for (int i = 0; i < 8; i++) {
-            int base = i * 8;
-                        op(o, base, alu[i], "Eb,Gb", 0);
-            op(o, base + 1, alu[i], "Ev,Gv", 0);
-            op(o, base + 2, alu[i], "Gb,Eb", 0);
-            op(o, base + 3, alu[i], "Gv,Ev", 0);
-            op(o, base + 4, alu[i], "AL,Ib", 0);
-            op(o, base + 5, alu[i], "rAX,Iz", 0);
-        }
-        for (int r = 0; r < 8; r++) {
-            op(o, 0x50 + r, PUSH, "Zv", D64);
-            op(o, 0x58 + r, POP, "Zv", D64);
-        }
-        op(o, 0x68, PUSH, "Iz", D64);
-        op(o, 0x69, IMUL, "Gv,Ev,Iz", 0);
-        op(o, 0x6A, PUSH, "Ibs", D64);
-        op(o, 0x6B, IMUL, "Gv,Ev,Ibs", 0);
-        cc(o, 0x70, JCC, "Jb", F64);
-        group(o, 0x80, "Eb,Ib", 0, alu);
-        group(o, 0x81, "Ev,Iz", 0, alu);
-        group(o, 0x83, "Ev,Ibs", 0, alu);
-        op(o, 0x84, TEST, "Eb,Gb", 0);
-        op(o, 0x85, TEST, "Ev,Gv", 0);
-        op(o, 0x86, XCHG, "Eb,Gb", 0);
-        op(o, 0x87, XCHG, "Ev,Gv", 0);
-        op(o, 0x88, MOV, "Eb,Gb", 0);
-        op(o, 0x89, MOV, "Ev,Gv", 0);
-        op(o, 0x8A, MOV, "Gb,Eb", 0);
-        op(o, 0x8B, MOV, "Gv,Ev", 0);
-        op(o, 0x8C, MOV_SEG, "Evw,Sw", 0);          // reg 6 and 7 name no segment register: see segmentMove
-        op(o, 0x8D, LEA, "Gv,M", MEM);
-        op(o, 0x8E, MOV_SEG, "Sw,Evw", 0);
-        group(o, 0x8F, "Ev", D64, POP, null, null, null, null, null, null, null);
-        for (int r = 1; r < 8; r++) {
-            op(o, 0x90 + r, XCHG, "Zv,rAX", 0);
-        }
-        op(o, 0x98, CBW, "", 0);
-        op(o, 0x99, CWD, "", 0);
-        unsupported(o, 0x9B, 0);                 // FWAIT
-        op(o, 0x9C, PUSHF, "", D64);
-        op(o, 0x9D, POPF, "", D64);
-        op(o, 0x9E, SAHF, "", 0);
-        op(o, 0x9F, LAHF, "", 0);
-        op(o, 0xA0, MOV, "AL,Ob", 0);
-        op(o, 0xA1, MOV, "rAX,Ov", 0);
-        op(o, 0xA2, MOV, "Ob,AL", 0);
-        op(o, 0xA3, MOV, "Ov,rAX", 0);
-        op(o, 0xA8, TEST, "AL,Ib", 0);
-        op(o, 0xA9, TEST, "rAX,Iz", 0);
-        for (int r = 0; r < 8; r++) {
-            op(o, 0xB0 + r, MOV, "Zb,Ib", 0);
-            op(o, 0xB8 + r, MOV, "Zv,Iv", 0);
-        }
-        Mnemonic[] shifts = {ROL, ROR, RCL, RCR, SHL, SHR, SHL, SAR};
-        group(o, 0xC0, "Eb,Ib", 0, shifts);
-        group(o, 0xC1, "Ev,Ib", 0, shifts);
-        op(o, 0xC2, RET, "Iw", F64);
-        op(o, 0xC3, RET, "", F64);
-        group(o, 0xC6, "Eb,Ib", 0, MOV, null, null, null, null, null, null, UNSUPPORTED);
-        group(o, 0xC7, "Ev,Iz", 0, MOV, null, null, null, null, null, null, UNSUPPORTED);
-        op(o, 0xC8, ENTER, "Iw,Ib", D64);
-        op(o, 0xC9, LEAVE, "", D64);
-        op(o, 0xCA, RETF, "Iw", 0);
-        op(o, 0xCB, RETF, "", 0);
-        op(o, 0xCC, INT3, "", 0);
-        op(o, 0xCD, INT, "Ib", 0);
-        op(o, 0xCF, IRET, "", 0);
-        group(o, 0xD0, "Eb,1", 0, shifts);
-        group(o, 0xD1, "Ev,1", 0, shifts);
-        group(o, 0xD2, "Eb,CL", 0, shifts);
-        group(o, 0xD3, "Ev,CL", 0, shifts);
-        op(o, 0xD7, XLAT, "", 0);
-        op(o, 0xE0, LOOPNE, "Jb", F64);
-        op(o, 0xE1, LOOPE, "Jb", F64);
-        op(o, 0xE2, LOOP, "Jb", F64);
-        op(o, 0xE3, JRCXZ, "Jb", F64);
-        op(o, 0xE4, IN, "AL,Ib", 0);
-        op(o, 0xE5, IN, "rAX,Ib", 0);
-        op(o, 0xE6, OUT, "Ib,AL", 0);
-        op(o, 0xE7, OUT, "Ib,rAX", 0);
-        op(o, 0xE8, CALL, "Jz", F64);
-        op(o, 0xE9, JMP, "Jz", F64);
-        op(o, 0xEB, JMP, "Jb", F64);
-        op(o, 0xEC, IN, "AL,DX", 0);
-        op(o, 0xED, IN, "rAX,DX", 0);
-        op(o, 0xEE, OUT, "DX,AL", 0);
-        op(o, 0xEF, OUT, "DX,rAX", 0);
-        op(o, 0xF1, INT1, "", 0);
-        op(o, 0xF4, HLT, "", 0);
-        op(o, 0xF5, CMC, "", 0);
-        op(o, 0xF8, CLC, "", 0);
-        op(o, 0xF9, STC, "", 0);
-        op(o, 0xFA, CLI, "", 0);
-        op(o, 0xFB, STI, "", 0);
-        op(o, 0xFC, CLD, "", 0);
-        op(o, 0xFD, STD, "", 0);
-        group(o, 0xFE, "Eb", 0, INC, DEC, null, null, null, null, null, null);
-        // 0xF6/0xF7 (test has an immediate) and 0xFF (operand sizes differ by row) are decoded by groupF6F7/groupFF.
-
-        Entry[] t = TWO_BYTE;
-        group(t, 0x00, "Evw", 0, SLDT, STR, LLDT, LTR, UNSUPPORTED, UNSUPPORTED, null, null);
-        unsupported(t, 0x02, MODRM);             // LAR
-        unsupported(t, 0x03, MODRM);             // LSL
-        op(t, 0x05, SYSCALL, "", 0);
-        op(t, 0x06, CLTS, "", 0);
-        op(t, 0x07, SYSRET, "", 0);
-        op(t, 0x08, INVD, "", 0);
-        op(t, 0x09, WBINVD, "", 0);
-        op(t, 0x0B, UD, "", 0);
-        group(t, 0x0D, "Mb", MEM, PREFETCH, PREFETCH, PREFETCH, PREFETCH, PREFETCH, PREFETCH, PREFETCH, PREFETCH);
-        unsupported(t, 0x0E, 0);                 // FEMMS
-        for (int b = 0x10; b <= 0x17; b++) {
-            unsupported(t, b, MODRM);
-        }
-        group(t, 0x18, "Ev", 0, PREFETCH, PREFETCH, PREFETCH, PREFETCH, NOP, NOP, NOP, NOP);
-        for (int b = 0x19; b <= 0x1F; b++) {
-            if (b != 0x1E) {
-                op(t, b, NOP, "Ev", 0);
-            }
-        }
-        op(t, 0x20, MOV_CR, "Rq,Cq", 0);
-        op(t, 0x21, MOV_DR, "Rq,Dq", 0);
-        op(t, 0x22, MOV_CR, "Cq,Rq", 0);
-        op(t, 0x23, MOV_DR, "Dq,Rq", 0);
-        for (int b = 0x28; b <= 0x2F; b++) {
-            unsupported(t, b, MODRM);
-        }
-        op(t, 0x30, WRMSR, "", 0);
-        op(t, 0x31, RDTSC, "", 0);
-        op(t, 0x32, RDMSR, "", 0);
-        op(t, 0x33, RDPMC, "", 0);
-        unsupported(t, 0x34, 0);                 // SYSENTER
-        unsupported(t, 0x35, 0);                 // SYSEXIT
-        unsupported(t, 0x37, 0);                 // GETSEC
-        cc(t, 0x40, CMOVCC, "Gv,Ev", 0);
-        for (int b = 0x50; b <= 0x7F; b++) {
-            unsupported(t, b, MODRM | (b >= 0x70 && b <= 0x73 ? IMM8 : 0));
-        }
-        unsupported(t, 0x77, 0);                 // EMMS
-        cc(t, 0x80, JCC, "Jz", F64);
-        cc(t, 0x90, SETCC, "Eb", 0);
-        op(t, 0xA0, PUSH_SEG, "FS", D64);
-        op(t, 0xA1, POP_SEG, "FS", D64);
-        op(t, 0xA2, CPUID, "", 0);
-        op(t, 0xA3, BT, "Ev,Gv", 0);
-        op(t, 0xA4, SHLD, "Ev,Gv,Ib", 0);
-        op(t, 0xA5, SHLD, "Ev,Gv,CL", 0);
-        op(t, 0xA8, PUSH_SEG, "GS", D64);
-        op(t, 0xA9, POP_SEG, "GS", D64);
-        op(t, 0xAB, BTS, "Ev,Gv", 0);
-        op(t, 0xAC, SHRD, "Ev,Gv,Ib", 0);
-        op(t, 0xAD, SHRD, "Ev,Gv,CL", 0);
-        op(t, 0xAF, IMUL, "Gv,Ev", 0);
-        op(t, 0xB0, CMPXCHG, "Eb,Gb", 0);
-        op(t, 0xB1, CMPXCHG, "Ev,Gv", 0);
-        unsupported(t, 0xB2, MODRM);             // LSS
-        op(t, 0xB3, BTR, "Ev,Gv", 0);
-        unsupported(t, 0xB4, MODRM);             // LFS
-        unsupported(t, 0xB5, MODRM);             // LGS
-        op(t, 0xB6, MOVZX, "Gv,Eb", 0);
-        op(t, 0xB7, MOVZX, "Gv,Ew", 0);
-        t[0xB9] = new Entry(UD, new int[0], MODRM, 0, null);           // UD1
-        group(t, 0xBA, "Ev,Ib", 0, null, null, null, null, BT, BTS, BTR, BTC);
-        op(t, 0xBB, BTC, "Ev,Gv", 0);
-        op(t, 0xBE, MOVSX, "Gv,Eb", 0);
-        op(t, 0xBF, MOVSX, "Gv,Ew", 0);
-        op(t, 0xC0, XADD, "Eb,Gb", 0);
-        op(t, 0xC1, XADD, "Ev,Gv", 0);
-        for (int b = 0xC2; b <= 0xC6; b++) {
-            unsupported(t, b, MODRM | (b == 0xC3 ? 0 : IMM8));
-        }
-        for (int r = 0; r < 8; r++) {
-            op(t, 0xC8 + r, BSWAP, "Zv", 0);
-        }
-        for (int b = 0xD0; b <= 0xFE; b++) {
-            unsupported(t, b, MODRM);
-        }
-        t[0xFF] = new Entry(UD, new int[0], MODRM, 0, null);           // UD0
-    }
 
     private Decoded groupF6F7(int b) {
         modrm();

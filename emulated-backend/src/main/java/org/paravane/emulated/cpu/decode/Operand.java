@@ -10,6 +10,10 @@ public sealed interface Operand {
     record Reg(int size, int number) implements Operand {
     }
 
+    /** XMM{@code number}. */
+    record Xmm(int number) implements Operand {
+    }
+
     /** A segment register, in {@code org.paravane.emulated.cpu.Cpu} order (ES, CS, SS, DS, FS, GS). */
     record SegReg(int number) implements Operand {
     }

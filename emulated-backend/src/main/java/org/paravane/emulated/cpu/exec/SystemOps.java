@@ -43,7 +43,7 @@ final class SystemOps {
         public boolean endsBlock() {
             return switch (m) {
                 case CLI, STI, POPF, HLT, MOV_CR, WRMSR, LGDT, LIDT, LLDT, LTR, LMSW, CLTS, INVLPG, SWAPGS, IN, OUT,
-                     MOV_SEG, POP_SEG, INT, INT3, INT1, IRET, RETF, SYSCALL, SYSRET, UD, UNSUPPORTED, TOO_LONG,
+                     MOV_SEG, POP_SEG, INT, INT3, INT1, IRET, RETF, SYSCALL, SYSRET, UD, UNSUPPORTED, X87, TOO_LONG,
                      WBINVD, INVD -> true;
                 default -> false;
             };
@@ -102,6 +102,7 @@ final class SystemOps {
                 case CLFLUSH -> c.mmu.translate(ea(c), Mmu.READ, false);
                 case INVD, WBINVD -> privileged(c);
                 case UD, UNSUPPORTED -> throw c.ud();
+                case X87 -> throw (c.cr0 & 0xC) != 0 ? c.raise(Vectors.NM, -1) : c.ud();     // CR0.EM or TS
                 case TOO_LONG -> throw c.gp(0);
                 case CPUID -> {
                     int[] r = Cpuid.query((int) c.r[Cpu.RAX], (int) c.r[Cpu.RCX], c.vcpuId);

@@ -250,7 +250,7 @@ class ObjdumpOracleTest {
     static {
         java.util.HashSet<String> s = new java.util.HashSet<>();
         for (Mnemonic m : Mnemonic.values()) {
-            if (m != Mnemonic.UD && m != Mnemonic.UNSUPPORTED && m != Mnemonic.TOO_LONG) {
+            if (m != Mnemonic.UD && m != Mnemonic.UNSUPPORTED && m != Mnemonic.X87 && m != Mnemonic.TOO_LONG) {
                 s.add(m.text());
             }
         }
@@ -302,6 +302,9 @@ class ObjdumpOracleTest {
     }
 
     static String compare(Decoded d, Theirs t) {
+        if (d.mnemonic() == Mnemonic.FWAIT && t.mnemonic().startsWith("f") && t.length() > d.length()) {
+            return null;        // objdump shows FWAIT and the x87 instruction after it as one (fstsw = fwait; fnstsw)
+        }
         if (d.length() != t.length()) {
             return "length";
         }
@@ -316,7 +319,17 @@ class ObjdumpOracleTest {
                 || m == Mnemonic.ENDBR64 && theirs.equals("endbr64")) {
             return null;
         }
-        if (!ourName(d).equals(theirs)) {
+        List<String> ops = t.operands();
+        Matcher pseudo = CMP_PSEUDO.matcher(theirs);
+        if (pseudo.matches() && d.operandCount() == 3 && d.op(2) instanceof Operand.Imm imm) {
+            // objdump names CMPPS & co by their predicate (cmpltsd) and drops the immediate
+            int predicate = List.of("eq", "lt", "le", "unord", "neq", "nlt", "nle", "ord").indexOf(pseudo.group(1));
+            if (!ourName(d).equals("cmp" + pseudo.group(2)) || imm.value() != predicate) {
+                return "mnemonic";
+            }
+            ops = new ArrayList<>(ops);
+            ops.add("0x" + Integer.toHexString(predicate));
+        } else if (!ourName(d).equals(theirs)) {
             return "mnemonic";
         }
         if (d.lock() != t.lock()) {
@@ -326,7 +339,6 @@ class ObjdumpOracleTest {
                 Mnemonic.OUTS, Mnemonic.XLAT).contains(m)) {
             return null;                                   // objdump spells out the implicit operands
         }
-        List<String> ops = t.operands();
         if (ops.size() != d.operandCount()) {
             return "operand count " + d.operandCount() + " vs " + ops.size();
         }
@@ -339,6 +351,7 @@ class ObjdumpOracleTest {
         return null;
     }
 
+    private static final Pattern CMP_PSEUDO = Pattern.compile("^cmp(eq|lt|le|unord|neq|nlt|nle|ord)(ps|pd|ss|sd)$");
     private static final Pattern MEM = Pattern.compile(
             "^(?:(\\w+) PTR )?(?:(es|cs|ss|ds|fs|gs):)?(?:\\[(.*)\\]|(0x[0-9a-f]+))$");
     private static final Pattern TARGET = Pattern.compile("^([0-9a-f]+) <.*>$");
@@ -349,6 +362,7 @@ class ObjdumpOracleTest {
 
     private static String operand(Decoded d, Operand ours, String theirs) {
         return switch (ours) {
+            case Operand.Xmm x -> ("xmm" + x.number()).equals(theirs) ? null : "xmm" + x.number() + " vs " + theirs;
             case Operand.Reg r -> Decoded.registerName(r.size(), r.number()).equals(theirs) ? null
                     : Decoded.registerName(r.size(), r.number()) + " vs " + theirs;
             case Operand.SegReg s -> new String[] {"es", "cs", "ss", "ds", "fs", "gs", "?", "?"}[s.number()].equals(theirs) ? null
