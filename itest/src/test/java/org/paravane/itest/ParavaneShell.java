@@ -22,6 +22,19 @@ final class ParavaneShell {
         this.processor = processor;
     }
 
+    /**
+     * A shell on {@code processor} once {@code backend} is listed by {@code paravane:backends} (the backends register
+     * asynchronously after the container starts; the shell offers no event to wait on, so this asks, within a bound).
+     */
+    static ParavaneShell whenListed(CommandProcessor processor, String backend) throws Exception {
+        ParavaneShell shell = new ParavaneShell(processor);
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (!shell.exec("paravane:backends").contains(backend) && System.currentTimeMillis() < deadline) {
+            Thread.sleep(20);
+        }
+        return shell;
+    }
+
     /** Runs {@code command}; its console output and result, or the command's exception. */
     String exec(String command) throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();

@@ -47,11 +47,7 @@ public class VmmIT {
 
     @Before
     public void shell() throws Exception {
-        shell = new ParavaneShell(processor);
-        long deadline = System.currentTimeMillis() + 10_000;
-        while (!shell.exec("paravane:backends").contains("emulated") && System.currentTimeMillis() < deadline) {
-            Thread.sleep(20);
-        }
+        shell = ParavaneShell.whenListed(processor, "emulated");
     }
 
     private List<String> backends() {

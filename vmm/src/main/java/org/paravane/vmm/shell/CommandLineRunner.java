@@ -3,14 +3,10 @@ package org.paravane.vmm.shell;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.PrintStream;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.felix.service.command.CommandProcessor;
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Converter;
-import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.FrameworkEvent;
-import org.osgi.framework.FrameworkListener;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -24,7 +20,7 @@ import org.paravane.vmm.demo.DemoCommand;
  * (1 when the command failed); the launcher's shutdown hook stops the framework. Without the property it does nothing.
  */
 @Component(immediate = true)
-public class CommandLineRunner implements FrameworkListener {
+public class CommandLineRunner {
 
     /** Framework (or system) property with the Gogo command line to run, e.g. {@code paravane:demo}. */
     public static final String COMMAND = "paravane.command";
@@ -32,7 +28,7 @@ public class CommandLineRunner implements FrameworkListener {
     private final BundleContext context;
     private final CommandProcessor processor;
     private final String commandLine;
-    private final AtomicBoolean started = new AtomicBoolean();
+    private final OnceStarted started;
 
     /** The command components of this bundle are references: they are all registered before a command runs. */
     @Activate
@@ -42,29 +38,14 @@ public class CommandLineRunner implements FrameworkListener {
         this.context = context;
         this.processor = processor;
         this.commandLine = context.getProperty(COMMAND);
-        if (commandLine != null && !commandLine.isBlank()) {
-            context.addFrameworkListener(this);
-            if (context.getBundle(0).getState() == Bundle.ACTIVE) {
-                launch();   // the framework had already started when this component came up
-            }
-        }
-    }
-
-    @Override
-    public void frameworkEvent(FrameworkEvent event) {
-        if (event.getType() == FrameworkEvent.STARTED) {
-            launch();
-        }
+        this.started = commandLine != null && !commandLine.isBlank()
+                ? new OnceStarted(context, "paravane-command", this::runAndExit) : null;
     }
 
     @Deactivate
     void deactivate() {
-        context.removeFrameworkListener(this);
-    }
-
-    private void launch() {
-        if (started.compareAndSet(false, true)) {
-            Thread.ofPlatform().name("paravane-command").start(this::runAndExit);
+        if (started != null) {
+            started.close();
         }
     }
 

@@ -8,10 +8,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.apache.felix.service.command.CommandProcessor;
 import org.apache.felix.service.command.CommandSession;
-import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.FrameworkEvent;
-import org.osgi.framework.FrameworkListener;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -26,7 +23,7 @@ import org.paravane.vmm.demo.DemoCommand;
  * registered, and then opens the same login shell Gogo would have opened.
  */
 @Component(immediate = true)
-public class InteractiveShell implements FrameworkListener {
+public class InteractiveShell {
     private static final Logger LOG = Logger.getLogger(InteractiveShell.class.getName());
 
     /** Framework (or system) property the launcher sets to {@code true} for the interactive shell. */
@@ -34,6 +31,7 @@ public class InteractiveShell implements FrameworkListener {
 
     private final BundleContext context;
     private final CommandProcessor processor;
+    private final OnceStarted started;
     /** One shell per JVM: this component comes back when the bundle is updated, its shell is still open. */
     private static final String OPENED = "paravane.shell.opened";
 
@@ -43,29 +41,20 @@ public class InteractiveShell implements FrameworkListener {
                             @Reference ConsoleCommand consoleCommand, @Reference DemoCommand demoCommand) {
         this.context = context;
         this.processor = processor;
-        if (Boolean.parseBoolean(context.getProperty(PROPERTY))) {
-            context.addFrameworkListener(this);
-            if (context.getBundle(0).getState() == Bundle.ACTIVE) {
-                open();   // the framework had already started when this component came up
-            }
-        }
-    }
-
-    @Override
-    public void frameworkEvent(FrameworkEvent event) {
-        if (event.getType() == FrameworkEvent.STARTED) {
-            open();
-        }
+        this.started = Boolean.parseBoolean(context.getProperty(PROPERTY))
+                ? new OnceStarted(context, "paravane-shell", this::open) : null;
     }
 
     @Deactivate
     void deactivate() {
-        context.removeFrameworkListener(this);
+        if (started != null) {
+            started.close();
+        }
     }
 
     private void open() {
         if (System.getProperties().putIfAbsent(OPENED, "true") == null) {
-            Thread.ofPlatform().name("paravane-shell").start(this::loginShell);
+            loginShell();
         }
     }
 
