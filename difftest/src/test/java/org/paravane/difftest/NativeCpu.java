@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -23,7 +24,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class NativeCpu implements Reference {
 
-    private static final Path BINARY = Path.of("target", "cpu-runner");
+    private static final Path TARGET = Path.of("target");
 
     /** Why the host CPU cannot be used here, or null when it can. */
     public static String unavailableReason() {
@@ -38,16 +39,20 @@ public final class NativeCpu implements Reference {
         }
     }
 
+    /** The runner built from this source: named by the source's digest, so a changed runner is never run stale. */
     private static synchronized Path build() throws IOException {
-        if (Files.isExecutable(BINARY)) {
-            return BINARY;
-        }
-        Files.createDirectories(BINARY.getParent());
-        Path src = BINARY.resolveSibling("cpu-runner.c");
+        byte[] source;
         try (InputStream in = NativeCpu.class.getResourceAsStream("/native/cpu-runner.c")) {
-            Files.write(src, in.readAllBytes());
+            source = in.readAllBytes();
         }
-        Process p = new ProcessBuilder("gcc", "-O2", "-o", BINARY.toString(), src.toString()).redirectErrorStream(true).start();
+        Path binary = TARGET.resolve("cpu-runner-" + Integer.toHexString(Arrays.hashCode(source)));
+        if (Files.isExecutable(binary)) {
+            return binary;
+        }
+        Files.createDirectories(TARGET);
+        Path src = TARGET.resolve("cpu-runner.c");
+        Files.write(src, source);
+        Process p = new ProcessBuilder("gcc", "-O2", "-o", binary.toString(), src.toString()).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         try {
             if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
@@ -57,7 +62,7 @@ public final class NativeCpu implements Reference {
             Thread.currentThread().interrupt();
             throw new IOException(e);
         }
-        return BINARY;
+        return binary;
     }
 
     @Override
