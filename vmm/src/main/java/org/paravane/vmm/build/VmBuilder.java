@@ -1,7 +1,6 @@
 package org.paravane.vmm.build;
 
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 import org.paravane.api.asyncpf.PageFaultHandler;
@@ -20,16 +19,11 @@ import org.paravane.vmm.kernel.WaitPolicy;
 import org.paravane.vmm.source.RegionPageSource;
 
 /**
- * Builds a VM from its {@link VmDefinition}: the memory layout (RAM at 0, the data region and its page source at
- * {@link #DATA_BASE}), the backend's VM, the guest's sleeper table, the guest kernel and its tasks, launched but not yet
+ * Builds a VM from its {@link VmDefinition}: the {@link MemoryLayout} (RAM around the 32-bit hole, the data region and
+ * its page source above the RAM), the backend's VM, the guest's sleeper table, the guest kernel and its tasks, launched but not yet
  * started. What fails halfway is released again.
  */
 public final class VmBuilder {
-
-    /** Guest-physical address of a VM's data region (4 GiB: above any RAM size the kernel uses). */
-    public static final long DATA_BASE = 0x1_0000_0000L;
-
-    private static final long DATA_ALIGNMENT = 2L << 20;
 
     /**
      * A VM ready to start.
@@ -64,35 +58,36 @@ public final class VmBuilder {
      */
     public BuiltVm build(String name, VmDefinition def, VirtualizationBackend backend, KernelConfig.Console console)
             throws IOException {
-        List<MemoryRegion> regions = new ArrayList<>();
-        regions.add(new MemoryRegion("ram", 0, (long) defaults.memoryMiB(def) << 20, false));
+        long ramBytes = (long) defaults.memoryMiB(def) << 20;
         PageSource source = PageSource.ZERO;
         long dataBytes = 0;
-        String sourceDescription = "-";
         if (def.dataSource() != null) {
             dataBytes = def.dataBytes() > 0 ? def.dataBytes() : def.dataSource().contentLength();
             if (dataBytes <= 0) {
                 throw new IllegalArgumentException("data region size is needed for page source " + def.dataSource()
                         + " (give --data-size)");
             }
-            long size = (dataBytes + DATA_ALIGNMENT - 1) & -DATA_ALIGNMENT;
-            regions.add(new MemoryRegion("data", DATA_BASE, size, true));
-            PageSource data = def.dataSource().open(DATA_BASE);
-            source = new RegionPageSource(List.of(new RegionPageSource.Range(DATA_BASE, size, data)));
+        }
+        MemoryLayout layout = MemoryLayout.of(ramBytes, dataBytes);
+        String sourceDescription = "-";
+        if (dataBytes > 0) {
+            MemoryRegion region = layout.regions().getLast();
+            PageSource data = def.dataSource().open(region.guestAddress());
+            source = new RegionPageSource(List.of(new RegionPageSource.Range(region.guestAddress(), region.size(), data)));
             sourceDescription = data.describe();
         }
         KernelConfig config = new KernelConfig(def.preemption() != null ? def.preemption() : defaults.preemption(),
                 def.waitPolicy() != null ? def.waitPolicy() : defaults.waitPolicy(),
                 def.timeSliceMicros() != null ? def.timeSliceMicros() : defaults.timeSliceMicros(), console);
         // "off" is the baseline: the host does no async page faults for this VM at all.
-        VmSpec spec = new VmSpec(name, def.vcpus(), regions, source, config.waitPolicy() != WaitPolicy.OFF);
+        VmSpec spec = new VmSpec(name, def.vcpus(), layout.regions(), source, config.waitPolicy() != WaitPolicy.OFF);
         VirtualMachine vm = backend.createVm(spec);
         SleeperTableFactory tables = sleeperTables;
         SleeperTable table = tables == null ? null : tables.create(name);
         try {
             GuestKernel kernel = new GuestKernel(vm, config, table, guestHandler);
             for (VmDefinition.Launch l : def.tasks()) {
-                kernel.launch(new TaskSpec(l.name(), l.image(), l.argument(), dataMapping(l, dataBytes)));
+                kernel.launch(new TaskSpec(l.name(), l.image(), l.argument(), dataMapping(l, layout.dataBase(), dataBytes)));
             }
             return new BuiltVm(kernel, source, sourceDescription);
         } catch (RuntimeException e) {
@@ -104,19 +99,19 @@ public final class VmBuilder {
         }
     }
 
-    /** The part of the data region ({@code dataBytes} long) task {@code l} sees, or null for none. */
-    private static TaskSpec.DataMapping dataMapping(VmDefinition.Launch l, long dataBytes) {
+    /** The part of the data region ({@code dataBytes} long at {@code dataBase}) task {@code l} sees, or null for none. */
+    private static TaskSpec.DataMapping dataMapping(VmDefinition.Launch l, long dataBase, long dataBytes) {
         if (l.dataSlice() < 0 || dataBytes == 0) {
             return null;
         }
         if (l.slices() == 1) {
-            return new TaskSpec.DataMapping(DATA_BASE, (dataBytes + 4095) & -4096L, dataBytes);
+            return new TaskSpec.DataMapping(dataBase, (dataBytes + 4095) & -4096L, dataBytes);
         }
         long slice = (dataBytes / l.slices()) & -4096L;
         if (slice == 0) {
             throw new IllegalArgumentException("data region of " + dataBytes + " bytes is too small for "
                     + l.slices() + " slices of whole pages");
         }
-        return new TaskSpec.DataMapping(DATA_BASE + slice * l.dataSlice(), slice, slice);
+        return new TaskSpec.DataMapping(dataBase + slice * l.dataSlice(), slice, slice);
     }
 }

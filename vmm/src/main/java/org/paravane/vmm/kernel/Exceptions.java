@@ -1,5 +1,7 @@
 package org.paravane.vmm.kernel;
 
+import org.paravane.api.backend.VcpuExit;
+
 /** Names of x86 exceptions and page-fault error codes, for the reports that kill a task. */
 final class Exceptions {
     private Exceptions() {
@@ -16,6 +18,18 @@ final class Exceptions {
         String name = vector < NAMES.length ? NAMES[vector] : "exception " + vector;
         return vector < 32 && org.paravane.support.x86.TrapStubs.pushesErrorCode(vector)
                 ? name + ", error code 0x" + Long.toHexString(errorCode) : name;
+    }
+
+    /** How a vCPU that could not deliver an exception is reported, whichever backend ran it. */
+    static final String TRIPLE_FAULT = "triple fault (the guest's exception handling failed)";
+
+    /**
+     * Whether {@code f} is KVM giving up on delivering an exception: its internal errors EMULATION (1, how a PVM host
+     * reports a triple fault of CPL0 code it emulates), SIMUL_EX (2) and DELIVERY_EV (3). The software CPU and
+     * other KVM hosts report a triple fault as a shutdown instead.
+     */
+    static boolean deliveryFailure(VcpuExit.Failed f) {
+        return f.kind().equals("KVM_EXIT_INTERNAL_ERROR") && f.code() >= 1 && f.code() <= 3;
     }
 
     static String pageFaultCause(int errorCode) {

@@ -68,7 +68,8 @@ public final class GuestKernel implements AutoCloseable {
     private final PauseGate pauseGate = new PauseGate(this::kickAll, this::liveSchedulers, () -> stopping);
 
     /**
-     * @param vm           a fresh VM whose first region is the kernel's RAM at guest-physical 0 (not lazy)
+     * @param vm           a fresh VM whose first region is the kernel's RAM at guest-physical 0 (not lazy); every other
+     *                     region that is not lazy is RAM too (above the 32-bit hole)
      * @param sleepers     the guest's sleeper table, or null to run without async page faults
      * @param guestHandler the guest-side fault handler service as it is now (may return null)
      */
@@ -84,7 +85,11 @@ public final class GuestKernel implements AutoCloseable {
         }
         int vcpus = vm.vcpus().size();
         PlatformLayout.write(memory, vcpus);
-        this.pages = new PhysicalPages(memory, PlatformLayout.KERNEL_AREA_END, ram.size() - PlatformLayout.KERNEL_AREA_END);
+        List<PhysicalPages.Range> free = new ArrayList<>();
+        free.add(new PhysicalPages.Range(PlatformLayout.KERNEL_AREA_END, ram.size() - PlatformLayout.KERNEL_AREA_END));
+        vm.spec().regions().stream().skip(1).filter(r -> !r.lazy())
+                .forEach(r -> free.add(new PhysicalPages.Range(r.guestAddress(), r.size())));
+        this.pages = new PhysicalPages(memory, free);
         this.kernelSpace = new AddressSpace(memory, pages, PlatformLayout.KERNEL_AREA_END, false);
         this.queues = new RunQueue[vcpus];
         this.schedulers = new CpuScheduler[vcpus];

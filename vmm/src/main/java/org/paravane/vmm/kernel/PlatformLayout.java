@@ -19,7 +19,7 @@ import org.paravane.support.x86.TrapStubs;
  * halt stub; everything else the kernel does in Java.
  *
  * <pre>
- * 0x01000 IDT (all gates use IST1)      0x02000 trap stubs + SYSCALL entry    0x04000 halt stub (sti; hlt; jmp)
+ * 0x01000 IDT (IST1; DPL3: #BP, #OF)  0x02000 trap stubs + SYSCALL entry    0x04000 halt stub (sti; hlt; jmp)
  * 0x05000 GDT per vCPU (0x40 each)      0x06000 TSS per vCPU (0x80 each)      0x08000 async-PF area per vCPU (0x40)
  * 0x10000 per vCPU 8 KiB: idle stack (lower half), IST1 exception stack (upper half)
  * 0x200000 and up: kernel RAM (page tables, task images, stacks, info pages)
@@ -38,6 +38,14 @@ final class PlatformLayout {
     private PlatformLayout() {
     }
 
+    /**
+     * Whether user code may raise {@code vector} with INT n: #BP (int3) and #OF, as on Linux, so they are reported as
+     * themselves on every CPU. Every other gate is DPL 0: INT n to it from CPL 3 is #GP naming the gate (0x80 too).
+     */
+    static boolean userGate(int vector) {
+        return vector == 3 || vector == 4;
+    }
+
     static void write(GuestMemory memory, int vcpus) {
         if (vcpus < 1 || vcpus > MAX_VCPUS) {
             throw new IllegalArgumentException("the guest kernel supports 1.." + MAX_VCPUS + " vCPUs, not " + vcpus);
@@ -47,7 +55,7 @@ final class PlatformLayout {
             MemorySegment idt = memory.slice(IDT, Descriptors.IDT_SIZE);
             for (int v = 0; v < 256; v++) {
                 // IST1 for everything: frames land on a known per-vCPU stack whatever the interrupted context.
-                Descriptors.writeInterruptGate(idt, v, TrapStubs.stub(STUBS, v), 0, 1);
+                Descriptors.writeInterruptGate(idt, v, TrapStubs.stub(STUBS, v), userGate(v) ? 3 : 0, 1);
             }
             TrapStubs.write(memory.slice(STUBS, TrapStubs.SIZE));
             MemorySegment halt = memory.slice(HALT_STUB, 4);

@@ -61,11 +61,17 @@ final class TrapHandler {
             case VcpuExit.Halted h -> kill(t, "hlt with interrupts disabled at rip 0x" + Long.toHexString(h.rip()));
             case VcpuExit.Debug d -> Step.CONTINUE;
             case VcpuExit.Shutdown s -> {
-                kernel.panic("vCPU " + index + " shut down in " + t + ": " + s.reason());
+                kernel.panic("vCPU " + index + " shut down in " + t + ": " + Exceptions.TRIPLE_FAULT + "; the backend reported: "
+                        + s.reason());
                 yield Step.LEAVE;
             }
             case VcpuExit.SystemEvent e -> {
                 kernel.panic("system event " + e.type() + " from " + t + ": " + e.detail());
+                yield Step.LEAVE;
+            }
+            case VcpuExit.Failed f when Exceptions.deliveryFailure(f) -> {
+                kernel.panic("vCPU " + index + " shut down in " + t + ": " + Exceptions.TRIPLE_FAULT + "; the backend reported: "
+                        + f.kind() + " (" + f.code() + ") " + f.detail());
                 yield Step.LEAVE;
             }
             case VcpuExit.Failed f -> {

@@ -15,7 +15,7 @@ import org.paravane.vmm.kernel.InvalidImageException;
 public final class GuestImages {
 
     public static final List<String> BUNDLED = List.of("hello", "worker", "scanner", "kscan", "checksum",
-            "cpu_alu", "cpu_sieve", "cpu_fib", "cpu_crc", "faults");
+            "cpu_alu", "cpu_sieve", "cpu_fib", "cpu_crc", "faults", "traps");
 
     private GuestImages() {
     }
@@ -44,15 +44,16 @@ public final class GuestImages {
         return b.toString();
     }
 
-    private static final java.util.Map<String, String> PURPOSE = java.util.Map.of(
-            "hello", "prints a greeting",
-            "worker", "CPU-bound work units (arg: units, 0 = until stopped)",
-            "scanner", "checksums every page of its data region (arg: passes)",
-            "kscan", "kernel-mode scan in a chosen context (arg: 0 preempt-off, 1 RCU, 2 preemptible, 3 IRQs off)",
-            "checksum", "CRC-32 of its file-backed data region",
-            "cpu_alu", "CPU kernel: register ALU loop (arg: iterations)",
-            "cpu_sieve", "CPU kernel: byte sieve (arg: passes)",
-            "cpu_fib", "CPU kernel: recursive fib(27) (arg: times)",
-            "cpu_crc", "CPU kernel: table CRC-32 (arg: passes)",
-            "faults", "misbehaves on purpose (arg: 0 bad hypercall, 1 bad pointer, 2 #UD, 3 page fault, 4 triple fault)");
+    private static final java.util.Map<String, String> PURPOSE = java.util.Map.ofEntries(
+            java.util.Map.entry("hello", "prints a greeting"),
+            java.util.Map.entry("worker", "CPU-bound work units (arg: units, 0 = until stopped)"),
+            java.util.Map.entry("scanner", "checksums every page of its data region (arg: passes)"),
+            java.util.Map.entry("kscan", "kernel-mode scan in a chosen context (arg: 0 preempt-off, 1 RCU, 2 preemptible, 3 IRQs off)"),
+            java.util.Map.entry("checksum", "CRC-32 of its file-backed data region"),
+            java.util.Map.entry("cpu_alu", "CPU kernel: register ALU loop (arg: iterations)"),
+            java.util.Map.entry("cpu_sieve", "CPU kernel: byte sieve (arg: passes)"),
+            java.util.Map.entry("cpu_fib", "CPU kernel: recursive fib(27) (arg: times)"),
+            java.util.Map.entry("cpu_crc", "CPU kernel: table CRC-32 (arg: passes)"),
+            java.util.Map.entry("faults", "misbehaves on purpose (arg: 0 bad hypercall, 1 bad pointer, 2 #UD, 3 page fault, 4 triple fault)"),
+            java.util.Map.entry("traps", "user-mode exceptions (arg: 0 int3, 1 int 4, 2 int 0x80, 3-9 writes to unmapped or kernel memory)"));
 }

@@ -80,13 +80,16 @@ public final class Snapshot {
         return regions;
     }
 
-    /** The bytes of the region named "data", or of the last region when there is none: what a task's data region restores. */
+    /**
+     * The bytes of the region named "data", or of the first region (the RAM at guest-physical 0, below the 32-bit
+     * hole) when there is none: what a task's data region restores.
+     */
     public long dataBytes() {
         return dataRegion().size();
     }
 
     private Region dataRegion() {
-        return regions.stream().filter(r -> r.name().equals("data")).findFirst().orElse(regions.getLast());
+        return regions.stream().filter(r -> r.name().equals("data")).findFirst().orElse(regions.getFirst());
     }
 
     /**

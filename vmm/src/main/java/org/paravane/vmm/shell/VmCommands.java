@@ -170,7 +170,7 @@ public class VmCommands {
             long running = tasks.stream().filter(t -> t.state() != Task.State.EXITED).count();
             VmDefinition d = vm.definition();
             table.row(vm.name(), vm.backend(), vm.state().name().toLowerCase(Locale.ROOT), d.vcpus(),
-                    (vm.kernel().vm().spec().regions().getFirst().size() >> 20) + " MiB",
+                    (vm.kernel().vm().spec().regions().stream().filter(r -> !r.lazy()).mapToLong(r -> r.size()).sum() >> 20) + " MiB",
                     running + "/" + tasks.size(), vm.migrations(), millis(vm.uptime()), vm.pageSource());
         }
         return table.isEmpty() ? "no VMs" : table.toString();

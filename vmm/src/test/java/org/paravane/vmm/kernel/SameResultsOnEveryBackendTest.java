@@ -36,7 +36,9 @@ class SameResultsOnEveryBackendTest {
             new Case("kscan", 3, "pattern"), new Case("checksum", 0, "file"),
             new Case("cpu_alu", 200_000, null), new Case("cpu_sieve", 2, null), new Case("cpu_fib", 1, null),
             new Case("cpu_crc", 2, null), new Case("faults", 0, null), new Case("faults", 1, null),
-            new Case("faults", 2, null), new Case("faults", 3, null));
+            new Case("faults", 2, null), new Case("faults", 3, null), new Case("traps", 0, null), new Case("traps", 1, null),
+            new Case("traps", 2, null), new Case("traps", 3, null), new Case("traps", 6, null), new Case("traps", 7, null),
+            new Case("traps", 8, null), new Case("traps", 9, null));
 
     private Map<String, String> runAll(GuestStack stack) throws Exception {
         Path file = dir.resolve("data.txt");

@@ -1,22 +1,74 @@
 package org.paravane.vmm.kernel.mm;
 
 import java.util.BitSet;
+import java.util.List;
 import org.paravane.api.memory.GuestMemory;
 import org.paravane.api.memory.PageSourceException;
 
-/** The kernel's allocator of guest-physical pages in its RAM region; pages come zeroed. */
+/**
+ * The kernel's allocator of guest-physical pages in its RAM ranges (RAM below the 32-bit hole and above it); pages
+ * come zeroed. Pages are numbered across the ranges in address order.
+ */
 public final class PhysicalPages {
+
+    /** Guest-physical RAM the allocator hands out: {@code size} bytes from {@code base}, both page aligned. */
+    public record Range(long base, long size) {
+        public Range {
+            if (base < 0 || size <= 0 || ((base | size) & (GuestMemory.PAGE_SIZE - 1)) != 0) {
+                throw new IllegalArgumentException("RAM range 0x" + Long.toHexString(base) + " + " + size
+                        + " is not a non-empty run of whole pages");
+            }
+        }
+
+        long pages() {
+            return size / GuestMemory.PAGE_SIZE;
+        }
+    }
+
     private final GuestMemory memory;
-    private final long base;
+    private final List<Range> ranges;
+    /** Per range, the number of its first page. */
+    private final int[] firstPage;
     private final int pages;
     private final BitSet used;
     private int next;
 
-    public PhysicalPages(GuestMemory memory, long base, long size) {
+    public PhysicalPages(GuestMemory memory, List<Range> ranges) {
+        if (ranges.isEmpty()) {
+            throw new IllegalArgumentException("the kernel needs some RAM to allocate from");
+        }
         this.memory = memory;
-        this.base = base;
-        this.pages = (int) (size / GuestMemory.PAGE_SIZE);
+        this.ranges = List.copyOf(ranges);
+        this.firstPage = new int[ranges.size()];
+        long total = 0;
+        for (int i = 0; i < ranges.size(); i++) {
+            firstPage[i] = (int) total;
+            total += ranges.get(i).pages();
+        }
+        if (total > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("RAM of " + total + " pages is more than the kernel can number");
+        }
+        this.pages = (int) total;
         this.used = new BitSet(pages);
+    }
+
+    private long address(int page) {
+        int r = ranges.size() - 1;
+        while (firstPage[r] > page) {
+            r--;
+        }
+        return ranges.get(r).base() + (long) (page - firstPage[r]) * GuestMemory.PAGE_SIZE;
+    }
+
+    /** The page number of {@code gpa}, or -1 when no range holds it. */
+    private int number(long gpa) {
+        for (int r = 0; r < ranges.size(); r++) {
+            Range range = ranges.get(r);
+            if (gpa >= range.base() && gpa - range.base() < range.size()) {
+                return firstPage[r] + (int) ((gpa - range.base()) / GuestMemory.PAGE_SIZE);
+            }
+        }
+        return -1;
     }
 
     /** A zeroed page, or an {@link OutOfGuestMemoryException} naming how much the VM has. */
@@ -30,7 +82,7 @@ public final class PhysicalPages {
         }
         used.set(i);
         next = i + 1;
-        long gpa = base + (long) i * GuestMemory.PAGE_SIZE;
+        long gpa = address(i);
         try {
             memory.slice(gpa, GuestMemory.PAGE_SIZE).fill((byte) 0);
         } catch (PageSourceException e) {
@@ -40,8 +92,8 @@ public final class PhysicalPages {
     }
 
     synchronized void free(long gpa) {
-        int i = (int) ((gpa - base) / GuestMemory.PAGE_SIZE);
-        if (i < 0 || i >= pages || !used.get(i)) {
+        int i = (gpa & (GuestMemory.PAGE_SIZE - 1)) == 0 ? number(gpa) : -1;
+        if (i < 0 || !used.get(i)) {
             throw new IllegalArgumentException("page 0x" + Long.toHexString(gpa) + " was not allocated by the kernel");
         }
         used.clear(i);
