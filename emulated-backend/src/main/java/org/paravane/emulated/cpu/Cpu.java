@@ -466,6 +466,25 @@ public final class Cpu {
         };
     }
 
+    /** The load of a read-modify-write instruction ({@code add [m], r}, {@code inc [m]}...): checked as a store. */
+    public long readForWrite(int size, long va) {
+        long vpn = va >>> 12;
+        int i = (int) vpn & TLB_MASK;
+        if (wTag[i] == (vpn | tlbKey) && (va & 0xFFF) <= PAGE_END[size]) {
+            long host = va + wAdd[i];
+            return switch (size) {
+                case 1 -> HOST.get(JAVA_BYTE, host) & 0xFFL;
+                case 2 -> HOST.get(JAVA_SHORT_UNALIGNED, host) & 0xFFFFL;
+                case 4 -> HOST.get(JAVA_INT_UNALIGNED, host) & 0xFFFF_FFFFL;
+                default -> HOST.get(JAVA_LONG_UNALIGNED, host);
+            };
+        }
+        return mmu.readForWriteSlow(va, size);
+    }
+
+    /** The last in-page offset an access of 1, 2, 4 or 8 bytes may start at without crossing the page. */
+    private static final int[] PAGE_END = {0, 0xFFF, 0xFFE, 0, 0xFFC, 0, 0, 0, 0xFF8};
+
     public void write8(long va, long v) {
         long vpn = va >>> 12;
         int i = (int) vpn & TLB_MASK;

@@ -253,6 +253,26 @@ public final class Mmu {
         return lo | (hi << (8 * inPage));
     }
 
+    /**
+     * The load of a read-modify-write instruction the write TLB could not serve: translated and checked as the store it
+     * leads to, as hardware does (a fault reports W=1, a read-only page faults before anything is read).
+     */
+    public long readForWriteSlow(long va, int size) {
+        int inPage = (int) (PhysicalMemory.PAGE_SIZE - (va & 0xFFF));
+        if (inPage >= size) {
+            long gpa = translate(va, WRITE, false);
+            requirePresent(gpa, true);
+            return readPhysical(va, gpa, size, false);
+        }
+        long gpa1 = translate(va, WRITE, false);
+        long gpa2 = translate(va + inPage, WRITE, false);
+        requirePresent(gpa1, true);
+        requirePresent(gpa2, true);
+        long lo = readPhysical(va, gpa1, inPage, false);
+        long hi = readPhysical(va + inPage, gpa2, size - inPage, false);
+        return lo | (hi << (8 * inPage));
+    }
+
     /** A store the TLB could not serve. Both pages of a crossing store are checked before either is written. */
     public void writeSlow(long va, int size, long value, boolean stack) {
         int inPage = (int) (PhysicalMemory.PAGE_SIZE - (va & 0xFFF));

@@ -199,9 +199,8 @@ abstract class GuestKernelTest {
 
     /**
      * User-mode exceptions are named as Linux's IDT makes them on any CPU: #BP and #OF gates are open to CPL 3, the
-     * 0x80 gate is not (#GP naming the gate); every access that writes faults as a write. (Cases 4 and 5, ADD and INC
-     * to memory, still fault as reads on the software CPU: its non-locked read-modify-write loads are checked as
-     * reads; the fix belongs in its instruction code.)
+     * 0x80 gate is not (#GP naming the gate); every access that writes faults as a write, read-modify-write
+     * instructions (ADD, INC to memory) included, as hardware reports them.
      */
     @ParameterizedTest(name = "traps {0}")
     @CsvSource(delimiter = '|', value = {
@@ -209,6 +208,8 @@ abstract class GuestKernelTest {
             "1 | overflow (#OF) at rip",
             "2 | general protection fault (#GP), error code 0x402 at rip",
             "3 | page fault at 0x0 (protection violation, write, user) at rip",
+            "4 | page fault at 0x0 (protection violation, write, user) at rip",
+            "5 | page fault at 0x0 (protection violation, write, user) at rip",
             "6 | page fault at 0x0 (protection violation, write, user) at rip",
             "7 | page fault at 0x600000000ff8 (not present, write, user) at rip",
             "8 | page fault at 0x0 (protection violation, write, user) at rip",

@@ -225,7 +225,7 @@ final class AluOps {
         public void exec(Cpu c) {
             long a = ea(c);
             long s = src >= 0 ? c.reg(size, src) : imm;
-            long v = c.alu(op, size, c.read(size, a), s);
+            long v = c.alu(op, size, writesBack(op) ? c.readForWrite(size, a) : c.read(size, a), s);
             if (writesBack(op)) {
                 c.write(size, a, v);
             }
@@ -293,7 +293,7 @@ final class AluOps {
                 Atomics.rmw(c, ea(c), size, update);
             } else {
                 long a = ea(c);
-                c.write(size, a, apply(c, c.read(size, a)));
+                c.write(size, a, apply(c, c.readForWrite(size, a)));
             }
         }
     }

@@ -65,7 +65,7 @@ final class BitOps {
                 long old = Atomics.rmw(c, a, size, (cpu, v) -> modify(v, bit));
                 setCf(c, old, bit);
             } else {
-                long v = c.read(size, a);
+                long v = c.readForWrite(size, a);
                 c.write(size, a, modify(v, bit));
                 setCf(c, v, bit);
             }

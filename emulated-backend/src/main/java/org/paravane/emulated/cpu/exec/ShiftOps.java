@@ -134,7 +134,7 @@ final class ShiftOps {
                 c.setReg(size, rm, shift(c, op, size, c.reg(size, rm), n));
             } else {
                 long a = ea(c);
-                long v = c.read(size, a);
+                long v = c.readForWrite(size, a);
                 long res = shift(c, op, size, v, n);
                 c.write(size, a, res);
             }
