@@ -89,6 +89,21 @@ class HostCpuDifferentialTest {
                 + found.stream().limit(Integer.getInteger("difftest.full", 3)).map(Object::toString).reduce("", (a, b) -> a + b + "\n")).isEmpty();
     }
 
+    /**
+     * Read-modify-write instructions on an unmapped page fault as writes (W=1 in the error code), as hardware checks
+     * them, though they read first; the comparison includes the error code.
+     */
+    @Test
+    void readModifyWriteFaultsReportAWrite() {
+        List<String> forms = List.of("add dword ptr [0x30000000], 1", "inc qword ptr [0x30000000]", "not byte ptr [0x30000000]",
+                "neg word ptr [0x30000000]", "bts dword ptr [0x30000000], 3", "shl qword ptr [0x30000000], 1",
+                "sub qword ptr [0x30000000], rax", "adc byte ptr [0x30000000], al");
+        List<TestCase> cases = SequenceGenerator.fixed(forms, forms.stream().map(f -> List.of(SequenceGenerator.G.plain(f)))
+                .toList(), 7, true);
+        List<Differ.Mismatch> found = differences(cases);
+        assertThat(found).as(() -> found.stream().map(Object::toString).reduce("", (a, b) -> a + b + "\n")).isEmpty();
+    }
+
     @Test
     void randomSequencesMatchTheHostCpu() {
         int count = Integer.getInteger("difftest.sequences", 3000);
