@@ -6,8 +6,9 @@ import java.util.Objects;
  * The complete architectural state of a vCPU, independent of the backend that ran it.
  *
  * <p>Reading it from a stopped vCPU of one backend and writing it to a fresh vCPU of another continues the guest
- * exactly where it stopped. Guests are built without SSE ({@code -mgeneral-regs-only}), yet the x87/SSE image is
- * carried as an opaque FXSAVE area so nothing a guest could observe is lost on a move.
+ * exactly where it stopped. The x87/SSE state travels as the standard 512-byte FXSAVE image (64-bit layout): XMM0-15
+ * and MXCSR as both backends execute them, the x87 part byte for byte, so nothing a guest could observe is lost on a
+ * move.
  *
  * @param registers general registers, RIP, RFLAGS
  * @param segments  segment, task and LDT registers

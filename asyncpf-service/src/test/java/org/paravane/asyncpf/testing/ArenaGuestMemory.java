@@ -1,12 +1,12 @@
 package org.paravane.asyncpf.testing;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.util.List;
 import org.paravane.api.backend.VmSpec;
 import org.paravane.api.memory.MemoryRegion;
 import org.paravane.api.memory.PageSource;
 import org.paravane.support.memory.HostPages;
+import org.paravane.testkit.ArenaHostPages;
 import org.paravane.support.memory.PagedGuestMemory;
 
 /** Guest memory for tests: {@link PagedGuestMemory} over a shared arena, with plain copies as the software CPU does. */
@@ -22,26 +22,7 @@ public final class ArenaGuestMemory implements AutoCloseable {
     private final PagedGuestMemory memory;
 
     public ArenaGuestMemory(PageSource source, int ramPages) {
-        HostPages pages = new HostPages() {
-            @Override
-            public MemorySegment map(MemoryRegion region) {
-                return arena.allocate(region.size(), 4096);
-            }
-
-            @Override
-            public void fill(MemorySegment target, MemorySegment contents) {
-                target.copyFrom(contents);
-            }
-
-            @Override
-            public void fillZero(MemorySegment target) {
-                target.fill((byte) 0);
-            }
-
-            @Override
-            public void unmap(MemoryRegion region, MemorySegment host) {
-            }
-        };
+        HostPages pages = new ArenaHostPages(arena);
         memory = new PagedGuestMemory(new VmSpec("test", 1, List.of(
                 new MemoryRegion("low", LOW, 0x80000, false),
                 new MemoryRegion("ram", RAM, (long) ramPages * 4096, true)), source), pages);

@@ -238,19 +238,7 @@ public final class Mmu {
 
     /** A load the TLB could not serve: a miss, a page crossing, MMIO. Zero-extended. */
     public long readSlow(long va, int size, boolean stack) {
-        int inPage = (int) (PhysicalMemory.PAGE_SIZE - (va & 0xFFF));
-        if (inPage >= size) {
-            long gpa = translate(va, READ, stack);
-            return readPhysical(va, gpa, size, true);
-        }
-        // Crosses a page: translate both halves before touching either.
-        long gpa1 = translate(va, READ, stack);
-        long gpa2 = translate(va + inPage, READ, stack);
-        requirePresent(gpa1, false);
-        requirePresent(gpa2, false);
-        long lo = readPhysical(va, gpa1, inPage, false);
-        long hi = readPhysical(va + inPage, gpa2, size - inPage, false);
-        return lo | (hi << (8 * inPage));
+        return load(va, size, stack, READ);
     }
 
     /**
@@ -258,16 +246,24 @@ public final class Mmu {
      * leads to, as hardware does (a fault reports W=1, a read-only page faults before anything is read).
      */
     public long readForWriteSlow(long va, int size) {
+        return load(va, size, false, WRITE);
+    }
+
+    private long load(long va, int size, boolean stack, int access) {
+        boolean write = access == WRITE;
         int inPage = (int) (PhysicalMemory.PAGE_SIZE - (va & 0xFFF));
         if (inPage >= size) {
-            long gpa = translate(va, WRITE, false);
-            requirePresent(gpa, true);
-            return readPhysical(va, gpa, size, false);
+            long gpa = translate(va, access, stack);
+            if (write) {
+                requirePresent(gpa, true);
+            }
+            return readPhysical(va, gpa, size, true);
         }
-        long gpa1 = translate(va, WRITE, false);
-        long gpa2 = translate(va + inPage, WRITE, false);
-        requirePresent(gpa1, true);
-        requirePresent(gpa2, true);
+        // Crosses a page: translate both halves before touching either.
+        long gpa1 = translate(va, access, stack);
+        long gpa2 = translate(va + inPage, access, stack);
+        requirePresent(gpa1, write);
+        requirePresent(gpa2, write);
         long lo = readPhysical(va, gpa1, inPage, false);
         long hi = readPhysical(va + inPage, gpa2, size - inPage, false);
         return lo | (hi << (8 * inPage));

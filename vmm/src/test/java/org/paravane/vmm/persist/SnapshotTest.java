@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.paravane.testkit.ArenaHostPages;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.paravane.vmm.source.FailingPageSource;
@@ -24,7 +25,6 @@ import org.paravane.api.backend.VmSpec;
 import org.paravane.api.memory.MemoryRegion;
 import org.paravane.api.memory.PageSource;
 import org.paravane.api.memory.PageSourceException;
-import org.paravane.support.memory.HostPages;
 import org.paravane.support.memory.PagedGuestMemory;
 
 /** Where snapshots may be written, what a failed write leaves behind, their checksums, snapshots of lazy memory. */
@@ -43,22 +43,7 @@ class SnapshotTest {
 
     private PagedGuestMemory memory(PageSource source) {
         return new PagedGuestMemory(new VmSpec("snap", 1, List.of(new MemoryRegion("ram", 0, 1 << 20, false),
-                new MemoryRegion("data", DATA, DATA_PAGES * 4096, true)), source), new HostPages() {
-            public MemorySegment map(MemoryRegion r) {
-                return arena.allocate(r.size(), 4096);
-            }
-
-            public void fill(MemorySegment t, MemorySegment c) {
-                t.copyFrom(c);
-            }
-
-            public void fillZero(MemorySegment t) {
-                t.fill((byte) 0);
-            }
-
-            public void unmap(MemoryRegion r, MemorySegment h) {
-            }
-        });
+                new MemoryRegion("data", DATA, DATA_PAGES * 4096, true)), source), new ArenaHostPages(arena));
     }
 
     private static long qword(PageSource source, long gpa) throws PageSourceException {

@@ -11,6 +11,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.paravane.testkit.ArenaHostPages;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -18,7 +19,6 @@ import org.paravane.api.backend.VmSpec;
 import org.paravane.api.memory.MemoryRegion;
 import org.paravane.api.memory.PageSource;
 import org.paravane.vmm.persist.Snapshot;
-import org.paravane.support.memory.HostPages;
 import org.paravane.support.memory.PagedGuestMemory;
 
 class FileAndSnapshotTest {
@@ -74,22 +74,7 @@ class FileAndSnapshotTest {
 
     private PagedGuestMemory memory(PageSource source) {
         return new PagedGuestMemory(new VmSpec("snap", 1, List.of(new MemoryRegion("ram", 0, 1 << 20, false),
-                new MemoryRegion("data", 0x1_0000_0000L, 64 * 4096, true)), source), new HostPages() {
-            public MemorySegment map(MemoryRegion r) {
-                return arena.allocate(r.size(), 4096);
-            }
-
-            public void fill(MemorySegment t, MemorySegment c) {
-                t.copyFrom(c);
-            }
-
-            public void fillZero(MemorySegment t) {
-                t.fill((byte) 0);
-            }
-
-            public void unmap(MemoryRegion r, MemorySegment h) {
-            }
-        });
+                new MemoryRegion("data", 0x1_0000_0000L, 64 * 4096, true)), source), new ArenaHostPages(arena));
     }
 
     @Test
