@@ -116,6 +116,9 @@ final class Placement {
         synchronized (lock) {
             Backend target = pick(backendName).orElseThrow(() -> new IllegalArgumentException(
                     "backend '" + backendName + "' is not available or not usable (" + describe() + ")"));
+            if (vm.state() == ManagedVm.State.RUNNING && target.name().equals(vm.backend())) {
+                throw new IllegalArgumentException("VM '" + vm.name() + "' already runs on " + target.name());
+            }
             if (!vm.migrate(target.name(), target.service())) {
                 throw new IllegalArgumentException("VM '" + vm.name() + "' is " + vm.state() + ", not running");
             }

@@ -1,7 +1,6 @@
 package org.paravane.vmm.manager;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.Comparator;
@@ -219,11 +218,7 @@ public class VmManager {
 
     /** Moves a running VM to {@code backendName} with its complete state. */
     public void migrate(String name, String backendName) throws InterruptedException {
-        ManagedVm vm = vm(name);
-        if (vm.state() == ManagedVm.State.RUNNING && backendName.equals(vm.backend())) {
-            throw new IllegalArgumentException("VM '" + name + "' already runs on " + backendName);
-        }
-        placement.migrate(vm, backendName);
+        placement.migrate(vm(name), backendName);
     }
 
     /**
