@@ -42,7 +42,6 @@ import org.paravane.api.cpu.SegmentRegisters;
 import org.paravane.api.cpu.VcpuState;
 import org.paravane.api.memory.GuestMemory;
 import org.paravane.api.memory.MemoryRegion;
-import org.paravane.api.memory.PageSource;
 
 /** The KVM backend bundle in Felix: it resolves, registers with its usability, follows its configuration, runs a VM. */
 @RunWith(PaxExam.class)

@@ -12,7 +12,6 @@ import static org.paravane.api.asyncpf.AsyncPfAbi.tokenString;
 import static org.paravane.api.memory.GuestMemory.PAGE_SHIFT;
 import static org.paravane.api.memory.GuestMemory.PAGE_SIZE;
 
-import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayDeque;

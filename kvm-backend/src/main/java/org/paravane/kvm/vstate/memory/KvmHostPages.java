@@ -3,7 +3,6 @@ package org.paravane.kvm.vstate.memory;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Collections;

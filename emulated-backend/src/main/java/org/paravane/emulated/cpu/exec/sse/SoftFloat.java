@@ -1,7 +1,6 @@
 package org.paravane.emulated.cpu.exec.sse;
 
 import java.math.BigInteger;
-import org.paravane.emulated.cpu.FpuState;
 
 /**
  * IEEE 754 binary32/binary64 arithmetic as SSE does it, bit for bit: every MXCSR rounding mode, DAZ and FTZ,
