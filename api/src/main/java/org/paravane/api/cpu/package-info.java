@@ -6,7 +6,7 @@
  * written to a vCPU of another backend, which is how a running VM moves between KVM and the software CPU.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package org.paravane.api.cpu;
 
 import org.osgi.annotation.bundle.Export;

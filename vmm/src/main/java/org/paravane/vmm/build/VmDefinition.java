@@ -5,6 +5,8 @@ import java.util.Objects;
 import org.paravane.api.asyncpf.PreemptionModel;
 import org.paravane.vmm.kernel.ElfImage;
 import org.paravane.vmm.kernel.WaitPolicy;
+import org.paravane.vmm.kernel.abi.linux.LinuxOptions;
+import org.paravane.vmm.kernel.abi.linux.LinuxProcessSpec;
 import org.paravane.vmm.source.SourceSpec;
 
 /**
@@ -15,17 +17,39 @@ import org.paravane.vmm.source.SourceSpec;
  * @param backend    backend name, or null for the configured default
  * @param dataSource where the data region's pages come from, or null for no data region
  * @param dataBytes  size of the data region in bytes; 0 means the source's own length (a file)
+ * @param cpuModel   the name of the CPU model the guest sees, or null for the configured default
+ * @param linux      what the VM's Linux processes share, or null when it runs none
  */
 public record VmDefinition(String name, String backend, int vcpus, Integer memoryMiB, SourceSpec dataSource,
                            long dataBytes, List<Launch> tasks, WaitPolicy waitPolicy, PreemptionModel preemption,
-                           Long timeSliceMicros) {
+                           Long timeSliceMicros, String cpuModel, LinuxOptions linux) {
+
+    public VmDefinition(String name, String backend, int vcpus, Integer memoryMiB, SourceSpec dataSource,
+                        long dataBytes, List<Launch> tasks, WaitPolicy waitPolicy, PreemptionModel preemption,
+                        Long timeSliceMicros) {
+        this(name, backend, vcpus, memoryMiB, dataSource, dataBytes, tasks, waitPolicy, preemption, timeSliceMicros,
+                null, null);
+    }
 
     /**
-     * A task: image, argument, and which equal slice of the data region it sees (of {@code slices}), or -1 for none.
+     * A task: a Paravane image with its argument and the equal slice of the data region it sees (of {@code slices}),
+     * or -1 for none; or a Linux process ({@code image} null, {@code linux} set).
      */
-    public record Launch(String name, ElfImage image, long argument, int dataSlice, int slices) {
+    public record Launch(String name, ElfImage image, long argument, int dataSlice, int slices, LinuxProcessSpec linux) {
+
+        public Launch(String name, ElfImage image, long argument, int dataSlice, int slices) {
+            this(name, image, argument, dataSlice, slices, null);
+        }
+
+        /** A Linux process. */
+        public static Launch linuxProcess(String name, LinuxProcessSpec process) {
+            return new Launch(name, null, 0, -1, 0, Objects.requireNonNull(process, "process"));
+        }
+
         public Launch {
-            Objects.requireNonNull(image, "image");
+            if ((image == null) == (linux == null)) {
+                throw new IllegalArgumentException("task " + name + " needs either a Paravane image or a Linux process");
+            }
             if (dataSlice >= slices && dataSlice >= 0) {
                 throw new IllegalArgumentException("data slice " + dataSlice + " of " + slices);
             }

@@ -2,6 +2,8 @@ package org.paravane.vmm.kernel;
 
 import java.util.Objects;
 import org.paravane.api.asyncpf.PreemptionModel;
+import org.paravane.api.cpu.CpuModel;
+import org.paravane.vmm.kernel.abi.linux.LinuxOptions;
 
 /**
  * How a guest kernel behaves.
@@ -10,8 +12,16 @@ import org.paravane.api.asyncpf.PreemptionModel;
  * @param waitPolicy      how async page faults are used
  * @param timeSliceMicros the preemption tick
  * @param console         receives every line the tasks write
+ * @param cpuModel        the CPU the VM's guest sees (what Linux's AT_HWCAP and /proc/cpuinfo report), or null when
+ *                        not known
+ * @param linux           what the VM's Linux processes share (file system view, console), or null when it runs none
  */
-public record KernelConfig(PreemptionModel preemption, WaitPolicy waitPolicy, long timeSliceMicros, Console console) {
+public record KernelConfig(PreemptionModel preemption, WaitPolicy waitPolicy, long timeSliceMicros, Console console,
+                           CpuModel cpuModel, LinuxOptions linux) {
+
+    public KernelConfig(PreemptionModel preemption, WaitPolicy waitPolicy, long timeSliceMicros, Console console) {
+        this(preemption, waitPolicy, timeSliceMicros, console, null, null);
+    }
 
     /** Where task output goes as it is written. */
     @FunctionalInterface
