@@ -17,7 +17,12 @@ import org.paravane.difftest.TestCase;
  */
 record DefSuite(String file, List<DefCase> lines, List<TestCase> cases) {
 
-    static DefSuite load(String file) {
+    /** The vendored files. */
+    static final List<String> FILES = List.of("insn_basic.def", "insn_sse.def", "insn_sse2.def", "insn_sse3.def",
+            "insn_ssse3.def", "insn_mmx.def", "insn_fpu.def", "insn_pclmulqdq.def");
+
+    /** The test lines of a vendored file. */
+    static List<DefLine> parse(String file) {
         String text;
         try (InputStream in = DefSuite.class.getResourceAsStream("/valgrind/" + file)) {
             if (in == null) {
@@ -27,7 +32,11 @@ record DefSuite(String file, List<DefCase> lines, List<TestCase> cases) {
         } catch (IOException e) {
             throw new IllegalStateException("reading /valgrind/" + file + ": " + e.getMessage(), e);
         }
-        List<DefCase> lines = DefLine.parseAll(file, text).stream().map(DefCase::of).toList();
+        return DefLine.parseAll(file, text);
+    }
+
+    static DefSuite load(String file) {
+        List<DefCase> lines = parse(file).stream().map(DefCase::of).toList();
         List<GnuAs.Sequence> seqs = lines.stream().map(c -> new GnuAs.Sequence(c.code().stream().map(DefSuite::att)
                 .toList())).toList();
         List<GnuAs.Assembled> asm = GnuAs.assemble(seqs);
