@@ -185,8 +185,9 @@ class ValgrindInsnTest {
                         + "; remove it from ValgrindInsnTest.EXCLUDED");
             }
         }
-        System.out.printf("%s: %d cases, %d ran on both CPUs, %d passed, %d excluded %s%n", file, cases.size(),
-                run.size(), passed, excluded.size(), excludedBy);
+        System.out.printf("%s: %d cases (%d of them disabled by Valgrind), %d ran on both CPUs, %d passed, %d excluded %s%n",
+                file, cases.size(), suite.lines().stream().filter(c -> c.line().disabled()).count(), run.size(), passed,
+                excluded.size(), excludedBy);
         if (!failures.isEmpty()) {
             fail(file + ": " + failures.size() + " failures:\n"
                     + String.join("\n", failures.subList(0, Math.min(failures.size(), 120))));
