@@ -96,6 +96,8 @@ record DefCase(DefLine line, List<String> code, int at, long[] regs, long[] simd
         private final List<String> prologue = new ArrayList<>(), epilogue = new ArrayList<>();
         private final List<Check> checks = new ArrayList<>();
         private final PSt[] stArgs = new PSt[8];
+        /** Where each x87 argument's initial value is in the data area. */
+        private final int[] stInit = new int[8];
         private final List<Placed> args = new ArrayList<>();
         private int operandSlots, resultSlots;
 
@@ -236,8 +238,6 @@ record DefCase(DefLine line, List<String> code, int at, long[] regs, long[] simd
             code.addAll(epilogue);
             return new DefCase(line, List.copyOf(code), at, regs, simd, data, List.copyOf(checks));
         }
-
-        private final int[] stInit = new int[8];
 
         private void stResult(int n, DefLine.Lanes lanes, String label, PSt[] stResults, int[] stSlots,
                               List<Check.Lanes> stChecks) {
