@@ -38,9 +38,12 @@ public record CpuModel(String name, List<CpuidLeaf> leaves, long supportedXcr0) 
             new FeatureWord(0x8000_0001, 0, CpuFeature.Register.ECX),
             new FeatureWord(0x8000_0001, 0, CpuFeature.Register.EDX),
             new FeatureWord(0x4000_0001, 0, CpuFeature.Register.EAX));
-    /** Bits that describe state or topology rather than something implemented: never compared. */
+    /**
+     * Bits that describe state, topology or leaves that are data only (TOPOEXT: leaves 0x8000001D/1E exist) rather
+     * than something a backend executes: never compared.
+     */
     private static final Set<CpuFeature> NOT_IMPLEMENTATION = Set.of(CpuFeature.APIC, CpuFeature.OSXSAVE,
-            CpuFeature.HT, CpuFeature.HYPERVISOR);
+            CpuFeature.HT, CpuFeature.HYPERVISOR, CpuFeature.TOPOEXT);
     private static final String[] XCR0_COMPONENTS = {"x87", "SSE", "AVX", "MPX BNDREGS", "MPX BNDCSR",
             "AVX-512 opmask", "AVX-512 ZMM_Hi256", "AVX-512 Hi16_ZMM", "PT", "PKRU"};
 
