@@ -242,7 +242,7 @@ public final class ManagedVm {
             }
             kernel.pause();
             try {
-                writer = SnapshotWriter.begin(file, force, name, kernel.vm().memory());
+                writer = SnapshotWriter.begin(file, force, name, kernel.vm().spec().cpuModel(), kernel.vm().memory());
             } finally {
                 kernel.resume();
             }
