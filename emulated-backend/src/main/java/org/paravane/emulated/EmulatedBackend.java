@@ -1,5 +1,7 @@
 package org.paravane.emulated;
 
+import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.osgi.service.component.annotations.Component;
@@ -13,6 +15,8 @@ import org.paravane.api.backend.BackendException;
 import org.paravane.api.backend.VirtualMachine;
 import org.paravane.api.backend.VirtualizationBackend;
 import org.paravane.api.backend.VmSpec;
+import org.paravane.api.cpu.CpuModel;
+import org.paravane.emulated.cpu.Cpuid;
 import org.paravane.emulated.vstate.EmulatedVm;
 
 /**
@@ -60,10 +64,21 @@ public final class EmulatedBackend implements VirtualizationBackend {
     }
 
     @Override
+    public Optional<CpuModel> supportedCpu() {
+        return Optional.of(Cpuid.IMPLEMENTED);
+    }
+
+    @Override
     public VirtualMachine createVm(VmSpec spec) {
         if (spec.vcpus() > MAX_VCPUS) {
             throw new BackendException(BackendException.Reason.INVALID_REQUEST, "VM '" + spec.name() + "' asks for "
                     + spec.vcpus() + " vCPUs; the emulated backend runs at most " + MAX_VCPUS);
+        }
+        List<String> missing = spec.cpuModel().featuresMissingFrom(Cpuid.IMPLEMENTED);
+        if (!missing.isEmpty()) {
+            throw new BackendException(BackendException.Reason.INVALID_REQUEST, "VM '" + spec.name() + "': the software "
+                    + "CPU cannot present CPU model '" + spec.cpuModel().name() + "': it does not implement "
+                    + String.join(", ", missing));
         }
         EmulatedVm[] self = new EmulatedVm[1];
         try {

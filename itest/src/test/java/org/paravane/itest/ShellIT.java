@@ -87,6 +87,19 @@ public class ShellIT {
     }
 
     @Test
+    public void theCpuModelIsChosenByNameAndShownInTheStats() throws Exception {
+        String out = shell.exec("paravane:run --backend emulated --cpu paravane-0 cpuinfo");
+        assertTrue(out, out.contains("cpuid 00000000.00: 00000007 61726150 55504356 656e6176"));   // "ParavaneVCPU"
+        shell.exec("paravane:run --detach --name modelled --backend emulated --cpu paravane-1 worker:0");
+        String stats = shell.exec("paravane:stats modelled");
+        assertTrue(stats, stats.contains("CPU model paravane-1"));
+        shell.exec("paravane:kill modelled");
+        String refused = shell.fails("paravane:run --backend emulated --cpu host hello");
+        assertTrue(refused, refused.contains("CPU model 'host'") && refused.contains("backend 'emulated' has none"));
+        assertTrue(shell.fails("paravane:run --cpu pentium hello").contains("unknown CPU model 'pentium'"));
+    }
+
+    @Test
     public void migratingToTheBackendAVmIsOnSaysItIsAlreadyThere() throws Exception {
         shell.exec("paravane:run --detach --name stay --backend emulated worker:0");
         assertEquals("VM 'stay' already runs on emulated", shell.fails("paravane:migrate stay emulated"));

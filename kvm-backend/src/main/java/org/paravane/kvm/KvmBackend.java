@@ -1,6 +1,7 @@
 package org.paravane.kvm;
 
 import java.util.Hashtable;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.paravane.api.backend.BackendCapabilities;
@@ -8,6 +9,7 @@ import org.paravane.api.backend.BackendException;
 import org.paravane.api.backend.VirtualMachine;
 import org.paravane.api.backend.VirtualizationBackend;
 import org.paravane.api.backend.VmSpec;
+import org.paravane.api.cpu.CpuModel;
 import org.paravane.kvm.host.HostProbe;
 import org.paravane.kvm.host.HostSupport;
 import org.paravane.kvm.host.KvmSettings;
@@ -94,6 +96,18 @@ public final class KvmBackend implements VirtualizationBackend, AutoCloseable {
         return new BackendCapabilities(true, s.kernelAsyncPf() && h.settings().asyncPageFaults() == KvmSettings.AsyncPfMode.AUTO,
                 s.userfaultfd(), s.singleStep(), false, s.maxVcpus(), s.detail() + "; chunk " + h.settings().chunkBytes() / 1024
                 + " KiB, memory mode " + h.settings().memoryMode());
+    }
+
+    @Override
+    public Optional<CpuModel> supportedCpu() {
+        Host h = host;
+        return h.usable() ? Optional.of(h.support().hostCpu()) : Optional.empty();
+    }
+
+    /** KVM_GET_SUPPORTED_CPUID, with the host's own topology leaves as KVM reports them. */
+    @Override
+    public Optional<CpuModel> hostCpuModel(int vcpus) {
+        return supportedCpu();
     }
 
     /** The service properties: name, usability and, when unusable, why. */

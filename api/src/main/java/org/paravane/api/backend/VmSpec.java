@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
+import org.paravane.api.cpu.CpuModel;
+import org.paravane.api.cpu.CpuModels;
 import org.paravane.api.memory.MemoryRegion;
 import org.paravane.api.memory.PageSource;
 
@@ -16,12 +18,20 @@ import org.paravane.api.memory.PageSource;
  * @param pageSource where absent pages of lazy regions come from; {@link PageSource#ZERO} if none
  * @param asyncPageFaults whether the host may serve absent pages asynchronously (its side of async page faults);
  *                   false makes every fault synchronous in the faulting vCPU — the baseline async PF is measured against
+ * @param cpuModel   the CPU the guest sees (CPUID, the XCR0 it may enable); the backend refuses a model it cannot
+ *                   implement in full
  */
-public record VmSpec(String name, int vcpus, List<MemoryRegion> regions, PageSource pageSource, boolean asyncPageFaults) {
+public record VmSpec(String name, int vcpus, List<MemoryRegion> regions, PageSource pageSource, boolean asyncPageFaults,
+                     CpuModel cpuModel) {
 
-    /** A VM whose host may use async page faults. */
+    /** A VM whose host may use async page faults, under the default CPU model. */
     public VmSpec(String name, int vcpus, List<MemoryRegion> regions, PageSource pageSource) {
         this(name, vcpus, regions, pageSource, true);
+    }
+
+    /** A VM under the default CPU model ({@link CpuModels#DEFAULT}). */
+    public VmSpec(String name, int vcpus, List<MemoryRegion> regions, PageSource pageSource, boolean asyncPageFaults) {
+        this(name, vcpus, regions, pageSource, asyncPageFaults, null);
     }
 
     public VmSpec {
@@ -45,6 +55,12 @@ public record VmSpec(String name, int vcpus, List<MemoryRegion> regions, PageSou
         }
         regions = List.copyOf(sorted);
         pageSource = pageSource == null ? PageSource.ZERO : pageSource;
+        cpuModel = cpuModel == null ? CpuModels.defaultModel(vcpus) : cpuModel;
+    }
+
+    /** The same VM under another CPU model. */
+    public VmSpec withCpuModel(CpuModel model) {
+        return new VmSpec(name, vcpus, regions, pageSource, asyncPageFaults, Objects.requireNonNull(model, "model"));
     }
 
     /** Total bytes of guest memory. */

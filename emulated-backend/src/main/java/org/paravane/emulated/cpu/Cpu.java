@@ -7,6 +7,8 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 import static org.paravane.emulated.mmu.PhysicalMemory.HOST;
 
 import org.paravane.api.backend.VcpuExit;
+import org.paravane.api.cpu.CpuModel;
+import org.paravane.api.cpu.CpuModels;
 import org.paravane.api.cpu.Segment;
 import org.paravane.emulated.mmu.Mmu;
 import org.paravane.emulated.mmu.PhysicalMemory;
@@ -119,6 +121,8 @@ public final class Cpu {
 
     /** This vCPU's index (CPUID's APIC ID). */
     public int vcpuId;
+    /** The CPU the guest sees: CPUID answers from it. */
+    public CpuModel cpuModel = CpuModels.defaultModel(1);
     /** Bumped whenever cached fetch translations may be stale: a TLB flush, a privilege change, a new run. */
     public int codeEpoch;
     /** Instructions a block completed before the one that threw (set by the block as a signal unwinds). */

@@ -70,6 +70,7 @@ public final class EmulatedVcpu implements Vcpu {
         this.id = id;
         this.cpu = new Cpu(vm.physical());
         cpu.vcpuId = id;
+        cpu.cpuModel = vm.spec().cpuModel();
         cpu.exclusive = vm.exclusive();
         this.apf = new AsyncPfLink(id, port, vm::engine);
         cpu.msrExtension = apf;

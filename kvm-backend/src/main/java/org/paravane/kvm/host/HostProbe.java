@@ -16,6 +16,7 @@ import org.paravane.kvm.ioctls.KvmLayouts;
 import org.paravane.kvm.ioctls.VcpuFd;
 import org.paravane.kvm.ioctls.VmFd;
 import org.paravane.kvm.uffd.Userfaultfd;
+import org.paravane.api.cpu.CpuModels;
 import org.paravane.kvm.vstate.vcpu.Cpuid;
 import org.paravane.support.linux.Errno;
 import org.paravane.support.linux.NativeException;
@@ -142,7 +143,7 @@ public final class HostProbe {
                 }
             }
             try (VcpuFd vcpu = vm.createVcpu(0, mmapSize, arena)) {
-                vcpu.setCpuid(Cpuid.forVcpu(cpuid, 0, arena));
+                vcpu.setCpuid(Cpuid.encode(Cpuid.decode(cpuid, CpuModels.HOST), 0, arena));
                 xsave = xsaveWorks(vcpu, arena);
                 if (irqchip) {
                     apfMissing = probeAsyncPfMsr(vcpu, arena);

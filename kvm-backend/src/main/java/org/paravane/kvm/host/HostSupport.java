@@ -2,6 +2,9 @@ package org.paravane.kvm.host;
 
 import java.lang.foreign.MemorySegment;
 import java.util.Set;
+import org.paravane.api.cpu.CpuModel;
+import org.paravane.api.cpu.CpuModels;
+import org.paravane.kvm.vstate.vcpu.Cpuid;
 
 /**
  * What this host's KVM can do, found once when the backend starts.
@@ -39,5 +42,10 @@ public record HostSupport(boolean usable, String reason, String hypervisor, int 
                 + "from CPL3 arrives as #GP at the LSTAR entry, see kvm-backend/README.md)" : "")
                 + "; sync regs; async PF: " + asyncPfDetail
                 + "; lazy memory: " + (userfaultfd ? "userfaultfd" : "unavailable (" + userfaultfdDetail + ")");
+    }
+
+    /** KVM_GET_SUPPORTED_CPUID as the {@code host} CPU model; null when unusable. */
+    public CpuModel hostCpu() {
+        return supportedCpuid == null ? null : Cpuid.decode(supportedCpuid, CpuModels.HOST);
     }
 }

@@ -2,6 +2,7 @@ package org.paravane.vmm.build;
 
 import java.io.IOException;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Supplier;
 import org.paravane.api.asyncpf.PageFaultHandler;
 import org.paravane.api.asyncpf.SleeperTable;
@@ -10,6 +11,8 @@ import org.paravane.api.backend.BackendException;
 import org.paravane.api.backend.VirtualMachine;
 import org.paravane.api.backend.VirtualizationBackend;
 import org.paravane.api.backend.VmSpec;
+import org.paravane.api.cpu.CpuModel;
+import org.paravane.api.cpu.CpuModels;
 import org.paravane.api.memory.MemoryRegion;
 import org.paravane.api.memory.PageSource;
 import org.paravane.vmm.kernel.GuestKernel;
@@ -76,11 +79,14 @@ public final class VmBuilder {
             source = new RegionPageSource(List.of(new RegionPageSource.Range(region.guestAddress(), region.size(), data)));
             sourceDescription = data.describe();
         }
+        CpuModel cpuModel = cpuModel(def, backend);
         KernelConfig config = new KernelConfig(def.preemption() != null ? def.preemption() : defaults.preemption(),
                 def.waitPolicy() != null ? def.waitPolicy() : defaults.waitPolicy(),
-                def.timeSliceMicros() != null ? def.timeSliceMicros() : defaults.timeSliceMicros(), console);
+                def.timeSliceMicros() != null ? def.timeSliceMicros() : defaults.timeSliceMicros(), console, cpuModel,
+                def.linux());
         // "off" is the baseline: the host does no async page faults for this VM at all.
-        VmSpec spec = new VmSpec(name, def.vcpus(), layout.regions(), source, config.waitPolicy() != WaitPolicy.OFF);
+        VmSpec spec = new VmSpec(name, def.vcpus(), layout.regions(), source, config.waitPolicy() != WaitPolicy.OFF,
+                cpuModel);
         VirtualMachine vm = backend.createVm(spec);
         SleeperTableFactory tables = sleeperTables;
         SleeperTable table = tables == null ? null : tables.create(name);
@@ -97,6 +103,31 @@ public final class VmBuilder {
             vm.close();
             throw e;
         }
+    }
+
+    /**
+     * The CPU model of a new VM: the one it names, else the one its snapshot source was taken under, else the
+     * configured default. A catalogue model is built for the VM's vCPU count; {@code host} comes from the backend, or
+     * from the snapshot as it was recorded.
+     */
+    private CpuModel cpuModel(VmDefinition def, VirtualizationBackend backend) throws IOException {
+        String name = def.cpuModel();
+        if (name == null && def.dataSource() != null) {
+            Optional<CpuModel> recorded = def.dataSource().cpuModel();
+            if (recorded.isPresent() && recorded.get().name().equals(CpuModels.HOST)) {
+                return recorded.get();
+            }
+            name = recorded.map(CpuModel::name).orElse(null);
+        }
+        if (name == null) {
+            name = defaults.cpuModel();
+        }
+        if (name.equals(CpuModels.HOST)) {
+            return backend.hostCpuModel(def.vcpus()).orElseThrow(() -> new IllegalArgumentException("CPU model 'host' is"
+                    + " the host's CPU as KVM passes it through; backend '" + backend.name() + "' has none (choose --backend"
+                    + " kvm, or one of " + CpuModels.NAMES + ")"));
+        }
+        return CpuModels.named(name, def.vcpus());
     }
 
     /** The part of the data region ({@code dataBytes} long at {@code dataBase}) task {@code l} sees, or null for none. */

@@ -17,6 +17,7 @@ import java.util.logging.Logger;
 import org.paravane.api.backend.VcpuStats;
 import org.paravane.api.backend.VirtualMachine;
 import org.paravane.api.backend.VirtualizationBackend;
+import org.paravane.api.cpu.CpuModel;
 import org.paravane.api.memory.MemoryStats;
 import org.paravane.vmm.build.VmDefinition;
 import org.paravane.vmm.kernel.GuestKernel;
@@ -242,7 +243,7 @@ public final class ManagedVm {
             }
             kernel.pause();
             try {
-                writer = SnapshotWriter.begin(file, force, name, kernel.vm().memory());
+                writer = SnapshotWriter.begin(file, force, name, kernel.vm().spec().cpuModel(), kernel.vm().memory());
             } finally {
                 kernel.resume();
             }
@@ -305,6 +306,11 @@ public final class ManagedVm {
 
     public String failure() {
         return failure;
+    }
+
+    /** The CPU model the VM was created with; it keeps it on every move. */
+    public CpuModel cpuModel() {
+        return kernel.vm().spec().cpuModel();
     }
 
     public int migrations() {

@@ -13,6 +13,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.osgi.framework.Constants;
 import org.paravane.api.backend.VirtualizationBackend;
+import org.paravane.api.cpu.CpuModel;
 
 /**
  * Where VMs run: the registered backends, the choice of one for a new VM, and every move — off a backend that leaves,
@@ -85,6 +86,11 @@ final class Placement {
     /** Moves or parks {@code vm}; a VM that cannot be moved fails. False when interrupted. */
     private boolean moveOff(ManagedVm vm, Backend gone) {
         Optional<Backend> target = pick(null);   // another instance of the same name will do
+        if (target.isPresent() && !missingCpuFeatures(vm, target.get()).isEmpty()) {
+            LOG.warning("VM " + vm.name() + " cannot move to " + target.get().name() + ", which lacks "
+                    + missingCpuFeatures(vm, target.get()) + " of its CPU model; it is parked instead");
+            target = Optional.empty();
+        }
         try {
             if (target.isPresent()) {
                 vm.migrate(target.get().name(), target.get().service());
@@ -111,6 +117,13 @@ final class Placement {
         }
     }
 
+    /** The features of {@code vm}'s CPU model that {@code target} cannot present (all of them when it cannot say). */
+    private static List<String> missingCpuFeatures(ManagedVm vm, Backend target) {
+        CpuModel model = vm.cpuModel();
+        return target.service().supportedCpu().map(model::featuresMissingFrom)
+                .orElse(List.of("every feature (the backend reports no CPU)"));
+    }
+
     /** Moves a running VM to the backend named {@code backendName}. */
     void migrate(ManagedVm vm, String backendName) throws InterruptedException {
         synchronized (lock) {
@@ -118,6 +131,12 @@ final class Placement {
                     "backend '" + backendName + "' is not available or not usable (" + describe() + ")"));
             if (vm.state() == ManagedVm.State.RUNNING && target.name().equals(vm.backend())) {
                 throw new IllegalArgumentException("VM '" + vm.name() + "' already runs on " + target.name());
+            }
+            List<String> missing = missingCpuFeatures(vm, target);
+            if (!missing.isEmpty()) {
+                throw new IllegalArgumentException("VM '" + vm.name() + "' cannot move to " + target.name() + ": its CPU model '"
+                        + vm.cpuModel().name() + "' has " + String.join(", ", missing) + ", which " + target.name()
+                        + " cannot present");
             }
             if (!vm.migrate(target.name(), target.service())) {
                 throw new IllegalArgumentException("VM '" + vm.name() + "' is " + vm.state() + ", not running");

@@ -6,6 +6,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.paravane.api.asyncpf.PreemptionModel;
+import org.paravane.api.cpu.CpuModels;
 import org.paravane.support.config.ConfigProperties;
 import org.paravane.vmm.build.VmDefaults;
 import org.paravane.vmm.build.VmDefinition;
@@ -18,13 +19,14 @@ import org.paravane.vmm.source.SourceSpec;
  * and the previous settings stay in force.
  */
 record Settings(String defaultBackend, WaitPolicy waitPolicy, SourceSpec pageSource, PreemptionModel preemption,
-                long timeSliceMicros, int memoryMiB, int maxVms, int maxVcpus, int maxMemoryMiB, int historySize) {
+                long timeSliceMicros, int memoryMiB, int maxVms, int maxVcpus, int maxMemoryMiB, int historySize,
+                String cpuModel) {
 
     /** The backends Paravane ships; a default backend may also name any backend registered when it is configured. */
     static final Set<String> BUILT_IN_BACKENDS = Set.of("kvm", "emulated");
 
     static final Settings DEFAULTS = new Settings("auto", WaitPolicy.DECISION_TABLE, SourceSpec.parse("pattern,latency=100us"),
-            PreemptionModel.PREEMPTIBLE, 2000, 64, 64, 16, 16384, 20);
+            PreemptionModel.PREEMPTIBLE, 2000, 64, 64, 16, 16384, 20, CpuModels.DEFAULT);
 
     /**
      * @param registeredBackends names of the backends registered now (besides the built-in ones)
@@ -61,13 +63,20 @@ record Settings(String defaultBackend, WaitPolicy waitPolicy, SourceSpec pageSou
         int maxVms = c.intNumber("maxVms", DEFAULTS.maxVms(), 1, 1024);
         int maxVcpus = c.intNumber("maxVcpus", DEFAULTS.maxVcpus(), 1, 256);
         int historySize = c.intNumber("historySize", DEFAULTS.historySize(), 0, 10_000);
+        String cpuModel = c.parsed("cpuModel", DEFAULTS.cpuModel(), String.join(", ", CpuModels.NAMES), name -> {
+            if (!CpuModels.NAMES.contains(name.strip())) {
+                throw new IllegalArgumentException(name);
+            }
+            return name.strip();
+        });
         c.validate();
-        return new Settings(backend, policy, source, preemption, slice, memory, maxVms, maxVcpus, maxMemory, historySize);
+        return new Settings(backend, policy, source, preemption, slice, memory, maxVms, maxVcpus, maxMemory, historySize,
+                cpuModel);
     }
 
     /** What new VMs get where their definition leaves a field open. */
     VmDefaults vmDefaults() {
-        return new VmDefaults(waitPolicy, preemption, timeSliceMicros, memoryMiB);
+        return new VmDefaults(waitPolicy, preemption, timeSliceMicros, memoryMiB, cpuModel);
     }
 
     /** Refuses a definition beyond the per-VM limits, naming the limit. */

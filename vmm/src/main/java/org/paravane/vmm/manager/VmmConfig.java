@@ -28,6 +28,14 @@ public @interface VmmConfig {
     @AttributeDefinition(description = "Preemption tick in microseconds (10..1000000)")
     long timeSliceMicros() default 2000;
 
+    @AttributeDefinition(description = "CPU model new VMs' guests see (paravane:run --cpu overrides it): paravane-1 runs"
+            + " on every backend and moves between them; host is KVM's view of the host CPU (KVM only, moves only to"
+            + " backends with all its features); paravane-0 is the software CPU before models", options = {
+            @Option(value = "paravane-1", label = "paravane-1 (portable default)"),
+            @Option(value = "host", label = "host (KVM only)"),
+            @Option(value = "paravane-0", label = "paravane-0 (legacy software CPU)")})
+    String cpuModel() default "paravane-1";
+
     @AttributeDefinition(description = "Guest RAM of a new VM in MiB (4..65536)")
     int memoryMiB() default 64;
 

@@ -14,6 +14,8 @@ import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
 import java.util.zip.CRC32C;
+import org.paravane.api.cpu.CpuModel;
+import org.paravane.api.cpu.CpuModels;
 import org.paravane.api.memory.GuestMemory;
 import org.paravane.api.memory.PageSource;
 import org.paravane.api.memory.PageSourceException;
@@ -24,11 +26,15 @@ import org.paravane.vmm.source.FilePageSource;
  * bytes at a page-aligned offset (zero pages left as holes of a sparse file), a bitmap of the zero pages, so a restored
  * page that was never written costs no read, and a CRC32C of every page, checked when the page is restored, so a
  * damaged file fails the page instead of handing the guest wrong bytes. The vCPUs, tasks and kernel state are not in
- * it: {@code --source snapshot:<file>} restores the saved data region lazily as a new VM's data region.
+ * it: {@code --source snapshot:<file>} restores the saved data region lazily as a new VM's data region, and that VM
+ * gets the CPU model the snapshot was taken under unless it names one. Version 2 files (before models) are read with
+ * {@link CpuModels#LEGACY}, the CPUID the software CPU showed then.
  *
  * <pre>
  * "PVSNAP01" | u32 version | u32 regions | u64 created (epoch ms) | u32 metadata length | u32 metadata CRC32C
  * u16 length + VM name
+ * CPU model (version 3): u16 length + name | u64 supported XCR0 | u32 leaves | per leaf: u32 function | u32 index
+ *             | u8 indexed | u32 EAX, EBX, ECX, EDX
  * per region: u16 length + name | u64 guest address | u64 size | u64 data offset | u64 zero-bitmap offset
  *             | u64 checksum offset
  * zero bitmaps, page checksums (u32 CRC32C each) -- the metadata ends here, its CRC taken with the CRC field zero --
@@ -37,7 +43,9 @@ import org.paravane.vmm.source.FilePageSource;
  */
 public final class Snapshot {
     static final long MAGIC = 0x313050414E535650L;   // "PVSNAP01"
-    static final int VERSION = 2;
+    static final int VERSION = 3;
+    /** The last version without a CPU model: read with {@link CpuModels#LEGACY}. */
+    static final int VERSION_WITHOUT_MODEL = 2;
     /** Magic, version, region count, creation time, metadata length and CRC. */
     static final int FIXED_HEADER = 32;
     static final int CRC_FIELD = 28;
@@ -60,12 +68,19 @@ public final class Snapshot {
     private final String vmName;
     private final long created;
     private final List<Region> regions;
+    private final CpuModel cpuModel;
 
-    private Snapshot(Path file, String vmName, long created, List<Region> regions) {
+    private Snapshot(Path file, String vmName, long created, List<Region> regions, CpuModel cpuModel) {
         this.file = file;
         this.vmName = vmName;
         this.created = created;
         this.regions = regions;
+        this.cpuModel = cpuModel;
+    }
+
+    /** The CPU model the VM ran under when the snapshot was taken. */
+    public CpuModel cpuModel() {
+        return cpuModel;
     }
 
     public String vmName() {
@@ -146,11 +161,20 @@ public final class Snapshot {
         return (int) crc.getValue();
     }
 
-    /** Writes every region of {@code memory} to {@code file}; see {@link SnapshotWriter} for what may be replaced. */
-    public static long write(Path file, String vmName, GuestMemory memory, boolean force) throws IOException, InterruptedException {
-        try (SnapshotWriter writer = SnapshotWriter.begin(file, force, vmName, memory)) {
+    /**
+     * Writes every region of {@code memory}, of a VM under {@code cpuModel}, to {@code file}; see {@link SnapshotWriter}
+     * for what may be replaced.
+     */
+    public static long write(Path file, String vmName, CpuModel cpuModel, GuestMemory memory, boolean force)
+            throws IOException, InterruptedException {
+        try (SnapshotWriter writer = SnapshotWriter.begin(file, force, vmName, cpuModel, memory)) {
             return writer.finish();
         }
+    }
+
+    /** {@link #write(Path, String, CpuModel, GuestMemory, boolean)} for a one-vCPU VM under the default model. */
+    public static long write(Path file, String vmName, GuestMemory memory, boolean force) throws IOException, InterruptedException {
+        return write(file, vmName, CpuModels.defaultModel(1), memory, force);
     }
 
     /** Reads the metadata of a snapshot file; a file that is not one, or is damaged, gets an error saying so. */
@@ -165,9 +189,10 @@ public final class Snapshot {
                 throw new IOException(file + ": the snapshot header is truncated");
             }
             int version = fixed.getInt();
-            if (version != VERSION) {
+            if (version != VERSION && version != VERSION_WITHOUT_MODEL) {
                 throw new IOException(file + ": snapshot format version " + version + " is not supported (this Paravane reads"
-                        + " version " + VERSION + ", which checksums every page); take the snapshot again");
+                        + " versions " + VERSION_WITHOUT_MODEL + " and " + VERSION + ", which checksum every page); take"
+                        + " the snapshot again");
             }
             int count = fixed.getInt();
             long created = fixed.getLong();
@@ -187,14 +212,16 @@ public final class Snapshot {
             if ((int) crc.getValue() != storedCrc) {
                 throw new IOException(file + ": the snapshot's header is damaged (checksum mismatch)");
             }
-            return parse(file, meta.position(FIXED_HEADER), count, created, fileSize);
+            return parse(file, meta.position(FIXED_HEADER), version, count, created, fileSize);
         } catch (BufferUnderflowException | IndexOutOfBoundsException | IllegalArgumentException e) {
             throw new IOException(file + ": the snapshot's metadata is inconsistent (" + e + ")", e);
         }
     }
 
-    private static Snapshot parse(Path file, ByteBuffer meta, int count, long created, long fileSize) throws IOException {
+    private static Snapshot parse(Path file, ByteBuffer meta, int version, int count, long created, long fileSize)
+            throws IOException {
         String vm = getString(meta);
+        CpuModel model = version == VERSION_WITHOUT_MODEL ? CpuModels.legacy(1) : CpuModelCodec.get(meta);
         List<Region> regions = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             String name = getString(meta);
@@ -213,7 +240,7 @@ public final class Snapshot {
         if (regions.isEmpty()) {
             throw new IOException(file + ": the snapshot holds no regions");
         }
-        return new Snapshot(file, vm, created, List.copyOf(regions));
+        return new Snapshot(file, vm, created, List.copyOf(regions), model);
     }
 
     private static ByteBuffer readAt(FileChannel in, long position, int length) throws IOException {
@@ -228,7 +255,7 @@ public final class Snapshot {
         b.putShort((short) utf8.length).put(utf8);
     }
 
-    private static String getString(ByteBuffer b) {
+    static String getString(ByteBuffer b) {
         byte[] bytes = new byte[Short.toUnsignedInt(b.getShort())];
         b.get(bytes);
         return new String(bytes, StandardCharsets.UTF_8);

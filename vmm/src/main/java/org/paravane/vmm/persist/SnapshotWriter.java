@@ -18,6 +18,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.zip.CRC32C;
+import org.paravane.api.cpu.CpuModel;
 import org.paravane.api.memory.GuestMemory;
 import org.paravane.api.memory.MemoryRegion;
 import org.paravane.api.memory.PageSource;
@@ -42,6 +43,7 @@ public final class SnapshotWriter implements AutoCloseable {
 
     private final SnapshotFile out;
     private final byte[] vmName;
+    private final CpuModel cpuModel;
     private final PageSource source;
     private final List<MemoryRegion> regions;
     private final long[] dataOffsets;
@@ -58,9 +60,10 @@ public final class SnapshotWriter implements AutoCloseable {
     private record Chunk(int region, int firstPage, int pages) {
     }
 
-    private SnapshotWriter(SnapshotFile out, String vmName, GuestMemory memory) {
+    private SnapshotWriter(SnapshotFile out, String vmName, CpuModel cpuModel, GuestMemory memory) {
         this.out = out;
         this.vmName = vmName.getBytes(StandardCharsets.UTF_8);
+        this.cpuModel = cpuModel;
         this.source = memory.source();
         this.regions = memory.regions();
         int n = regions.size();
@@ -70,7 +73,7 @@ public final class SnapshotWriter implements AutoCloseable {
         zero = new BitSet[n];
         absent = new BitSet[n];
         checksums = new int[n][];
-        long at = Snapshot.FIXED_HEADER + 2 + this.vmName.length;
+        long at = Snapshot.FIXED_HEADER + 2 + this.vmName.length + CpuModelCodec.size(cpuModel);
         for (MemoryRegion r : regions) {
             at += 2 + r.name().getBytes(StandardCharsets.UTF_8).length + Snapshot.REGION_FIELDS;
         }
@@ -105,13 +108,15 @@ public final class SnapshotWriter implements AutoCloseable {
      * Starts a snapshot of {@code memory} to {@code file}: copies every present page, reads nothing from the page source.
      * The caller pauses the VM for this call only, so the copied bytes are consistent.
      *
-     * @param force replace {@code file} even when it is a regular file that is not a snapshot
+     * @param force    replace {@code file} even when it is a regular file that is not a snapshot
+     * @param cpuModel the CPU model the VM runs under, recorded with its memory
      * @throws IllegalArgumentException when {@code file} may not be written (see {@link SnapshotFile})
      */
-    public static SnapshotWriter begin(Path file, boolean force, String vmName, GuestMemory memory) throws IOException {
+    public static SnapshotWriter begin(Path file, boolean force, String vmName, CpuModel cpuModel, GuestMemory memory)
+            throws IOException {
         SnapshotFile out = SnapshotFile.create(file, force);
         try {
-            SnapshotWriter writer = new SnapshotWriter(out, vmName, memory);
+            SnapshotWriter writer = new SnapshotWriter(out, vmName, cpuModel, memory);
             writer.copyPresentPages(memory);
             return writer;
         } catch (IOException | RuntimeException e) {
@@ -259,6 +264,7 @@ public final class SnapshotWriter implements AutoCloseable {
         meta.putLong(Snapshot.MAGIC).putInt(Snapshot.VERSION).putInt(regions.size()).putLong(System.currentTimeMillis())
                 .putInt(metadataLength).putInt(0);
         Snapshot.putString(meta, vmName);
+        CpuModelCodec.put(meta, cpuModel);
         for (int i = 0; i < regions.size(); i++) {
             MemoryRegion r = regions.get(i);
             Snapshot.putString(meta, r.name().getBytes(StandardCharsets.UTF_8));

@@ -62,6 +62,10 @@ public class VmCommands {
                       @Descriptor("backend (kvm, emulated); default: the configured one") @Parameter(names = {"-b", "--backend"}, absentValue = "") String backend,
                       @Descriptor("guest RAM, e.g. 64M") @Parameter(names = {"-m", "--memory"}, absentValue = "") String memory,
                       @Descriptor("vCPUs") @Parameter(names = {"-c", "--vcpus"}, absentValue = "1") int vcpus,
+                      @Descriptor("CPU model the guest sees: paravane-1 (runs on every backend, moves freely), host (KVM only:"
+                              + " the host's CPU; cannot move to a backend lacking its features), paravane-0 (the software"
+                              + " CPU before models); default: the configured one")
+                      @Parameter(names = {"--cpu"}, absentValue = "") String cpu,
                       @Descriptor("data region page source: file:<path>, snapshot:<path>, pattern[:seed], zero, with ,latency=..,bandwidth=..")
                       @Parameter(names = {"-s", "--source"}, absentValue = "") String source,
                       @Descriptor("data region size, e.g. 16M (default: the source's length)") @Parameter(names = {"-d", "--data-size"}, absentValue = "") String dataSize,
@@ -91,7 +95,7 @@ public class VmCommands {
         VmDefinition def = new VmDefinition(name.isEmpty() ? null : name, backend.isEmpty() ? null : backend, vcpus,
                 memory.isEmpty() ? null : (int) (Sizes.parse(memory, "--memory") >> 20), spec,
                 dataSize.isEmpty() ? 0 : Sizes.parse(dataSize, "--data-size"), launches,
-                policy.isEmpty() ? null : WaitPolicy.of(policy), null, null);
+                policy.isEmpty() ? null : WaitPolicy.of(policy), null, null, cpu.isEmpty() ? null : cpu, null);
         KernelConfig.Console console = detach ? KernelConfig.Console.NONE : (task, text) -> out.print(text);
         ManagedVm vm = manager.run(def, console);
         if (detach) {
@@ -182,7 +186,8 @@ public class VmCommands {
         b.append("VM ").append(vm.name()).append(" on ").append(vm.backend()).append(", ")
                 .append(vm.state().name().toLowerCase(Locale.ROOT)).append(" for ").append(millis(vm.uptime()))
                 .append(", wait policy ").append(k.configuration().waitPolicy().key()).append(", ")
-                .append(k.configuration().preemption().name().toLowerCase(Locale.ROOT)).append(" kernel").append(nl);
+                .append(k.configuration().preemption().name().toLowerCase(Locale.ROOT)).append(" kernel, CPU model ")
+                .append(k.configuration().cpuModel() == null ? "-" : k.configuration().cpuModel().name()).append(nl);
         if (vm.failure() != null) {
             b.append("failure: ").append(vm.failure()).append(nl);
         }

@@ -4,8 +4,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.paravane.api.cpu.CpuModel;
 import org.paravane.api.memory.PageSource;
 import org.paravane.vmm.persist.Snapshot;
 
@@ -117,6 +119,11 @@ public record SourceSpec(String kind, String argument, long latencyNanos, long b
             case "snapshot" -> Snapshot.read(Path.of(argument)).dataBytes();
             default -> -1;
         };
+    }
+
+    /** The CPU model a snapshot source was taken under; empty for the other kinds. */
+    public Optional<CpuModel> cpuModel() throws IOException {
+        return kind.equals("snapshot") ? Optional.of(Snapshot.read(Path.of(argument)).cpuModel()) : Optional.empty();
     }
 
     /** The source serving a region at guest-physical {@code base}. */

@@ -91,4 +91,12 @@ class SettingsTest {
         assertThat(s.maxVcpus()).isEqualTo(2);
         assertThat(s.maxMemoryMiB()).isEqualTo(256);
     }
+
+    @Test
+    void theCpuModelIsOneOfTheCatalogue() {
+        assertThat(of().cpuModel()).isEqualTo("paravane-1");
+        assertThat(of("cpuModel", "host").vmDefaults().cpuModel()).isEqualTo("host");
+        assertThatThrownBy(() -> of("cpuModel", "pentium"))
+                .hasMessageContaining("cpuModel = 'pentium' (allowed: paravane-1, host, paravane-0)");
+    }
 }

@@ -22,6 +22,8 @@ import org.paravane.vmm.source.FailingPageSource;
 import org.paravane.vmm.source.PatternPageSource;
 import org.junit.jupiter.api.io.TempDir;
 import org.paravane.api.backend.VmSpec;
+import org.paravane.api.cpu.CpuModel;
+import org.paravane.api.cpu.CpuModels;
 import org.paravane.api.memory.MemoryRegion;
 import org.paravane.api.memory.PageSource;
 import org.paravane.api.memory.PageSourceException;
@@ -202,8 +204,46 @@ class SnapshotTest {
         ByteBuffer.wrap(v1).order(ByteOrder.LITTLE_ENDIAN).putInt(8, 1);
         Files.write(old, v1);
         assertThatThrownBy(() -> Snapshot.read(old)).hasMessage(old + ": snapshot format version 1 is not supported (this"
-                + " Paravane reads version 2, which checksums every page); take the snapshot again");
+                + " Paravane reads versions 2 and 3, which checksum every page); take the snapshot again");
         assertThat(ram.size()).isEqualTo(1 << 20);
+    }
+
+    @Test
+    void theCpuModelIsRecordedAndAVersion2FileReadsWithTheLegacyModel() throws Exception {
+        Path file = dir.resolve("model.snap");
+        CpuModel model = CpuModels.defaultModel(3);
+        Snapshot.write(file, "snap", model, memory(new PatternPageSource(1)), false);
+        Snapshot v3 = Snapshot.read(file);
+        assertThat(v3.cpuModel()).isEqualTo(model);
+
+        // The same file as version 2 wrote it: no model after the name, table offsets earlier, data where it was.
+        byte[] bytes = Files.readAllBytes(file);
+        ByteBuffer in = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        int regions = in.getInt(12);
+        int metadataLength = in.getInt(24);
+        int nameEnd = 32 + 2 + Short.toUnsignedInt(in.getShort(32));
+        int modelBytes = CpuModelCodec.size(model);
+        byte[] v2 = bytes.clone();
+        System.arraycopy(bytes, nameEnd + modelBytes, v2, nameEnd, metadataLength - nameEnd - modelBytes);
+        ByteBuffer out = ByteBuffer.wrap(v2).order(ByteOrder.LITTLE_ENDIAN);
+        int at = nameEnd;
+        for (int r = 0; r < regions; r++) {
+            at += 2 + Short.toUnsignedInt(out.getShort(at)) + 24;    // name, address, size, data offset
+            out.putLong(at, out.getLong(at) - modelBytes);            // zero-bitmap offset
+            out.putLong(at + 8, out.getLong(at + 8) - modelBytes);    // checksum offset
+            at += 16;
+        }
+        out.putInt(8, 2).putInt(24, metadataLength - modelBytes).putInt(28, 0);
+        java.util.Arrays.fill(v2, metadataLength - modelBytes, metadataLength, (byte) 0);
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(v2, 0, metadataLength - modelBytes);
+        out.putInt(28, (int) crc.getValue());
+        Path old = dir.resolve("v2.snap");
+        Files.write(old, v2);
+        Snapshot read = Snapshot.read(old);
+        assertThat(read.cpuModel()).isEqualTo(CpuModels.legacy(1));
+        assertThat(read.regions()).usingRecursiveFieldByFieldElementComparator().isEqualTo(v3.regions());
+        assertThat(qword(read.dataSource(DATA), DATA + 8)).isEqualTo(PatternPageSource.qwordAt(1, DATA + 8));
     }
 
     // --- item 8: a snapshot of memory still being restored lazily
@@ -235,7 +275,7 @@ class SnapshotTest {
         source.reads.set(0);
         source.pages.set(0);
         Path file = dir.resolve("lazy.snap");
-        try (SnapshotWriter w = SnapshotWriter.begin(file, false, "lazy", lazy)) {
+        try (SnapshotWriter w = SnapshotWriter.begin(file, false, "lazy", CpuModels.defaultModel(1), lazy)) {
             assertThat(source.reads).as("while the VM is paused nothing is fetched").hasValue(0);
             w.finish();
         }

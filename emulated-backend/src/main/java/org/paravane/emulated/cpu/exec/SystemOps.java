@@ -105,7 +105,7 @@ final class SystemOps {
                 case X87 -> throw (c.cr0 & 0xC) != 0 ? c.raise(Vectors.NM, -1) : c.ud();     // CR0.EM or TS
                 case TOO_LONG -> throw c.gp(0);
                 case CPUID -> {
-                    int[] r = Cpuid.query((int) c.r[Cpu.RAX], (int) c.r[Cpu.RCX], c.vcpuId);
+                    int[] r = Cpuid.query(c, (int) c.r[Cpu.RAX], (int) c.r[Cpu.RCX]);
                     c.r[Cpu.RAX] = r[0] & 0xFFFF_FFFFL;
                     c.r[Cpu.RBX] = r[1] & 0xFFFF_FFFFL;
                     c.r[Cpu.RCX] = r[2] & 0xFFFF_FFFFL;

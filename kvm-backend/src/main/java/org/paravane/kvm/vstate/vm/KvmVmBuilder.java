@@ -131,7 +131,7 @@ final class KvmVmBuilder {
                 }
                 KvmVcpu vcpu = new KvmVcpu(vm, fd, b.arena);
                 b.vcpus.add(vcpu);
-                fd.setCpuid(Cpuid.forVcpu(support.supportedCpuid(), i, b.arena));
+                fd.setCpuid(Cpuid.encode(spec.cpuModel(), i, b.arena));
                 if (b.irqchip) {
                     vcpu.enableLapic();
                     vcpu.setMpState(KvmConstants.MP_STATE_RUNNABLE);   // application processors would wait for INIT/SIPI
@@ -165,6 +165,12 @@ final class KvmVmBuilder {
         if (spec.vcpus() > support.maxVcpus()) {
             throw new BackendException(BackendException.Reason.INVALID_REQUEST, "VM '" + spec.name() + "' asks for "
                     + spec.vcpus() + " vCPUs; KVM here allows at most " + support.maxVcpus());
+        }
+        List<String> missing = spec.cpuModel().featuresMissingFrom(support.hostCpu());
+        if (!missing.isEmpty()) {
+            throw new BackendException(BackendException.Reason.INVALID_REQUEST, "VM '" + spec.name() + "': KVM on this "
+                    + "host cannot present CPU model '" + spec.cpuModel().name() + "': the host lacks "
+                    + String.join(", ", missing));
         }
         long limit = 1L << support.physicalAddressBits();
         for (MemoryRegion r : spec.regions()) {
