@@ -707,6 +707,9 @@ public final class Decoder {
         if (map == 0 || map > 3) {
             return invalid(UD);                   // reserved maps: #UD before any ModRM is read
         }
+        if (map == 1 && op == 0x77) {
+            return invalid(badPrefix ? UD : UNSUPPORTED);   // VZEROUPPER/VZEROALL: no ModRM
+        }
         modrm();
         Mnemonic m = map == 2 ? vexMap2(op, pp) : map == 3 && op == 0xF0 && pp == 3 ? RORX : null;
         boolean bad = badPrefix || m == UD;
