@@ -157,6 +157,7 @@ public final class ExtensionForms {
         }
         f.add("pblendw xmm0, " + M + ", 0x96");
         f.add("blendps xmm0, " + M + ", 0x9");
+        f.add("blendpd xmm0, " + M + ", 0x2");
         for (String op : new String[] {"pblendvb", "blendvps", "blendvpd"}) {
             f.add(op + " xmm2, xmm1, xmm0");
             f.add(op + " xmm2, " + M + ", xmm0");
@@ -185,6 +186,12 @@ public final class ExtensionForms {
         }
         f.add(".byte 0x66, 0x0f, 0x3a, 0x15, 0xc8, 0x03");          // pextrw eax, xmm1, 3 (the SSE4.1 encoding)
         f.add(".byte 0x66, 0x48, 0x0f, 0x3a, 0x17, 0xc8, 0x02");    // extractps rax, xmm1, 2 (REX.W)
+        // #UD: a register where only memory is allowed (LDDQU, MOVNTDQA), LOCK, a mandatory prefix the row lacks.
+        for (String bytes : new String[] {"0xf2, 0x0f, 0xf0, 0xc1", "0x66, 0x0f, 0x38, 0x2a, 0xc1",
+                "0xf0, 0x66, 0x0f, 0x38, 0x00, 0xc1", "0xf0, 0x66, 0x0f, 0x3a, 0x0f, 0xc1, 0x03", "0xf3, 0x0f, 0x38, 0x00, 0xc1",
+                "0xf2, 0x0f, 0x3a, 0x0f, 0xc1, 0x03", "0xf3, 0x0f, 0x38, 0x17, 0xc1", "0xf2, 0x0f, 0x38, 0x2b, 0xc1"}) {
+            f.add(".byte " + bytes);
+        }
         for (int imm : new int[] {0, 0x4E, 0xC3, 0x3F, 0x90, 0x71}) {
             f.add("insertps xmm0, xmm1, " + imm);
             f.add("insertps xmm0, " + MD + ", " + imm);
