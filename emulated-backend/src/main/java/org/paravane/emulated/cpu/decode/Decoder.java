@@ -7,10 +7,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The x86-64 instruction decoder for 64-bit mode: legacy prefixes, REX, VEX (BMI1, BMI2), the one- and two-byte opcode
- * maps, the 0F 38 and 0F 3A maps (SSSE3, SSE4.1, MOVBE, ADX), ModRM/SIB addressing with RIP-relative operands. Instructions this CPU does not
- * implement still decode to their full length as {@link Mnemonic#UNSUPPORTED}; undefined encodings decode to
- * {@link Mnemonic#UD}. Not thread safe: one decoder per vCPU.
+ * The x86-64 instruction decoder for 64-bit mode: legacy prefixes, REX, VEX (BMI1, BMI2), the one- and two-byte
+ * opcode maps, the 0F 38 and 0F 3A maps (SSSE3, SSE4.1, MOVBE, ADX), ModRM/SIB addressing with RIP-relative operands.
+ * Instructions this CPU does not implement still decode to their full length as {@link Mnemonic#UNSUPPORTED};
+ * undefined encodings decode to {@link Mnemonic#UD}. Not thread safe: one decoder per vCPU.
  */
 public final class Decoder {
 
@@ -514,7 +514,7 @@ public final class Decoder {
                 || b2 >= 0xC2 && b2 <= 0xC6 || b2 >= 0xD0 && b2 <= 0xFE;
     }
 
-    /** An SSE/SSE2 opcode (after 0F); rows without an SSE form under this prefix (MMX, SSE3) decode as before. */
+    /** An SSE-family opcode (after 0F); rows without an SSE form under this prefix (MMX) decode as before. */
     private Decoded sse(int b2) {
         int prefix = ssePrefix();
         SseMap.Form f = SseMap.get(prefix, b2);
