@@ -217,6 +217,21 @@ class ObjdumpOracleTest {
         assertThat(covered.keySet()).as("mnemonics covered: " + covered).hasSizeGreaterThan(100);
     }
 
+    /** Every encoding the decoder accepts binds to an executable form (no binder meets operands it cannot take). */
+    @Test
+    void everyAcceptedEncodingBinds() {
+        Decoder decoder = new Decoder();
+        int bound = 0;
+        for (int i = 0; i < COUNT; i++) {
+            Decoded d = ours(decoder, i);
+            if (d != null && !d.invalid() && d.mnemonic() != Mnemonic.TOO_LONG) {
+                assertThat(org.paravane.emulated.cpu.exec.Binder.bind(d)).as(d.toString()).isNotNull();
+                bound++;
+            }
+        }
+        assertThat(bound).isGreaterThan(COUNT / 4);
+    }
+
     @Test
     void integerInstructionsObjdumpDecodesAreNotRejected() {
         Decoder decoder = new Decoder();
