@@ -42,6 +42,11 @@ class EmulatedVsEmulatedTest {
         trapFlagSteps(SseForms.random(32, 200));
     }
 
+    @Test
+    void steppingExtensionSequencesWithTheTrapFlagSeesWhatTheApiSingleStepSees() {
+        trapFlagSteps(ExtensionForms.randomSimd(33, 200));
+    }
+
     private static void trapFlagSteps(List<TestCase> cases) {
         try (BackendCpu api = new BackendCpu(emulated()); BackendCpu tf = new BackendCpu(emulated(), BackendCpu.Stepping.TRAP_FLAG)) {
             List<List<CpuRecord>> ra = api.run(cases), rt = tf.run(cases);

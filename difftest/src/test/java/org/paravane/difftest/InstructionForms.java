@@ -252,7 +252,11 @@ public final class InstructionForms {
 
     /** The forms as test cases, each from several edge-value states. */
     public static List<TestCase> cases() {
-        List<Form> forms = forms();
+        return cases(forms());
+    }
+
+    /** {@code forms} as test cases, each from the edge-value states. */
+    static List<TestCase> cases(List<Form> forms) {
         List<String> names = new ArrayList<>();
         List<List<SequenceGenerator.G>> sequences = new ArrayList<>();
         List<long[]> regs = new ArrayList<>();

@@ -60,6 +60,16 @@ class KvmDifferentialTest {
                 .reduce("", (a, b) -> a + b + "\n")).isEmpty();
     }
 
+    /** BMI2, ADX, RDRAND/RDSEED, the VEX #UD rules, SSE3, SSSE3 and SSE4.1 ({@link ExtensionForms}). */
+    @Test
+    void everyExtensionFormMatchesKvm() {
+        List<TestCase> cases = new java.util.ArrayList<>(ExtensionForms.integerCases());
+        cases.addAll(ExtensionForms.simdCases());
+        List<Differ.Mismatch> found = differences(cases);
+        assertThat(found).as(() -> found.size() + " differ:\n" + found.stream().limit(5).map(Object::toString)
+                .reduce("", (a, b) -> a + b + "\n")).isEmpty();
+    }
+
     @Test
     void randomSequencesMatchKvm() {
         int count = Integer.getInteger("difftest.sequences", 3000);

@@ -7,7 +7,7 @@ import java.util.Random;
 
 /**
  * A seeded generator of valid user-mode instruction sequences over the integer instruction set: ALU, shifts and
- * rotates, multiply/divide, moves and extensions, bit operations, BMI1, conditional moves/sets/jumps (forward),
+ * rotates, multiply/divide, moves and extensions, bit operations, BMI1, BMI2, ADX, conditional moves/sets/jumps (forward),
  * stack operations, string operations with REP prefixes, locked read-modify-writes, flag instructions, and a few
  * instructions that fault. Memory operands stay inside the data area ({@code R15} points into it, {@code R14} is a
  * small index, GS has its base there), so the host CPU and the backends see the same memory.
@@ -399,7 +399,7 @@ public final class SequenceGenerator {
     private G bits() {
         int size = rnd.nextBoolean() ? 8 : rnd.nextBoolean() ? 4 : 2;
         String[] bt = {"bt", "bts", "btr", "btc"};
-        return switch (rnd.nextInt(9)) {
+        return switch (rnd.nextInt(10)) {
             case 0 -> new G(pick(bt) + " " + r(size) + ", " + r(size), 0, CF, OF | SF | AF | PF, -1);
             case 1 -> new G(pick(bt) + " " + (rnd.nextBoolean() ? r(size) : mem(size)) + ", " + rnd.nextInt(256), 0, CF,
                     OF | SF | AF | PF, -1);
@@ -432,11 +432,29 @@ public final class SequenceGenerator {
                     default -> new G("blsr " + r(s) + ", " + src, 0, ZF | SF | CF | OF, AF | PF, -1);
                 };
             }
+            case 8 -> bmi2();
             default -> {
                 int c = rnd.nextInt(17);
                 yield new G((rnd.nextBoolean() ? "shld " : "shrd ") + r(2) + ", " + r(2) + ", " + c, 0, 0,
                         AF | (c == 1 ? 0 : OF), -1);
             }
+        };
+    }
+
+    /** BMI2 and ADX: only BZHI, ADCX and ADOX touch the flags. */
+    private G bmi2() {
+        int s = rnd.nextBoolean() ? 8 : 4;
+        String src = rnd.nextBoolean() ? r(s) : mem(s);
+        return switch (rnd.nextInt(9)) {
+            case 0 -> new G("bzhi " + r(s) + ", " + src + ", " + r(s), 0, ZF | SF | CF | OF, AF | PF, -1);
+            case 1 -> G.plain("pdep " + r(s) + ", " + r(s) + ", " + src);
+            case 2 -> G.plain("pext " + r(s) + ", " + r(s) + ", " + src);
+            case 3 -> G.plain("mulx " + r(s) + ", " + r(s) + ", " + src);
+            case 4 -> G.plain("rorx " + r(s) + ", " + src + ", " + rnd.nextInt(256));
+            case 5 -> G.plain(pick(new String[] {"sarx ", "shlx ", "shrx "}) + r(s) + ", " + src + ", " + r(s));
+            case 6 -> new G("adcx " + r(s) + ", " + src, CF, CF, 0, -1);
+            case 7 -> new G("adox " + r(s) + ", " + src, OF, OF, 0, -1);
+            default -> new G("andn " + r(s) + ", " + r(s) + ", " + src, 0, ALL & ~(AF | PF), AF | PF, -1);
         };
     }
 

@@ -160,14 +160,19 @@ public final class SseForms {
     static final int VALUE_SETS = 8;
 
     public static List<TestCase> cases() {
-        List<String> forms = forms();
+        return cases(forms(), VALUE_SETS, MXCSRS, SseForms::g);
+    }
+
+    /** {@code forms}, each from value sets 0..{@code valueSets}-1 (8 and up: random bits) under each of {@code mxcsrs}. */
+    static List<TestCase> cases(List<String> forms, int valueSets, long[] mxcsrs,
+                                java.util.function.Function<String, SequenceGenerator.G> line) {
         List<String> names = new ArrayList<>();
         List<List<SequenceGenerator.G>> seqs = new ArrayList<>();
         for (String form : forms) {
-            for (int k = 0; k < VALUE_SETS; k++) {
-                for (long mx : MXCSRS) {
+            for (int k = 0; k < valueSets; k++) {
+                for (long mx : mxcsrs) {
                     names.add(form.replace('\n', ';') + " #" + k + " mxcsr " + Long.toHexString(mx));
-                    seqs.add(List.of(g(form)));
+                    seqs.add(List.of(line.apply(form)));
                 }
             }
         }
@@ -176,8 +181,8 @@ public final class SseForms {
         Random r = new Random(17);
         int i = 0;
         for (String form : forms) {
-            for (int k = 0; k < VALUE_SETS; k++) {
-                for (long mx : MXCSRS) {
+            for (int k = 0; k < valueSets; k++) {
+                for (long mx : mxcsrs) {
                     cases.add(prepare(raw.get(i++), simd(k, mx, r)));
                 }
             }

@@ -21,7 +21,8 @@ import org.paravane.emulated.testing.TestVm;
 /**
  * Real compiler output: freestanding C programs (sorting, integer arithmetic of every width with 128-bit products and
  * quotients, jump tables, computed goto, recursion, struct copies, string functions) built by gcc with
- * {@code -mgeneral-regs-only} at several optimization levels, and again with SSE2 at -O3 (vectorized), plus a
+ * {@code -mgeneral-regs-only} at several optimization levels, and again with SSE2 at -O3 (vectorized) and with SSE4.1,
+ * BMI2 and ADX (gcc's own choice of PMULLD, PMINSD, PBLENDVB, PMOVSX, SHLX, RORX, ...), plus a
  * floating-point program (n-body, matrix product, conversions, every MXCSR rounding mode), into flat images, run at
  * CPL 3, and compared with the same source built for the host and run natively.
  */
@@ -33,11 +34,11 @@ class CProgramsTest {
     static Stream<Arguments> programs() {
         List<Arguments> all = new ArrayList<>();
         for (String p : new String[] {"sort", "arith", "control"}) {
-            for (String opt : new String[] {"-O2", "-Os", "-O3 sse"}) {
+            for (String opt : new String[] {"-O2", "-Os", "-O3 sse", "-O3 ext"}) {
                 all.add(Arguments.of(p, opt));
             }
         }
-        for (String opt : new String[] {"-O2 sse", "-O3 sse", "-Os sse"}) {
+        for (String opt : new String[] {"-O2 sse", "-O3 sse", "-Os sse", "-O3 ext", "-O2 ext"}) {
             all.add(Arguments.of("float", opt));
         }
         return all.stream();
@@ -47,14 +48,23 @@ class CProgramsTest {
     @MethodSource("programs")
     void guestResultEqualsTheNativeResult(String program, String opt) throws Exception {
         Path dir = prepare();
-        boolean sse = opt.endsWith(" sse");
+        String isa = opt.contains(" ") ? opt.split(" ")[1] : "";
         opt = opt.split(" ")[0];
-        String tag = program + opt + (sse ? "-sse" : "");
+        String tag = program + opt + (isa.isEmpty() ? "" : "-" + isa);
+        // ext: SSE4.1 (with SSSE3 and SSE3), BMI1, BMI2 and ADX, as gcc vectorizes and selects instructions for them
+        List<String> flags = switch (isa) {
+            case "sse" -> List.of("-msse2");
+            case "ext" -> List.of("-msse4.1", "-mbmi", "-mbmi2", "-madx");
+            default -> List.of("-mgeneral-regs-only");
+        };
         Path elf = dir.resolve(tag + ".elf"), bin = dir.resolve(tag + ".bin"), exe = dir.resolve(tag + ".native");
-        run(dir, "gcc", opt, "-ffreestanding", "-fno-pic", "-no-pie", sse ? "-msse2" : "-mgeneral-regs-only", "-mno-red-zone",
+        List<String> cc = new ArrayList<>(List.of("gcc", opt, "-ffreestanding", "-fno-pic", "-no-pie"));
+        cc.addAll(flags);
+        cc.addAll(List.of("-mno-red-zone",
                 "-fno-stack-protector", "-fno-asynchronous-unwind-tables", "-fno-tree-loop-distribute-patterns",
                 "-nostdlib", "-static", "-Wl,-T,link.ld", "-o", elf.getFileName().toString(), "crt.S", "lib.c",
-                program + ".c", "-lgcc");
+                program + ".c", "-lgcc"));
+        run(dir, cc.toArray(String[]::new));
         run(dir, "objcopy", "-O", "binary", elf.getFileName().toString(), bin.getFileName().toString());
         run(dir, "gcc", opt, "-o", exe.getFileName().toString(), program + ".c", "native-main.c");
         long expected = Long.parseUnsignedLong(run(dir, exe.toAbsolutePath().toString()).trim(), 16);

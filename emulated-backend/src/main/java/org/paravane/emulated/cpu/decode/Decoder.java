@@ -7,10 +7,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The x86-64 instruction decoder for 64-bit mode: legacy prefixes, REX, VEX (BMI1), the one- and two-byte opcode
- * maps and the 0F38 MOVBE row, ModRM/SIB addressing with RIP-relative operands. Instructions this CPU does not
- * implement still decode to their full length as {@link Mnemonic#UNSUPPORTED}; undefined encodings decode to
- * {@link Mnemonic#UD}. Not thread safe: one decoder per vCPU.
+ * The x86-64 instruction decoder for 64-bit mode: legacy prefixes, REX, VEX (BMI1, BMI2), the one- and two-byte
+ * opcode maps, the 0F 38 and 0F 3A maps (SSSE3, SSE4.1, MOVBE, ADX), ModRM/SIB addressing with RIP-relative operands.
+ * Instructions this CPU does not implement still decode to their full length as {@link Mnemonic#UNSUPPORTED};
+ * undefined encodings decode to {@link Mnemonic#UD}. Not thread safe: one decoder per vCPU.
  */
 public final class Decoder {
 
@@ -135,10 +135,7 @@ public final class Decoder {
             return switch (b2) {
                 case 0x01 -> group7();
                 case 0x38 -> threeByte38();
-                case 0x3A -> {
-                    next();
-                    yield unsupportedModrm(1);
-                }
+                case 0x3A -> threeByte3A();
                 case 0xAE -> group15();
                 case 0xC7 -> group9();
                 case 0xB8, 0xBC, 0xBD -> mandatoryF3(b2);
@@ -517,13 +514,25 @@ public final class Decoder {
                 || b2 >= 0xC2 && b2 <= 0xC6 || b2 >= 0xD0 && b2 <= 0xFE;
     }
 
-    /** An SSE/SSE2 opcode (after 0F); rows without an SSE form under this prefix (MMX, SSE3) decode as before. */
+    /** An SSE-family opcode (after 0F); rows without an SSE form under this prefix (MMX) decode as before. */
     private Decoded sse(int b2) {
-        int prefix = rep == Decoded.REP ? SseMap.PF3 : rep == Decoded.REPNE ? SseMap.PF2 : p66 ? SseMap.P66 : SseMap.NONE;
+        int prefix = ssePrefix();
         SseMap.Form f = SseMap.get(prefix, b2);
+        if (f == null) {
+            f = SseExtMap.two(prefix, b2);
+        }
         if (f == null) {
             return table(TWO_BYTE[b2]);
         }
+        return sseForm(f);
+    }
+
+    private int ssePrefix() {
+        return rep == Decoded.REP ? SseMap.PF3 : rep == Decoded.REPNE ? SseMap.PF2 : p66 ? SseMap.P66 : SseMap.NONE;
+    }
+
+    /** An SSE form: ModRM, then the operands as the form names them. */
+    private Decoded sseForm(SseMap.Form f) {
         modrm();
         Mnemonic m = f.mnemonic();
         if (f.group() != null) {
@@ -535,6 +544,10 @@ public final class Decoder {
         }
         if (m == MOVD && rexW()) {
             m = MOVQ;
+        } else if (m == PEXTRD && rexW()) {
+            m = PEXTRQ;
+        } else if (m == PINSRD && rexW()) {
+            m = PINSRQ;
         }
         List<Operand> ops = new ArrayList<>(3);
         boolean bad = m == null;
@@ -552,13 +565,14 @@ public final class Decoder {
                 case 'q' -> 8;
                 case 'd' -> 4;
                 case 'w' -> 2;
+                case 'b' -> 1;
                 default -> rexW() ? 8 : 4;                     // y
             };
             ops.add(switch (kind) {
                 case 'V' -> new Operand.Xmm(regField);
                 case 'U' -> new Operand.Xmm(rmField);
                 case 'G' -> new Operand.Reg(size, regField);
-                case 'E' -> mod == 3 ? new Operand.Reg(size == 2 ? 4 : size, rmField) : memory(size);
+                case 'E' -> mod == 3 ? new Operand.Reg(Math.max(size, 4), rmField) : memory(size);
                 case 'W' -> mod == 3 ? new Operand.Xmm(rmField) : memory(size);
                 default -> mod == 3 ? new Operand.Xmm(rmField) : memory(size);     // M
             });
@@ -594,13 +608,27 @@ public final class Decoder {
         if (mod == 3 && r == 7 && rep == Decoded.REP) {
             return finish(RDPID, 8, 0, new ArrayList<>(List.of(new Operand.Reg(8, rmField))), 0);
         }
+        if (mod == 3 && r >= 6 && rep == 0) {
+            int v = operandSize(0);
+            return finish(r == 6 ? RDRAND : RDSEED, v, 0, new ArrayList<>(List.of(new Operand.Reg(v, rmField))), 0);
+        }
         skipMemory();
         return invalid(mod == 3 && r >= 6 || mod != 3 && r >= 3 ? UNSUPPORTED : UD);
     }
 
     private Decoded threeByte38() {
         int b3 = next();
+        opcodeByte = b3;
+        SseMap.Form f = SseExtMap.map38(ssePrefix(), b3);
+        if (f != null) {
+            return sseForm(f);
+        }
         modrm();
+        if (b3 == 0xF6 && (p66 || rep == Decoded.REP) && rep != Decoded.REPNE) {
+            int v = rexW() ? 8 : 4;                      // 66 is the mandatory prefix here, not an operand size
+            List<Operand> ops = new ArrayList<>(List.of(new Operand.Reg(v, regField), rm(v, false)));
+            return finish(rep == Decoded.REP ? ADOX : ADCX, v, 0, ops, 0);
+        }
         if ((b3 == 0xF0 || b3 == 0xF1) && rep == 0 && mod != 3) {
             int v = operandSize(0);
             Operand reg = new Operand.Reg(v, regField);
@@ -610,6 +638,16 @@ public final class Decoder {
         }
         skipMemory();
         return invalid(UNSUPPORTED);
+    }
+
+    private Decoded threeByte3A() {
+        int b3 = next();
+        opcodeByte = b3;
+        SseMap.Form f = SseExtMap.map3A(ssePrefix(), b3);
+        if (f != null) {
+            return sseForm(f);
+        }
+        return unsupportedModrm(1);
     }
 
     private Decoded unsupportedModrm(int trailingBytes) {
@@ -635,10 +673,13 @@ public final class Decoder {
         return invalid(UNSUPPORTED);
     }
 
+    /**
+     * VEX (C4/C5; always VEX in 64-bit mode): the BMI1/BMI2 instructions of maps 2 and 3. A VEX prefix after 66, F2,
+     * F3, LOCK or REX is #UD, as are VEX.L=1 and a VEX.vvvv other than 1111 where the instruction has no such operand;
+     * the AVX encodings are measured and unsupported.
+     */
     private Decoded vex(int b) {
-        if (p66 || rep != 0 || lock || rex != 0) {
-            return invalid(UD);
-        }
+        boolean badPrefix = p66 || rep != 0 || lock || rex != 0;
         int map;
         int pp;
         boolean l;
@@ -663,39 +704,59 @@ public final class Decoder {
             pp = b2 & 3;
         }
         int op = next();
+        if (map == 0 || map > 3) {
+            return invalid(UD);                   // reserved maps: #UD before any ModRM is read
+        }
+        if (map == 1 && op == 0x77) {
+            return invalid(badPrefix ? UD : UNSUPPORTED);   // VZEROUPPER/VZEROALL: no ModRM
+        }
         modrm();
-        if (map == 2 && pp == 0 && !l) {
-            switch (op) {
-                case 0xF2 -> {
-                    List<Operand> ops = new ArrayList<>(List.of(operand(G_Y, 0, 0), operand(B_Y, 0, 0), rm(vexW ? 8 : 4, false)));
-                    return finish(ANDN, vexW ? 8 : 4, 0, ops, 0);
-                }
-                case 0xF7 -> {
-                    Operand g = operand(G_Y, 0, 0);
-                    Operand e = rm(vexW ? 8 : 4, false);
-                    return finish(BEXTR, vexW ? 8 : 4, 0, new ArrayList<>(List.of(g, e, operand(B_Y, 0, 0))), 0);
-                }
-                case 0xF3 -> {
-                    Mnemonic m = switch (reg3()) {
-                        case 1 -> BLSR;
-                        case 2 -> BLSMSK;
-                        case 3 -> BLSI;
-                        default -> null;
-                    };
-                    if (m != null) {
-                        List<Operand> ops = new ArrayList<>(List.of(operand(B_Y, 0, 0), rm(vexW ? 8 : 4, false)));
-                        return finish(m, vexW ? 8 : 4, 0, ops, 0);
-                    }
-                }
-                default -> {
-                }
+        Mnemonic m = map == 2 ? vexMap2(op, pp) : map == 3 && op == 0xF0 && pp == 3 ? RORX : null;
+        boolean bad = badPrefix || m == UD;
+        if (m == null || bad || l || m == RORX && vexV != 0) {
+            skipMemory();
+            if (map == 3) {
+                next();
             }
+            return invalid(m == null && !badPrefix ? UNSUPPORTED : UD);
         }
-        skipMemory();
-        if (map == 3) {
-            next();
+        int v = vexW ? 8 : 4;
+        Operand g = operand(G_Y, 0, 0), vv = operand(B_Y, 0, 0);
+        List<Operand> ops = new ArrayList<>(3);
+        switch (m) {
+            case BLSR, BLSMSK, BLSI -> ops.addAll(List.of(vv, rm(v, false)));
+            case ANDN, PDEP, PEXT, MULX -> ops.addAll(List.of(g, vv, rm(v, false)));
+            case RORX -> ops.addAll(List.of(g, rm(v, false), new Operand.Imm(1, imm(1))));
+            default -> ops.addAll(List.of(g, rm(v, false), vv));          // BEXTR BZHI SARX SHLX SHRX
         }
-        return invalid(UNSUPPORTED);
+        return finish(m, v, 0, ops, 0);
+    }
+
+    /** Map 2 (0F 38) under VEX: the BMI1/BMI2 row F2-F7 by VEX.pp; null for everything else (AVX). */
+    private Mnemonic vexMap2(int op, int pp) {
+        return switch (op) {
+            case 0xF2 -> pp == 0 ? ANDN : null;
+            case 0xF3 -> pp != 0 ? null : switch (reg3()) {
+                case 1 -> BLSR;
+                case 2 -> BLSMSK;
+                case 3 -> BLSI;
+                default -> UD;
+            };
+            case 0xF5 -> switch (pp) {
+                case 0 -> BZHI;
+                case 2 -> PEXT;
+                case 3 -> PDEP;
+                default -> null;
+            };
+            case 0xF6 -> pp == 3 ? MULX : null;
+            case 0xF7 -> switch (pp) {
+                case 0 -> BEXTR;
+                case 1 -> SHLX;
+                case 2 -> SARX;
+                default -> SHRX;
+            };
+            default -> null;
+        };
     }
 
     private void regFieldFromVex(int b1) {

@@ -101,6 +101,11 @@ public final class Binder {
             case BLSI -> new BitOps.Bmi(d, 2, d.opSize(), -1, reg(d.op(0)), d.op(1));
             case BLSMSK -> new BitOps.Bmi(d, 3, d.opSize(), -1, reg(d.op(0)), d.op(1));
             case BLSR -> new BitOps.Bmi(d, 4, d.opSize(), -1, reg(d.op(0)), d.op(1));
+            case BZHI, SARX, SHLX, SHRX -> new Bmi2Ops.Bmi2(d, d.opSize(), reg(d.op(0)), reg(d.op(2)), d.op(1));
+            case PDEP, PEXT, MULX -> new Bmi2Ops.Bmi2(d, d.opSize(), reg(d.op(0)), reg(d.op(1)), d.op(2));
+            case RORX -> new Bmi2Ops.Bmi2(d, d.opSize(), reg(d.op(0)), (int) imm(d.op(2)), d.op(1));
+            case ADCX, ADOX -> new Bmi2Ops.Adx(d, d.opSize(), reg(d.op(0)), d.op(1));
+            case RDRAND, RDSEED -> new RandomOps.Rdrand(d, d.opSize(), reg(d.op(0)));
             default -> org.paravane.emulated.cpu.exec.sse.SseBinder.handles(d.mnemonic())
                     ? org.paravane.emulated.cpu.exec.sse.SseBinder.bind(d) : system(d);
         };

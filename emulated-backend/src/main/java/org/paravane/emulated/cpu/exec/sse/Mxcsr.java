@@ -22,6 +22,11 @@ final class Mxcsr {
         this.value = f.mxcsr;
     }
 
+    /** An MXCSR value of one's own (for steps that must not see the guest's mode or masks). */
+    Mxcsr(int value) {
+        this.value = value;
+    }
+
     int mode() {
         return (value >>> 13) & 3;
     }
@@ -36,6 +41,11 @@ final class Mxcsr {
 
     boolean masked(int flag) {
         return (value & (flag << 7)) != 0;
+    }
+
+    /** Whether a flag raised so far is unmasked ({@link #commit} would raise #XM). */
+    boolean unmaskedRaised() {
+        return (flags & ~(value >>> 7) & 0x3F) != 0;
     }
 
     /**

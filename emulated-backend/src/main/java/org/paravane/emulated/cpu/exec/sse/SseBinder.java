@@ -5,17 +5,20 @@ import org.paravane.emulated.cpu.decode.Mnemonic;
 import org.paravane.emulated.cpu.decode.Operand;
 import org.paravane.emulated.cpu.exec.Insn;
 
-/** Binds the SSE/SSE2 and x87-control mnemonics to their families. */
+/** Binds the SSE/SSE2 and x87-control mnemonics to their families; SSE3 to SSE4.1 go to {@link SseExtBinder}. */
 public final class SseBinder {
     private SseBinder() {
     }
 
     /** Whether {@code m} is bound here. */
     public static boolean handles(Mnemonic m) {
-        return m.ordinal() >= Mnemonic.MOVUPS.ordinal() && m.ordinal() <= Mnemonic.FWAIT.ordinal();
+        return m.ordinal() >= Mnemonic.MOVUPS.ordinal() && m.ordinal() <= Mnemonic.FWAIT.ordinal();     // SSE3-4.1 too
     }
 
     public static Insn bind(Decoded d) {
+        if (SseExtBinder.handles(d)) {
+            return SseExtBinder.bind(d);
+        }
         Mnemonic m = d.mnemonic();
         return switch (m) {
             case MOVUPS, MOVUPD, MOVDQU -> full(d, false);

@@ -9,7 +9,7 @@ import org.paravane.emulated.mmu.Mmu;
 
 /**
  * An SSE instruction: {@link #xmm} is the XMM register of ModRM.reg (or a general register for the forms that name
- * one), the ModRM r/m operand an XMM register ({@link #rm} >= 0) or memory of {@link #size} bytes. The CR0/CR4
+ * one), the ModRM r/m operand an XMM register ({@link #rm} >= 0) or memory of {@link #size} bytes (1 to 16). The CR0/CR4
  * checks run first (only SSE instructions pay for them), then alignment, then the memory access.
  */
 abstract class SseInsn extends MemInsn {
@@ -58,7 +58,8 @@ abstract class SseInsn extends MemInsn {
             case 16 -> c.read64(a + 8L * half);
             case 8 -> half == 0 ? c.read64(a) : 0;
             case 4 -> half == 0 ? c.read32(a) : 0;
-            default -> half == 0 ? c.read16(a) : 0;
+            case 2 -> half == 0 ? c.read16(a) : 0;
+            default -> half == 0 ? c.read8(a) : 0;
         };
     }
 
@@ -80,7 +81,9 @@ abstract class SseInsn extends MemInsn {
                 c.write64(a + 8, hi);
             }
             case 8 -> c.write64(a, lo);
-            default -> c.write32(a, lo);
+            case 4 -> c.write32(a, lo);
+            case 2 -> c.write16(a, lo);
+            default -> c.write8(a, lo);
         }
     }
 
