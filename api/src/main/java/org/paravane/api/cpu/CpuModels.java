@@ -61,6 +61,7 @@ public final class CpuModels {
             CpuFeature.SSE2,
             CpuFeature.SSE3,
             CpuFeature.SSSE3,
+            CpuFeature.SSE4_1,
             CpuFeature.CX16,
             CpuFeature.MOVBE,
             CpuFeature.POPCNT,
@@ -69,6 +70,7 @@ public final class CpuModels {
             CpuFeature.BMI1,
             CpuFeature.BMI2,
             CpuFeature.RDSEED,
+            CpuFeature.ADX,
             CpuFeature.LAHF_LM,
             CpuFeature.ABM,          // LZCNT
             CpuFeature.TOPOEXT,      // leaves 0x8000001D/1E
