@@ -60,7 +60,7 @@ public class WiringIT {
                 "org.paravane.api.memory"), names);
         // asyncpf 2.0.0: one contract per side replaced the shared PageFaultHandler/FaultDecision (a major change)
         Map<String, Version> versions = Map.of("org.paravane.api.asyncpf", new Version(2, 0, 0),
-                "org.paravane.api.backend", new Version(1, 0, 0), "org.paravane.api.cpu", new Version(1, 1, 0),
+                "org.paravane.api.backend", new Version(1, 1, 0), "org.paravane.api.cpu", new Version(1, 1, 0),
                 "org.paravane.api.memory", new Version(1, 0, 0));
         for (BundleCapability c : exports) {
             Version expected = versions.get((String) c.getAttributes().get("osgi.wiring.package"));
