@@ -63,7 +63,7 @@ struct pv_info {
     { 9, 4, PV_NOTE_IMAGE, "Paravane", PV_IMAGE_KERNEL_TASK }
 
 #ifdef PARAVANE_NATIVE
-s64 pv_hypercall(u64 nr, u64 a0, u64 a1, u64 a2);   /* guests/native/host.c: the program built for the host */
+s64 pv_hypercall(u64 nr, u64 a0, u64 a1, u64 a2);   /* outside the guest kernel: guests/native, guests/flat */
 #else
 static inline s64 pv_hypercall(u64 nr, u64 a0, u64 a1, u64 a2) {
     s64 ret;

@@ -12,7 +12,7 @@ static const unsigned short fcw_of[3] = {0x037F, 0x027F /* 53-bit precision */, 
 
 int main(long arg) {
     long mode = arg >= 1 && arg <= 2 ? arg : 0;
-    long iterations = 2000000;
+    long iterations = 200000;
     u32 mxcsr0, mxcsr1, mxcsr_set = mxcsr_of[mode];
     unsigned short fcw0, fcw1, fcw_set = fcw_of[mode];
     u64 xmm8_start, x, acc, marker = 0x1111111111111111UL * (u64)(mode + 1);

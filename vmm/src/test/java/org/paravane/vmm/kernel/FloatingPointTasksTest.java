@@ -16,7 +16,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.paravane.api.asyncpf.PreemptionModel;
+import org.paravane.api.backend.VirtualMachine;
 import org.paravane.api.memory.PageSource;
+import org.paravane.vmm.persist.MachineImage;
 
 /**
  * Floating-point guests on each backend (subclasses pick it): a task's x87/SSE state is its own across time slices
@@ -66,6 +68,45 @@ abstract class FloatingPointTasksTest {
         assertThat(both.get(0).output()).isEqualTo(alone1);
         assertThat(both.get(1).output()).isEqualTo(alone2);
         assertThat(both).as("each was preempted mid-loop").allSatisfy(t -> assertThat(t.counters.preemptions).isPositive());
+    }
+
+    /**
+     * Moves between this backend and the software CPU while both FP tasks run: the FPU owner's state travels in the
+     * vCPU state, the other's in its task, and both end as they end unmoved.
+     */
+    @ParameterizedTest
+    @EnumSource(FpuSwitch.Policy.class)
+    void fpStateSurvivesMovesMidRun(FpuSwitch.Policy policy) throws Exception {
+        List<Task> unmoved = run(policy, 1, 2);
+        try (GuestStack other = GuestStack.emulated()) {
+            GuestKernel k = kernel("fp-moved-" + policy, policy);
+            Task a = k.launch(new TaskSpec("fpstate1", image("fpstate"), 1, null));
+            Task b = k.launch(new TaskSpec("fpstate2", image("fpstate"), 2, null));
+            k.start();
+            int moves = 0;
+            for (int i = 0; i < 8 && (a.state() != Task.State.EXITED || b.state() != Task.State.EXITED); i++) {
+                Thread.sleep(100);
+                k.pause();
+                if (k.tasks().stream().allMatch(t -> t.state() == Task.State.EXITED)) {
+                    k.resume();
+                    break;
+                }
+                VirtualMachine old = k.vm();
+                try (MachineImage image = MachineImage.capture(old)) {
+                    k.replaceVm(image.restore((i % 2 == 0 ? other : stack).backend));
+                    old.close();
+                    moves++;
+                } finally {
+                    k.resume();
+                }
+            }
+            GuestStack.awaitEnd(k);
+            assertThat(moves).as("moved while the tasks ran").isPositive();
+            assertThat(a.output()).isEqualTo(unmoved.get(0).output());
+            assertThat(b.output()).isEqualTo(unmoved.get(1).output());
+            k.stop();
+            k.vm().close();
+        }
     }
 
     @Test
