@@ -62,11 +62,15 @@ struct pv_info {
     static const struct { u32 namesz, descsz, type; char name[12]; u32 flags; } pv_image_note = \
     { 9, 4, PV_NOTE_IMAGE, "Paravane", PV_IMAGE_KERNEL_TASK }
 
+#ifdef PARAVANE_NATIVE
+s64 pv_hypercall(u64 nr, u64 a0, u64 a1, u64 a2);   /* outside the guest kernel: guests/native, guests/flat */
+#else
 static inline s64 pv_hypercall(u64 nr, u64 a0, u64 a1, u64 a2) {
     s64 ret;
     __asm__ volatile("syscall" : "=a"(ret) : "a"(nr), "D"(a0), "S"(a1), "d"(a2) : "rcx", "r11", "memory");
     return ret;
 }
+#endif
 
 static inline struct pv_info *pv_info(void) { return (struct pv_info *)PV_INFO_VA; }
 

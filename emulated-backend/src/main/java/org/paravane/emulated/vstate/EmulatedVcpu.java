@@ -352,6 +352,19 @@ public final class EmulatedVcpu implements Vcpu {
         }
     }
 
+    /** The FPU's own image: no other state is read. */
+    @Override
+    public byte[] fpuState() {
+        requireStopped("read the FPU state of");
+        return cpu.fpu.image();
+    }
+
+    @Override
+    public void setFpuState(byte[] fxsave) {
+        requireStopped("set the FPU state of");
+        cpu.fpu.load(fxsave);
+    }
+
     @Override
     public SpecialRegisters specialRegisters() {
         requireStopped("read the special registers of");

@@ -13,7 +13,8 @@ import org.paravane.vmm.manager.ManagedVm;
 import org.paravane.vmm.manager.VmManager;
 
 /**
- * The four CPU-bound kernels (ALU, sieve, fib, CRC-32; guests/src/cpu_*.c) as guest programs, each timed by the guest
+ * The five CPU-bound kernels (ALU, sieve, fib, CRC-32, and n-body in double precision; guests/src/cpu_*.c) as guest
+ * programs, each timed by the guest
  * itself. Instruction counts come from a backend that counts them (the software CPU); a hardware backend's time for
  * the same image and argument turns them into native MIPS.
  */
@@ -21,7 +22,7 @@ final class CpuKernels {
 
     /** Program and argument of each kernel, sized for a few hundred milliseconds on the software CPU. */
     static final List<String[]> KERNELS = List.of(new String[] {"cpu_alu", "3000000"}, new String[] {"cpu_sieve", "10"},
-            new String[] {"cpu_fib", "1"}, new String[] {"cpu_crc", "10"});
+            new String[] {"cpu_fib", "1"}, new String[] {"cpu_crc", "10"}, new String[] {"cpu_nbody", "2000"});
 
     /** One kernel's run: guest-measured nanoseconds, retired instructions (-1 when the backend cannot count), checksum. */
     record Run(String kernel, long nanos, long instructions, long checksum) {

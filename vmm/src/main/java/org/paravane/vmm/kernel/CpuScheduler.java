@@ -24,8 +24,10 @@ final class CpuScheduler implements Runnable {
     private final TrapHandler traps;
     private final SystemCalls syscalls;
     private final GuestAsyncPf asyncPf;
+    private final FpuSwitch fpu;
     private volatile Task current;
     private int vcpuCpl = -1;
+    private boolean vcpuTs;
     private long vcpuCr3 = -1;
     private long budgetNanos = -1;
 
@@ -36,6 +38,7 @@ final class CpuScheduler implements Runnable {
         this.traps = new TrapHandler(kernel, this);
         this.syscalls = new SystemCalls(kernel, this);
         this.asyncPf = new GuestAsyncPf(kernel, this);
+        this.fpu = new FpuSwitch(this, FpuSwitch.policy());
     }
 
     @Override
@@ -87,6 +90,10 @@ final class CpuScheduler implements Runnable {
 
     GuestAsyncPf asyncPf() {
         return asyncPf;
+    }
+
+    FpuSwitch fpu() {
+        return fpu;
     }
 
     void kick() {
@@ -205,6 +212,7 @@ final class CpuScheduler implements Runnable {
         if (vcpuCpl != 0 || vcpuCr3 < 0) {
             v.setSpecialRegisters(haltRegisters);
             vcpuCpl = 0;
+            vcpuTs = false;
             vcpuCr3 = haltRegisters.control().cr3();
         }
         v.setRegisters(GeneralRegisters.ZERO.with(GeneralRegisters.RSP, PlatformLayout.idleStackTop(index))
@@ -216,13 +224,18 @@ final class CpuScheduler implements Runnable {
         vcpuCpl = 0;
     }
 
-    /** Switches the vCPU to {@code t}'s context, changing privilege level or address space only when needed. */
+    /**
+     * Switches the vCPU to {@code t}'s context, changing privilege level, address space or CR0.TS only when needed; its
+     * FP state follows as {@link FpuSwitch} decides.
+     */
     void load(Task t) {
         Vcpu v = vcpu();
-        if (vcpuCpl != t.cpl() || vcpuCr3 != t.space.root()) {
-            v.setSpecialRegisters(t.specialRegisters);
+        boolean ts = fpu.enter(t);
+        if (vcpuCpl != t.cpl() || vcpuCr3 != t.space.root() || vcpuTs != ts) {
+            v.setSpecialRegisters(ts ? FpuSwitch.withTaskSwitched(t.specialRegisters) : t.specialRegisters);
             vcpuCpl = t.cpl();
             vcpuCr3 = t.space.root();
+            vcpuTs = ts;
         }
         v.setRegisters(t.registers);
     }

@@ -259,6 +259,11 @@ public final class GuestKernel implements AutoCloseable {
         }
     }
 
+    /** The scheduler of {@code vcpu} (tests read its FP switch). */
+    CpuScheduler scheduler(int vcpu) {
+        return schedulers[vcpu];
+    }
+
     void kick(int vcpu) {
         CpuScheduler scheduler = schedulers[vcpu];
         if (scheduler != null) {

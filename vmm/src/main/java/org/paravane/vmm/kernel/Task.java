@@ -27,6 +27,8 @@ public final class Task {
     private final Map<String, Long> reports = new LinkedHashMap<>();
 
     GeneralRegisters registers;
+    /** The task's x87/SSE state (FXSAVE image) while another task's is in the FPU; null: fresh. See FpuSwitch. */
+    byte[] fpu;
     int preemptCount;
     int rcuDepth;
     private final TaskRunState runState = new TaskRunState();

@@ -24,6 +24,9 @@ final class TrapHandler {
     record Frame(long errorCode, long rip, long cs, long rflags, long rsp) {
     }
 
+    /** #NM: an FP instruction with CR0.TS set, the lazy FP switch's cue. */
+    private static final int DEVICE_NOT_AVAILABLE = 7;
+
     private final GuestKernel kernel;
     private final CpuScheduler cpu;
 
@@ -129,6 +132,10 @@ final class TrapHandler {
         if (vector == AsyncPfAbi.DEFAULT_READY_VECTOR) {
             cpu.asyncPf().pageReady(f, cpl, false);
             cpu.load(t);
+            return Step.CONTINUE;
+        }
+        if (vector == DEVICE_NOT_AVAILABLE && cpu.fpu().deviceNotAvailable(t)) {
+            cpu.load(t);   // the FPU is the task's now: its FP instruction runs again
             return Step.CONTINUE;
         }
         if (vector >= 32) {

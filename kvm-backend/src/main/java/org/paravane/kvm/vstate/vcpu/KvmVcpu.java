@@ -39,6 +39,7 @@ public final class KvmVcpu implements Vcpu, FaultedVcpu {
     private final VcpuMsrs msrs;
     private final MpState mp;
     private final VcpuStateTransfer transfer;
+    private final FpuState fpu;
     private final RunLoop loop;
     private final AtomicLong pageWaitNanos = new AtomicLong();
 
@@ -53,7 +54,7 @@ public final class KvmVcpu implements Vcpu, FaultedVcpu {
         InterruptQueue interrupts = new InterruptQueue(fd, sync);
         this.lapic = new VcpuLapic(fd, arena);
         this.msrs = new VcpuMsrs(host, fd, arena, where, () -> host.asyncPfAcknowledged(this));
-        FpuState fpu = new FpuState(host, fd, arena, where);
+        this.fpu = new FpuState(host, fd, arena, where);
         this.mp = new MpState(fd);
         Runnable forgetKnownState = () -> {   // after the guest ran, nothing about these is known
             msrs.forget();
@@ -180,6 +181,23 @@ public final class KvmVcpu implements Vcpu, FaultedVcpu {
     public void setSpecialRegisters(SpecialRegisters registers) {
         requireStopped("setSpecialRegisters()");
         transfer.setSpecialRegisters(registers);
+    }
+
+    /** KVM_GET_XSAVE (its legacy area) only, or nothing when the image is known since the guest last ran. */
+    @Override
+    public byte[] fpuState() {
+        requireStopped("fpuState()");
+        return fpu.read();
+    }
+
+    /** KVM_SET_XSAVE only, skipped when the vCPU is known to hold this image. */
+    @Override
+    public void setFpuState(byte[] fxsave) {
+        requireStopped("setFpuState()");
+        if (fxsave != null && fxsave.length != 512) {
+            throw new IllegalArgumentException("FXSAVE image must be 512 bytes, got " + fxsave.length);
+        }
+        fpu.write(fxsave == null ? StateCodec.resetFxsave() : fxsave);
     }
 
     @Override
