@@ -209,7 +209,27 @@ public class VmCommands {
                     t.exitCode() == null ? "-" : t.exitCode(), t.failure() != null ? t.failure() : t.reports().entrySet().stream()
                             .map(e -> e.getKey() + "=0x" + Long.toHexString(e.getValue())).collect(Collectors.joining(" ")));
         }
-        return b.append(tasks).toString();
+        b.append(tasks);
+        return b.append(syscalls(k.tasks())).toString();
+    }
+
+    /** How many top calls by time {@code stats} names per task. */
+    static final int TOP_CALLS = 5;
+
+    /** Per task: system calls made, time in them, and the calls that took the most time. */
+    static String syscalls(List<Task> tasks) {
+        TextTable table = new TextTable("TASK", "SYSCALLS", "TIME", "TOP CALLS BY TIME (count, time)");
+        for (Task t : tasks) {
+            var stats = t.syscallStats();
+            table.row(t.id(), stats.total(), micros(stats.totalNanos()), stats.byTime(t.abi()).stream().limit(TOP_CALLS)
+                    .map(c -> c.name() + " " + c.count() + "x " + micros(c.nanos())).collect(Collectors.joining(", ")));
+        }
+        return table.toString();
+    }
+
+    /** Microseconds below 10 ms, milliseconds above: system calls are short. */
+    static String micros(long nanos) {
+        return nanos < 10_000_000 ? String.format(Locale.ROOT, "%.1f us", nanos / 1e3) : millis(nanos);
     }
 
     @Descriptor("statistics of a VM")

@@ -20,4 +20,9 @@ public interface SyscallAbi {
      * @param registers the task's registers at the call, RIP and RFLAGS already those it returns to
      */
     SyscallOutcome dispatch(SyscallTask task, GeneralRegisters registers);
+
+    /** The name of call {@code number} for reports (per-call statistics), or the number itself when it has none. */
+    default String callName(long number) {
+        return Long.toUnsignedString(number);
+    }
 }
