@@ -79,6 +79,24 @@ public class ShellIT {
         assertTrue(refused, refused.contains("--latency 'fast' is not a duration like 100us, 3ms, 2s or 1m"));
     }
 
+    /** A Linux test program of guests/linux as the guests module built it. */
+    static String linuxProgram(String name) {
+        java.io.File f = new java.io.File(System.getProperty("paravane.root", ".."), "guests/target/classes/guests/linux/" + name);
+        assertTrue("built by the guests module: " + f, f.isFile());
+        return f.getAbsolutePath();
+    }
+
+    @Test
+    public void aLinuxProgramRunsWithItsArgumentsAndEndsWithItsExitStatus() throws Exception {
+        String out = shell.exec("paravane:run --backend emulated " + linuxProgram("args") + " one 'two words' -n --backend");
+        assertTrue(out, out.contains("argv[1]=one\nargv[2]=two words\nargv[3]=-n\nargv[4]=--backend\n"));
+        assertTrue(out, out.contains("args: ok"));
+        assertFalse("nothing but the program's output for status 0: " + out, out.contains("exit status"));
+        String killed = shell.exec("paravane:run --backend emulated " + linuxProgram("faults") + " segv");
+        assertTrue(killed, killed.contains("fault: segv") && killed.contains("killed by SIGSEGV"));
+        assertTrue(killed, killed.contains("exit status 139"));
+    }
+
     @Test
     public void anImageArgumentThatIsNotANumberIsNamed() throws Exception {
         String refused = shell.fails("paravane:run hello:abc");
