@@ -194,6 +194,7 @@ public class LauncherIT {
         refused(2, "mount /nonexistent-h7", "--mount", "/nonexistent-h7:/x", "README.md");
         refused(2, "--vcpus: 'x' is not a whole number", "--vcpus", "x", "hello");
         refused(2, "unknown option --frobnicate", "--frobnicate", "hello");
+        refused(126, "dynamic executables need an interpreter", "--backend", "emulated", linuxProgram("hello-dynamic"));
     }
 
     private static String linuxProgram(String name) {
