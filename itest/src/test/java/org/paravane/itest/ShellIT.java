@@ -98,6 +98,23 @@ public class ShellIT {
     }
 
     @Test
+    public void aDetachedLinuxProgramsOutputGoesToItsConsoleAndItsCallsToStats() throws Exception {
+        String started = shell.exec("paravane:run --detach --name lx --backend emulated " + linuxProgram("args") + " a b");
+        assertTrue(started, started.contains("VM lx started"));
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (!"finished".equals(shell.state("lx")) && System.currentTimeMillis() < deadline) {
+            Thread.sleep(20);
+        }
+        String console = shell.exec("paravane:console lx");
+        assertTrue(console, console.contains("argv[1]=a") && console.contains("argv[2]=b") && console.contains("args: ok"));
+        String stats = shell.exec("paravane:stats lx");
+        assertTrue(stats, stats.contains("TOP CALLS BY TIME"));
+        assertTrue("task 1's calls named as Linux names them: " + stats, stats.lines().anyMatch(l -> l.matches(
+                "1\\s+\\d+\\s+.*\\b(write|brk|exit_group|arch_prctl|set_tid_address|uname|newfstatat|mprotect|getrandom"
+                        + "|prlimit64|readlinkat|rseq|set_robust_list|readlink|ioctl) \\d+x.*")));
+    }
+
+    @Test
     public void anImageArgumentThatIsNotANumberIsNamed() throws Exception {
         String refused = shell.fails("paravane:run hello:abc");
         assertTrue(refused, refused.contains("must be a whole number, like hello:3; got 'abc'"));
