@@ -64,6 +64,9 @@ public final class VmBuilder {
         long ramBytes = (long) defaults.memoryMiB(def) << 20;
         PageSource source = PageSource.ZERO;
         long dataBytes = 0;
+        if (def.linux() == null && def.tasks().stream().anyMatch(l -> l.linux() != null)) {
+            throw new IllegalArgumentException("a VM running Linux processes needs their file system view (VmDefinition.linux)");
+        }
         if (def.dataSource() != null) {
             dataBytes = def.dataBytes() > 0 ? def.dataBytes() : def.dataSource().contentLength();
             if (dataBytes <= 0) {
@@ -93,7 +96,8 @@ public final class VmBuilder {
         try {
             GuestKernel kernel = new GuestKernel(vm, config, table, guestHandler);
             for (VmDefinition.Launch l : def.tasks()) {
-                kernel.launch(new TaskSpec(l.name(), l.image(), l.argument(), dataMapping(l, layout.dataBase(), dataBytes)));
+                kernel.launch(l.linux() != null ? TaskSpec.linuxProcess(l.name(), l.linux())
+                        : new TaskSpec(l.name(), l.image(), l.argument(), dataMapping(l, layout.dataBase(), dataBytes)));
             }
             return new BuiltVm(kernel, source, sourceDescription);
         } catch (RuntimeException e) {

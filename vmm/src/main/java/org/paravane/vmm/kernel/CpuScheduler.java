@@ -183,7 +183,12 @@ final class CpuScheduler implements Runnable {
     private VcpuExit timedRun() {
         long t0 = System.nanoTime();
         VcpuExit exit = vcpu().run();
-        counters.busyNanos += System.nanoTime() - t0;
+        long ran = System.nanoTime() - t0;
+        counters.busyNanos += ran;
+        Task t = current;
+        if (t != null) {
+            t.counters.cpuNanos += ran;
+        }
         counters.exits++;
         return exit;
     }
@@ -231,7 +236,8 @@ final class CpuScheduler implements Runnable {
     void load(Task t) {
         Vcpu v = vcpu();
         boolean ts = fpu.enter(t);
-        if (vcpuCpl != t.cpl() || vcpuCr3 != t.space.root() || vcpuTs != ts) {
+        if (vcpuCpl != t.cpl() || vcpuCr3 != t.space.root() || vcpuTs != ts || t.specialChanged) {
+            t.specialChanged = false;
             v.setSpecialRegisters(ts ? FpuSwitch.withTaskSwitched(t.specialRegisters) : t.specialRegisters);
             vcpuCpl = t.cpl();
             vcpuCr3 = t.space.root();

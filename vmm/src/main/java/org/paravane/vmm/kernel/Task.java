@@ -19,7 +19,10 @@ public final class Task {
     private final int home;
     private final long infoPage;
     final AddressSpace space;
-    final SpecialRegisters specialRegisters;
+    /** Replaced whole when the task's FS or GS base changes; {@link #specialChanged} tells the vCPU to load it. */
+    volatile SpecialRegisters specialRegisters;
+    /** The vCPU must load the special registers again (new segment base, or the TLB must be flushed). */
+    volatile boolean specialChanged;
     final TaskSleeper sleeper;
     private final SyscallAbi abi;
     private final SyscallTask syscallView;
@@ -35,10 +38,11 @@ public final class Task {
     private volatile Integer exitCode;
     private volatile String failure;
     final Counters counters = new Counters();
+    final SyscallStats syscalls = new SyscallStats();
 
     /** Per-task event counts. */
     static final class Counters {
-        volatile long asyncFaults, scheduleWaits, haltWaits, syncFallbacks, hypercalls, preemptions, runs;
+        volatile long asyncFaults, scheduleWaits, haltWaits, syncFallbacks, hypercalls, preemptions, runs, cpuNanos;
     }
 
     Task(int id, String name, int cpl, int home, SyscallAbi abi, AddressSpace space, SpecialRegisters specialRegisters,
@@ -146,6 +150,11 @@ public final class Task {
     /** Waits released without a wake (a waiter provider left): the access was retried synchronously. */
     public long syncFallbacks() {
         return counters.syncFallbacks;
+    }
+
+    /** Its system calls by number: counts and time. */
+    public SyscallStats syscallStats() {
+        return syscalls;
     }
 
     /** Whether a preemption tick may take the vCPU away from this task now. */

@@ -116,6 +116,19 @@ final class GuestStack implements AutoCloseable {
         return k;
     }
 
+    /** A kernel (not started) on a VM of {@code ramMiB} MiB RAM configured by {@code config}. */
+    GuestKernel kernel(String name, int vcpus, int ramMiB, KernelConfig config) {
+        List<MemoryRegion> regions = List.of(new MemoryRegion("ram", 0, (long) ramMiB << 20, false));
+        VirtualMachine vm = backend.createVm(new VmSpec(name, vcpus, regions, PageSource.ZERO, true));
+        PageFaultHandler h = handler;
+        GuestKernel k = new GuestKernel(vm, config, tables.create(name), () -> h);
+        open.add(() -> {
+            k.stop();
+            k.vm().close();
+        });
+        return k;
+    }
+
     static ElfImage image(String name) throws Exception {
         return ElfImage.parse(name + ".elf", ElfImageTest.guest(name));
     }

@@ -1,0 +1,59 @@
+package org.paravane.vmm.kernel;
+
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.List;
+import org.assertj.core.api.Assumptions;
+import org.paravane.api.asyncpf.PreemptionModel;
+import org.paravane.vmm.kernel.abi.linux.LinuxOptions;
+import org.paravane.vmm.kernel.abi.linux.LinuxProcessSpec;
+import org.paravane.vmm.linux.fs.Console;
+import org.paravane.vmm.linux.fs.FileSystem;
+
+/** The Linux test programs of guests/linux (built by the guests module) and a way to run one to its end. */
+final class LinuxPrograms {
+    private LinuxPrograms() {
+    }
+
+    /** The program's bytes; a skip when it was not built (the musl variants need musl-gcc). */
+    static byte[] program(String name) throws Exception {
+        try (InputStream in = LinuxPrograms.class.getResourceAsStream("/guests/linux/" + name)) {
+            if (in == null && name.endsWith("-musl")) {
+                Assumptions.assumeThat(false).as("musl-gcc was not found when the guests were built: " + name
+                        + " was skipped").isTrue();
+            }
+            if (in == null) {
+                throw new IllegalStateException("guests/linux/" + name + " is not on the test classpath");
+            }
+            return in.readAllBytes();
+        }
+    }
+
+    /** What a run produced. */
+    record Run(Task task, String stdout, String stderr) {
+        int exitCode() {
+            return task.exitCode();
+        }
+    }
+
+    /** Runs {@code name} with {@code args} in a fresh one-vCPU VM of {@code stack}, in {@code files}' view. */
+    static Run run(GuestStack stack, FileSystem.Options files, String name, String... args) throws Exception {
+        return run(stack, files, new ByteArrayOutputStream(), name, args);
+    }
+
+    static Run run(GuestStack stack, FileSystem.Options files, OutputStream stdout, String name, String... args)
+            throws Exception {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        Console console = Console.streams(InputStream.nullInputStream(), stdout, err);
+        KernelConfig config = new KernelConfig(PreemptionModel.PREEMPTIBLE, WaitPolicy.DECISION_TABLE, 2000,
+                KernelConfig.Console.NONE, null, new LinuxOptions(files, console));
+        GuestKernel k = stack.kernel("linux-" + name, 1, 64, config);
+        List<String> argv = new java.util.ArrayList<>(List.of("/bin/" + name));
+        argv.addAll(List.of(args));
+        Task t = k.launch(TaskSpec.linuxProcess(name, new LinuxProcessSpec("/bin/" + name, program(name), argv,
+                List.of("HOME=/root", "PATH=/bin"))));
+        GuestStack.runToEnd(k);
+        return new Run(t, stdout instanceof ByteArrayOutputStream b ? b.toString() : "", err.toString());
+    }
+}
