@@ -135,6 +135,20 @@ abstract class LinuxProcessTest {
     }
 
     @Test
+    void aSleepingProcessLeavesItsVcpu() throws Exception {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        LinuxPrograms.Started s = LinuxPrograms.start(stack, FileSystem.Options.emptyRoot(), out, "sleep", "1500");
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (s.task().state() != Task.State.WAITING && s.task().state() != Task.State.EXITED && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(s.task().state()).as("asleep, off its vCPU").isEqualTo(Task.State.WAITING);
+        GuestStack.awaitEnd(s.kernel());
+        assertThat(out.toString()).isEqualTo("slept 1500 ms: 0\n");
+        assertThat(s.task().exitCode()).isZero();
+    }
+
+    @Test
     void aHundredUnknownSystemCallsAnswerEnosys() throws Exception {
         LinuxPrograms.Run r = run(stack, FileSystem.Options.emptyRoot(), "unknown");
         assertThat(r.stdout()).isEqualTo("unknown: 100 of 100 answered ENOSYS\n");
