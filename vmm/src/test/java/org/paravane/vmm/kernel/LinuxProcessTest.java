@@ -126,6 +126,7 @@ abstract class LinuxProcessTest {
             "ud2,      132, 'killed by SIGILL (invalid opcode) at rip 0x'",
             "int3,     133, 'killed by SIGTRAP (breakpoint) at rip 0x'",
             "gp,       139, 'killed by SIGSEGV at 0x0, rip 0x'",
+            "oom,      137, 'killed by SIGKILL (out of memory) touching 0x'",
     })
     void faultsEndTheProcessAsLinuxSignalsWould(String fault, int status, String message) throws Exception {
         LinuxPrograms.Run r = run(stack, FileSystem.Options.emptyRoot(), "faults", fault);
