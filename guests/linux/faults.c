@@ -1,4 +1,5 @@
-/* Ends in the fault argv[1] names, as Linux would kill it: segv, write-ro, guard, div0, ud2, int3, gp. */
+/* Ends in the fault argv[1] names, as Linux would kill it: segv, write-ro, guard, div0, ud2, int3, gp, oom
+ * (touching more memory than the VM has). */
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -24,8 +25,11 @@ int main(int argc, char **argv) {
         __asm__ volatile("int3");
     } else if (strcmp(what, "gp") == 0) {
         __asm__ volatile("hlt");
-    } else if (strcmp(what, "abort") == 0) {
-        __builtin_trap();
+    } else if (strcmp(what, "oom") == 0) {
+        char *p = mmap(NULL, 1UL << 30, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        for (unsigned long i = 0; i < (1UL << 30); i += 4096) {
+            p[i] = 1;
+        }
     }
     printf("survived\n");
     return 0;

@@ -7,6 +7,7 @@ import org.paravane.api.backend.Vcpu;
 import org.paravane.api.backend.VcpuExit;
 import org.paravane.api.cpu.GeneralRegisters;
 import org.paravane.api.cpu.SpecialRegisters;
+import org.paravane.api.cpu.VcpuState;
 
 /**
  * The scheduler of one vCPU, on its own platform thread: picks the next task of the vCPU's run queue, runs it until

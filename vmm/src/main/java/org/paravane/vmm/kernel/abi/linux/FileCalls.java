@@ -22,12 +22,10 @@ final class FileCalls {
     /** What one read or write transfers at most (MAX_RW_COUNT: INT_MAX rounded down to a page). */
     static final long MAX_RW_COUNT = Integer.MAX_VALUE & ~4095L;
 
-    private final LinuxProcess process;
     private final ProcessFiles files;
     private final ProcessMemory memory;
 
     FileCalls(LinuxProcess process) {
-        this.process = process;
         this.files = process.files;
         this.memory = process.memory;
     }
@@ -206,9 +204,5 @@ final class FileCalls {
             files.close(fd);
         }
         return 0;
-    }
-
-    LinuxProcess process() {
-        return process;
     }
 }

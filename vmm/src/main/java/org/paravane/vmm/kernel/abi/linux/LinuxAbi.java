@@ -81,6 +81,11 @@ public final class LinuxAbi implements SyscallAbi {
         } catch (PhysicalPages.OutOfGuestMemoryException e) {
             return new FaultOutcome.End(new SyscallOutcome.Signaled(Signals.SIGKILL, "killed by SIGKILL (out of memory)"
                     + " touching 0x" + Long.toHexString(address) + ", rip 0x" + Long.toHexString(rip) + ": " + e.getMessage()));
+        } catch (RuntimeException e) {
+            process.host.internalError(process.toString(), -1, e);
+            return new FaultOutcome.End(new SyscallOutcome.Signaled(Signals.SIGBUS, "killed by SIGBUS at 0x"
+                    + Long.toHexString(address) + ", rip 0x" + Long.toHexString(rip) + ": the kernel failed to provide"
+                    + " the page (" + e + ")"));
         } catch (ErrnoException e) {
             return new FaultOutcome.End(new SyscallOutcome.Signaled(Signals.SIGBUS, "killed by SIGBUS at 0x"
                     + Long.toHexString(address) + ", rip 0x" + Long.toHexString(rip) + ": its file could not be read ("

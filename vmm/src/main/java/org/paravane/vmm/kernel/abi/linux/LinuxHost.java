@@ -93,7 +93,7 @@ public final class LinuxHost {
 
     /** A call that failed inside the kernel (a bug, not the guest's fault): logged every time, with the exception. */
     void internalError(String process, long number, Throwable e) {
-        LOG.log(java.util.logging.Level.WARNING, "VM " + vmName + ": " + process + ": " + SyscallNames.of(number)
-                + " failed inside the kernel; the call returns -EIO", e);
+        LOG.log(java.util.logging.Level.WARNING, "VM " + vmName + ": " + process + ": "
+                + (number < 0 ? "a page fault" : SyscallNames.of(number)) + " failed inside the kernel", e);
     }
 }

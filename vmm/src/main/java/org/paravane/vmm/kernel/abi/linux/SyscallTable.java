@@ -1,7 +1,5 @@
 package org.paravane.vmm.kernel.abi.linux;
 
-import static org.paravane.vmm.linux.Errno.EINVAL;
-
 import org.paravane.vmm.kernel.abi.SyscallOutcome;
 import org.paravane.vmm.kernel.abi.SyscallTask;
 import org.paravane.vmm.kernel.mm.GuestAccessException;
@@ -206,11 +204,5 @@ final class SyscallTable {
     void exit() {
         mm.release();
         files.fds().closeAll();
-    }
-
-    static void checkFlags(long flags, long allowed, String call) throws ErrnoException {
-        if ((flags & ~allowed) != 0) {
-            throw new ErrnoException(EINVAL, call + " flags 0x" + Long.toHexString(flags));
-        }
     }
 }
