@@ -48,8 +48,7 @@ class ValgrindInsnTest {
         }
     }
 
-    private static final String X87 = "x87 (beyond FNSTCW/FLDCW/FNINIT/FWAIT) is not implemented yet";
-    private static final String MMX = "MMX registers are not implemented yet";
+    private static final String MMX_SSSE3 = "the SSSE3 instructions on MMX registers are not implemented yet";
     private static final String PCLMUL = "PCLMULQDQ is not implemented (nor offered by the CPU model)";
 
     /**
@@ -61,33 +60,9 @@ class ValgrindInsnTest {
 
     private static List<Exclusion> exclusions() {
         List<Exclusion> x = new ArrayList<>();
-        // insn_fpu.def, and FISTTP from insn_sse3.def
-        for (String m : ("fabs fadd faddl faddp fadds fchs fcomi fcomip fcoml fcompl fcomps fcoms fdiv fdivl fdivp fdivr "
-                + "fdivrl fdivrp fdivrs fdivs fiaddl fiadds fidivl fidivrl fidivrs fidivs fildl fildq filds fimull fimuls "
-                + "fistl fistpl fistpq fistps fists fisubl fisubrl fisubrs fisubs fld fld1 fldl fldl2e fldl2t fldlg2 fldln2 "
-                + "fldpi flds fldz fmul fmull fmulp fmuls fnop frndint fsub fsubl fsubp fsubr fsubrl fsubrp fsubrs fsubs "
-                + "fucomi fucomip fxch").split(" ")) {
-            x.add(new Exclusion(m, Forms.ALL, X87));
-        }
-        // insn_mmx.def, and the MMX forms in insn_sse.def and insn_sse2.def
-        for (String m : ("movd movq packssdw packsswb packuswb paddb paddd paddsb paddsw paddusb paddusw paddw pand pandn "
-                + "pcmpeqb pcmpeqd pcmpeqw pcmpgtb pcmpgtd pcmpgtw pmaddwd pmulhw pmullw por pslld psllq psllw psrad psraw "
-                + "psrld psrlq psrlw psubb psubd psubsb psubsw psubusb psubusw psubw punpckhbw punpckhdq punpckhwd punpcklbw "
-                + "punpckldq punpcklwd pxor pavgb pavgw pextrw pinsrw pmaxsw pmaxub pminsw pminub pmovmskb pmulhuw psadbw "
-                + "paddq psubq pmuludq").split(" ")) {
-            x.add(new Exclusion(m, Forms.MMX, MMX));
-        }
-        // instructions that exist only with an MMX operand (the m64 forms of CVTPI2PS/PD read no MMX register, but are
-        // the same instruction)
-        for (String m : "cvtpi2ps cvtps2pi cvttps2pi cvtpi2pd cvtpd2pi cvttpd2pi movntq movdq2q movq2dq pshufw".split(" ")) {
-            x.add(new Exclusion(m, Forms.ALL, MMX));
-        }
-        for (String m : "fisttpl fisttpq fisttps".split(" ")) {
-            x.add(new Exclusion(m, Forms.ALL, X87 + " (FISTTP, the x87 instruction of SSE3)"));
-        }
         for (String m : ("pabsb pabsd pabsw palignr phaddd phaddsw phaddw phsubd phsubsw phsubw pmaddubsw pmulhrsw "
                 + "pshufb psignb psignd psignw").split(" ")) {
-            x.add(new Exclusion(m, Forms.MMX, MMX + " (the SSSE3 forms on MMX registers)"));
+            x.add(new Exclusion(m, Forms.MMX, MMX_SSSE3));
         }
         x.add(new Exclusion("pclmulqdq", Forms.ALL, PCLMUL));
         return List.copyOf(x);

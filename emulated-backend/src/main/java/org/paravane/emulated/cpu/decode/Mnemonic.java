@@ -53,13 +53,17 @@ public enum Mnemonic {
     MOVNTDQA, PACKUSDW, PMOVZXBW, PMOVZXBD, PMOVZXBQ, PMOVZXWD, PMOVZXWQ, PMOVZXDQ, PMINSB, PMINSD, PMINUW, PMINUD,
     PMAXSB, PMAXSD, PMAXUW, PMAXUD, PMULLD, PHMINPOSUW, ROUNDPS, ROUNDPD, ROUNDSS, ROUNDSD, BLENDPS, BLENDPD,
     PBLENDW, PEXTRB, PEXTRD, PEXTRQ, EXTRACTPS, PINSRB, INSERTPS, PINSRD, PINSRQ, DPPS, DPPD, MPSADBW,   // the last of them
+    // MMX, and the SSE/SSE2 forms that name MMX registers
+    PSHUFW, EMMS, MOVNTQ, MASKMOVQ, CVTPI2PS, CVTPI2PD, CVTPS2PI, CVTTPS2PI, CVTPD2PI, CVTTPD2PI, MOVQ2DQ, MOVDQ2Q,
     // x87/SSE state
-    FXSAVE, FXRSTOR, FXSAVE64, FXRSTOR64, LDMXCSR, STMXCSR, FNSTCW, FLDCW, FNINIT, FWAIT,
+    FXSAVE, FXRSTOR, FXSAVE64, FXRSTOR64, LDMXCSR, STMXCSR, FWAIT,
+    /** An x87 instruction (D8-DF): {@link Decoded#cond()} holds the escape's low three bits and the ModRM byte. */
+    FPU,
     /** An architecturally undefined encoding (UD0/UD1/UD2 included): #UD on every x86-64. */
     UD,
     /** A real instruction this CPU does not implement (MMX, SSE3 and later, AVX, VMX, ...): #UD. */
     UNSUPPORTED,
-    /** An x87 instruction this CPU does not implement: #NM with CR0.EM or CR0.TS (as for any x87 instruction), else #UD. */
+    /** A reserved x87 encoding or one this CPU does not implement (the transcendentals): #NM with CR0.EM or CR0.TS (as for any x87 instruction), else #UD. */
     X87,
     /** Longer than 15 bytes: #GP(0). */
     TOO_LONG;

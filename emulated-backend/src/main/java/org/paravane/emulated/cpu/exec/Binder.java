@@ -106,6 +106,7 @@ public final class Binder {
             case RORX -> new Bmi2Ops.Bmi2(d, d.opSize(), reg(d.op(0)), (int) imm(d.op(2)), d.op(1));
             case ADCX, ADOX -> new Bmi2Ops.Adx(d, d.opSize(), reg(d.op(0)), d.op(1));
             case RDRAND, RDSEED -> new RandomOps.Rdrand(d, d.opSize(), reg(d.op(0)));
+            case FPU, FWAIT -> org.paravane.emulated.cpu.exec.x87.X87Binder.bind(d);
             default -> org.paravane.emulated.cpu.exec.sse.SseBinder.handles(d.mnemonic())
                     ? org.paravane.emulated.cpu.exec.sse.SseBinder.bind(d) : system(d);
         };

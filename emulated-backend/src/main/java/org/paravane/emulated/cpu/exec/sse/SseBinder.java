@@ -5,7 +5,7 @@ import org.paravane.emulated.cpu.decode.Mnemonic;
 import org.paravane.emulated.cpu.decode.Operand;
 import org.paravane.emulated.cpu.exec.Insn;
 
-/** Binds the SSE/SSE2 and x87-control mnemonics to their families; SSE3 to SSE4.1 go to {@link SseExtBinder}. */
+/** Binds the SSE/SSE2 mnemonics and their MMX forms to their families; SSE3 to SSE4.1 go to {@link SseExtBinder}. */
 public final class SseBinder {
     private SseBinder() {
     }
@@ -20,6 +20,9 @@ public final class SseBinder {
             return SseExtBinder.bind(d);
         }
         Mnemonic m = d.mnemonic();
+        if (MmxOps.names(d)) {
+            return MmxOps.bind(d);
+        }
         return switch (m) {
             case MOVUPS, MOVUPD, MOVDQU -> full(d, false);
             case MOVAPS, MOVAPD, MOVDQA, MOVNTPS, MOVNTPD, MOVNTDQ -> full(d, true);
@@ -69,7 +72,7 @@ public final class SseBinder {
             case CVTSS2SD -> new SseConvertOps.ToXmm(d, xmm(d.op(0)), d.op(1), 4);
             case CVTPD2PS, CVTDQ2PS, CVTPS2DQ, CVTTPS2DQ, CVTTPD2DQ, CVTPD2DQ ->
                     new SseConvertOps.ToXmm(d, xmm(d.op(0)), d.op(1), 16);
-            case FXSAVE, FXRSTOR, FXSAVE64, FXRSTOR64, LDMXCSR, STMXCSR, FNSTCW, FLDCW, FNINIT, FWAIT ->
+            case FXSAVE, FXRSTOR, FXSAVE64, FXRSTOR64, LDMXCSR, STMXCSR ->
                     new SseStateOps.State(d, d.operandCount() > 0 ? d.op(0) : null);
             default -> new SsePackedIntOps.Binary(d, xmm(d.op(0)), d.op(1));      // packed integer and bitwise logic
         };
