@@ -212,7 +212,7 @@ public final class InstructionForms {
         f.add(Form.of("lea rax, [rip + 1f]\n jmp rax\n ud2\n 1: nop", 0, 0));
         // Strings.
         for (char sfx : "bwdq".toCharArray()) {
-            for (String op : new String[] {"rep movs", "rep stos", "lods", "repe cmps", "repne cmps", "repe scas", "repne scas",
+            for (String op : new String[] {"rep movs", "rep stos", "rep lods", "lods", "repe cmps", "repne cmps", "repe scas", "repne scas",
                     "movs", "stos", "cmps", "scas"}) {
                 long def = op.contains("cmps") || op.contains("scas") ? ALL : 0;
                 for (boolean down : new boolean[] {false, true}) {

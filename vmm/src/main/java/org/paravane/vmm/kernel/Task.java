@@ -47,11 +47,6 @@ public final class Task {
 
     Task(int id, String name, int cpl, int home, SyscallAbi abi, AddressSpace space, SpecialRegisters specialRegisters,
          GeneralRegisters registers, long infoPage, GuestKernel kernel) {
-        this(id, name, cpl, home, abi, space, specialRegisters, registers, infoPage, kernel, false);
-    }
-
-    Task(int id, String name, int cpl, int home, SyscallAbi abi, AddressSpace space, SpecialRegisters specialRegisters,
-         GeneralRegisters registers, long infoPage, GuestKernel kernel) {
         this.id = id;
         this.name = name;
         this.cpl = cpl;

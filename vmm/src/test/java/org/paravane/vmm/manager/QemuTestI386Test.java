@@ -16,7 +16,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.paravane.api.backend.VirtualizationBackend;
 import org.paravane.emulated.EmulatedBackend;
@@ -54,7 +53,6 @@ class QemuTestI386Test {
     }
 
     @Test
-    @Disabled("needs the Linux personality (issue 14)")
     void printsOnTheSoftwareCpuWhatItPrintsNatively() throws Exception {
         Path binary = build();
         String expected = runNatively(binary);

@@ -78,7 +78,7 @@ final class StringOps {
                     c.partial = true;
                     return;
                 }
-                if (!compare && max > 1 && !addr32 && (c.sysFlags & Cpu.DF) == 0) {
+                if ((kind == Mnemonic.MOVS || kind == Mnemonic.STOS) && max > 1 && !addr32 && (c.sysFlags & Cpu.DF) == 0) {
                     int n = bulk(c, count, max - done);
                     if (n > 0) {
                         count -= n;

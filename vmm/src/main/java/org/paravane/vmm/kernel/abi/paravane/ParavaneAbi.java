@@ -32,12 +32,6 @@ public final class ParavaneAbi implements SyscallAbi {
     }
 
     @Override
-    public String callName(long number) {
-        Hypercall call = Hypercall.of(number);
-        return call == null ? Long.toString(number) : call.name().toLowerCase(java.util.Locale.ROOT);
-    }
-
-    @Override
     public SyscallOutcome dispatch(SyscallTask task, GeneralRegisters regs) {
         long nr = regs.rax();
         Hypercall call = Hypercall.of(nr);
