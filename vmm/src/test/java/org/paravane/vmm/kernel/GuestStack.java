@@ -116,6 +116,19 @@ final class GuestStack implements AutoCloseable {
         return k;
     }
 
+    /** A kernel for Linux processes: one vCPU, {@code ramBytes} of RAM, no data region, the given Linux options. */
+    GuestKernel linuxKernel(String name, long ramBytes, org.paravane.vmm.kernel.abi.linux.LinuxOptions linux) {
+        VirtualMachine vm = backend.createVm(new VmSpec(name, 1, List.of(new MemoryRegion("ram", 0, ramBytes, false)),
+                null, true));
+        GuestKernel k = new GuestKernel(vm, new KernelConfig(PreemptionModel.PREEMPTIBLE, WaitPolicy.DECISION_TABLE, 2000,
+                KernelConfig.Console.NONE, null, linux), tables.create(name), () -> handler);
+        open.add(() -> {
+            k.stop();
+            k.vm().close();
+        });
+        return k;
+    }
+
     static ElfImage image(String name) throws Exception {
         return ElfImage.parse(name + ".elf", ElfImageTest.guest(name));
     }

@@ -1,0 +1,43 @@
+package org.paravane.vmm.kernel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Lua 5.4.7's own test suite ({@code lua -e"_port=true" all.lua} in {@code testes/}, the conformance folder as the
+ * guest's read-only root, /tmp in memory) run by the glibc-static interpreter the guests build makes, as an unmodified
+ * Linux process: it must print {@code final OK !!!} and exit 0. Natively it takes about 8 s; the wall time on each
+ * backend is printed (the figures for the README come from {@code bench/linux-programs.sh}, not from here).
+ * {@code -Dparavane.lua.suite=soft} runs the shortened suite ({@code _soft=true}) instead.
+ */
+class LuaTestSuiteTest {
+    private static final long TIMEOUT_SECONDS = Long.getLong("paravane.lua.timeout", 3600);
+
+    private static void suite(GuestStack stack) throws Exception {
+        Path lua = LinuxPrograms.program("lua");
+        Path testes = LinuxPrograms.conformance("lua-5.4.7").resolve("testes");
+        String flags = "soft".equals(System.getProperty("paravane.lua.suite")) ? "_port=true; _soft=true" : "_port=true";
+        LinuxPrograms.Run r = LinuxPrograms.run(stack, "lua-" + stack.name(), lua, List.of("-e" + flags, "all.lua"),
+                testes, new byte[0], TIMEOUT_SECONDS);
+        System.out.printf("Lua test suite (%s) on %s: %.1f s%n", flags, stack.name(), r.nanos() / 1e9);
+        assertThat(r.stdout()).as("%s", r).contains("final OK !!!");
+        assertThat(r.exitCode()).as("%s", r).isZero();
+    }
+
+    @Test
+    void passesOnTheSoftwareCpu() throws Exception {
+        try (GuestStack s = GuestStack.emulated()) {
+            suite(s);
+        }
+    }
+
+    @Test
+    void passesOnKvm() throws Exception {
+        try (GuestStack s = GuestStack.kvm()) {
+            suite(s);
+        }
+    }
+}
