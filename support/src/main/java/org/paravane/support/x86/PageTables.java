@@ -97,6 +97,31 @@ public final class PageTables {
         throw new AssertionError();
     }
 
+    /**
+     * Replaces the 4 KiB leaf entry of {@code virt} with {@code entry} (0 unmaps it) where its page table exists;
+     * returns the entry it replaced, 0 when none. The caller flushes the TLB of every vCPU using these tables.
+     */
+    public long replaceLeaf(long virt, long entry) {
+        long table = root;
+        for (int level = 4; level > 1; level--) {
+            long e = read(table, index(virt, level));
+            if ((e & P) == 0) {
+                if (entry != 0) {
+                    throw new IllegalStateException("0x" + Long.toHexString(virt) + " has no page table to hold an entry");
+                }
+                return 0;
+            }
+            if (level == 2 && (e & PS) != 0) {
+                throw new IllegalStateException("0x" + Long.toHexString(virt) + " is inside a large page");
+            }
+            table = e & ADDRESS;
+        }
+        int i = index(virt, 1);
+        long old = read(table, i);
+        write(table, i, entry);
+        return old;
+    }
+
     private void entry(long virt, int leafLevel, long flags, long phys) {
         long table = root;
         for (int level = 4; level > leafLevel; level--) {

@@ -1,5 +1,7 @@
 package org.paravane.vmm.kernel;
 
+import org.paravane.api.cpu.SegmentRegisters;
+import org.paravane.api.cpu.SpecialRegisters;
 import org.paravane.vmm.kernel.abi.KernelSection;
 import org.paravane.vmm.kernel.abi.SyscallTask;
 import org.paravane.vmm.kernel.mm.AddressSpace;
@@ -70,5 +72,51 @@ final class CallingTask implements SyscallTask {
     @Override
     public long nanosSinceStart() {
         return kernel.nanosSinceStart();
+    }
+
+    @Override
+    public int id() {
+        return task.id();
+    }
+
+    @Override
+    public String name() {
+        return task.name();
+    }
+
+    @Override
+    public long cpuNanos() {
+        return task.counters.cpuNanos;
+    }
+
+    @Override
+    public long fsBase() {
+        return task.specialRegisters.segments().fs().base();
+    }
+
+    @Override
+    public void setFsBase(long base) {
+        SpecialRegisters s = task.specialRegisters;
+        SegmentRegisters g = s.segments();
+        task.specialRegisters = new SpecialRegisters(g.withFs(g.fs().withBase(base)), s.control(), s.gdt(), s.idt());
+        task.specialChanged = true;
+    }
+
+    @Override
+    public long gsBase() {
+        return task.specialRegisters.segments().gs().base();
+    }
+
+    @Override
+    public void setGsBase(long base) {
+        SpecialRegisters s = task.specialRegisters;
+        SegmentRegisters g = s.segments();
+        task.specialRegisters = new SpecialRegisters(g.withGs(g.gs().withBase(base)), s.control(), s.gdt(), s.idt());
+        task.specialChanged = true;
+    }
+
+    @Override
+    public void flushTlb() {
+        task.specialChanged = true;
     }
 }

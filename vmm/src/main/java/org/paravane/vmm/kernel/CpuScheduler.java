@@ -176,7 +176,12 @@ final class CpuScheduler implements Runnable {
     private VcpuExit timedRun() {
         long t0 = System.nanoTime();
         VcpuExit exit = vcpu().run();
-        counters.busyNanos += System.nanoTime() - t0;
+        long ran = System.nanoTime() - t0;
+        counters.busyNanos += ran;
+        Task t = current;
+        if (t != null) {
+            t.counters.cpuNanos += ran;
+        }
         counters.exits++;
         return exit;
     }
@@ -219,7 +224,8 @@ final class CpuScheduler implements Runnable {
     /** Switches the vCPU to {@code t}'s context, changing privilege level or address space only when needed. */
     void load(Task t) {
         Vcpu v = vcpu();
-        if (vcpuCpl != t.cpl() || vcpuCr3 != t.space.root()) {
+        if (vcpuCpl != t.cpl() || vcpuCr3 != t.space.root() || t.specialChanged) {
+            t.specialChanged = false;
             v.setSpecialRegisters(t.specialRegisters);
             vcpuCpl = t.cpl();
             vcpuCr3 = t.space.root();

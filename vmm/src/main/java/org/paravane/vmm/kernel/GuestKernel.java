@@ -8,6 +8,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -22,6 +24,8 @@ import org.paravane.api.memory.GuestMemory;
 import org.paravane.api.memory.MemoryRegion;
 import org.paravane.api.memory.PageSourceException;
 import org.paravane.vmm.kernel.abi.SyscallAbi;
+import org.paravane.vmm.kernel.abi.linux.LinuxHost;
+import org.paravane.vmm.kernel.abi.linux.LinuxLoader;
 import org.paravane.vmm.kernel.abi.paravane.GuestAbi;
 import org.paravane.vmm.kernel.abi.paravane.ParavaneAbi;
 import org.paravane.vmm.kernel.mm.AddressSpace;
@@ -62,6 +66,8 @@ public final class GuestKernel implements AutoCloseable {
     /** Completed when the guest is done: its last task exited, it panicked, or it was stopped. */
     private final CompletableFuture<Void> done = new CompletableFuture<>();
     private final Object exits = new Object();
+    private LinuxHost linuxHost;
+    private ScheduledExecutorService timer;
 
     private final PauseGate pauseGate = new PauseGate(this::kickAll, this::liveSchedulers, () -> stopping);
 
@@ -104,6 +110,9 @@ public final class GuestKernel implements AutoCloseable {
      * CPL0. Tasks go round-robin to the vCPUs' run queues.
      */
     public Task launch(TaskSpec spec) {
+        if (spec.linux() != null) {
+            return launchLinux(spec);
+        }
         ElfImage image = spec.image();
         int cpl = image.kernelTask() ? 0 : 3;
         int id = nextTask.getAndIncrement();
@@ -123,6 +132,60 @@ public final class GuestKernel implements AutoCloseable {
         tasks.add(task);
         enqueue(task);
         return task;
+    }
+
+    /**
+     * Starts {@code spec}'s Linux process: a user task under the Linux system call table of its own process. A file
+     * that is no static x86-64 executable is an {@link IllegalArgumentException} naming what is wrong.
+     */
+    private Task launchLinux(TaskSpec spec) {
+        int id = nextTask.getAndIncrement();
+        int home = (id - 1) % queues.length;
+        AddressSpace space = new AddressSpace(memory, pages, PlatformLayout.KERNEL_AREA_END, true);
+        TaskConsole console = new TaskConsole(config.console());
+        LinuxLoader.Start start;
+        try {
+            start = new LinuxLoader(PlatformLayout.KERNEL_AREA_END).load(space, spec.linux(), linuxHost(), id,
+                    console.asLinuxConsole());
+        } catch (InvalidImageException e) {
+            space.release();
+            throw new IllegalArgumentException(e.getMessage(), e);
+        } catch (RuntimeException e) {
+            space.release();
+            throw new IllegalStateException("cannot start " + spec.linux().executablePath() + ": " + e.getMessage(), e);
+        }
+        Task task = new Task(id, spec.name(), 3, home, start.abi(), space, PlatformLayout.specialRegisters(home, 3, space.root()),
+                start.registers(), -1, this);
+        console.attach(task);
+        tasks.add(task);
+        enqueue(task);
+        return task;
+    }
+
+    /** What the VM's Linux processes share, made when the first one starts. */
+    private synchronized LinuxHost linuxHost() {
+        if (linuxHost == null) {
+            linuxHost = new LinuxHost(vm.spec().name(), config.linux(), config.cpuModel(), queues.length,
+                    () -> pages.totalPages() * (long) GuestMemory.PAGE_SIZE, () -> pages.freePages() * (long) GuestMemory.PAGE_SIZE);
+        }
+        return linuxHost;
+    }
+
+    /** Wakes {@code t}, which waits in a timed sleep, once {@code nanos} have passed. */
+    void wakeAfter(Task t, long nanos) {
+        ScheduledExecutorService timer;
+        synchronized (this) {
+            if (this.timer == null) {
+                this.timer = Executors.newSingleThreadScheduledExecutor(
+                        Thread.ofPlatform().name("paravane-" + vm.spec().name() + "-timer").daemon().factory());
+            }
+            timer = this.timer;
+        }
+        try {
+            timer.schedule(t.sleeper::wakeUp, Math.min(nanos, Long.MAX_VALUE / 4), TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            t.sleeper.wakeUp();   // the kernel is stopping: nothing will run it anyway
+        }
     }
 
     /** Starts one platform thread per vCPU. */
@@ -193,7 +256,13 @@ public final class GuestKernel implements AutoCloseable {
         for (Task t : tasks) {
             if (t.state() != Task.State.EXITED) {
                 t.exited(-1, panic != null ? "VM panicked: " + panic : "stopped");
+                abiExited(t);
                 t.space.release();
+            }
+        }
+        synchronized (this) {
+            if (timer != null) {
+                timer.shutdownNow();
             }
         }
         done.complete(null);
@@ -310,12 +379,21 @@ public final class GuestKernel implements AutoCloseable {
             t.appendOutput("[kernel] " + line + "\n");
             config.console().write(t, "[kernel] " + line + "\n");
         }
+        abiExited(t);
         t.space.release();
         t.exited(code, failure);
         if (tasks.stream().allMatch(x -> x.state() == Task.State.EXITED)) {
             done.complete(null);   // the last one: whoever exits last sees every task exited
         }
         signalExits();
+    }
+
+    private void abiExited(Task t) {
+        try {
+            t.abi().exited(t.syscallView());
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, t + ": its ABI failed to let go of its state", e);
+        }
     }
 
     /** The task's work counter (struct pv_info.work). */

@@ -4,7 +4,7 @@ package org.paravane.vmm.kernel;
 public final class InvalidImageException extends Exception {
     private static final long serialVersionUID = 1L;
 
-    InvalidImageException(String image, String problem) {
+    public InvalidImageException(String image, String problem) {
         super(image + ": " + problem);
     }
 }

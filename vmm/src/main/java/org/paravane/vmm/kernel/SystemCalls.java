@@ -35,7 +35,28 @@ final class SystemCalls {
                 kernel.exitTask(t, e.code(), null);
                 yield Step.LEAVE;
             }
+            case SyscallOutcome.Sleep s -> {
+                t.registers = ctx.with(GeneralRegisters.RAX, s.value());
+                yield sleep(t, s.nanos());
+            }
+            case SyscallOutcome.Signaled s -> cpu.traps().killBySignal(t, s.signal(), s.reason());
             case SyscallOutcome.Kill k -> cpu.traps().kill(t, k.reason());
         };
+    }
+
+    /**
+     * Takes {@code t} off its vCPU for {@code nanos}: the kernel's timer wakes it through its sleeper, as a "page
+     * ready" wakes a schedule wait. A wake that comes before the task is suspended is kept, and the task runs on.
+     */
+    private Step sleep(Task t, long nanos) {
+        if (nanos <= 0) {
+            return Step.PREEMPT;
+        }
+        kernel.wakeAfter(t, nanos);
+        if (t.sleeper.sleep()) {
+            cpu.load(t);
+            return Step.CONTINUE;
+        }
+        return Step.LEAVE;
     }
 }

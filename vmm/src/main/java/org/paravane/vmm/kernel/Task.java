@@ -19,7 +19,10 @@ public final class Task {
     private final int home;
     private final long infoPage;
     final AddressSpace space;
-    final SpecialRegisters specialRegisters;
+    /** Replaced whole when the task's FS or GS base changes; {@link #specialChanged} tells the vCPU to load it. */
+    volatile SpecialRegisters specialRegisters;
+    /** The vCPU must load the special registers again (new segment base, or the TLB must be flushed). */
+    volatile boolean specialChanged;
     final TaskSleeper sleeper;
     private final SyscallAbi abi;
     private final SyscallTask syscallView;
@@ -36,7 +39,7 @@ public final class Task {
 
     /** Per-task event counts. */
     static final class Counters {
-        volatile long asyncFaults, scheduleWaits, haltWaits, syncFallbacks, hypercalls, preemptions, runs;
+        volatile long asyncFaults, scheduleWaits, haltWaits, syncFallbacks, hypercalls, preemptions, runs, cpuNanos;
     }
 
     Task(int id, String name, int cpl, int home, SyscallAbi abi, AddressSpace space, SpecialRegisters specialRegisters,

@@ -9,6 +9,8 @@ import org.paravane.api.cpu.GeneralRegisters;
 import org.paravane.api.memory.GuestMemory;
 import org.paravane.api.memory.PageSourceException;
 import org.paravane.support.x86.TrapStubs;
+import org.paravane.vmm.kernel.abi.FaultOutcome;
+import org.paravane.vmm.kernel.abi.SyscallOutcome;
 import org.paravane.vmm.kernel.abi.paravane.GuestAbi;
 import org.paravane.vmm.kernel.mm.PhysicalPages;
 
@@ -104,6 +106,24 @@ final class TrapHandler {
         }
     }
 
+    /** The task ends as killed by {@code signal}: exit status 128 + signal, {@code why} on its console. */
+    Step killBySignal(Task t, int signal, String why) {
+        kernel.exitTask(t, 128 + signal, why);
+        return Step.LEAVE;
+    }
+
+    private Step end(Task t, SyscallOutcome outcome) {
+        return switch (outcome) {
+            case SyscallOutcome.Signaled s -> killBySignal(t, s.signal(), s.reason());
+            case SyscallOutcome.Exit e -> {
+                kernel.exitTask(t, e.code(), null);
+                yield Step.LEAVE;
+            }
+            case SyscallOutcome.Kill k -> kill(t, k.reason());
+            default -> kill(t, "its ABI ended a fault with " + outcome);
+        };
+    }
+
     /** The kernel ends the task; {@code why} says what it did and where. */
     Step kill(Task t, String why) {
         kernel.exitTask(t, -1, why);
@@ -135,11 +155,32 @@ final class TrapHandler {
             cpu.load(t);   // a stray external interrupt: nothing to do
             return Step.CONTINUE;
         }
-        return kill(t, Exceptions.describe(vector, f.errorCode()) + " at rip 0x" + Long.toHexString(f.rip()));
+        FaultOutcome decided = t.abi().exception(t.syscallView(), vector, f.errorCode(), f.rip());
+        return switch (decided) {
+            case FaultOutcome.Retry r -> {
+                cpu.load(t);
+                yield Step.CONTINUE;
+            }
+            case FaultOutcome.End e -> end(t, e.outcome());
+            case FaultOutcome.KernelDefault d ->
+                    kill(t, Exceptions.describe(vector, f.errorCode()) + " at rip 0x" + Long.toHexString(f.rip()));
+        };
     }
 
     /** Demand-zero stack growth; anything else kills the task with where it happened. */
     Step ordinaryPageFault(Task t, long cr2, int errorCode, GeneralRegisters ctx) {
+        FaultOutcome decided = t.abi().pageFault(t.syscallView(), cr2, errorCode, ctx.rip());
+        switch (decided) {
+            case FaultOutcome.Retry r -> {
+                cpu.load(t);
+                return Step.CONTINUE;
+            }
+            case FaultOutcome.End e -> {
+                return end(t, e.outcome());
+            }
+            case FaultOutcome.KernelDefault d -> {
+            }
+        }
         boolean notPresent = (errorCode & 1) == 0;
         long stackLow = GuestAbi.STACK_TOP - GuestAbi.STACK_SIZE;
         if (notPresent && cr2 >= stackLow && cr2 < GuestAbi.STACK_TOP) {

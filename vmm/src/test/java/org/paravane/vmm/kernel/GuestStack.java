@@ -116,12 +116,12 @@ final class GuestStack implements AutoCloseable {
         return k;
     }
 
-    /** A kernel for Linux processes: one vCPU, {@code ramBytes} of RAM, no data region, the given Linux options. */
-    GuestKernel linuxKernel(String name, long ramBytes, org.paravane.vmm.kernel.abi.linux.LinuxOptions linux) {
-        VirtualMachine vm = backend.createVm(new VmSpec(name, 1, List.of(new MemoryRegion("ram", 0, ramBytes, false)),
-                null, true));
-        GuestKernel k = new GuestKernel(vm, new KernelConfig(PreemptionModel.PREEMPTIBLE, WaitPolicy.DECISION_TABLE, 2000,
-                KernelConfig.Console.NONE, null, linux), tables.create(name), () -> handler);
+    /** A kernel (not started) on a VM of {@code ramMiB} MiB RAM configured by {@code config}. */
+    GuestKernel kernel(String name, int vcpus, int ramMiB, KernelConfig config) {
+        List<MemoryRegion> regions = List.of(new MemoryRegion("ram", 0, (long) ramMiB << 20, false));
+        VirtualMachine vm = backend.createVm(new VmSpec(name, vcpus, regions, PageSource.ZERO, true));
+        PageFaultHandler h = handler;
+        GuestKernel k = new GuestKernel(vm, config, tables.create(name), () -> h);
         open.add(() -> {
             k.stop();
             k.vm().close();

@@ -32,13 +32,13 @@ class LinuxMigrationTest {
     }
 
     private void movedMidRun(GuestStack home, GuestStack away) throws Exception {
-        Path busybox = LinuxPrograms.program("busybox");
+        Path busybox = RealPrograms.program("busybox");
         List<String> args = args();
-        LinuxPrograms.Run expected = LinuxPrograms.run(home, "unmoved", busybox, args, root, new byte[0], 600);
+        RealPrograms.Run expected = RealPrograms.run(home, "unmoved", busybox, args, root, new byte[0], 600);
         assertThat(expected.exitCode()).as("%s", expected).isZero();
         assertThat(expected.stdout()).as("%s", expected).contains("data/a.bin").contains("data/b.bin");
 
-        LinuxPrograms.Started moving = LinuxPrograms.start(home, "moved", busybox, args, root, new byte[0]);
+        RealPrograms.Started moving = RealPrograms.start(home, "moved", busybox, args, root, new byte[0]);
         Thread.sleep(Math.max(50, expected.nanos() / 3_000_000));      // about a third of the way
         GuestKernel k = moving.kernel();
         k.pause();
@@ -50,7 +50,7 @@ class LinuxMigrationTest {
         } finally {
             k.resume();
         }
-        LinuxPrograms.Run moved = moving.await(600);
+        RealPrograms.Run moved = moving.await(600);
         assertThat(k.vm().backendName()).isEqualTo(away.name());
         assertThat(moved.stdout()).as("%s", moved).isEqualTo(expected.stdout());
         assertThat(moved.exitCode()).isEqualTo(expected.exitCode());

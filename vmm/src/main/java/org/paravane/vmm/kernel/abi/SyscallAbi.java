@@ -7,7 +7,8 @@ import org.paravane.api.cpu.GeneralRegisters;
  * result. Every task has one, fixed when it is launched; the scheduler and the trap code only hand it the call and
  * act on the {@link SyscallOutcome}, so a second ABI (Linux's) is one more implementation in a package of its own.
  *
- * <p>Implementations keep no per-task state of their own: what a call changes lives in the task ({@link SyscallTask}).
+ * <p>What a call changes of the task itself (registers, segment bases) lives in the task ({@link SyscallTask}); an ABI
+ * whose processes have state of their own (Linux's memory map and files) is one instance per process.
  */
 public interface SyscallAbi {
 
@@ -20,4 +21,27 @@ public interface SyscallAbi {
      * @param registers the task's registers at the call, RIP and RFLAGS already those it returns to
      */
     SyscallOutcome dispatch(SyscallTask task, GeneralRegisters registers);
+
+    /** The name of system call {@code number} for reports and statistics ("write"), or its number as text. */
+    default String callName(long number) {
+        return Long.toString(number);
+    }
+
+    /**
+     * A page fault at {@code address} the task took ({@code errorCode} as the CPU pushed it) that is no async page
+     * fault: the ABI may resolve it (demand paging) or end the task as its personality does. The default leaves it to
+     * the kernel (stack growth of Paravane tasks, or a kill naming the fault).
+     */
+    default FaultOutcome pageFault(SyscallTask task, long address, int errorCode, long rip) {
+        return FaultOutcome.KernelDefault.INSTANCE;
+    }
+
+    /** The task ended (exit, signal, kill or the VM's stop): the ABI lets go of what it holds for it. */
+    default void exited(SyscallTask task) {
+    }
+
+    /** An exception (vector 0..31 other than #PF) the task raised; the default leaves it to the kernel (a kill). */
+    default FaultOutcome exception(SyscallTask task, int vector, long errorCode, long rip) {
+        return FaultOutcome.KernelDefault.INSTANCE;
+    }
 }

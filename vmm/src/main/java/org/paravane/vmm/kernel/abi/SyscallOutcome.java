@@ -17,6 +17,26 @@ public sealed interface SyscallOutcome {
     record Exit(int code) implements SyscallOutcome {
     }
 
+    /**
+     * The call returns {@code value} once {@code nanos} have passed; until then the task is off its vCPU, waiting as a
+     * schedule wait does (the vCPU runs other tasks).
+     */
+    record Sleep(long nanos, long value) implements SyscallOutcome {
+    }
+
+    /**
+     * The task ends as killed by signal {@code signal} (exit status 128 + signal, as a shell reports it);
+     * {@code reason} says why and where.
+     */
+    record Signaled(int signal, String reason) implements SyscallOutcome {
+        public Signaled {
+            Objects.requireNonNull(reason, "reason");
+            if (signal < 1 || signal > 64) {
+                throw new IllegalArgumentException("signal " + signal + " is not 1..64");
+            }
+        }
+    }
+
     /** The kernel ends the task; {@code reason} says what it did. */
     record Kill(String reason) implements SyscallOutcome {
         public Kill {

@@ -28,4 +28,29 @@ public interface SyscallTask {
 
     /** Nanoseconds since the VM's kernel started. */
     long nanosSinceStart();
+
+    /** The task's id in its VM (its process and thread id). */
+    int id();
+
+    /** The task's name as the kernel reports it. */
+    String name();
+
+    /** Nanoseconds the task has run on a vCPU so far. */
+    long cpuNanos();
+
+    /** The FS base (IA32_FS_BASE, what TLS is addressed through). */
+    long fsBase();
+
+    /** Sets the FS base; the task runs with it from its next instruction on. */
+    void setFsBase(long base);
+
+    long gsBase();
+
+    void setGsBase(long base);
+
+    /**
+     * The task's page tables lost rights or pages (unmap, mprotect, a move): the vCPU must not keep translations it
+     * cached. Adding mappings needs no flush.
+     */
+    void flushTlb();
 }

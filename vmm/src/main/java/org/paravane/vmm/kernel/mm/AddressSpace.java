@@ -2,8 +2,8 @@ package org.paravane.vmm.kernel.mm;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.HashSet;
+import java.util.Set;
 import org.paravane.api.memory.GuestMemory;
 import org.paravane.api.memory.PageSourceException;
 import org.paravane.support.x86.PageTables;
@@ -16,7 +16,7 @@ import org.paravane.support.x86.PageTables;
 public final class AddressSpace {
     private final GuestMemory memory;
     private final PhysicalPages pages;
-    private final List<Long> owned = new ArrayList<>();
+    private final Set<Long> owned = new HashSet<>();
     private final PageTables tables;
     private final boolean user;
 
@@ -50,6 +50,69 @@ public final class AddressSpace {
         }
     }
 
+    /**
+     * Maps one fresh page at {@code va} (page aligned) holding {@code contents} (zeros when null or short), with the
+     * rights of a Linux protection: {@code readable} false maps it inaccessible (PROT_NONE keeps its contents for a
+     * later mprotect).
+     */
+    public void mapPage(long va, byte[] contents, boolean readable, boolean writable, boolean executable) {
+        long gpa = ownPage();
+        if (contents != null) {
+            try {
+                MemorySegment.copy(MemorySegment.ofArray(contents), 0, memory.slice(gpa, GuestMemory.PAGE_SIZE), 0,
+                        Math.min(contents.length, GuestMemory.PAGE_SIZE));
+            } catch (PageSourceException e) {
+                throw new IllegalStateException("kernel RAM page 0x" + Long.toHexString(gpa) + " is not present", e);
+            }
+        }
+        tables.map(va, gpa, GuestMemory.PAGE_SIZE, flags(writable, executable));
+        if (!readable) {
+            tables.replaceLeaf(va, tables.leaf(va) & ~PageTables.P);
+        }
+    }
+
+    /** Drops the pages of {@code [va, va+size)}: those this space owns go back to the kernel. */
+    public void unmap(long va, long size) {
+        for (long off = 0; off < size; off += GuestMemory.PAGE_SIZE) {
+            long old = tables.replaceLeaf(va + off, 0);
+            long gpa = old & PageTables.ADDRESS;
+            if (gpa != 0 && owned.remove(gpa)) {
+                pages.free(gpa);
+            }
+        }
+    }
+
+    /** Changes the rights of the pages already in {@code [va, va+size)}; contents stay. */
+    public void protect(long va, long size, boolean readable, boolean writable, boolean executable) {
+        long flags = flags(writable, executable) | (readable ? PageTables.P : 0);
+        for (long off = 0; off < size; off += GuestMemory.PAGE_SIZE) {
+            long old = tables.leaf(va + off) == 0 ? 0 : tables.replaceLeaf(va + off, 0);
+            long gpa = old & PageTables.ADDRESS;
+            if (gpa != 0) {
+                tables.replaceLeaf(va + off, gpa | flags);
+            }
+        }
+    }
+
+    /** Moves the pages of {@code [from, from+size)} to {@code [to, to+size)} with their contents and rights. */
+    public void move(long from, long to, long size) {
+        boolean down = to < from;
+        for (long i = 0; i < size; i += GuestMemory.PAGE_SIZE) {
+            long off = down ? i : size - GuestMemory.PAGE_SIZE - i;   // overlapping ranges: copy away from the overlap
+            long old = tables.leaf(from + off) == 0 ? 0 : tables.replaceLeaf(from + off, 0);
+            if ((old & PageTables.ADDRESS) != 0) {
+                long gpa = old & PageTables.ADDRESS;
+                tables.map(to + off, gpa, GuestMemory.PAGE_SIZE, old & ~PageTables.ADDRESS & ~PageTables.P);
+                tables.replaceLeaf(to + off, old);
+            }
+        }
+    }
+
+    /** Whether {@code va} holds a page (accessible or not). */
+    public boolean hasPage(long va) {
+        return (tables.leaf(va) & PageTables.ADDRESS) != 0;
+    }
+
     /** Maps an existing guest-physical range (a data region) at {@code va}. */
     public void mapPhysical(long va, long gpa, long size, boolean writable) {
         tables.map(va, gpa, size, flags(writable, false));
@@ -80,6 +143,11 @@ public final class AddressSpace {
         return out;
     }
 
+    /** Writes {@code bytes} at {@code va} where the task itself could write. */
+    public void write(long va, byte[] bytes, int offset, int length) throws GuestAccessException {
+        copy(va, length, Access.TASK_WRITE, (seg, off) -> MemorySegment.copy(MemorySegment.ofArray(bytes), offset + off, seg, 0, seg.byteSize()));
+    }
+
     /** Reads a NUL-terminated string of at most {@code max} bytes. */
     public String readString(long va, int max) throws GuestAccessException {
         StringBuilder s = new StringBuilder();
@@ -97,16 +165,17 @@ public final class AddressSpace {
         void apply(MemorySegment guest, long offset);
     }
 
-    private enum Access { TASK_READ, KERNEL }
+    private enum Access { TASK_READ, TASK_WRITE, KERNEL }
 
     private void copy(long va, long length, Access access, Chunk chunk) throws GuestAccessException {
         long done = 0;
         while (done < length) {
             long addr = va + done;
-            long gpa = access == Access.KERNEL ? tables.translate(addr) : translate(addr, false);
+            long gpa = access == Access.KERNEL ? tables.translate(addr) : translate(addr, access == Access.TASK_WRITE);
             if (gpa < 0) {
                 throw new GuestAccessException("address 0x" + Long.toHexString(addr)
-                        + (access == Access.KERNEL ? " is not mapped" : " is not readable by the task"));
+                        + (access == Access.KERNEL ? " is not mapped"
+                        : access == Access.TASK_WRITE ? " is not writable by the task" : " is not readable by the task"));
             }
             long n = Math.min(length - done, GuestMemory.PAGE_SIZE - (addr & (GuestMemory.PAGE_SIZE - 1)));
             try {

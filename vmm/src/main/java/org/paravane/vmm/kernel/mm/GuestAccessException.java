@@ -4,7 +4,7 @@ package org.paravane.vmm.kernel.mm;
 public final class GuestAccessException extends Exception {
     private static final long serialVersionUID = 1L;
 
-    GuestAccessException(String message) {
+    public GuestAccessException(String message) {
         super(message);
     }
 }

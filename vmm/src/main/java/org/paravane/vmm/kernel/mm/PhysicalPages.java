@@ -100,6 +100,10 @@ public final class PhysicalPages {
         next = Math.min(next, i);
     }
 
+    public int totalPages() {
+        return pages;
+    }
+
     public synchronized int freePages() {
         return pages - used.cardinality();
     }

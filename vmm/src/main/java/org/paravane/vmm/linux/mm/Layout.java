@@ -50,7 +50,7 @@ public record Layout(long stackTop, long stackSize, long mmapBase, long brkStart
     }
 
     private static Layout compute(long imageEnd, long rlimitStack, RandomGenerator random) {
-        if (imageEnd <= 0 || imageEnd >= TASK_SIZE / 2) {
+        if (imageEnd <= 0 || imageEnd >= ELF_ET_DYN_BASE + (4L << 30)) {   // a static-PIE image sits at ELF_ET_DYN_BASE
             throw new IllegalArgumentException("image end 0x" + Long.toHexString(imageEnd) + " is outside user space");
         }
         if (rlimitStack <= 0) {

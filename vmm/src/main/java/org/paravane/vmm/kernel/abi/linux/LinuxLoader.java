@@ -1,0 +1,112 @@
+package org.paravane.vmm.kernel.abi.linux;
+
+import static org.paravane.vmm.kernel.abi.linux.InitialStack.*;
+
+import org.paravane.api.cpu.GeneralRegisters;
+import org.paravane.vmm.kernel.InvalidImageException;
+import org.paravane.vmm.kernel.abi.SyscallAbi;
+import org.paravane.vmm.kernel.mm.AddressSpace;
+import org.paravane.vmm.kernel.mm.GuestAccessException;
+import org.paravane.vmm.linux.ErrnoException;
+import org.paravane.vmm.linux.fs.Console;
+import org.paravane.vmm.linux.fs.ProcessFiles;
+import org.paravane.vmm.linux.mm.Backing;
+import org.paravane.vmm.linux.mm.Layout;
+import org.paravane.vmm.linux.mm.MapsFile;
+import org.paravane.vmm.linux.mm.Mman;
+import org.paravane.vmm.linux.mm.MemoryMap;
+
+/**
+ * Starts a Linux process as execve does for a static executable: validates the ELF file, lays the address space out
+ * as Linux x86-64 does (the image, static-PIE at ELF_ET_DYN_BASE; brk after it; the mmap area below the stack), maps
+ * the segments from the file (pages come on first touch), and writes the initial stack.
+ */
+public final class LinuxLoader {
+    /** The guest kernel's own area at the bottom of every address space: nothing of a process may go there. */
+    private final long kernelAreaEnd;
+
+    public LinuxLoader(long kernelAreaEnd) {
+        this.kernelAreaEnd = kernelAreaEnd;
+    }
+
+    /** A process ready to run: the ABI bound to it and its first registers. */
+    public record Start(SyscallAbi abi, GeneralRegisters registers) {
+    }
+
+    /**
+     * Loads {@code spec} into the empty user address space {@code space} as process {@code pid}.
+     *
+     * @param console where the process's fds 0, 1 and 2 go when the VM has no Linux options of its own
+     */
+    public Start load(AddressSpace space, LinuxProcessSpec spec, LinuxHost host,
+                      int pid, Console console) throws InvalidImageException {
+        String path = spec.executablePath();
+        LinuxElf elf = LinuxElf.parse(path, spec.executable());
+        long base = elf.pie() ? Layout.ELF_ET_DYN_BASE - (elf.segments().getFirst().virtualAddress() & Mman.PAGE_MASK) : 0;
+        if (base + (elf.segments().getFirst().virtualAddress() & Mman.PAGE_MASK) < kernelAreaEnd) {
+            throw new InvalidImageException(path, "segment at 0x" + Long.toHexString(elf.segments().getFirst().virtualAddress())
+                    + " lies in the guest kernel's area below 0x" + Long.toHexString(kernelAreaEnd) + " (link at 0x400000)");
+        }
+        ProcessMemory memory = new ProcessMemory(space);
+        ProcessFiles processFiles = new ProcessFiles(host.fileSystem(console), path,
+                () -> MapsFile.render(memory.map().vmas()), host::cpuinfo, ProcessFiles.DEFAULT_NOFILE);
+        LinuxProcess process = new LinuxProcess(pid, path, memory, processFiles, host);
+        long stackLimit = process.limits.getUnchecked(Limits.RLIMIT_STACK);
+        Layout fixed = Layout.fixed(base + elf.end(), stackLimit);
+        Layout layout = new Layout(fixed.stackTop(), fixed.stackSize(), fixed.mmapBase(), fixed.brkStart(),
+                fixed.guardGap(), Math.max(fixed.minAddress(), kernelAreaEnd));
+        MemoryMap map = new MemoryMap(layout, memory::apply);
+        memory.attach(map);
+        try {
+            for (LinuxElf.Segment s : elf.segments()) {
+                mapSegment(map, path, spec.executable(), s, base);
+            }
+        } catch (ErrnoException e) {
+            throw new InvalidImageException(path, "cannot map its segments: " + e.getMessage());
+        }
+        byte[] random = new byte[16];
+        host.random().nextBytes(random);
+        long[] auxv = {
+                AT_HWCAP, host.hwcap(), AT_PAGESZ, Mman.PAGE_SIZE, AT_CLKTCK, 100,
+                AT_PHDR, elf.phdrAddress() == 0 ? 0 : base + elf.phdrAddress(), AT_PHENT, elf.phentsize(),
+                AT_PHNUM, elf.phnum(), AT_BASE, 0, AT_FLAGS, 0, AT_ENTRY, base + elf.entry(),
+                AT_UID, 0, AT_EUID, 0, AT_GID, 0, AT_EGID, 0, AT_SECURE, 0, AT_HWCAP2, 0,
+                AT_MINSIGSTKSZ, MIN_SIGNAL_STACK};
+        InitialStack.Image stack = InitialStack.build(path, layout.stackTop(), spec.argv(), spec.envp(), path, auxv, random);
+        try {
+            memory.write(stack.rsp(), stack.bytes());
+        } catch (GuestAccessException | RuntimeException e) {
+            throw new InvalidImageException(path, "cannot write the initial stack: " + e.getMessage());
+        }
+        GeneralRegisters regs = GeneralRegisters.ZERO
+                .with(GeneralRegisters.RSP, stack.rsp())
+                .withRip(base + elf.entry())
+                .withRflags(GeneralRegisters.RFLAGS_IF | GeneralRegisters.RFLAGS_RESET);
+        return new Start(new LinuxAbi(process), regs);
+    }
+
+    private static void mapSegment(MemoryMap map, String path, byte[] file, LinuxElf.Segment s, long base)
+            throws ErrnoException {
+        int prot = (s.readable() ? Mman.PROT_READ : 0) | (s.writable() ? Mman.PROT_WRITE : 0)
+                | (s.executable() ? Mman.PROT_EXEC : 0);
+        long start = (base + s.virtualAddress()) & Mman.PAGE_MASK;
+        long fileEnd = base + s.virtualAddress() + s.fileSize();
+        long memEnd = base + s.end();
+        long fileMapEnd = pageUp(fileEnd);
+        int fixed = Mman.MAP_PRIVATE | Mman.MAP_FIXED;
+        if (s.fileSize() > 0) {
+            long offset = s.offset() & Mman.PAGE_MASK;
+            map.mmap(start, fileMapEnd - start, prot, fixed,
+                    new Backing.File(new SegmentFile(path, file, s.offset() + s.fileSize()), true, false), offset);
+        } else {
+            fileMapEnd = start;
+        }
+        if (pageUp(memEnd) > fileMapEnd) {
+            map.mmap(fileMapEnd, pageUp(memEnd) - fileMapEnd, prot, fixed | Mman.MAP_ANONYMOUS, Backing.ANONYMOUS, 0);
+        }
+    }
+
+    private static long pageUp(long v) {
+        return (v + Mman.PAGE_SIZE - 1) & Mman.PAGE_MASK;
+    }
+}

@@ -1,0 +1,190 @@
+package org.paravane.vmm.kernel.abi.linux;
+
+import static org.paravane.vmm.linux.mm.Mman.PROT_EXEC;
+import static org.paravane.vmm.linux.mm.Mman.PROT_WRITE;
+
+import java.nio.ByteBuffer;
+import org.paravane.api.memory.GuestMemory;
+import org.paravane.vmm.kernel.mm.AddressSpace;
+import org.paravane.vmm.kernel.mm.GuestAccessException;
+import org.paravane.vmm.linux.ErrnoException;
+import org.paravane.vmm.linux.mm.Backing;
+import org.paravane.vmm.linux.mm.MapChange;
+import org.paravane.vmm.linux.mm.MemoryMap;
+import org.paravane.vmm.linux.mm.Vma;
+
+/**
+ * A Linux process's memory: its {@link MemoryMap} decides, its page tables ({@link AddressSpace}) follow. Pages are
+ * provided on the first touch (demand paging): zeros for anonymous memory, the file's bytes for a private file
+ * mapping, so a large map costs nothing until it is used. Copies between the kernel and the process fault pages in
+ * the same way, and are EFAULT where the process itself could not access the memory.
+ */
+final class ProcessMemory {
+    private static final int PAGE = (int) GuestMemory.PAGE_SIZE;
+
+    private final AddressSpace space;
+    private MemoryMap map;
+    /** Rights or pages were taken away since the last {@link #takeFlush()}: the vCPU must drop its translations. */
+    private boolean flushNeeded;
+
+    ProcessMemory(AddressSpace space) {
+        this.space = space;
+    }
+
+    void attach(MemoryMap memoryMap) {
+        this.map = memoryMap;
+    }
+
+    MemoryMap map() {
+        return map;
+    }
+
+    AddressSpace space() {
+        return space;
+    }
+
+    /** Applies one decision of the memory map to the page tables. */
+    void apply(MapChange change) {
+        switch (change) {
+            case MapChange.Mapped m -> {
+                // Fresh mappings start empty: pages come on first touch. What was there before was unmapped first.
+                if (hasAnyPage(m.start(), m.length())) {
+                    space.unmap(m.start(), m.length());
+                    flushNeeded = true;
+                }
+            }
+            case MapChange.Unmapped u -> {
+                space.unmap(u.start(), u.length());
+                flushNeeded = true;
+            }
+            case MapChange.Protected p -> {
+                space.protect(p.start(), p.length(), p.prot() != 0, (p.prot() & PROT_WRITE) != 0,
+                        (p.prot() & PROT_EXEC) != 0);
+                flushNeeded = true;
+            }
+            case MapChange.Moved m -> {
+                space.move(m.from(), m.start(), m.length());
+                flushNeeded = true;
+            }
+            case MapChange.Discarded d -> {
+                space.unmap(d.start(), d.length());
+                flushNeeded = true;
+            }
+        }
+    }
+
+    private boolean hasAnyPage(long start, long length) {
+        // Only a MAP_FIXED over existing pages can find some; the map unmapped them already. Check the ends.
+        return space.hasPage(start) || space.hasPage(start + length - PAGE);
+    }
+
+    /** Whether the TLB must be flushed; clears the request. */
+    boolean takeFlush() {
+        boolean f = flushNeeded;
+        flushNeeded = false;
+        return f;
+    }
+
+    /**
+     * Provides the page of {@code address} when the process may access it as asked; false when it may not (the
+     * access is a SIGSEGV).
+     */
+    boolean fault(long address, boolean write, boolean exec) throws ErrnoException {
+        Vma v = map.find(address);
+        if (v == null || !permits(v.prot(), write, exec)) {
+            return false;
+        }
+        long page = address & -PAGE;
+        if (space.hasPage(page)) {
+            return false;   // present with the map's rights, which do not allow this access
+        }
+        byte[] contents = null;
+        if (v.backing() instanceof Backing.File f) {
+            contents = new byte[PAGE];
+            f.file().read(v.fileOffset() + (page - v.start()), ByteBuffer.wrap(contents));
+        }
+        space.mapPage(page, contents, v.prot() != 0, (v.prot() & PROT_WRITE) != 0, (v.prot() & PROT_EXEC) != 0);
+        return true;
+    }
+
+    /** x86 pages cannot be write- or execute-only: write and exec imply read, as on Linux. */
+    private static boolean permits(int prot, boolean write, boolean exec) {
+        if (prot == 0) {
+            return false;
+        }
+        if (write) {
+            return (prot & PROT_WRITE) != 0;
+        }
+        return !exec || (prot & PROT_EXEC) != 0;
+    }
+
+    /** Faults in every page of {@code [address, address+length)} the process could access as asked. */
+    private void populate(long address, long length, boolean write) throws GuestAccessException {
+        if (length <= 0) {
+            return;
+        }
+        if (address + length < address || address < 0) {
+            throw new GuestAccessException("range 0x" + Long.toHexString(address) + "+" + length + " wraps around");
+        }
+        for (long page = address & -PAGE; page < address + length; page += PAGE) {
+            if (space.translate(page, write) >= 0) {
+                continue;
+            }
+            try {
+                if (!fault(page, write, false)) {
+                    throw new GuestAccessException("address 0x" + Long.toHexString(Math.max(page, address))
+                            + (write ? " is not writable" : " is not readable") + " by the process");
+                }
+            } catch (ErrnoException e) {
+                throw new GuestAccessException("page 0x" + Long.toHexString(page) + " could not be read from its file: "
+                        + e.getMessage());
+            }
+        }
+    }
+
+    byte[] read(long address, int length) throws GuestAccessException {
+        populate(address, length, false);
+        return space.read(address, length);
+    }
+
+    void write(long address, byte[] bytes) throws GuestAccessException {
+        write(address, bytes, 0, bytes.length);
+    }
+
+    void write(long address, byte[] bytes, int offset, int length) throws GuestAccessException {
+        populate(address, length, true);
+        space.write(address, bytes, offset, length);
+    }
+
+    long readLong(long address) throws GuestAccessException {
+        return ByteBuffer.wrap(read(address, 8)).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+    }
+
+    void writeLong(long address, long value) throws GuestAccessException {
+        write(address, ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(value).array());
+    }
+
+    void writeInt(long address, int value) throws GuestAccessException {
+        write(address, ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(value).array());
+    }
+
+    /** A NUL-terminated string of at most {@code max} bytes (PATH_MAX for paths), decoded as UTF-8. */
+    String readString(long address, int max) throws GuestAccessException, ErrnoException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        long at = address;
+        while (out.size() < max) {
+            int chunk = (int) Math.min(PAGE - (at & (PAGE - 1)), max - out.size());
+            byte[] b = read(at, chunk);
+            for (int i = 0; i < b.length; i++) {
+                if (b[i] == 0) {
+                    out.write(b, 0, i);
+                    return out.toString(java.nio.charset.StandardCharsets.UTF_8);
+                }
+            }
+            out.write(b, 0, b.length);
+            at += chunk;
+        }
+        throw new ErrnoException(org.paravane.vmm.linux.Errno.ENAMETOOLONG, "string at 0x" + Long.toHexString(address)
+                + " is longer than " + max + " bytes");
+    }
+}

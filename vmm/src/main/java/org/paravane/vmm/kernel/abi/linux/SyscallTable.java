@@ -1,0 +1,216 @@
+package org.paravane.vmm.kernel.abi.linux;
+
+import static org.paravane.vmm.linux.Errno.EINVAL;
+
+import org.paravane.vmm.kernel.abi.SyscallOutcome;
+import org.paravane.vmm.kernel.abi.SyscallTask;
+import org.paravane.vmm.kernel.mm.GuestAccessException;
+import org.paravane.vmm.linux.ErrnoException;
+import org.paravane.vmm.linux.fs.Fcntl;
+import org.paravane.vmm.linux.fs.ProcessFiles;
+
+/**
+ * The x86-64 system call table of one process: number to handler, in the call groups ({@link FileCalls},
+ * {@link MemoryCalls}, {@link TimeCalls}, {@link IdentityCalls}, {@link Signals}). A number that is not here answers
+ * null, which the ABI turns into -ENOSYS. Calls that belong to the next issue (fork, exec, pipes, futex, threads)
+ * answer ENOSYS for now; clone3 and rseq do so by design, since libc falls back.
+ */
+final class SyscallTable {
+    private final LinuxProcess process;
+    private final ProcessFiles files;
+    private final FileCalls io;
+    private final MemoryCalls mm;
+    private final TimeCalls time;
+    private final IdentityCalls id;
+    private final Signals signals;
+
+    SyscallTable(LinuxProcess process) {
+        this.process = process;
+        this.files = process.files;
+        this.io = new FileCalls(process);
+        this.mm = new MemoryCalls(process);
+        this.time = new TimeCalls(process);
+        this.id = new IdentityCalls(process);
+        this.signals = new Signals(process);
+    }
+
+    private static SyscallOutcome ok(long value) {
+        return new SyscallOutcome.Return(value);
+    }
+
+    private static int fd(long v) {
+        return (int) v;
+    }
+
+    private String path(long address) throws GuestAccessException, ErrnoException {
+        return io.path(address);
+    }
+
+    /** Carries out call {@code nr}; null when it is not implemented. */
+    SyscallOutcome call(SyscallTask t, long nr, long a, long b, long c, long d, long e, long f)
+            throws ErrnoException, GuestAccessException {
+        return switch ((int) nr == nr ? (int) nr : -1) {
+            // ---- files: data
+            case 0 -> ok(io.read(fd(a), b, c));                                   // read
+            case 1 -> ok(io.write(fd(a), b, c));                                  // write
+            case 17 -> ok(io.pread(fd(a), b, c, d));                              // pread64
+            case 18 -> ok(io.pwrite(fd(a), b, c, d));                             // pwrite64
+            case 19 -> ok(io.vector(fd(a), b, c, true));                          // readv
+            case 20 -> ok(io.vector(fd(a), b, c, false));                         // writev
+            case 8 -> ok(files.lseek(fd(a), b, (int) c));                         // lseek
+            case 40 -> ok(io.sendfile(fd(a), fd(b), c, d));                       // sendfile
+            case 217 -> ok(io.getdents64(fd(a), b, c));                           // getdents64
+            case 16 -> ok(io.ioctl(fd(a), (int) b, c));                           // ioctl
+            case 74, 75 -> {                                                      // fsync, fdatasync
+                files.fsync(fd(a));
+                yield ok(0);
+            }
+            case 77 -> {                                                          // ftruncate
+                files.ftruncate(fd(a), b);
+                yield ok(0);
+            }
+            case 76 -> ok(io.truncate(a, b));                                     // truncate
+            // ---- files: descriptors
+            case 2 -> ok(files.open(path(a), (int) b, (int) c));                  // open
+            case 85 -> ok(files.open(path(a), Fcntl.O_CREAT | Fcntl.O_WRONLY | Fcntl.O_TRUNC, (int) b));   // creat
+            case 257 -> ok(files.openat(fd(a), path(b), (int) c, (int) d));      // openat
+            case 3 -> {                                                           // close
+                files.close(fd(a));
+                yield ok(0);
+            }
+            case 32 -> ok(files.dup(fd(a)));                                      // dup
+            case 33 -> ok(files.dup2(fd(a), fd(b)));                              // dup2
+            case 292 -> ok(files.dup3(fd(a), fd(b), (int) c));                    // dup3
+            case 72 -> ok(files.fcntl(fd(a), (int) b, c));                        // fcntl
+            // ---- files: attributes
+            case 4 -> ok(io.stat(files.stat(path(a)), b));                       // stat
+            case 5 -> ok(io.stat(files.fstat(fd(a)), b));                        // fstat
+            case 6 -> ok(io.stat(files.lstat(path(a)), b));                      // lstat
+            case 262 -> ok(io.stat(files.fstatat(fd(a), path(b), (int) d), c));  // newfstatat
+            case 332 -> ok(io.statx(fd(a), b, (int) c, (int) d, e));              // statx
+            case 89 -> ok(io.readlinkat(Fcntl.AT_FDCWD, a, b, c));               // readlink
+            case 267 -> ok(io.readlinkat(fd(a), b, c, d));                        // readlinkat
+            case 21 -> {                                                          // access
+                files.access(path(a), (int) b);
+                yield ok(0);
+            }
+            case 269 -> {                                                         // faccessat
+                files.faccessat(fd(a), path(b), (int) c, 0);
+                yield ok(0);
+            }
+            case 439 -> {                                                         // faccessat2
+                files.faccessat(fd(a), path(b), (int) c, (int) d);
+                yield ok(0);
+            }
+            // ---- files: the namespace and the process's place in it
+            case 79 -> ok(io.getcwd(a, b));                                       // getcwd
+            case 80 -> {                                                          // chdir
+                files.chdir(path(a));
+                yield ok(0);
+            }
+            case 81 -> {                                                          // fchdir
+                files.fchdir(fd(a));
+                yield ok(0);
+            }
+            case 83 -> {                                                          // mkdir
+                files.mkdir(path(a), (int) b);
+                yield ok(0);
+            }
+            case 258 -> {                                                         // mkdirat
+                files.mkdirat(fd(a), path(b), (int) c);
+                yield ok(0);
+            }
+            case 84 -> {                                                          // rmdir
+                files.rmdir(path(a));
+                yield ok(0);
+            }
+            case 87 -> {                                                          // unlink
+                files.unlink(path(a));
+                yield ok(0);
+            }
+            case 263 -> {                                                         // unlinkat
+                files.unlinkat(fd(a), path(b), (int) c);
+                yield ok(0);
+            }
+            case 82 -> {                                                          // rename
+                files.rename(path(a), path(b));
+                yield ok(0);
+            }
+            case 264, 316 -> {                                                    // renameat, renameat2
+                files.renameat2(fd(a), path(b), fd(c), path(d), nr == 316 ? (int) e : 0);
+                yield ok(0);
+            }
+            case 88 -> {                                                          // symlink
+                files.symlinkat(path(a), Fcntl.AT_FDCWD, path(b));
+                yield ok(0);
+            }
+            case 266 -> {                                                         // symlinkat
+                files.symlinkat(path(a), fd(b), path(c));
+                yield ok(0);
+            }
+            case 95 -> ok(files.umask((int) a));                                  // umask
+            // ---- memory
+            case 12 -> ok(mm.brk(a));                                             // brk
+            case 9 -> ok(mm.mmap(a, b, (int) c, (int) d, fd(e), f));             // mmap
+            case 11 -> ok(mm.munmap(a, b));                                       // munmap
+            case 10 -> ok(mm.mprotect(a, b, (int) c));                            // mprotect
+            case 25 -> ok(mm.mremap(a, b, c, (int) d, e));                        // mremap
+            case 28 -> ok(mm.madvise(a, b, (int) c));                             // madvise
+            // ---- time
+            case 228 -> ok(time.clockGettime(t, a, b));                           // clock_gettime
+            case 229 -> ok(time.clockGetres(t, a, b));                            // clock_getres
+            case 96 -> ok(time.gettimeofday(a, b));                               // gettimeofday
+            case 201 -> ok(time.time(a));                                         // time
+            case 35 -> time.nanosleep(a, b);                                      // nanosleep
+            case 230 -> time.clockNanosleep(t, a, b, c, d);                       // clock_nanosleep
+            // ---- identity and limits
+            case 39, 186 -> ok(process.pid);                                      // getpid, gettid
+            case 110 -> ok(0);                                                    // getppid: the first process's parent
+            case 102, 104, 107, 108 -> ok(0);                                     // getuid, getgid, geteuid, getegid
+            case 111, 121, 124 -> ok(process.pid);                                // getpgrp, getpgid, getsid
+            case 63 -> ok(id.uname(a));                                           // uname
+            case 99 -> ok(id.sysinfo(t, a));                                      // sysinfo
+            case 318 -> ok(id.getrandom(a, b, c));                                // getrandom
+            case 157 -> ok(id.prctl(a, b));                                       // prctl
+            case 158 -> ok(id.archPrctl(t, a, b));                                // arch_prctl
+            case 218 -> {                                                         // set_tid_address
+                process.clearChildTid = a;
+                yield ok(process.pid);
+            }
+            case 273 -> ok(id.setRobustList(a, b));                               // set_robust_list
+            case 302 -> ok(id.prlimit(a, b, c, d));                               // prlimit64
+            case 97 -> ok(id.prlimit(0, a, 0, b));                                // getrlimit
+            case 160 -> ok(id.prlimit(0, a, b, 0));                               // setrlimit
+            case 98 -> ok(id.getrusage(t, a, b));                                 // getrusage
+            case 100 -> ok(id.times(t, a));                                       // times
+            case 204 -> ok(id.schedGetaffinity(a, b, c));                         // sched_getaffinity
+            case 24 -> new SyscallOutcome.Yield(0);                               // sched_yield
+            case 334, 435 -> ok(-org.paravane.vmm.linux.Errno.ENOSYS);           // rseq, clone3: libc falls back
+            // ---- signals and the end
+            case 13 -> ok(signals.rtSigaction(a, b, c, d));                       // rt_sigaction
+            case 14 -> ok(signals.rtSigprocmask(a, b, c, d));                     // rt_sigprocmask
+            case 62 -> signals.sendToSelf(a, b);                                  // kill
+            case 200 -> signals.sendToSelf(a, b);                                 // tkill
+            case 234 -> {                                                         // tgkill
+                if (a != process.pid) {
+                    throw new ErrnoException(org.paravane.vmm.linux.Errno.ESRCH, "no thread group " + a);
+                }
+                yield signals.sendToSelf(b, c);
+            }
+            case 60, 231 -> new SyscallOutcome.Exit((int) (a & 0xFF));            // exit, exit_group
+            default -> null;
+        };
+    }
+
+    /** The process ended: close its descriptors, let its mappings go. */
+    void exit() {
+        mm.release();
+        files.fds().closeAll();
+    }
+
+    static void checkFlags(long flags, long allowed, String call) throws ErrnoException {
+        if ((flags & ~allowed) != 0) {
+            throw new ErrnoException(EINVAL, call + " flags 0x" + Long.toHexString(flags));
+        }
+    }
+}
