@@ -23,7 +23,7 @@ class BusyboxAppletsTest {
 
     @BeforeAll
     static void makeRoot() throws Exception {
-        Path data = Files.createDirectories(root.resolve("data/sub"));
+        Path sub = Files.createDirectories(root.resolve("data/sub"));
         Files.createDirectories(root.resolve("etc"));
         Files.writeString(root.resolve("etc/passwd"), "root:x:0:0:root:/root:/bin/sh\n");
         Files.writeString(root.resolve("etc/group"), "root:x:0:\n");
@@ -35,7 +35,7 @@ class BusyboxAppletsTest {
             numbers.append(r.nextInt(100_000) - 50_000).append(' ').append(r.nextInt(10)).append('\n');
         }
         Files.writeString(root.resolve("data/numbers.txt"), numbers);
-        Files.writeString(data.resolve("sub/deep.txt"), "deep inside\n");
+        Files.writeString(sub.resolve("deep.txt"), "deep inside\n");
         byte[] bin = new byte[96 * 1024];
         for (int i = 0; i < bin.length; i++) {
             bin[i] = (byte) (i % 251 < 128 ? r.nextInt(16) : i * 7);    // compressible, not trivially
