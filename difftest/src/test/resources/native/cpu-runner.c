@@ -4,9 +4,10 @@
  *
  * Protocol (little endian, stdin -> stdout), repeated until EOF:
  *   in : u32 code_len, u32 flags (bit0: single-step), u64 regs[18] (x86 order RAX..R15, RIP ignored, RFLAGS),
- *        u64 gs_base, u64 simd[33] (XMM0..15 as low/high quadwords, MXCSR), code_len bytes of code (placed at
+ *        u64 gs_base, u64 simd[52] (XMM0..15 as low/high quadwords, MXCSR,
+ *        FXSAVE bytes 0-23 and 32-159: the x87 control, status, tags, pointers and ST0-7), code_len bytes of code (placed at
  *        CODE_ADDR), DATA_SIZE bytes of data (at DATA_ADDR)
- *   out: records, each u32 kind, then u64 regs[18], u64 simd[33] (from the signal context's FXSAVE area)
+ *   out: records, each u32 kind, then u64 regs[18], u64 simd[52] (from the signal context's FXSAVE area)
  *          kind 1 STEP  : after an instruction completed
  *          kind 2 END   : RIP reached the end of the code; then DATA_SIZE bytes of data
  *          kind 3 FAULT : then u64 trapno, u64 error, u64 cr2, DATA_SIZE bytes of data
@@ -34,7 +35,8 @@
 #define MAX_STEPS 4096
 
 struct regs { uint64_t r[18]; };
-struct simd { uint64_t x[33]; };
+struct simd { uint64_t x[52]; };
+static uint8_t x87_image[512] __attribute__((aligned(64)));
 
 static sigjmp_buf back;
 static int stepping;
@@ -101,6 +103,8 @@ static void put_regs(ucontext_t *uc, struct regs *r) {
         memcpy(&v.x[2 * i], &fp->_xmm[i], 16);
     }
     v.x[32] = fp->mxcsr;
+    memcpy(&v.x[33], fp, 24);
+    memcpy(&v.x[36], (uint8_t *) fp + 32, 128);
     put(&v, sizeof v);
 }
 
@@ -195,6 +199,11 @@ int main(void) {
         r.r[16] = CODE_ADDR;
         r.r[17] = (r.r[17] & ~0x100UL) | (stepping ? 0x100UL : 0) | 0x202UL;
         if (sigsetjmp(back, 1) == 0) {
+            /* The x87 state: FXRSTOR of the case's bytes (XMM and MXCSR are loaded by enter_test). */
+            __asm__ volatile("fxsave64 %0" : "=m"(x87_image));
+            memcpy(x87_image, &v.x[33], 24);
+            memcpy(x87_image + 32, &v.x[36], 128);
+            __asm__ volatile("fxrstor64 %0" : : "m"(x87_image));
             enter_test(&r, &v);
         }
         syscall(SYS_arch_prctl, ARCH_SET_GS, 0UL);

@@ -100,10 +100,15 @@ public final class BackendCpu implements Reference {
         vcpu.setState(stepping == Stepping.TRAP_FLAG ? withTrapFlag(s, true) : s);
     }
 
-    /** An FXSAVE image with the case's XMM registers and MXCSR, the x87 part in its FNINIT state. */
+    /** An FXSAVE image with the case's XMM registers, MXCSR and x87 state. */
     static byte[] fxsave(long[] simd) {
         java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(512).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-        b.putShort(0, (short) 0x37F);
+        for (int i = 0; i < 3; i++) {
+            b.putLong(8 * i, simd[Layout.X87 + i]);
+        }
+        for (int i = 0; i < 16; i++) {
+            b.putLong(32 + 8 * i, simd[Layout.ST + i]);
+        }
         b.putInt(24, (int) simd[Layout.MXCSR]);
         b.putInt(28, 0xFFFF);
         for (int i = 0; i < 32; i++) {
@@ -122,6 +127,12 @@ public final class BackendCpu implements Reference {
         java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(f).order(java.nio.ByteOrder.LITTLE_ENDIAN);
         for (int i = 0; i < 32; i++) {
             s[i] = b.getLong(160 + 8 * i);
+        }
+        for (int i = 0; i < 3; i++) {
+            s[Layout.X87 + i] = b.getLong(8 * i);
+        }
+        for (int i = 0; i < 16; i++) {
+            s[Layout.ST + i] = b.getLong(32 + 8 * i);
         }
         s[Layout.MXCSR] = b.getInt(24) & 0xFFFF_FFFFL;
         return s;

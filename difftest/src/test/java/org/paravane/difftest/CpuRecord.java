@@ -55,6 +55,7 @@ public record CpuRecord(Kind kind, long[] regs, int vector, long error, long cr2
                 }
             }
             b.append("\n    mxcsr=").append(Long.toHexString(simd[Layout.MXCSR]));
+            b.append("\n    ").append(X87Words.describe(simd));
         }
         return b.toString();
     }

@@ -110,6 +110,10 @@ public final class Differ {
                 regs.add("mxcsr 0x" + Long.toHexString(e.simd()[Layout.MXCSR]) + " vs 0x"
                         + Long.toHexString(a.simd()[Layout.MXCSR]));
             }
+            String x87 = X87Words.difference(e.simd(), a.simd());
+            if (x87 != null) {
+                regs.add(x87);
+            }
         }
         if (!regs.isEmpty()) {
             return String.join(", ", regs);

@@ -75,6 +75,33 @@ class HostCpuDifferentialTest {
     }
 
     @Test
+    void everyX87FormMatchesTheHostCpu() {
+        List<TestCase> cases = X87Forms.cases();
+        List<Differ.Mismatch> found = differences(cases);
+        assertThat(found).as(() -> found.size() + " of " + cases.size() + " x87 cases differ:\n"
+                + found.stream().map(m -> m.testCase().name() + " step " + m.step() + ": " + m.what()).limit(Integer.getInteger("difftest.show", 80))
+                .reduce("", (a, b) -> a + b + "\n")
+                + "first ones in full:\n" + found.stream().limit(Integer.getInteger("difftest.full", 3)).map(Object::toString).reduce("", (a, b) -> a + b + "\n"))
+                .isEmpty();
+        assertThat(cases).hasSizeGreaterThan(8000);
+    }
+
+    @Test
+    void randomX87SequencesMatchTheHostCpu() {
+        int count = Integer.getInteger("difftest.x87Sequences", 2000);
+        long seed = Long.getLong("difftest.seed", 20261125L);
+        List<Differ.Mismatch> found = new ArrayList<>();
+        for (int start = 0; start < count; start += 1000) {
+            found.addAll(differences(X87Forms.random(seed + start, Math.min(1000, count - start))));
+        }
+        assertThat(found).as(() -> found.size() + " of " + count + " x87 sequences differ:\n"
+                + found.stream().map(m -> m.testCase().name() + " step " + m.step() + ": " + m.what() + " at "
+                        + line(m)).limit(40).reduce("", (a, b) -> a + b + "\n")
+                + "first ones in full:\n"
+                + found.stream().limit(Integer.getInteger("difftest.full", 3)).map(Object::toString).reduce("", (a, b) -> a + b + "\n")).isEmpty();
+    }
+
+    @Test
     void randomSseSequencesMatchTheHostCpu() {
         int count = Integer.getInteger("difftest.sseSequences", 400);
         long seed = Long.getLong("difftest.seed", 20261125L);

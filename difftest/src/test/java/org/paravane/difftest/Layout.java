@@ -16,12 +16,16 @@ public final class Layout {
     public static final int MAX_STEPS = 4096;
 
     public static final int RIP = 16, RFLAGS = 17;
-    /** XMM0-15 as low/high quadwords, then MXCSR. */
-    public static final int SIMD_WORDS = 33, MXCSR = 32;
+    /**
+     * XMM0-15 as low/high quadwords, then MXCSR, then the x87 state as FXSAVE holds it: bytes 0-23 (FCW, FSW, the
+     * abridged tag word, FOP, FIP, FDP) in three words from {@link #X87}, ST0-7 (bytes 32-159) in 16 from {@link #ST}.
+     */
+    public static final int SIMD_WORDS = 52, MXCSR = 32, X87 = 33, ST = 36;
 
     public static long[] resetSimd() {
         long[] s = new long[SIMD_WORDS];
         s[MXCSR] = 0x1F80;
+        s[X87] = 0x37F;
         return s;
     }
     public static final String[] NAMES = {"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi", "r8", "r9", "r10",

@@ -138,7 +138,7 @@ public final class SseForms {
 
     /** The XMM/MXCSR state of value set {@code k}: lanes from the edge tables, shifted per register. */
     static long[] simd(int k, long mxcsr, Random r) {
-        long[] s = new long[Layout.SIMD_WORDS];
+        long[] s = Layout.resetSimd();
         for (int x = 0; x < 16; x++) {
             int base = k * 3 + x * 5;
             if (k % 2 == 0) {

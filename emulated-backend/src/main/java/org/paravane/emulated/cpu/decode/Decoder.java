@@ -569,18 +569,53 @@ public final class Decoder {
         return finish(m, 16, 0, ops, 0);
     }
 
-    /** D8-DF: FNSTCW, FLDCW, FNINIT; the rest of x87 is measured only ({@link Mnemonic#X87}). */
+    /** D8-DF: every x87 instruction as {@link Mnemonic#FPU}; reserved and unimplemented encodings as {@link Mnemonic#X87}. */
     private Decoded x87(int b) {
         modrm();
         int r = reg3();
-        if (b == 0xD9 && mod != 3 && (r == 5 || r == 7)) {
-            return finish(r == 5 ? FLDCW : FNSTCW, 2, 0, new ArrayList<>(List.of(memory(2))), 0);
+        int modrmByte = mod << 6 | r << 3 | (rmField & 7);
+        int cond = (b & 7) << 8 | modrmByte;
+        if (mod != 3) {
+            int size = X87_MEMORY[b & 7][r];
+            if (size < 0) {
+                skipMemory();
+                return invalid(X87);
+            }
+            return finish(FPU, p66 ? 2 : 4, cond, new ArrayList<>(List.of(memory(size))), 0);
         }
-        if (b == 0xDB && mod == 3 && (regField & 7) == 4 && (rmField & 7) == 3) {
-            return finish(FNINIT, 4, 0, new ArrayList<>(), 0);
+        if (!x87RegisterForm(b & 7, r, modrmByte)) {
+            return invalid(X87);
         }
-        skipMemory();
-        return invalid(X87);
+        return finish(FPU, p66 ? 2 : 4, cond, new ArrayList<>(), 0);
+    }
+
+    /** Memory operand sizes of the x87 memory forms by escape and ModRM.reg (-1: reserved). */
+    private static final int[][] X87_MEMORY = {
+            {4, 4, 4, 4, 4, 4, 4, 4}, {4, -1, 4, 4, 28, 2, 28, 2}, {4, 4, 4, 4, 4, 4, 4, 4}, {4, 4, 4, 4, -1, 10, -1, 10},
+            {8, 8, 8, 8, 8, 8, 8, 8}, {8, 8, 8, 8, 108, -1, 108, 2}, {2, 2, 2, 2, 2, 2, 2, 2}, {2, 2, 2, 2, 10, 8, 10, 8}};
+
+    /**
+     * Whether a register form (mod = 3) is an x87 instruction this CPU executes; the undocumented aliases (D9 D8+i
+     * FSTP, DC D0+i FCOM, DC D8+i FCOMP, DD C8+i FXCH, DE D0+i FCOMP, DF C0+i FFREEP, DF C8+i FXCH, DF D0+i/D8+i FSTP)
+     * run, as on the host CPU.
+     */
+    private static boolean x87RegisterForm(int escape, int r, int modrmByte) {
+        return switch (escape) {
+            case 1 -> switch (r) {
+                case 2 -> modrmByte == 0xD0;
+                case 4 -> modrmByte == 0xE0 || modrmByte == 0xE1 || modrmByte == 0xE4 || modrmByte == 0xE5;
+                case 5 -> modrmByte != 0xEF;
+                case 6 -> modrmByte >= 0xF4;                  // F0-F3: F2XM1 FYL2X FPTAN FPATAN, not implemented
+                case 7 -> modrmByte == 0xF8 || modrmByte == 0xFA || modrmByte == 0xFC || modrmByte == 0xFD;
+                default -> true;
+            };
+            case 2 -> r < 4 || modrmByte == 0xE9;
+            case 3 -> r != 7 && (r != 4 || modrmByte <= 0xE4);
+            case 5 -> r < 6;
+            case 6 -> r != 3 || modrmByte == 0xD9;
+            case 7 -> r < 4 || r == 5 || r == 6 || modrmByte == 0xE0;
+            default -> true;
+        };
     }
 
     private Decoded group9() {

@@ -42,12 +42,14 @@ public enum Mnemonic {
     PANDN, POR, PXOR, PCMPEQB, PCMPEQW, PCMPEQD, PCMPGTB, PCMPGTW, PCMPGTD, PSLLW, PSLLD, PSLLQ, PSRLW, PSRLD, PSRLQ,
     PSRAW, PSRAD, PSLLDQ, PSRLDQ,
     // x87/SSE state
-    FXSAVE, FXRSTOR, FXSAVE64, FXRSTOR64, LDMXCSR, STMXCSR, FNSTCW, FLDCW, FNINIT, FWAIT,
+    FXSAVE, FXRSTOR, FXSAVE64, FXRSTOR64, LDMXCSR, STMXCSR, FWAIT,
+    /** An x87 instruction (D8-DF): {@link Decoded#cond()} holds the escape's low three bits and the ModRM byte. */
+    FPU,
     /** An architecturally undefined encoding (UD0/UD1/UD2 included): #UD on every x86-64. */
     UD,
     /** A real instruction this CPU does not implement (MMX, SSE3 and later, AVX, VMX, ...): #UD. */
     UNSUPPORTED,
-    /** An x87 instruction this CPU does not implement: #NM with CR0.EM or CR0.TS (as for any x87 instruction), else #UD. */
+    /** A reserved x87 encoding or one this CPU does not implement (the transcendentals): #NM with CR0.EM or CR0.TS (as for any x87 instruction), else #UD. */
     X87,
     /** Longer than 15 bytes: #GP(0). */
     TOO_LONG;

@@ -101,6 +101,7 @@ public final class Binder {
             case BLSI -> new BitOps.Bmi(d, 2, d.opSize(), -1, reg(d.op(0)), d.op(1));
             case BLSMSK -> new BitOps.Bmi(d, 3, d.opSize(), -1, reg(d.op(0)), d.op(1));
             case BLSR -> new BitOps.Bmi(d, 4, d.opSize(), -1, reg(d.op(0)), d.op(1));
+            case FPU, FWAIT -> org.paravane.emulated.cpu.exec.x87.X87Binder.bind(d);
             default -> org.paravane.emulated.cpu.exec.sse.SseBinder.handles(d.mnemonic())
                     ? org.paravane.emulated.cpu.exec.sse.SseBinder.bind(d) : system(d);
         };

@@ -241,6 +241,8 @@ class ObjdumpOracleTest {
         return switch (d.mnemonic()) {
             case BSF, BSR, WBINVD -> true;
             case LFENCE, MFENCE, SFENCE -> true;
+            // The x87 aliases objdump calls bad (D9 D8+i, DC D0+i/D8+i, DD C8+i, DE D0+i, DF C8+i/D0+i/D8+i): run natively.
+            case FPU -> true;
             default -> false;
         };
     }
@@ -307,6 +309,10 @@ class ObjdumpOracleTest {
         }
         if (d.length() != t.length()) {
             return "length";
+        }
+        if (d.mnemonic() == Mnemonic.FPU) {
+            // The x87 escapes decode to one mnemonic (the executor reads the opcode): length and family compared.
+            return t.mnemonic().startsWith("f") ? null : "x87 family";
         }
         String theirs = normalize(t.mnemonic());
         Mnemonic m = d.mnemonic();

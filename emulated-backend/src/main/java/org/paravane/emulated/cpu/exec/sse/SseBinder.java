@@ -5,7 +5,7 @@ import org.paravane.emulated.cpu.decode.Mnemonic;
 import org.paravane.emulated.cpu.decode.Operand;
 import org.paravane.emulated.cpu.exec.Insn;
 
-/** Binds the SSE/SSE2 and x87-control mnemonics to their families. */
+/** Binds the SSE/SSE2 mnemonics to their families. */
 public final class SseBinder {
     private SseBinder() {
     }
@@ -66,7 +66,7 @@ public final class SseBinder {
             case CVTSS2SD -> new SseConvertOps.ToXmm(d, xmm(d.op(0)), d.op(1), 4);
             case CVTPD2PS, CVTDQ2PS, CVTPS2DQ, CVTTPS2DQ, CVTTPD2DQ, CVTPD2DQ ->
                     new SseConvertOps.ToXmm(d, xmm(d.op(0)), d.op(1), 16);
-            case FXSAVE, FXRSTOR, FXSAVE64, FXRSTOR64, LDMXCSR, STMXCSR, FNSTCW, FLDCW, FNINIT, FWAIT ->
+            case FXSAVE, FXRSTOR, FXSAVE64, FXRSTOR64, LDMXCSR, STMXCSR ->
                     new SseStateOps.State(d, d.operandCount() > 0 ? d.op(0) : null);
             default -> new SsePackedIntOps.Binary(d, xmm(d.op(0)), d.op(1));      // packed integer and bitwise logic
         };

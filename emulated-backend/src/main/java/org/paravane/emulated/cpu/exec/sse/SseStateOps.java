@@ -8,7 +8,7 @@ import org.paravane.emulated.cpu.decode.Mnemonic;
 import org.paravane.emulated.cpu.decode.Operand;
 import org.paravane.emulated.mmu.Mmu;
 
-/** FXSAVE/FXRSTOR (32- and 64-bit layouts), LDMXCSR/STMXCSR, and the x87 control instructions FNSTCW FLDCW FNINIT FWAIT. */
+/** FXSAVE/FXRSTOR (32- and 64-bit layouts) and LDMXCSR/STMXCSR. */
 final class SseStateOps {
     private SseStateOps() {
     }
@@ -24,23 +24,6 @@ final class SseStateOps {
         @Override
         public void exec(Cpu c) {
             switch (op) {
-                case FWAIT -> {
-                    if ((c.cr0 & (CR0_TS | CR0_MP)) == (CR0_TS | CR0_MP)) {
-                        throw c.raise(Vectors.NM, -1);
-                    }
-                }
-                case FNINIT -> {
-                    x87Check(c);
-                    c.fpu.initX87();
-                }
-                case FNSTCW -> {
-                    x87Check(c);
-                    c.write16(ea(c), c.fpu.fcw);
-                }
-                case FLDCW -> {
-                    x87Check(c);
-                    c.fpu.fcw = (int) c.read16(ea(c)) | 0x40;      // bit 6 reads as one
-                }
                 case LDMXCSR -> {
                     check(c);
                     long v = c.read32(ea(c));
