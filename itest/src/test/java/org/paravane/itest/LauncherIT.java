@@ -146,7 +146,7 @@ public class LauncherIT {
     @Test
     public void aOneShotDetachedRunIsRefusedWithTheReason() throws Exception {
         Run r = run(Map.of(), "./paravane", "run", "--detach", "hello");
-        assertEquals(r.out + r.err, 1, r.status);
+        assertEquals(r.out + r.err, 2, r.status);
         assertTrue(r.err, r.err.contains("--detach needs the interactive shell"));
     }
 
@@ -171,5 +171,28 @@ public class LauncherIT {
         assertEquals(r.out + r.err, 0, r.status);
         assertTrue(r.out, r.out.contains("1 squared is 1\n2 squared is 4\n3 squared is 9\n"));
         assertTrue(r.out, r.out.contains("(squares.elf) exited with 0"));
+    }
+
+    /** The last line of stderr (the container may log before it) is the one-line error; the status says its kind. */
+    private static void refused(int status, String message, String... args) throws Exception {
+        String[] command = new String[args.length + 2];
+        command[0] = "./paravane";
+        command[1] = "run";
+        System.arraycopy(args, 0, command, 2, args.length);
+        Run r = run(Map.of(), command);
+        assertEquals(String.join(" ", args) + ": " + r.out + r.err, status, r.status);
+        List<String> lines = r.err.lines().toList();
+        assertTrue(r.err, !lines.isEmpty() && lines.getLast().startsWith("paravane: ") && lines.getLast().contains(message));
+        assertEquals("nothing on stdout", "", r.out);
+    }
+
+    @Test
+    public void badInputToRunIsOneLineWithTheStatusOfItsKind() throws Exception {
+        refused(127, "no program 'no-such-program-h7'", "no-such-program-h7");
+        refused(126, "README.md: not an ELF executable", "README.md");
+        refused(2, "--root README.md: not a directory", "--root", "README.md", "/bin/true");
+        refused(2, "mount /nonexistent-h7", "--mount", "/nonexistent-h7:/x", "README.md");
+        refused(2, "--vcpus: 'x' is not a whole number", "--vcpus", "x", "hello");
+        refused(2, "unknown option --frobnicate", "--frobnicate", "hello");
     }
 }

@@ -166,13 +166,25 @@ public class VmmIT {
     }
 
     @Test
+    public void statsShowEachTasksSystemCallsByName() throws Exception {
+        shell.exec("paravane:run --name calls --detach --backend emulated hello");
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (!"finished".equals(shell.state("calls")) && System.currentTimeMillis() < deadline) {
+            Thread.sleep(20);
+        }
+        String stats = shell.exec("paravane:stats calls");
+        assertContains(stats, "TOP CALLS BY TIME");
+        assertTrue(stats, stats.lines().anyMatch(l -> l.matches("1\\s+2\\s+.*\\bwrite 1x.*") && l.contains("exit 1x")));
+    }
+
+    @Test
     public void badInputGetsAClearErrorAndNothingElseIsLost() throws Exception {
         String keep = shell.exec("paravane:run worker:0 --name survivor --detach --backend emulated");
         assertTrue(keep, keep.contains("started"));
         File notElf = File.createTempFile("not-an-image", ".elf");
         Files.writeString(notElf.toPath(), "#!/bin/sh\n" + "echo this is a shell script, not a guest image\n".repeat(4));
-        assertContains(shell.fails("paravane:run " + notElf), "not an ELF file (bad magic)");
-        assertContains(shell.fails("paravane:run no-such-program"), "no guest image 'no-such-program'");
+        assertContains(shell.fails("paravane:run " + notElf), "not an ELF executable (a #! script");
+        assertContains(shell.fails("paravane:run no-such-program"), "no program 'no-such-program'");
         assertContains(shell.fails("paravane:run hello --backend nosuch"), "backend 'nosuch' is not available");
         assertContains(shell.fails("paravane:run scanner --source tape:x"), "unknown kind 'tape'");
         assertContains(shell.fails("paravane:run hello --memory lots"), "--memory 'lots' is not a size");

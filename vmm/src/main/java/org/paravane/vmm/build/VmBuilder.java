@@ -61,6 +61,9 @@ public final class VmBuilder {
         long ramBytes = (long) defaults.memoryMiB(def) << 20;
         PageSource source = PageSource.ZERO;
         long dataBytes = 0;
+        if (def.linux() == null && def.tasks().stream().anyMatch(l -> l.linux() != null)) {
+            throw new IllegalArgumentException("a VM running Linux processes needs their file system view (VmDefinition.linux)");
+        }
         if (def.dataSource() != null) {
             dataBytes = def.dataBytes() > 0 ? def.dataBytes() : def.dataSource().contentLength();
             if (dataBytes <= 0) {
@@ -78,7 +81,8 @@ public final class VmBuilder {
         }
         KernelConfig config = new KernelConfig(def.preemption() != null ? def.preemption() : defaults.preemption(),
                 def.waitPolicy() != null ? def.waitPolicy() : defaults.waitPolicy(),
-                def.timeSliceMicros() != null ? def.timeSliceMicros() : defaults.timeSliceMicros(), console);
+                def.timeSliceMicros() != null ? def.timeSliceMicros() : defaults.timeSliceMicros(), console,
+                null, def.linux());
         // "off" is the baseline: the host does no async page faults for this VM at all.
         VmSpec spec = new VmSpec(name, def.vcpus(), layout.regions(), source, config.waitPolicy() != WaitPolicy.OFF);
         VirtualMachine vm = backend.createVm(spec);
@@ -87,7 +91,8 @@ public final class VmBuilder {
         try {
             GuestKernel kernel = new GuestKernel(vm, config, table, guestHandler);
             for (VmDefinition.Launch l : def.tasks()) {
-                kernel.launch(new TaskSpec(l.name(), l.image(), l.argument(), dataMapping(l, layout.dataBase(), dataBytes)));
+                kernel.launch(l.linux() != null ? TaskSpec.linuxProcess(l.name(), l.linux())
+                        : new TaskSpec(l.name(), l.image(), l.argument(), dataMapping(l, layout.dataBase(), dataBytes)));
             }
             return new BuiltVm(kernel, source, sourceDescription);
         } catch (RuntimeException e) {

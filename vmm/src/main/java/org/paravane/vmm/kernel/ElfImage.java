@@ -134,24 +134,61 @@ public record ElfImage(String name, long entry, List<Segment> segments, boolean 
         }
     }
 
-    /** Looks for the Paravane image note (name "Paravane", type PV_NOTE_IMAGE) and its kernel-task flag. */
+    /**
+     * Whether {@code file} is a Paravane image: an ELF file with a PT_NOTE segment holding the Paravane image note
+     * (every image built with paravane-guest.mk has one). Any other static ELF is a Linux program. A file too
+     * broken to tell has none.
+     */
+    public static boolean hasParavaneNote(byte[] file) {
+        ByteBuffer b = ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN);
+        if (file.length < 64 || b.getInt(0) != 0x464C457F || file[4] != 2) {
+            return false;
+        }
+        long phoff = b.getLong(32);
+        int phentsize = Short.toUnsignedInt(b.getShort(54)), phnum = Short.toUnsignedInt(b.getShort(56));
+        if (phentsize < 56 || phoff < 0 || phoff + (long) phentsize * phnum > file.length) {
+            return false;
+        }
+        for (int i = 0; i < phnum; i++) {
+            int at = (int) (phoff + (long) i * phentsize);
+            long offset = b.getLong(at + 8), filesz = b.getLong(at + 32);
+            if (b.getInt(at) == PT_NOTE && offset >= 0 && filesz >= 0 && offset + filesz <= file.length
+                    && imageNoteFlags(b, (int) offset, (int) filesz) >= 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static boolean kernelTaskNote(ByteBuffer b, int offset, int size) {
+        return (imageNoteFlags(b, offset, size) & GuestAbi.IMAGE_KERNEL_TASK) != 0;
+    }
+
+    /**
+     * The flags of the Paravane image notes (name "Paravane", type PV_NOTE_IMAGE) in a note segment, or'ed together
+     * (crt0 carries one without flags, PV_KERNEL_TASK adds its own); -1 when there is none.
+     */
+    private static int imageNoteFlags(ByteBuffer b, int offset, int size) {
+        int flags = -1;
         int at = offset;
         while (at + 12 <= offset + size) {
             int namesz = b.getInt(at), descsz = b.getInt(at + 4), type = b.getInt(at + 8);
             int nameAt = at + 12;
+            if (namesz < 0 || descsz < 0 || namesz > size || descsz > size) {
+                return flags;
+            }
             int descAt = nameAt + ((namesz + 3) & ~3);
-            if (namesz < 0 || descsz < 0 || descAt + descsz > offset + size) {
-                return false;
+            if (descAt + descsz > offset + size) {
+                return flags;
             }
             byte[] nameBytes = new byte[Math.max(0, namesz - 1)];
             b.get(nameAt, nameBytes);
             String noteName = new String(nameBytes, StandardCharsets.US_ASCII);
             if (noteName.equals(GuestAbi.NOTE_NAME) && type == GuestAbi.NOTE_IMAGE && descsz >= 4) {
-                return (b.getInt(descAt) & GuestAbi.IMAGE_KERNEL_TASK) != 0;
+                flags = Math.max(flags, 0) | (b.getInt(descAt) & 0x7fff_ffff);
             }
             at = descAt + ((descsz + 3) & ~3);
         }
-        return false;
+        return flags;
     }
 }

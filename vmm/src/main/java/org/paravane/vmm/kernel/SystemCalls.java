@@ -6,6 +6,7 @@ import org.paravane.vmm.kernel.abi.SyscallOutcome;
 /**
  * One vCPU's system call entry: the SYSCALL's return context (RCX holds the task's RIP, R11 its RFLAGS), the task's
  * own {@link org.paravane.vmm.kernel.abi.SyscallAbi} to carry the call out, and what its outcome means for the task.
+ * Each call is counted and timed per task ({@link SyscallStats}), whatever the ABI.
  */
 final class SystemCalls {
     private final GuestKernel kernel;
@@ -21,7 +22,10 @@ final class SystemCalls {
         cpu.counters().hypercalls++;
         t.counters.hypercalls++;
         GeneralRegisters ctx = regs.withRip(regs.rcx()).withRflags(regs.r11());
-        return switch (t.abi().dispatch(t.syscallView(), ctx)) {
+        long start = System.nanoTime();
+        SyscallOutcome outcome = t.abi().dispatch(t.syscallView(), ctx);
+        t.syscalls.record(ctx.rax(), System.nanoTime() - start);
+        return switch (outcome) {
             case SyscallOutcome.Return r -> {
                 t.registers = ctx.with(GeneralRegisters.RAX, r.value());
                 cpu.load(t);

@@ -36,6 +36,7 @@ public final class Task {
     private volatile Integer exitCode;
     private volatile String failure;
     final Counters counters = new Counters();
+    final SyscallStats syscalls = new SyscallStats();
 
     /** Per-task event counts. */
     static final class Counters {
@@ -147,6 +148,11 @@ public final class Task {
     /** Waits released without a wake (a waiter provider left): the access was retried synchronously. */
     public long syncFallbacks() {
         return counters.syncFallbacks;
+    }
+
+    /** Its system calls by number: counts and time. */
+    public SyscallStats syscallStats() {
+        return syscalls;
     }
 
     /** Whether a preemption tick may take the vCPU away from this task now. */

@@ -1,6 +1,8 @@
 package org.paravane.vmm.manager;
 
 import com.google.common.collect.EvictingQueue;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,7 +11,7 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The last lines a VM's tasks wrote, kept whether or not anyone watches (a detached VM's output would otherwise go
- * nowhere). Bounded: the oldest lines are dropped, and a line longer than {@link #MAX_LINE} characters is split.
+ * nowhere). Bounded: the oldest lines are dropped, and a line longer than {@link #MAX_LINE} bytes is split.
  * Lines are numbered from 0 in the order written, so a reader that follows asks for everything after its last one.
  */
 public final class ConsoleLog {
@@ -24,28 +26,50 @@ public final class ConsoleLog {
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition written = lock.newCondition();
+    private final int capacity;
     private final EvictingQueue<String> lines;
-    private final StringBuilder partial = new StringBuilder();
+    /** The unfinished last line, as bytes: a UTF-8 character may arrive in two writes. */
+    private final byte[] partial = new byte[MAX_LINE];
+    private int partialLength;
     private long total;
     private boolean closed;
 
     public ConsoleLog(int capacity) {
+        this.capacity = capacity;
         this.lines = EvictingQueue.create(capacity);
     }
 
     /** Text as a task wrote it: whole lines are kept, the rest waits for its newline. */
     public void write(String text) {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        write(bytes, 0, bytes.length);
+    }
+
+    /**
+     * Bytes as a Linux process wrote them (UTF-8). Cheap for a long write: only its last {@code capacity} lines could
+     * be kept, so the lines before them are only counted.
+     */
+    public void write(byte[] bytes, int offset, int length) {
         lock.lock();
         try {
-            for (int i = 0; i < text.length(); i++) {
-                char c = text.charAt(i);
-                if (c == '\n' || partial.length() == MAX_LINE) {
-                    lines.add(partial.toString());
-                    partial.setLength(0);
-                    total++;
+            int end = offset + length;
+            int at = offset;
+            int newlines = 0;
+            for (int i = end - 1; i >= offset; i--) {
+                if (bytes[i] == '\n' && ++newlines > capacity) {
+                    total += countNewlines(bytes, offset, i + 1);   // lines that would be evicted by this same write
+                    partialLength = 0;
+                    at = i + 1;
+                    break;
                 }
-                if (c != '\n') {
-                    partial.append(c);
+            }
+            for (int i = at; i < end; i++) {
+                byte b = bytes[i];
+                if (b == '\n' || partialLength == MAX_LINE) {
+                    endLine();
+                }
+                if (b != '\n') {
+                    partial[partialLength++] = b;
                 }
             }
             written.signalAll();
@@ -54,14 +78,43 @@ public final class ConsoleLog {
         }
     }
 
+    private static int countNewlines(byte[] bytes, int from, int to) {
+        int n = 0;
+        for (int i = from; i < to; i++) {
+            if (bytes[i] == '\n') {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private void endLine() {
+        lines.add(new String(partial, 0, partialLength, StandardCharsets.UTF_8));
+        partialLength = 0;
+        total++;
+    }
+
+    /** A stream of the bytes a Linux process writes, into this log. */
+    public OutputStream stream() {
+        return new OutputStream() {
+            @Override
+            public void write(int b) {
+                ConsoleLog.this.write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                ConsoleLog.this.write(b, off, len);
+            }
+        };
+    }
+
     /** The VM has ended: an unfinished last line becomes a line, and followers stop waiting. */
     public void close() {
         lock.lock();
         try {
-            if (!partial.isEmpty()) {
-                lines.add(partial.toString());
-                partial.setLength(0);
-                total++;
+            if (partialLength > 0) {
+                endLine();
             }
             closed = true;
             written.signalAll();

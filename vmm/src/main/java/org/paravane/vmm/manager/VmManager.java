@@ -1,6 +1,7 @@
 package org.paravane.vmm.manager;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.Comparator;
@@ -30,6 +31,8 @@ import org.paravane.api.memory.PageSource;
 import org.paravane.vmm.build.VmBuilder;
 import org.paravane.vmm.build.VmDefinition;
 import org.paravane.vmm.kernel.KernelConfig;
+import org.paravane.vmm.kernel.abi.linux.LinuxOptions;
+import org.paravane.vmm.linux.fs.Console;
 
 /**
  * Runs guest kernels on whatever backends are registered. Backends come and go while VMs run: when the backend of a
@@ -128,7 +131,7 @@ public class VmManager {
                 throw new IllegalArgumentException("a VM named '" + name + "' is already running");
             }
             ConsoleLog log = new ConsoleLog(CONSOLE_LINES);
-            VmBuilder.BuiltVm built = builder.build(name, def, backend.service(), (task, text) -> {
+            VmBuilder.BuiltVm built = builder.build(name, logged(def, log), backend.service(), (task, text) -> {
                 log.write(text);   // kept also while nobody watches (detached VMs)
                 console.write(task, text);
             });
@@ -145,6 +148,23 @@ public class VmManager {
             vm.start();
             return vm;
         });
+    }
+
+    /**
+     * {@code def} with its Linux processes' stdout and stderr also written to {@code log} (for a detached VM, only
+     * there), as the output of Paravane tasks is; a long write costs the log a scan, not a copy.
+     */
+    private static VmDefinition logged(VmDefinition def, ConsoleLog log) {
+        if (def.linux() == null) {
+            return def;
+        }
+        Console c = def.linux().console();
+        OutputStream toLog = log.stream();
+        Console teed = new Console(c.in(), new TeeOutputStream(c.out(), toLog), new TeeOutputStream(c.err(), toLog),
+                c.terminal(), c.rows(), c.columns());
+        return new VmDefinition(def.name(), def.backend(), def.vcpus(), def.memoryMiB(), def.dataSource(), def.dataBytes(),
+                def.tasks(), def.waitPolicy(), def.preemption(), def.timeSliceMicros(), def.cpuModel(),
+                new LinuxOptions(def.linux().files(), teed));
     }
 
     /** vm1, vm2, ...: skips names a user gave ({@code --name vm60}) or an earlier VM still listed has. */

@@ -1,6 +1,7 @@
 package org.paravane.vmm.shell;
 
 import java.io.FileDescriptor;
+import java.io.FileInputStream;
 import java.io.FileOutputStream;
 import java.io.PrintStream;
 import org.apache.felix.service.command.CommandProcessor;
@@ -17,7 +18,8 @@ import org.paravane.vmm.demo.DemoCommand;
 /**
  * The launcher's one-shot mode ({@code ./paravane demo}, {@code ./paravane run ...}): when the framework property
  * {@value #COMMAND} holds a command line, runs it once every bundle has started, prints the result and exits with 0
- * (1 when the command failed); the launcher's shutdown hook stops the framework. Without the property it does nothing.
+ * (1 when the command failed, 2 for a usage error, a Linux program's own status for {@code run}); the launcher's
+ * shutdown hook stops the framework. Without the property it does nothing.
  */
 @Component(immediate = true)
 public class CommandLineRunner {
@@ -83,9 +85,16 @@ public class CommandLineRunner {
         }
     }
 
+    /**
+     * Runs {@code line}: 0, or the status a Linux program ended with ({@link ExitStatus}), or for a failure the
+     * status its {@link CommandStatus} asks for (2 for a usage error), else 1.
+     */
     int run(String line, PrintStream out, PrintStream err) {
-        try (CommandSession session = processor.createSession(System.in, out, err)) {
+        try (CommandSession session = processor.createSession(new FileInputStream(FileDescriptor.in), out, err)) {
             Object result = session.execute(line);
+            if (result instanceof ExitStatus exit) {
+                return exit.status();
+            }
             if (result != null) {
                 out.println(result instanceof CharSequence s ? s : session.format(result, Converter.INSPECT));
             }
@@ -95,7 +104,7 @@ public class CommandLineRunner {
             if (Boolean.getBoolean("paravane.trace")) {
                 e.printStackTrace(err);
             }
-            return 1;
+            return CommandStatus.of(e);
         }
     }
 
@@ -107,7 +116,7 @@ public class CommandLineRunner {
             t = t.getCause();
         }
         boolean userError = !(t instanceof RuntimeException || t instanceof Error)   // checked: an expected failure
-                || t instanceof IllegalArgumentException || t instanceof IllegalStateException
+                || t instanceof IllegalArgumentException || t instanceof IllegalStateException || t instanceof CommandStatus
                 || t instanceof org.paravane.api.backend.BackendException;
         String message = t.getMessage() == null ? t.toString() : t.getMessage();
         return userError ? message : t.getClass().getSimpleName() + ": " + message + " (run with PARAVANE_JAVA_OPTS=-Dparavane.trace=true for the trace)";

@@ -1,12 +1,9 @@
 package org.paravane.vmm.shell;
 
-import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Descriptor;
@@ -19,14 +16,11 @@ import org.paravane.api.asyncpf.SleeperTable;
 import org.paravane.api.memory.MemoryStats;
 import org.paravane.vmm.build.VmDefinition;
 import org.paravane.vmm.kernel.GuestKernel;
-import org.paravane.vmm.kernel.KernelConfig;
 import org.paravane.vmm.kernel.Task;
 import org.paravane.vmm.kernel.GuestVcpuStats;
-import org.paravane.vmm.kernel.WaitPolicy;
 import org.paravane.vmm.manager.GuestImages;
 import org.paravane.vmm.manager.ManagedVm;
 import org.paravane.vmm.manager.VmManager;
-import org.paravane.vmm.source.SourceSpec;
 
 /**
  * {@code paravane:run}, {@code vms}, {@code stats}, {@code kill}, {@code migrate}, {@code snapshot}, {@code images}.
@@ -43,6 +37,7 @@ public class VmCommands {
     private final VmManager manager;
     private final Interrupts interrupts;
     private final boolean oneShot;
+    private final boolean launcherShell;
 
     @Activate
     public VmCommands(BundleContext context, @Reference VmManager manager, @Reference Interrupts interrupts) {
@@ -50,108 +45,24 @@ public class VmCommands {
         this.interrupts = interrupts;
         String command = context.getProperty(CommandLineRunner.COMMAND);
         this.oneShot = command != null && !command.isBlank();
+        this.launcherShell = Boolean.parseBoolean(context.getProperty(InteractiveShell.PROPERTY));
     }
 
     static IllegalArgumentException usage(String usage) {
         return new IllegalArgumentException("usage: " + usage);
     }
 
-    @Descriptor("run guest programs (bundled names like hello, or ELF files; name:arg sets a task's argument) in a new VM"
-            + " and wait for it; with a data region each task sees its own equal slice")
-    public String run(CommandSession session,
-                      @Descriptor("backend (kvm, emulated); default: the configured one") @Parameter(names = {"-b", "--backend"}, absentValue = "") String backend,
-                      @Descriptor("guest RAM, e.g. 64M") @Parameter(names = {"-m", "--memory"}, absentValue = "") String memory,
-                      @Descriptor("vCPUs") @Parameter(names = {"-c", "--vcpus"}, absentValue = "1") int vcpus,
-                      @Descriptor("data region page source: file:<path>, snapshot:<path>, pattern[:seed], zero, with ,latency=..,bandwidth=..")
-                      @Parameter(names = {"-s", "--source"}, absentValue = "") String source,
-                      @Descriptor("data region size, e.g. 16M (default: the source's length)") @Parameter(names = {"-d", "--data-size"}, absentValue = "") String dataSize,
-                      @Descriptor("the task's argument (RDI)") @Parameter(names = {"-a", "--arg"}, absentValue = "0") long argument,
-                      @Descriptor("async page faults: table, halt, off") @Parameter(names = {"-p", "--policy"}, absentValue = "") String policy,
-                      @Descriptor("VM name") @Parameter(names = {"-n", "--name"}, absentValue = "") String name,
-                      @Descriptor("return at once; watch it with paravane:vms, paravane:console, paravane:stats") @Parameter(names = {"--detach"}, presentValue = "true", absentValue = "false") boolean detach,
-                      @Descriptor("stop the VM if it has not ended after this long, e.g. 30s, 2m (Ctrl-C stops it earlier)")
-                      @Parameter(names = {"-t", "--timeout"}, absentValue = "") String timeout,
-                      @Descriptor("images: bundled program names or paths to ELF files, each optionally :arg") String[] images) throws Exception {
-        PrintStream out = session.getConsole();
-        if (images.length == 0) {
-            throw usage("paravane:run [options] <image[:arg]>... (paravane:images lists the bundled programs; help run lists the options)");
-        }
-        if (detach && oneShot) {
-            throw new IllegalArgumentException("--detach needs the interactive shell: a one-shot ./paravane command ends the"
-                    + " container, and a detached VM with it. Run ./paravane, then paravane:run --detach ... at its prompt");
-        }
-        Duration limit = timeout.isEmpty() ? null : Durations.parse(timeout, "--timeout", ChronoUnit.SECONDS);
-        SourceSpec spec = source.isEmpty() ? null : SourceSpec.parse(source);
-        List<VmDefinition.Launch> launches = new java.util.ArrayList<>();
-        for (int i = 0; i < images.length; i++) {
-            ImageArgument image = ImageArgument.parse(images[i], argument);
-            var elf = GuestImages.load(image.image());
-            launches.add(new VmDefinition.Launch(elf.name(), elf, image.argument(), spec == null ? -1 : i, images.length));
-        }
-        VmDefinition def = new VmDefinition(name.isEmpty() ? null : name, backend.isEmpty() ? null : backend, vcpus,
-                memory.isEmpty() ? null : (int) (Sizes.parse(memory, "--memory") >> 20), spec,
-                dataSize.isEmpty() ? 0 : Sizes.parse(dataSize, "--data-size"), launches,
-                policy.isEmpty() ? null : WaitPolicy.of(policy), null, null);
-        KernelConfig.Console console = detach ? KernelConfig.Console.NONE : (task, text) -> out.print(text);
-        ManagedVm vm = manager.run(def, console);
-        if (detach) {
-            return "VM " + vm.name() + " started on " + vm.backend();
-        }
-        String stoppedBy = awaitForeground(vm, limit);
-        String summary = summary(vm);
-        boolean ok = vm.state() == ManagedVm.State.FINISHED
-                && vm.kernel().tasks().stream().allMatch(t -> Integer.valueOf(0).equals(t.exitCode()));
-        manager.forget(vm.name());   // its results were just printed; detached VMs stay listed until stopped/replaced
-        if (stoppedBy != null) {
-            throw new IllegalStateException(summary.strip() + System.lineSeparator() + "VM " + vm.name() + " was stopped by "
-                    + stoppedBy + "; the container and other VMs keep running");
-        }
-        if (!ok) {
-            throw new IllegalStateException(summary.strip());
-        }
-        return summary;
-    }
-
-    /**
-     * Waits for a foreground VM to end; Ctrl-C or the timeout stop it. What stopped it, or null when it ended by
-     * itself. A foreground VM never outlives its command: if this thread is interrupted the VM is stopped too.
-     */
-    private String awaitForeground(ManagedVm vm, Duration limit) throws InterruptedException {
-        AtomicReference<String> stoppedBy = new AtomicReference<>();
-        try (Interrupts.Registration ctrlC = interrupts.foreground(() -> {
-            stoppedBy.compareAndSet(null, "Ctrl-C");
-            manager.stop(vm.name());
-        })) {
-            if (limit == null) {
-                vm.awaitEnd();
-            } else if (!vm.awaitEnd(limit)) {
-                stoppedBy.compareAndSet(null, "--timeout " + millis(limit));
-                manager.stop(vm.name());
-            }
-        } finally {
-            if (vm.isActive()) {
-                manager.stop(vm.name());
-            }
-        }
-        return stoppedBy.get();
-    }
-
-    private static String summary(ManagedVm vm) {
-        StringBuilder b = new StringBuilder();
-        for (Task t : vm.kernel().tasks()) {
-            b.append(t).append(' ').append(t.failure() != null ? "killed: " + t.failure() : "exited with " + t.exitCode());
-            if (!t.reports().isEmpty()) {
-                b.append("; reports ").append(t.reports().entrySet().stream()
-                        .map(e -> e.getKey() + "=0x" + Long.toHexString(e.getValue())).collect(Collectors.joining(", ")));
-            }
-            b.append(System.lineSeparator());
-        }
-        b.append("VM ").append(vm.name()).append(" on ").append(vm.backend()).append(": ").append(vm.state().name().toLowerCase(Locale.ROOT))
-                .append(" after ").append(millis(vm.uptime()));
-        if (vm.failure() != null) {
-            b.append(" (").append(vm.failure()).append(')');
-        }
-        return b.toString();
+    @Descriptor("run a program in a new VM and wait for it. A static Linux x86-64 executable runs as a Linux process"
+            + " with this session's stdin, stdout and stderr, everything after it being its arguments; the command ends"
+            + " with its exit status. Paravane images (bundled names like hello, or files with the Paravane note;"
+            + " name:arg sets a task's argument) run as tasks of one VM, options and further images mixed."
+            + " Options (before the program): -b/--backend kvm|emulated, -m/--memory 64M, -c/--vcpus N, -t/--timeout 30s,"
+            + " -n/--name NAME, --detach (shell only; watch with paravane:console, paravane:stats), --cpu MODEL;"
+            + " Linux programs: -r/--root DIR (the guest's /, read-only), -w/--rw (writes to / kept in the VM's memory),"
+            + " -v/--mount host:guest[:ro] (repeatable), -e/--env NAME[=VALUE] (repeatable; defaults PATH, HOME, LANG, TERM);"
+            + " Paravane images: -a/--arg N, -s/--source SPEC, -d/--data-size SIZE, -p/--policy table|halt|off")
+    public Object run(CommandSession session, @Descriptor("[options] <program> [args...]") String[] args) throws Exception {
+        return new RunCommand(manager, interrupts, oneShot, launcherShell, System::getenv).run(session, List.of(args));
     }
 
     @Descriptor("list the VMs: backend, state, vCPUs, memory, tasks; ended ones as far back as historySize")
@@ -209,7 +120,27 @@ public class VmCommands {
                     t.exitCode() == null ? "-" : t.exitCode(), t.failure() != null ? t.failure() : t.reports().entrySet().stream()
                             .map(e -> e.getKey() + "=0x" + Long.toHexString(e.getValue())).collect(Collectors.joining(" ")));
         }
-        return b.append(tasks).toString();
+        b.append(tasks);
+        return b.append(syscalls(k.tasks())).toString();
+    }
+
+    /** How many top calls by time {@code stats} names per task. */
+    static final int TOP_CALLS = 5;
+
+    /** Per task: system calls made, time in them, and the calls that took the most time. */
+    static String syscalls(List<Task> tasks) {
+        TextTable table = new TextTable("TASK", "SYSCALLS", "TIME", "TOP CALLS BY TIME (count, time)");
+        for (Task t : tasks) {
+            var stats = t.syscallStats();
+            table.row(t.id(), stats.total(), micros(stats.totalNanos()), stats.byTime(t.abi()).stream().limit(TOP_CALLS)
+                    .map(c -> c.name() + " " + c.count() + "x " + micros(c.nanos())).collect(Collectors.joining(", ")));
+        }
+        return table.toString();
+    }
+
+    /** Microseconds below 10 ms, milliseconds above: system calls are short. */
+    static String micros(long nanos) {
+        return nanos < 10_000_000 ? String.format(Locale.ROOT, "%.1f us", nanos / 1e3) : millis(nanos);
     }
 
     @Descriptor("statistics of a VM")

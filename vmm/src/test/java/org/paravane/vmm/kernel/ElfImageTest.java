@@ -32,6 +32,29 @@ class ElfImageTest {
         assertThat(worker.segments()).hasSizeGreaterThanOrEqualTo(1);
     }
 
+    /** {@code elf} with its Paravane notes renamed: what a static Linux program looks like to the launcher. */
+    static byte[] withoutParavaneNote(byte[] elf) {
+        byte[] copy = elf.clone();
+        byte[] name = "Paravane\0".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        for (int i = 0; i + name.length <= copy.length; i++) {
+            if (Arrays.equals(copy, i, i + name.length, name, 0, name.length)) {
+                copy[i] = 'X';
+            }
+        }
+        return copy;
+    }
+
+    @Test
+    void everyParavaneImageCarriesTheNoteAndOtherElfFilesDoNot() throws Exception {
+        for (String image : new String[] {"hello", "worker", "kscan", "faults"}) {
+            assertThat(ElfImage.hasParavaneNote(guest(image))).as(image).isTrue();
+            assertThat(ElfImage.hasParavaneNote(withoutParavaneNote(guest(image)))).as(image).isFalse();
+        }
+        assertThat(ElfImage.hasParavaneNote(new byte[10])).isFalse();
+        byte[] truncated = Arrays.copyOf(guest("hello"), 200);
+        assertThat(ElfImage.hasParavaneNote(truncated)).isFalse();
+    }
+
     @Test
     void kernelTaskNoteIsRecognized() throws Exception {
         assertThat(ElfImage.parse("kscan.elf", guest("kscan")).kernelTask()).isTrue();

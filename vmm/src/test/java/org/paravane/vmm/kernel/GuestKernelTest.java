@@ -59,6 +59,16 @@ abstract class GuestKernelTest {
     }
 
     @Test
+    void everySystemCallIsCountedAndTimedUnderItsName() throws Exception {
+        Task t = run1("hello", 0);
+        var calls = t.syscallStats().byTime(t.abi());
+        assertThat(calls).extracting(SyscallStats.Call::name).containsExactlyInAnyOrder("write", "exit");
+        assertThat(calls).allSatisfy(c -> assertThat(c.count()).isEqualTo(1));
+        assertThat(t.syscallStats().total()).isEqualTo(2);
+        assertThat(t.syscallStats().totalNanos()).isPositive();
+    }
+
+    @Test
     void cpuKernelsComputeTheReferenceResults() throws Exception {
         assertThat(run1("cpu_sieve", 3).reports()).containsEntry("checksum", 3 * 6542L);
         assertThat(run1("cpu_fib", 2).reports()).containsEntry("checksum", 2 * 196418L);

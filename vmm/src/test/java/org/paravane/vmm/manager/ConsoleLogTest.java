@@ -67,4 +67,43 @@ class ConsoleLogTest {
         assertThat(last.lines()).isEmpty();
         assertThat(last.closed()).isTrue();
     }
+
+    @Test
+    void aLongWriteKeepsItsLastLinesAndCountsTheOthers() {
+        ConsoleLog log = new ConsoleLog(3);
+        StringBuilder text = new StringBuilder("start ");
+        for (int i = 0; i < 10_000; i++) {
+            text.append("line ").append(i).append('\n');
+        }
+        byte[] bytes = text.append("tail").toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        log.write(bytes, 0, bytes.length);
+        log.close();
+        ConsoleLog.Lines all = log.since(0);
+        assertThat(all.lines()).containsExactly("line 9998", "line 9999", "tail");
+        assertThat(all.first()).isEqualTo(9998);
+    }
+
+    @Test
+    void aCharacterSplitAcrossTwoWritesStaysWhole() {
+        ConsoleLog log = new ConsoleLog(3);
+        byte[] euro = "€\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        log.write(euro, 0, 1);
+        log.write(euro, 1, euro.length - 1);
+        assertThat(log.since(0).lines()).containsExactly("€");
+    }
+
+    /** What a program writing 1 GiB to stdout leaves in its VM's log: the last lines, nothing more. */
+    @Test
+    void aGibibyteThroughTheStreamLeavesOnlyTheLastLines() throws Exception {
+        ConsoleLog log = new ConsoleLog(1000);
+        byte[] chunk = "y\n".repeat(1 << 19).getBytes(java.nio.charset.StandardCharsets.US_ASCII);   // 1 MiB
+        try (java.io.OutputStream out = log.stream()) {
+            for (int i = 0; i < 1024; i++) {
+                out.write(chunk);
+            }
+        }
+        ConsoleLog.Lines all = log.since(0);
+        assertThat(all.lines()).hasSize(1000).allMatch("y"::equals);
+        assertThat(all.next()).isEqualTo(1024L << 19);
+    }
 }

@@ -24,7 +24,7 @@ public interface SyscallAbi {
 
     /** The name of system call {@code number} for reports and statistics ("write"), or its number as text. */
     default String callName(long number) {
-        return Long.toString(number);
+        return Long.toUnsignedString(number);
     }
 
     /**

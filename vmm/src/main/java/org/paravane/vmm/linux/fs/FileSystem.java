@@ -85,7 +85,7 @@ public final class FileSystem {
         Map<String, Mount> building = new TreeMap<>();
         mount(building, new Mount("/tmp", tmp, false));
         mount(building, new Mount("/dev", devices, false));
-        createMountPoint("/proc", true); // each process mounts its own /proc here (ProcessFiles)
+        createMountPoint(building, "/proc", true); // each process mounts its own /proc here (ProcessFiles)
         int minor = (int) FIRST_MOUNT_DEV_MINOR;
         for (MountSpec spec : options.mounts()) {
             Path host = spec.host().toAbsolutePath().normalize();
@@ -120,17 +120,27 @@ public final class FileSystem {
     }
 
     private void mount(Map<String, Mount> into, Mount mount) {
+        createMountPoint(into, mount.path(), mount.root() instanceof Node.Directory);
         into.put(mount.path(), mount);
-        createMountPoint(mount.path(), mount.root() instanceof Node.Directory);
     }
 
-    /** Creates the mount point at {@code path} (and the directories above it) in the in-memory root. */
-    private void createMountPoint(String path, boolean directory) {
+    /**
+     * Creates the mount point at {@code path} (and the directories above it) in the in-memory root, or in the
+     * in-memory file system mounted above it ({@code /tmp/x} is made in {@code /tmp}'s, where lookups will look).
+     */
+    private void createMountPoint(Map<String, Mount> mounted, String path, boolean directory) {
         Node.Directory dir = root;
         String[] parts = path.substring(1).split("/");
+        StringBuilder prefix = new StringBuilder();
         try {
             for (int i = 0; i < parts.length; i++) {
                 boolean last = i == parts.length - 1;
+                prefix.append('/').append(parts[i]);
+                Mount above = last ? null : mounted.get(prefix.toString());
+                if (above != null && above.root() instanceof Node.Directory mountRoot) {
+                    dir = mountRoot;
+                    continue;
+                }
                 Node existing = dir.lookup(parts[i]);
                 if (existing == null && dir instanceof MemoryDirectory memory) {
                     existing = last && !directory ? memory.createFile(parts[i], 0644) : memory.createDirectory(parts[i], 0755);

@@ -24,6 +24,13 @@ public final class ParavaneAbi implements SyscallAbi {
         return "paravane";
     }
 
+    /** The hypercall's name as paravane.h spells it without its prefix ({@code write}, {@code rcu_read_lock}). */
+    @Override
+    public String callName(long number) {
+        Hypercall call = Hypercall.of(number);
+        return call == null ? SyscallAbi.super.callName(number) : call.name().toLowerCase(java.util.Locale.ROOT);
+    }
+
     @Override
     public SyscallOutcome dispatch(SyscallTask task, GeneralRegisters regs) {
         long nr = regs.rax();
