@@ -75,10 +75,10 @@ final class GuestRunner implements AutoCloseable {
     record Result(int exitCode, String stdout, String stderr, long nanos) {
     }
 
-    /** Runs {@code exe} (its guest path /bin/name) with {@code args} in {@code root} (read-only, /tmp in memory). */
+    /** Runs {@code exe} (its guest path /bin/name) with {@code args} in {@code root} (under the in-memory layer that takes its writes; /tmp in memory). */
     Result run(Path exe, List<String> args, Path root, long timeoutSeconds) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
-        LinuxOptions linux = new LinuxOptions(new FileSystem.Options(root, true, List.of()),
+        LinuxOptions linux = new LinuxOptions(new FileSystem.Options(root, false, List.of()),
                 Console.streams(InputStream.nullInputStream(), out, err));
         String name = "bench" + (++vms);
         VirtualMachine vm = backend.createVm(new VmSpec(name, 1, List.of(new MemoryRegion("ram", 0, 512L << 20, false)),

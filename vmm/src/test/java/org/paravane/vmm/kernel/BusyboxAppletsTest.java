@@ -70,7 +70,9 @@ class BusyboxAppletsTest {
 
     @Test
     void ls() throws Exception {
-        sameAsNative(List.of("ls", "-la", "data", "data/sub"));
+        // -a only where '..' is a host folder too: the guest's / is not the host folder's (it has /tmp, /dev, /proc).
+        sameAsNative(List.of("ls", "-la", "data/sub"));
+        sameAsNative(List.of("ls", "-l", "data"));
     }
 
     @Test

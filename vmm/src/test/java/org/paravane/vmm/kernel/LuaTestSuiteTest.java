@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Lua 5.4.7's own test suite ({@code lua -e"_port=true" all.lua} in {@code testes/}, the conformance folder as the
- * guest's read-only root, /tmp in memory) run by the glibc-static interpreter the guests build makes, as an unmodified
+ * guest's root under the in-memory layer that takes its writes such as time.txt; /tmp in memory) run by the glibc-static interpreter the guests build makes, as an unmodified
  * Linux process: it must print {@code final OK !!!} and exit 0. Natively it takes about 8 s; the wall time on each
  * backend is printed (the figures for the README come from {@code bench/linux-programs.sh}, not from here).
  * {@code -Dparavane.lua.suite=soft} runs the shortened suite ({@code _soft=true}) instead.

@@ -89,12 +89,12 @@ final class RealPrograms {
 
     /**
      * Starts {@code exe} with {@code args} (argv[0] is the executable's guest path, /bin/name) as a Linux process
-     * on {@code stack}, its root {@code root} (read-only, with the in-memory layer and /tmp over it).
+     * on {@code stack}, its root {@code root} (the host folder under the in-memory layer, which takes every write; /tmp in memory).
      */
     static Started start(GuestStack stack, String vmName, Path exe, List<String> args, Path root, byte[] stdin)
             throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
-        FileSystem.Options files = new FileSystem.Options(root, true, List.of());
+        FileSystem.Options files = new FileSystem.Options(root, false, List.of());   // writes go to memory
         LinuxOptions linux = new LinuxOptions(files, Console.streams(new ByteArrayInputStream(stdin), out, err));
         GuestKernel k = stack.kernel(vmName, 1, 512, new KernelConfig(PreemptionModel.PREEMPTIBLE,
                 WaitPolicy.DECISION_TABLE, 2000, KernelConfig.Console.NONE, null, linux));
