@@ -7,10 +7,11 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Lua 5.4.7's own test suite ({@code lua -e"_port=true" all.lua} in {@code testes/}, the conformance folder as the
- * guest's root under the in-memory layer that takes its writes such as time.txt; /tmp in memory) run by the glibc-static interpreter the guests build makes, as an unmodified
- * Linux process: it must print {@code final OK !!!} and exit 0. Natively it takes about 8 s; the wall time on each
- * backend is printed (the figures for the README come from {@code bench/linux-programs.sh}, not from here).
+ * Lua 5.4.7's own test suite ({@code lua -e"_port=true" all.lua} in {@code testes/}) run by the glibc-static
+ * interpreter the guests build makes, as an unmodified Linux process whose root is the conformance folder's
+ * {@code testes/} under the in-memory layer (which takes its writes, such as {@code time.txt}; /tmp is in memory): it
+ * must print {@code final OK !!!} and exit 0. Natively it takes about 8 s; the wall time on each backend is printed
+ * (the README's figures come from the bench module's {@code LinuxProgramRuns}, not from here).
  * {@code -Dparavane.lua.suite=soft} runs the shortened suite ({@code _soft=true}) instead.
  */
 class LuaTestSuiteTest {
