@@ -49,7 +49,7 @@ abstract sealed class HostNode permits HostDirectory, HostFile, HostSymlink {
             Map<String, Object> a = Files.readAttributes(path, "unix:*", LinkOption.NOFOLLOW_LINKS);
             long size = (Long) a.get("size");
             return new Stat(dev, (Long) a.get("ino"), (Integer) a.get("mode"), (Integer) a.get("nlink"),
-                    (Integer) a.get("uid"), (Integer) a.get("gid"), 0, size, 4096, Stat.blocksOf(size),
+                    (Integer) a.get("uid"), (Integer) a.get("gid"), 0, size, 4096, HostBlocks.of(path, size),
                     nanos(a.get("lastAccessTime")), nanos(a.get("lastModifiedTime")), nanos(a.get("ctime")));
         } catch (IOException | UnsupportedOperationException e) {
             throw HostErrors.of(e instanceof IOException io ? io : new IOException(e), path.toString());
