@@ -7,6 +7,7 @@ import org.paravane.api.backend.Vcpu;
 import org.paravane.api.backend.VcpuExit;
 import org.paravane.api.cpu.GeneralRegisters;
 import org.paravane.api.cpu.SpecialRegisters;
+import org.paravane.api.cpu.VcpuState;
 
 /**
  * The scheduler of one vCPU, on its own platform thread: picks the next task of the vCPU's run queue, runs it until
@@ -28,6 +29,8 @@ final class CpuScheduler implements Runnable {
     private int vcpuCpl = -1;
     private long vcpuCr3 = -1;
     private long budgetNanos = -1;
+    /** The task whose x87/SSE state the vCPU holds (only tasks that use it are switched). */
+    private Task fpuOwner;
 
     CpuScheduler(GuestKernel kernel, int index) {
         this.kernel = kernel;
@@ -224,6 +227,9 @@ final class CpuScheduler implements Runnable {
     /** Switches the vCPU to {@code t}'s context, changing privilege level or address space only when needed. */
     void load(Task t) {
         Vcpu v = vcpu();
+        if (t.usesFpu && fpuOwner != t) {
+            switchFpu(v, t);
+        }
         if (vcpuCpl != t.cpl() || vcpuCr3 != t.space.root() || t.specialChanged) {
             t.specialChanged = false;
             v.setSpecialRegisters(t.specialRegisters);
@@ -231,6 +237,21 @@ final class CpuScheduler implements Runnable {
             vcpuCr3 = t.space.root();
         }
         v.setRegisters(t.registers);
+    }
+
+    /**
+     * Gives the vCPU {@code t}'s x87/SSE state, keeping the previous owner's in that task. Only switches between two
+     * tasks that use it cost the full-state round trip; a vCPU with one such task pays it once.
+     */
+    private void switchFpu(Vcpu v, Task t) {
+        VcpuState s = v.state();
+        if (fpuOwner != null && fpuOwner.state() != Task.State.EXITED) {
+            fpuOwner.fxsave = s.fxsave();
+        }
+        v.setState(new VcpuState(s.registers(), s.segments(), s.control(), s.gdt(), s.idt(), s.msrs(), s.events(), t.fxsave));
+        t.fxsave = null;
+        fpuOwner = t;
+        vcpuCpl = -1;   // the special registers are loaded below, as after a move
     }
 
     GuestVcpuStats stats() {

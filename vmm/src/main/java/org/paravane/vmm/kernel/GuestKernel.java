@@ -155,7 +155,7 @@ public final class GuestKernel implements AutoCloseable {
             throw new IllegalStateException("cannot start " + spec.linux().executablePath() + ": " + e.getMessage(), e);
         }
         Task task = new Task(id, spec.name(), 3, home, start.abi(), space, PlatformLayout.specialRegisters(home, 3, space.root()),
-                start.registers(), -1, this);
+                start.registers(), -1, this, true);
         console.attach(task);
         tasks.add(task);
         enqueue(task);

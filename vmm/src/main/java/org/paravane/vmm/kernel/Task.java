@@ -30,6 +30,10 @@ public final class Task {
     private final Map<String, Long> reports = new LinkedHashMap<>();
 
     GeneralRegisters registers;
+    /** Whether the task's code uses the x87/SSE registers (Linux programs do; Paravane images are built without). */
+    final boolean usesFpu;
+    /** The task's x87/SSE state (FXSAVE image) while another task holds the vCPU's; null for the reset state. */
+    byte[] fxsave;
     int preemptCount;
     int rcuDepth;
     private final TaskRunState runState = new TaskRunState();
@@ -45,6 +49,12 @@ public final class Task {
 
     Task(int id, String name, int cpl, int home, SyscallAbi abi, AddressSpace space, SpecialRegisters specialRegisters,
          GeneralRegisters registers, long infoPage, GuestKernel kernel) {
+        this(id, name, cpl, home, abi, space, specialRegisters, registers, infoPage, kernel, false);
+    }
+
+    Task(int id, String name, int cpl, int home, SyscallAbi abi, AddressSpace space, SpecialRegisters specialRegisters,
+         GeneralRegisters registers, long infoPage, GuestKernel kernel, boolean usesFpu) {
+        this.usesFpu = usesFpu;
         this.id = id;
         this.name = name;
         this.cpl = cpl;

@@ -135,6 +135,39 @@ abstract class LinuxProcessTest {
     }
 
     @Test
+    void aSleepingProcessLeavesItsVcpu() throws Exception {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        LinuxPrograms.Started s = LinuxPrograms.start(stack, FileSystem.Options.emptyRoot(), out, "sleep", "1500");
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (s.task().state() != Task.State.WAITING && s.task().state() != Task.State.EXITED && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(s.task().state()).as("asleep, off its vCPU").isEqualTo(Task.State.WAITING);
+        GuestStack.awaitEnd(s.kernel());
+        assertThat(out.toString()).isEqualTo("slept 1500 ms: 0\n");
+        assertThat(s.task().exitCode()).isZero();
+    }
+
+    @Test
+    void twoProcessesOnOneVcpuKeepTheirOwnSseState() throws Exception {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        org.paravane.vmm.linux.fs.Console console = org.paravane.vmm.linux.fs.Console.streams(
+                java.io.InputStream.nullInputStream(), out, OutputStream.nullOutputStream());
+        GuestKernel k = stack.kernel("fpu", 1, 64, new KernelConfig(org.paravane.api.asyncpf.PreemptionModel.PREEMPTIBLE,
+                WaitPolicy.DECISION_TABLE, 2000, KernelConfig.Console.NONE, null,
+                new org.paravane.vmm.kernel.abi.linux.LinuxOptions(FileSystem.Options.emptyRoot(), console)));
+        byte[] fpu = LinuxPrograms.program("fpu");
+        Task a = k.launch(TaskSpec.linuxProcess("a", new org.paravane.vmm.kernel.abi.linux.LinuxProcessSpec("/bin/fpu", fpu,
+                List.of("fpu", "1.5", "0x1f80"), List.of())));
+        Task b = k.launch(TaskSpec.linuxProcess("b", new org.paravane.vmm.kernel.abi.linux.LinuxProcessSpec("/bin/fpu", fpu,
+                List.of("fpu", "2.5", "0x7f80"), List.of())));
+        GuestStack.runToEnd(k);
+        assertThat(out.toString()).contains("fpu 1.5: 0 lost\n", "fpu 2.5: 0 lost\n");
+        assertThat(a.exitCode()).isZero();
+        assertThat(b.exitCode()).isZero();
+    }
+
+    @Test
     void aHundredUnknownSystemCallsAnswerEnosys() throws Exception {
         LinuxPrograms.Run r = run(stack, FileSystem.Options.emptyRoot(), "unknown");
         assertThat(r.stdout()).isEqualTo("unknown: 100 of 100 answered ENOSYS\n");

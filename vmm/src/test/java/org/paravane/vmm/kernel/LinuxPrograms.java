@@ -37,6 +37,24 @@ final class LinuxPrograms {
         }
     }
 
+    /** A started kernel running {@code name}: its task, and the kernel to wait on. */
+    record Started(GuestKernel kernel, Task task) {
+    }
+
+    static Started start(GuestStack stack, FileSystem.Options files, OutputStream stdout, String name, String... args)
+            throws Exception {
+        Console console = Console.streams(InputStream.nullInputStream(), stdout, OutputStream.nullOutputStream());
+        KernelConfig config = new KernelConfig(PreemptionModel.PREEMPTIBLE, WaitPolicy.DECISION_TABLE, 2000,
+                KernelConfig.Console.NONE, null, new LinuxOptions(files, console));
+        GuestKernel k = stack.kernel("linux-" + name, 1, 64, config);
+        List<String> argv = new java.util.ArrayList<>(List.of("/bin/" + name));
+        argv.addAll(List.of(args));
+        Task t = k.launch(TaskSpec.linuxProcess(name, new LinuxProcessSpec("/bin/" + name, program(name), argv,
+                List.of("HOME=/root", "PATH=/bin"))));
+        k.start();
+        return new Started(k, t);
+    }
+
     /** Runs {@code name} with {@code args} in a fresh one-vCPU VM of {@code stack}, in {@code files}' view. */
     static Run run(GuestStack stack, FileSystem.Options files, String name, String... args) throws Exception {
         return run(stack, files, new ByteArrayOutputStream(), name, args);
