@@ -194,5 +194,43 @@ public class LauncherIT {
         refused(2, "mount /nonexistent-h7", "--mount", "/nonexistent-h7:/x", "README.md");
         refused(2, "--vcpus: 'x' is not a whole number", "--vcpus", "x", "hello");
         refused(2, "unknown option --frobnicate", "--frobnicate", "hello");
+        refused(126, "dynamic executables need an interpreter", "--backend", "emulated", linuxProgram("hello-dynamic"));
+    }
+
+    private static String linuxProgram(String name) {
+        File f = new File(ROOT, "guests/target/classes/guests/linux/" + name);
+        assertTrue("built by the guests module: " + f, f.isFile());
+        return f.getPath();
+    }
+
+    @Test
+    public void aLinuxProgramsOutputAndExitStatusAreTheLaunchers() throws Exception {
+        Run hello = run(Map.of(), "./paravane", "run", "--backend", "emulated", linuxProgram("hello"));
+        assertEquals(hello.err, 0, hello.status);
+        assertEquals("only the program's output", "hello, world\n", hello.out);
+        Run killed = run(Map.of(), "./paravane", "run", "--backend", "emulated", linuxProgram("faults"), "segv");
+        assertEquals(killed.out + killed.err, 139, killed.status);
+        assertEquals("fault: segv\n", killed.out);
+        assertTrue(killed.err, killed.err.lines().toList().getLast().matches("paravane: .*faults: killed by SIGSEGV at .*"));
+    }
+
+    /** 1 GiB through stdout in a container of 160 MiB of heap: nothing holds it (not a timing). */
+    @Test
+    public void aProgramWritingAGibibyteToStdoutRunsInBoundedMemory() throws Exception {
+        ProcessBuilder pb = new ProcessBuilder("./paravane", "run", "--backend", "emulated", linuxProgram("bigwrite"), "1024")
+                .directory(ROOT).redirectError(ProcessBuilder.Redirect.INHERIT)
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        pb.environment().put("PARAVANE_JAVA_OPTS", "-Xmx160m");
+        Process p = pb.start();
+        long bytes = 0;
+        try (java.io.InputStream in = p.getInputStream()) {
+            byte[] buffer = new byte[1 << 16];
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                bytes += n;
+            }
+        }
+        assertTrue("bigwrite did not end in 10 minutes", p.waitFor(600, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue());
+        assertEquals(1L << 30, bytes);
     }
 }

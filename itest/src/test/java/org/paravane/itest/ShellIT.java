@@ -79,6 +79,41 @@ public class ShellIT {
         assertTrue(refused, refused.contains("--latency 'fast' is not a duration like 100us, 3ms, 2s or 1m"));
     }
 
+    /** A Linux test program of guests/linux as the guests module built it. */
+    static String linuxProgram(String name) {
+        java.io.File f = new java.io.File(System.getProperty("paravane.root", ".."), "guests/target/classes/guests/linux/" + name);
+        assertTrue("built by the guests module: " + f, f.isFile());
+        return f.getAbsolutePath();
+    }
+
+    @Test
+    public void aLinuxProgramRunsWithItsArgumentsAndEndsWithItsExitStatus() throws Exception {
+        String out = shell.exec("paravane:run --backend emulated " + linuxProgram("args") + " one 'two words' -n --backend");
+        assertTrue(out, out.contains("argv[1]=one\nargv[2]=two words\nargv[3]=-n\nargv[4]=--backend\n"));
+        assertTrue(out, out.contains("args: ok"));
+        assertFalse("nothing but the program's output for status 0: " + out, out.contains("exit status"));
+        String killed = shell.exec("paravane:run --backend emulated " + linuxProgram("faults") + " segv");
+        assertTrue(killed, killed.contains("fault: segv") && killed.contains("killed by SIGSEGV"));
+        assertTrue(killed, killed.contains("exit status 139"));
+    }
+
+    @Test
+    public void aDetachedLinuxProgramsOutputGoesToItsConsoleAndItsCallsToStats() throws Exception {
+        String started = shell.exec("paravane:run --detach --name lx --backend emulated " + linuxProgram("args") + " a b");
+        assertTrue(started, started.contains("VM lx started"));
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (!"finished".equals(shell.state("lx")) && System.currentTimeMillis() < deadline) {
+            Thread.sleep(20);
+        }
+        String console = shell.exec("paravane:console lx");
+        assertTrue(console, console.contains("argv[1]=a") && console.contains("argv[2]=b") && console.contains("args: ok"));
+        String stats = shell.exec("paravane:stats lx");
+        assertTrue(stats, stats.contains("TOP CALLS BY TIME"));
+        assertTrue("task 1's calls named as Linux names them: " + stats, stats.lines().anyMatch(l -> l.matches(
+                "1\\s+\\d+\\s+.*\\b(write|brk|exit_group|arch_prctl|set_tid_address|uname|newfstatat|mprotect|getrandom"
+                        + "|prlimit64|readlinkat|rseq|set_robust_list|readlink|ioctl) \\d+x.*")));
+    }
+
     @Test
     public void anImageArgumentThatIsNotANumberIsNamed() throws Exception {
         String refused = shell.fails("paravane:run hello:abc");

@@ -22,7 +22,7 @@ public interface SyscallAbi {
      */
     SyscallOutcome dispatch(SyscallTask task, GeneralRegisters registers);
 
-    /** The name of system call {@code number} for reports and statistics ("write"), or its number as text. */
+    /** The name of call {@code number} for reports (per-call statistics: "write"), or the number itself when it has none. */
     default String callName(long number) {
         return Long.toUnsignedString(number);
     }
