@@ -87,6 +87,18 @@ class HostCpuDifferentialTest {
     }
 
     @Test
+    void everyMmxFormMatchesTheHostCpu() {
+        List<TestCase> cases = MmxForms.cases();
+        List<Differ.Mismatch> found = differences(cases);
+        assertThat(found).as(() -> found.size() + " of " + cases.size() + " MMX cases differ:\n"
+                + found.stream().map(m -> m.testCase().name() + " step " + m.step() + ": " + m.what()).limit(Integer.getInteger("difftest.show", 80))
+                .reduce("", (a, b) -> a + b + "\n")
+                + "first ones in full:\n" + found.stream().limit(Integer.getInteger("difftest.full", 3)).map(Object::toString).reduce("", (a, b) -> a + b + "\n"))
+                .isEmpty();
+        assertThat(cases).hasSizeGreaterThan(3000);
+    }
+
+    @Test
     void randomX87SequencesMatchTheHostCpu() {
         int count = Integer.getInteger("difftest.x87Sequences", 2000);
         long seed = Long.getLong("difftest.seed", 20261125L);

@@ -158,18 +158,23 @@ public final class X87Forms {
                 data, tc.stepwise(), simd);
     }
 
-    /** {@code count} random sequences of 3-12 x87 forms each, from random states and control words. */
+    /**
+     * {@code count} random sequences of 3-12 x87 forms each (one in eight an MMX form, so sequences cross between x87
+     * and MMX state), from random states and control words.
+     */
     public static List<TestCase> random(long seed, int count) {
         Random r = new Random(seed);
         List<String> forms = forms().stream().filter(f -> !f.contains("\n") && !f.contains("0x2ff") && !f.contains("0x100")
                 && !f.contains("0x200")).toList();
+        List<String> mmx = MmxForms.forms().stream().filter(f -> !f.contains("\n") && !f.contains("0x2ff")
+                && !f.contains("xmm") && !f.contains("r15 + 0x40")).toList();
         List<String> names = new ArrayList<>();
         List<List<SequenceGenerator.G>> seqs = new ArrayList<>();
         for (int k = 0; k < count; k++) {
             List<SequenceGenerator.G> seq = new ArrayList<>();
             int n = 3 + r.nextInt(10);
             for (int i = 0; i < n; i++) {
-                String f = forms.get(r.nextInt(forms.size()));
+                String f = r.nextInt(8) == 0 ? mmx.get(r.nextInt(mmx.size())) : forms.get(r.nextInt(forms.size()));
                 f = f.replaceAll("st\\((\\d)\\)", "st(N$1)");
                 while (f.contains("st(N")) {
                     int at = f.indexOf("st(N");

@@ -22,13 +22,14 @@ import org.paravane.emulated.testing.TestVm;
  * Real compiler output: freestanding C programs (sorting, integer arithmetic of every width with 128-bit products and
  * quotients, jump tables, computed goto, recursion, struct copies, string functions) built by gcc with
  * {@code -mgeneral-regs-only} at several optimization levels, and again with SSE2 at -O3 (vectorized), plus a
- * floating-point program (n-body, matrix product, conversions, every MXCSR rounding mode), into flat images, run at
+ * floating-point program (n-body, matrix product, conversions, every MXCSR rounding mode) and a long double one (x87:
+ * series, FSQRT, FPREM, conversions of every width, every rounding and precision control), into flat images, run at
  * CPL 3, and compared with the same source built for the host and run natively.
  */
 class CProgramsTest {
     static final Path WORK = Path.of("target", "c-programs");
     static final String[] FILES = {"crt.S", "link.ld", "lib.c", "native-main.c", "sort.c", "arith.c", "control.c",
-            "float.c"};
+            "float.c", "x87.c"};
 
     static Stream<Arguments> programs() {
         List<Arguments> all = new ArrayList<>();
@@ -39,6 +40,7 @@ class CProgramsTest {
         }
         for (String opt : new String[] {"-O2 sse", "-O3 sse", "-Os sse"}) {
             all.add(Arguments.of("float", opt));
+            all.add(Arguments.of("x87", opt));
         }
         return all.stream();
     }

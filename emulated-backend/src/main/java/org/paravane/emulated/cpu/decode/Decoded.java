@@ -95,6 +95,7 @@ public record Decoded(Mnemonic mnemonic, long rip, int length, int opSize, int a
         return switch (o) {
             case Operand.Reg r -> registerName(r.size(), r.number());
             case Operand.Xmm x -> "xmm" + x.number();
+            case Operand.Mmx x -> "mm" + x.number();
             case Operand.SegReg s -> S[s.number()];
             case Operand.ControlReg c -> "cr" + c.number();
             case Operand.DebugReg d -> "dr" + d.number();

@@ -520,6 +520,9 @@ public final class Decoder {
     /** An SSE/SSE2 opcode (after 0F); rows without an SSE form under this prefix (MMX, SSE3) decode as before. */
     private Decoded sse(int b2) {
         int prefix = rep == Decoded.REP ? SseMap.PF3 : rep == Decoded.REPNE ? SseMap.PF2 : p66 ? SseMap.P66 : SseMap.NONE;
+        if (b2 == 0x77) {
+            return prefix == SseMap.NONE ? finish(EMMS, 4, 0, new ArrayList<>(), 0) : invalid(UNSUPPORTED);
+        }
         SseMap.Form f = SseMap.get(prefix, b2);
         if (f == null) {
             return table(TWO_BYTE[b2]);
@@ -544,7 +547,7 @@ public final class Decoder {
                 continue;
             }
             char kind = spec.charAt(0);
-            if ((kind == 'U' && mod != 3) || (kind == 'M' && mod == 3)) {
+            if (((kind == 'U' || kind == 'N') && mod != 3) || (kind == 'M' && mod == 3)) {
                 bad = true;
             }
             int size = spec.length() < 2 ? 16 : switch (spec.charAt(1)) {
@@ -560,6 +563,9 @@ public final class Decoder {
                 case 'G' -> new Operand.Reg(size, regField);
                 case 'E' -> mod == 3 ? new Operand.Reg(size == 2 ? 4 : size, rmField) : memory(size);
                 case 'W' -> mod == 3 ? new Operand.Xmm(rmField) : memory(size);
+                case 'P' -> new Operand.Mmx(regField & 7);           // MMX: REX.R/REX.B do not extend
+                case 'N' -> new Operand.Mmx(rmField & 7);
+                case 'Q' -> mod == 3 ? new Operand.Mmx(rmField & 7) : memory(size);
                 default -> mod == 3 ? new Operand.Xmm(rmField) : memory(size);     // M
             });
         }

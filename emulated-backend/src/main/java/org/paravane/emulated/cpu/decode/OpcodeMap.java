@@ -226,7 +226,7 @@ final class OpcodeMap {
         for (int b = 0x50; b <= 0x7F; b++) {
             unsupported(t, b, MODRM | (b >= 0x70 && b <= 0x73 ? IMM8 : 0));
         }
-        unsupported(t, 0x77, 0);                 // EMMS
+        unsupported(t, 0x77, 0);                 // EMMS without a prefix: see Decoder.sse
         cc(t, 0x80, JCC, "Jz", F64);
         cc(t, 0x90, SETCC, "Eb", 0);
         op(t, 0xA0, PUSH_SEG, "FS", D64);

@@ -14,6 +14,10 @@ public sealed interface Operand {
     record Xmm(int number) implements Operand {
     }
 
+    /** MMX register {@code number} (the significand of x87 physical register {@code number}). */
+    record Mmx(int number) implements Operand {
+    }
+
     /** A segment register, in {@code org.paravane.emulated.cpu.Cpu} order (ES, CS, SS, DS, FS, GS). */
     record SegReg(int number) implements Operand {
     }

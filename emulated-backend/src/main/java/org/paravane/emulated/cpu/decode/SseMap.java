@@ -8,7 +8,9 @@ import static org.paravane.emulated.cpu.decode.Mnemonic.*;
  * form is #UD), {@code W}/{@code M} + size (x 16, q 8, d 4 bytes) an XMM register or memory / memory only, {@code Ey}
  * {@code Gy} {@code My} a general register or memory of 32 or 64 bits by REX.W, {@code Gd} a 32-bit general register,
  * {@code Ew} a 32-bit general register or a 16-bit memory operand, {@code Ib} an 8-bit immediate. Slots left empty
- * are MMX forms or later extensions: the decoder measures them as before and they raise #UD.
+ * are later extensions: the decoder measures them as before and they raise #UD. The MMX forms (no prefix) use
+ * {@code P} the MMX register of ModRM.reg, {@code N} that of ModRM.rm (a memory form is #UD) and {@code Q} an MMX
+ * register or memory.
  */
 final class SseMap {
     private SseMap() {
@@ -152,5 +154,50 @@ final class SseMap {
         op(P66, 0xE6, CVTTPD2DQ, "V,Wx");
         op(PF3, 0xE6, CVTDQ2PD, "V,Wq");
         op(PF2, 0xE6, CVTPD2DQ, "V,Wx");
+    }
+
+    // MMX (no mandatory prefix), and the SSE/SSE2 instructions that name MMX registers.
+    static {
+        Mnemonic[] row6 = {PUNPCKLBW, PUNPCKLWD, PUNPCKLDQ, PACKSSWB, PCMPGTB, PCMPGTW, PCMPGTD, PACKUSWB, PUNPCKHBW,
+                PUNPCKHWD, PUNPCKHDQ, PACKSSDW};
+        for (int i = 0; i < row6.length; i++) {
+            op(NONE, 0x60 + i, row6[i], i < 3 ? "P,Qd" : "P,Qq");     // PUNPCKL* read 32 bits of memory
+        }
+        op(NONE, 0x6E, MOVD, "P,Ey");
+        op(NONE, 0x6F, MOVQ, "P,Qq");
+        op(NONE, 0x70, PSHUFW, "P,Qq,Ib");
+        MAP[NONE][0x71] = new Form(null, new String[] {"N", "Ib"}, null,
+                new Mnemonic[] {null, null, PSRLW, null, PSRAW, null, PSLLW, null});
+        MAP[NONE][0x72] = new Form(null, new String[] {"N", "Ib"}, null,
+                new Mnemonic[] {null, null, PSRLD, null, PSRAD, null, PSLLD, null});
+        MAP[NONE][0x73] = new Form(null, new String[] {"N", "Ib"}, null,
+                new Mnemonic[] {null, null, PSRLQ, null, null, null, PSLLQ, null});
+        op(NONE, 0x74, PCMPEQB, "P,Qq");
+        op(NONE, 0x75, PCMPEQW, "P,Qq");
+        op(NONE, 0x76, PCMPEQD, "P,Qq");
+        op(NONE, 0x7E, MOVD, "Ey,P");
+        op(NONE, 0x7F, MOVQ, "Qq,P");
+        op(NONE, 0xC4, PINSRW, "P,Ew,Ib");
+        op(NONE, 0xC5, PEXTRW, "Gd,N,Ib");
+        Mnemonic[] rowD = {null, PSRLW, PSRLD, PSRLQ, PADDQ, PMULLW, null, null, PSUBUSB, PSUBUSW, PMINUB, PAND,
+                PADDUSB, PADDUSW, PMAXUB, PANDN, PAVGB, PSRAW, PSRAD, PAVGW, PMULHUW, PMULHW, null, null, PSUBSB,
+                PSUBSW, PMINSW, POR, PADDSB, PADDSW, PMAXSW, PXOR, null, PSLLW, PSLLD, PSLLQ, PMULUDQ, PMADDWD, PSADBW,
+                null, PSUBB, PSUBW, PSUBD, PSUBQ, PADDB, PADDW, PADDD};
+        for (int i = 0; i < rowD.length; i++) {
+            if (rowD[i] != null) {
+                op(NONE, 0xD0 + i, rowD[i], "P,Qq");
+            }
+        }
+        op(NONE, 0xD7, PMOVMSKB, "Gy,N");
+        op(NONE, 0xE7, MOVNTQ, "Mq,P");
+        op(NONE, 0xF7, MASKMOVQ, "P,N");
+        op(NONE, 0x2A, CVTPI2PS, "V,Qq");
+        op(P66, 0x2A, CVTPI2PD, "V,Qq");
+        op(NONE, 0x2C, CVTTPS2PI, "P,Wq");
+        op(P66, 0x2C, CVTTPD2PI, "P,Wx");
+        op(NONE, 0x2D, CVTPS2PI, "P,Wq");
+        op(P66, 0x2D, CVTPD2PI, "P,Wx");
+        op(PF3, 0xD6, MOVQ2DQ, "V,N");
+        op(PF2, 0xD6, MOVDQ2Q, "P,U");
     }
 }

@@ -369,6 +369,7 @@ class ObjdumpOracleTest {
     private static String operand(Decoded d, Operand ours, String theirs) {
         return switch (ours) {
             case Operand.Xmm x -> ("xmm" + x.number()).equals(theirs) ? null : "xmm" + x.number() + " vs " + theirs;
+            case Operand.Mmx x -> ("mm" + x.number()).equals(theirs) ? null : "mm" + x.number() + " vs " + theirs;
             case Operand.Reg r -> Decoded.registerName(r.size(), r.number()).equals(theirs) ? null
                     : Decoded.registerName(r.size(), r.number()) + " vs " + theirs;
             case Operand.SegReg s -> new String[] {"es", "cs", "ss", "ds", "fs", "gs", "?", "?"}[s.number()].equals(theirs) ? null

@@ -17,6 +17,9 @@ public final class SseBinder {
 
     public static Insn bind(Decoded d) {
         Mnemonic m = d.mnemonic();
+        if (MmxOps.names(d)) {
+            return MmxOps.bind(d);
+        }
         return switch (m) {
             case MOVUPS, MOVUPD, MOVDQU -> full(d, false);
             case MOVAPS, MOVAPD, MOVDQA, MOVNTPS, MOVNTPD, MOVNTDQ -> full(d, true);

@@ -69,7 +69,7 @@ final class SsePackedIntOps {
         }
     }
 
-    private static long sad(long a, long b) {
+    static long sad(long a, long b) {
         long s = 0;
         for (int i = 0; i < 64; i += 8) {
             s += Math.abs((int) ((a >>> i) & 0xFF) - (int) ((b >>> i) & 0xFF));
@@ -87,7 +87,7 @@ final class SsePackedIntOps {
         };
     }
 
-    private static long shift(Mnemonic op, long v, long count) {
+    static long shift(Mnemonic op, long v, long count) {
         int bits = laneBits(op);
         long mask = bits == 64 ? -1L : (1L << bits) - 1;
         long r = 0;

@@ -140,7 +140,7 @@ public final class F80s {
         return Rounding.toFormat(env, f, f.p(), a.neg(), a.mag(), a.lsbExp(), false, false)[0];
     }
 
-    /** To 80-bit memory with no rounding (FSTP m80 stores the register as it is). */
+    /** From packed BCD (FBLD): 18 digits in bytes 0-8, the sign in bit 15 of {@code high}; exact. */
     public static F80 fromBcd(long low, int high) {
         BigInteger v = BigInteger.ZERO;
         for (int i = 8; i >= 0; i--) {

@@ -19,12 +19,11 @@ final class Remainder {
         if (X87Math.special(a, b)) {
             r = X87Math.specialResult(env, a, b);
         } else if (a.isInf() || b.isZero()) {
-            X87Math.denormals(env, a, b);
-            r = env.invalid();
+            r = env.invalid();                            // invalid before a denormal operand is flagged
         } else {
             X87Math.denormals(env, a, b);
             if (a.isZero() || b.isInf()) {
-                r = a;
+                r = a.isPseudoDenormal() ? new F80(a.se() | 1, a.sig()) : a;      // a pseudo-denormal comes back normal
             } else {
                 BigInteger ma = a.mag(), mb = b.mag();
                 int ea = a.lsbExp() + ma.bitLength(), eb = b.lsbExp() + mb.bitLength();
@@ -68,9 +67,10 @@ final class Remainder {
             X87Insn.set(f, 0, r);
             if (number) {
                 X87Insn.conditions(f, (q >> 1) & 1, partial ? 1 : 0, q & 1, (q >> 2) & 1);
-            } else {
-                f.fsw &= ~X87Insn.C2;                     // complete; the quotient bits are left as they were
             }
+        }
+        if (!number) {
+            f.fsw &= ~X87Insn.C2;                         // complete; the quotient bits are left as they were
         }
         int c1 = f.fsw & X87Insn.C1;
         X87Insn.status(f, env);

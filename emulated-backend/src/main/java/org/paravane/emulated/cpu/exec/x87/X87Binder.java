@@ -148,6 +148,11 @@ public final class X87Binder {
         return new IllegalArgumentException("not an implemented x87 encoding: " + d);
     }
 
+    /** #MF for a pending unmasked x87 exception (CR0.NE), as the MMX instructions check it too. */
+    public static void pendingException(Cpu c) {
+        X87Insn.pending(c);
+    }
+
     /** FWAIT: #NM with CR0.TS and CR0.MP, then #MF for a pending unmasked exception. */
     static final class Wait extends Insn {
         Wait(Decoded d) {
