@@ -24,7 +24,7 @@ class LinuxMigrationTest {
         Files.createDirectories(root.resolve("data"));
         Random r = new Random(14);
         for (String name : new String[] {"a.bin", "b.bin"}) {
-            byte[] b = new byte[3 << 20];
+            byte[] b = new byte[name.equals("a.bin") ? 256 << 10 : 8 << 20];   // a small file first, then a big one
             r.nextBytes(b);
             Files.write(root.resolve("data").resolve(name), b);
         }
@@ -39,7 +39,11 @@ class LinuxMigrationTest {
         assertThat(expected.stdout()).as("%s", expected).contains("data/a.bin").contains("data/b.bin");
 
         RealPrograms.Started moving = RealPrograms.start(home, "moved", busybox, args, root, new byte[0]);
-        Thread.sleep(Math.max(50, expected.nanos() / 3_000_000));      // about a third of the way
+        // Mid-run: the small file's line is out, the big file is being hashed.
+        long deadline = System.nanoTime() + 300_000_000_000L;
+        while (!moving.out().toString().contains("data/a.bin") && System.nanoTime() < deadline) {
+            Thread.sleep(2);
+        }
         GuestKernel k = moving.kernel();
         k.pause();
         assertThat(moving.task().state()).as("moved mid-run: still running").isNotEqualTo(Task.State.EXITED);
