@@ -41,7 +41,10 @@ public final class CodeCache {
         final int gen;
         final byte[] snapshot;
         final Map<Long, Block> blocks = new HashMap<>();
-        /** Byte ranges [from, to) of this page the blocks were decoded from. */
+        /**
+         * Byte ranges [from, to) of this page the blocks were decoded from: sorted, disjoint and not touching, so the
+         * per-run check compares each decoded byte once with few calls however many blocks the page holds.
+         */
         final List<int[]> ranges = new ArrayList<>();
         int checkedRun;
 
@@ -53,6 +56,19 @@ public final class CodeCache {
             this.snapshot = PhysicalMemory.HOST.asSlice(region.hostAddress(gpa), PhysicalMemory.PAGE_SIZE).toArray(
                     java.lang.foreign.ValueLayout.JAVA_BYTE);
             this.checkedRun = run;
+        }
+
+        void addRange(int from, int to) {
+            int i = 0;
+            while (i < ranges.size() && ranges.get(i)[1] < from) {
+                i++;
+            }
+            while (i < ranges.size() && ranges.get(i)[0] <= to) {
+                int[] r = ranges.remove(i);
+                from = Math.min(from, r[0]);
+                to = Math.max(to, r[1]);
+            }
+            ranges.add(i, new int[] {from, to});
         }
 
         boolean unchanged() {
@@ -139,7 +155,9 @@ public final class CodeCache {
     }
 
     private CodePage codePage(PhysicalMemory.Region r, long gpaPage) {
-        CodePage cp = pages.get(gpaPage);
+        // Keyed by page number: page addresses (low 12 bits zero) would crowd HashMap's buckets into trees.
+        Long key = gpaPage >>> 12;
+        CodePage cp = pages.get(key);
         if (cp != null) {
             if (r.codeGen[cp.page] != cp.gen) {
                 cp = null;                                   // a guest store invalidated it
@@ -153,9 +171,10 @@ public final class CodeCache {
             }
         }
         if (cp == null) {
-            blocks -= pages.containsKey(gpaPage) ? pages.get(gpaPage).blocks.size() : 0;
+            CodePage old = pages.get(key);
+            blocks -= old != null ? old.blocks.size() : 0;
             cp = new CodePage(r, gpaPage, run);
-            pages.put(gpaPage, cp);
+            pages.put(key, cp);
         }
         return cp;
     }
@@ -207,7 +226,7 @@ public final class CodeCache {
         if (newCode || region2 != null) {
             cpu.mmu.flushWrites();                           // our own fast stores must now check the page
         }
-        cp.ranges.add(new int[] {from, to});
+        cp.addRange(from, to);
         return new Block(rip, list.toArray(Insn[]::new), r, cp.page, cp.gen, region2, page2, gen2);
     }
 }

@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import org.paravane.vmm.linux.ErrnoException;
 
@@ -52,8 +51,7 @@ final class HostDirectory extends HostNode implements Node.Directory {
         } catch (IOException e) {
             throw HostErrors.of(e, path.toString());
         }
-        out.sort(Comparator.comparing(DirEntry::name));
-        return out;
+        return out;                                  // the host's readdir order, as a native run sees it
     }
 
     @Override

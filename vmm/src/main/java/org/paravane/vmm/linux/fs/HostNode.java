@@ -13,6 +13,8 @@ import org.paravane.vmm.linux.ErrnoException;
  * at a time in the guest namespace; no host call here follows a symbolic link.
  */
 abstract sealed class HostNode permits HostDirectory, HostFile, HostSymlink {
+    private static final String ATTRIBUTES = "unix:ino,mode,nlink,uid,gid,size,lastAccessTime,lastModifiedTime,ctime";
+
     final Path path;
     final long dev;
 
@@ -46,10 +48,11 @@ abstract sealed class HostNode permits HostDirectory, HostFile, HostSymlink {
 
     public Stat stat() throws ErrnoException {
         try {
-            Map<String, Object> a = Files.readAttributes(path, "unix:*", LinkOption.NOFOLLOW_LINKS);
+            // Numbers only: "unix:*" would also look the owner and group names up (getpwuid, getgrgid) on every stat.
+            Map<String, Object> a = Files.readAttributes(path, ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
             long size = (Long) a.get("size");
             return new Stat(dev, (Long) a.get("ino"), (Integer) a.get("mode"), (Integer) a.get("nlink"),
-                    (Integer) a.get("uid"), (Integer) a.get("gid"), 0, size, 4096, Stat.blocksOf(size),
+                    (Integer) a.get("uid"), (Integer) a.get("gid"), 0, size, 4096, HostBlocks.of(path, size),
                     nanos(a.get("lastAccessTime")), nanos(a.get("lastModifiedTime")), nanos(a.get("ctime")));
         } catch (IOException | UnsupportedOperationException e) {
             throw HostErrors.of(e instanceof IOException io ? io : new IOException(e), path.toString());

@@ -32,6 +32,9 @@ final class MemoryDirectory extends MemoryNode implements Node.Directory {
     MemoryDirectory(Tmpfs fs, long ino, int permissions, HostDirectory lower) {
         super(fs, ino, permissions);
         this.lower = lower;
+        if (lower != null) {
+            atime = mtime = ctime = 0;               // the host's times show until the layer itself changes
+        }
     }
 
     @Override
@@ -71,7 +74,8 @@ final class MemoryDirectory extends MemoryNode implements Node.Directory {
 
     @Override
     public synchronized List<DirEntry> list() throws ErrnoException {
-        Map<String, DirEntry> all = new TreeMap<>();
+        // The host's entries in its own order (what a native run lists), then the layer's own by name.
+        Map<String, DirEntry> all = new java.util.LinkedHashMap<>();
         if (lower != null) {
             for (DirEntry e : lower.list()) {
                 if (!whiteouts.contains(e.name())) {

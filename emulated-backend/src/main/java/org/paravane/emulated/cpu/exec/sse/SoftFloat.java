@@ -8,6 +8,8 @@ import java.math.BigInteger;
  * give the negative QNaN "indefinite") and the six exception flags, accumulated in {@link Mxcsr#flags}. Finite
  * nonzero operands go through one exact path: the exact result (a big integer times a power of two, plus a sticky
  * bit for division and square root) rounded once to the target format. Values are raw bits (binary32 in the low 32).
+ * The common case (round to nearest, normal values) first tries {@link FastFloat}; the {@code exact*} methods are the
+ * exact path alone.
  */
 final class SoftFloat {
     private SoftFloat() {
@@ -107,6 +109,15 @@ final class SoftFloat {
 
     /** a op b. DE is raised only when no NaN makes the operation invalid first. */
     static long arith(Mxcsr m, Format f, int op, long a, long b) {
+        long fast = FastFloat.arith(m, f, op, a, b);
+        if (fast != FastFloat.MISS) {
+            return fast;
+        }
+        return exactArith(m, f, op, a, b);
+    }
+
+    /** {@link #arith} without the fast path. */
+    static long exactArith(Mxcsr m, Format f, int op, long a, long b) {
         if (isNaN(f, a) || isNaN(f, b)) {
             return nanResult(m, f, a, b);
         }
@@ -187,6 +198,11 @@ final class SoftFloat {
     }
 
     static long sqrt(Mxcsr m, Format f, long a) {
+        long fast = FastFloat.sqrt(m, f, a);
+        return fast != FastFloat.MISS ? fast : exactSqrt(m, f, a);
+    }
+
+    static long exactSqrt(Mxcsr m, Format f, long a) {
         if (isNaN(f, a)) {
             return nanResult(m, f, a, a);
         }
@@ -305,6 +321,11 @@ final class SoftFloat {
 
     /** An exact integer value rounded to {@code f} (CVTSI2SS/SD, CVTDQ2PS). */
     static long fromInteger(Mxcsr m, Format f, long v) {
+        long fast = FastFloat.fromInteger(m, f, v);
+        return fast != FastFloat.MISS ? fast : exactFromInteger(m, f, v);
+    }
+
+    static long exactFromInteger(Mxcsr m, Format f, long v) {
         if (v == 0) {
             return 0;
         }
@@ -315,6 +336,11 @@ final class SoftFloat {
 
     /** Conversion between the formats (CVTSS2SD, CVTSD2SS, CVTPS2PD, CVTPD2PS). */
     static long convert(Mxcsr m, Format from, Format to, long x) {
+        long fast = from == to ? FastFloat.MISS : FastFloat.convert(m, from, x);
+        return fast != FastFloat.MISS ? fast : exactConvert(m, from, to, x);
+    }
+
+    static long exactConvert(Mxcsr m, Format from, Format to, long x) {
         if (isNaN(from, x)) {
             if (isSNaN(from, x)) {
                 m.flags |= Mxcsr.IE;
@@ -339,6 +365,11 @@ final class SoftFloat {
      * integer indefinite (the most negative value) with IE.
      */
     static long toInteger(Mxcsr m, Format f, long x, int bits, boolean truncate) {
+        long fast = FastFloat.toInteger(m, f, x, bits, truncate);
+        return fast != FastFloat.MISS ? fast : exactToInteger(m, f, x, bits, truncate);
+    }
+
+    static long exactToInteger(Mxcsr m, Format f, long x, int bits, boolean truncate) {
         long indefinite = bits == 32 ? 0x8000_0000L : Long.MIN_VALUE;
         if (isNaN(f, x) || isInf(f, x)) {
             m.flags |= Mxcsr.IE;
