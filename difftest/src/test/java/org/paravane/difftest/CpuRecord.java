@@ -15,6 +15,10 @@ public record CpuRecord(Kind kind, long[] regs, int vector, long error, long cr2
         this(kind, regs, vector, error, cr2, data, detail, null);
     }
 
+    public CpuRecord withVector(int v) {
+        return new CpuRecord(kind, regs, v, error, cr2, data, detail, simd);
+    }
+
     public CpuRecord withSimd(long[] s) {
         return new CpuRecord(kind, regs, vector, error, cr2, data, detail, s);
     }

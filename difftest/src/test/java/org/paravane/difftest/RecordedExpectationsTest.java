@@ -51,6 +51,19 @@ class RecordedExpectationsTest {
         return b.toString();
     }
 
+    /**
+     * The host's record with its exception vector as the architecture names it, where the host's kernel is known to
+     * report that exception as another (this PVM host reports a non-canonical stack access as #GP, not #SS): the same
+     * reading the live differential tests use ({@link Reference#reportsAs}).
+     */
+    static CpuRecord architectural(NativeCpu host, CpuRecord reported, CpuRecord emulated) {
+        if (reported.kind() == CpuRecord.Kind.FAULT && emulated.kind() == CpuRecord.Kind.FAULT
+                && reported.vector() != emulated.vector() && host.reportsAs(emulated.vector(), reported.vector())) {
+            return reported.withVector(emulated.vector());
+        }
+        return reported;
+    }
+
     static String digest(byte[] data) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data), 0, 8);
@@ -64,11 +77,17 @@ class RecordedExpectationsTest {
         List<TestCase> cases = selection();
         if (Boolean.getBoolean("difftest.record")) {
             Assumptions.assumeTrue(NativeCpu.unavailableReason() == null, NativeCpu::unavailableReason);
-            List<List<CpuRecord>> host = new NativeCpu().run(cases);
+            NativeCpu nativeCpu = new NativeCpu();
+            List<List<CpuRecord>> host = nativeCpu.run(cases);
+            List<List<CpuRecord>> ours;
+            try (BackendCpu emulated = new BackendCpu(new EmulatedBackend())) {
+                ours = emulated.run(cases);
+            }
             StringBuilder out = new StringBuilder("# Final states of InstructionForms cases on the host CPU ("
                     + System.getProperty("os.arch") + "), recorded by RecordedExpectationsTest with -Ddifftest.record=true\n");
             for (int i = 0; i < cases.size(); i++) {
-                out.append(line(cases.get(i), host.get(i).getLast())).append('\n');
+                out.append(line(cases.get(i), architectural(nativeCpu, host.get(i).getLast(), ours.get(i).getLast())))
+                        .append('\n');
             }
             Path file = Path.of("src", "test", "resources", FILE);
             Files.createDirectories(file.getParent());
