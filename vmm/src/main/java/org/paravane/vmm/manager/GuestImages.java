@@ -15,7 +15,7 @@ import org.paravane.vmm.kernel.InvalidImageException;
 public final class GuestImages {
 
     public static final List<String> BUNDLED = List.of("hello", "worker", "scanner", "kscan", "checksum",
-            "cpu_alu", "cpu_sieve", "cpu_fib", "cpu_crc", "faults", "traps");
+            "cpu_alu", "cpu_sieve", "cpu_fib", "cpu_crc", "cpu_nbody", "cpuinfo", "fpstate", "fpswitch", "faults", "traps");
 
     private GuestImages() {
     }
@@ -54,6 +54,10 @@ public final class GuestImages {
             java.util.Map.entry("cpu_sieve", "CPU kernel: byte sieve (arg: passes)"),
             java.util.Map.entry("cpu_fib", "CPU kernel: recursive fib(27) (arg: times)"),
             java.util.Map.entry("cpu_crc", "CPU kernel: table CRC-32 (arg: passes)"),
+            java.util.Map.entry("cpu_nbody", "CPU kernel: double-precision n-body, exact energies (arg: steps)"),
+            java.util.Map.entry("cpuinfo", "prints every CPUID leaf the VM's CPU model announces, and XCR0"),
+            java.util.Map.entry("fpstate", "keeps its own MXCSR, x87 control word and XMM values across time slices (arg: 1 or 2)"),
+            java.util.Map.entry("fpswitch", "yields in a loop, with (arg > 0) or without (arg < 0) XMM use: FP switch cost"),
             java.util.Map.entry("faults", "misbehaves on purpose (arg: 0 bad hypercall, 1 bad pointer, 2 #UD, 3 page fault, 4 triple fault)"),
             java.util.Map.entry("traps", "user-mode exceptions (arg: 0 int3, 1 int 4, 2 int 0x80, 3-9 writes to unmapped or kernel memory)"));
 }
