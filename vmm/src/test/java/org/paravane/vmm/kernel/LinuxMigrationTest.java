@@ -39,10 +39,13 @@ class LinuxMigrationTest {
         assertThat(expected.stdout()).as("%s", expected).contains("data/a.bin").contains("data/b.bin");
 
         RealPrograms.Started moving = RealPrograms.start(home, "moved", busybox, args, root, new byte[0]);
-        // Mid-run: the small file's line is out, the big file is being hashed.
+        // Mid-run: busybox reads 4 KiB at a time (64 reads for a.bin, 2,048 for b.bin, 64 for a.bin again, about 2,200
+        // system calls in all), and its output is a pipe, so it prints every line at exit: move it when it is about
+        // half-way through b.bin by its system call count.
         long deadline = System.nanoTime() + 300_000_000_000L;
-        while (!moving.out().toString().contains("data/a.bin") && System.nanoTime() < deadline) {
-            Thread.sleep(2);
+        while (moving.task().syscallStats().total() < 1_100 && moving.task().state() != Task.State.EXITED
+                && System.nanoTime() < deadline) {
+            Thread.sleep(1);
         }
         GuestKernel k = moving.kernel();
         k.pause();
