@@ -5,14 +5,19 @@ import java.math.BigInteger;
 /**
  * The transcendental functions' values to {@link #P} bits (far beyond the 64 the x87 keeps, so rounding the
  * truncated value once with a sticky bit gives the correctly rounded result): a value is m · 2^e, m a signed big
- * integer kept to P bits. The reduction for sin/cos/tan uses π to {@link #FIX} bits, so arguments up to 2^63 reduce
- * exactly enough.
+ * integer kept to P bits. The reduction for sin/cos/tan is exact with the host's 68-bit π ({@link #PI_HOST_FIX}),
+ * as the hardware reduces, not with the true π.
  */
 record Approx(BigInteger m, int e) {
     static final int P = 256, FIX = 600;
     private static final BigInteger PI_FIX = pi(FIX + 16).shiftRight(16);
     private static final BigInteger LN2_FIX = ln2(FIX + 16).shiftRight(16);
     static final Approx PI = new Approx(PI_FIX, -FIX).norm(), LN2 = new Approx(LN2_FIX, -FIX).norm();
+    /**
+     * The π the host (AMD EPYC, like Intel's 66-bit one) reduces by: 68 bits, 0xC90FDAA22168C234C · 2^-66. Measured:
+     * sin of FLDPI's value is exactly -2^-64 on the host (π - this constant), -0.92 · 2^-64 with an exact π.
+     */
+    private static final BigInteger PI_HOST_FIX = new BigInteger("C90FDAA22168C234C", 16).shiftLeft(FIX - 66);
     static final Approx ONE = new Approx(BigInteger.ONE, 0), TWO = new Approx(BigInteger.TWO, 0);
 
     static Approx of(F80 a) {
@@ -114,7 +119,7 @@ record Approx(BigInteger m, int e) {
         if (x.exp() < F80.BIAS - 1) {                     // |x| < 1/2: no reduction
             return new Object[] {0, a};
         }
-        BigInteger fixed = a.m.shiftLeft(a.e + FIX), halfPi = PI_FIX.shiftRight(1);
+        BigInteger fixed = a.m.shiftLeft(a.e + FIX), halfPi = PI_HOST_FIX.shiftRight(1);
         BigInteger k = fixed.add(halfPi.shiftRight(1)).divide(halfPi);
         if (fixed.signum() < 0) {
             k = fixed.subtract(halfPi.shiftRight(1)).divide(halfPi);
@@ -154,18 +159,34 @@ record Approx(BigInteger m, int e) {
 
     /** log2 x for x > 0: its binary exponent plus log2 of the significand scaled into [√½, √2). */
     static Approx log2(F80 x) {
-        BigInteger m = x.mag();
-        int exp = x.lsbExp() + m.bitLength() - 1;
+        return log2(of(x));
+    }
+
+    static Approx log2(Approx x) {
+        BigInteger m = x.m;
+        int exp = x.top();
         Approx sig = new Approx(m, 1 - m.bitLength());        // [1, 2)
-        if (m.shiftLeft(1).pow(2).compareTo(BigInteger.ONE.shiftLeft(2 * m.bitLength() + 1)) >= 0) {
+        if (m.pow(2).compareTo(BigInteger.ONE.shiftLeft(2 * m.bitLength() - 1)) >= 0) {
             sig = sig.half();                                  // sig ≥ √2
             exp++;
         }
         return of(exp).add(log1p(sig.sub(ONE)).div(LN2));
     }
 
-    /** 2^x - 1 = expm1(x ln 2) for |x| ≤ 1 (Taylor; relative precision for tiny x). */
+    /**
+     * 2^x - 1: expm1(x ln 2) for |x| ≤ 1 (Taylor; relative precision for tiny x); beyond (undefined for F2XM1),
+     * 2^n · 2^(x-n) - 1 with n the nearest integer, the exponent clamped far outside the extended range.
+     */
     static Approx exp2m1(Approx x) {
+        if (x.top() >= 1) {
+            if (x.top() > 20) {
+                return x.neg() ? ONE.negate().add(new Approx(BigInteger.ONE, -(1 << 20))) : new Approx(BigInteger.ONE, 1 << 20);
+            }
+            int k = x.e >= 0 ? x.m.shiftLeft(x.e).intValueExact()
+                    : x.m.shiftLeft(1).add(BigInteger.ONE.shiftLeft(-x.e)).shiftRight(1 - x.e).intValueExact();  // round(x)
+            Approx pow = exp2m1(x.sub(of(k))).add(ONE);
+            return new Approx(pow.m, pow.e + k).sub(ONE);
+        }
         Approx z = x.mul(LN2), sum = z, term = z;
         for (long n = 2; ; n++) {
             term = term.mul(z).div(of(n));

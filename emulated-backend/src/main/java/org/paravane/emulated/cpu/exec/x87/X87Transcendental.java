@@ -79,11 +79,10 @@ final class X87Transcendental {
                 first = trig(env, a, 2);
                 second = X87Math.special(a, null) || a.isInf() ? first : F80.ONE;
             } else {
-                // Both values from one context: the flags and C1 of the two roundings together.
                 first = trig(env, a, 0);
-                boolean up = env.roundedUp;
+                boolean sineUp = env.roundedUp;
                 second = X87Math.special(a, null) || a.isInf() ? first : trig(env, a, 1);
-                env.roundedUp |= up;
+                env.roundedUp = sineUp;                   // C1 tells the sine's rounding, as on the host
             }
             if (a != null && overflows(f, env)) {
                 first = second = F80.INDEFINITE;
@@ -238,7 +237,10 @@ final class X87Transcendental {
         if (y.isZero() || x.isZero()) {
             return F80.zero(neg);
         }
-        return round(env, Approx.of(y).mul(Approx.log1p(Approx.of(x)).div(Approx.LN2)));
+        Approx ax = Approx.of(x);
+        // Beyond the defined range the series converges slowly: log2 of 1 + x itself.
+        Approx log = x.exp() < F80.BIAS - 2 ? Approx.log1p(ax).div(Approx.LN2) : Approx.log2(Approx.ONE.add(ax));
+        return round(env, Approx.of(y).mul(log));
     }
 
     /** The value (never exact: a nonzero sticky bit below the P bits) rounded to 64 bits by RC. */
