@@ -625,8 +625,7 @@ public final class Decoder {
                 case 2 -> modrmByte == 0xD0;
                 case 4 -> modrmByte == 0xE0 || modrmByte == 0xE1 || modrmByte == 0xE4 || modrmByte == 0xE5;
                 case 5 -> modrmByte != 0xEF;
-                case 6 -> modrmByte >= 0xF4;                  // F0-F3: F2XM1 FYL2X FPTAN FPATAN, not implemented
-                case 7 -> modrmByte == 0xF8 || modrmByte == 0xFA || modrmByte == 0xFC || modrmByte == 0xFD;
+                case 6, 7 -> true;
                 default -> true;
             };
             case 2 -> r < 4 || modrmByte == 0xE9;

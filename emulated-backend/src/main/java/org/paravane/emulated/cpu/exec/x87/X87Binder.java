@@ -127,6 +127,10 @@ public final class X87Binder {
             };
             case 5 -> new X87Load.Load(d, X87Load.Kind.CONSTANT, modrm & 7);
             case 6 -> switch (modrm) {
+                case 0xF0 -> new X87Transcendental.Trans(d, X87Transcendental.Op.F2XM1);
+                case 0xF1 -> new X87Transcendental.Trans(d, X87Transcendental.Op.YL2X);
+                case 0xF2 -> new X87Transcendental.Trans(d, X87Transcendental.Op.PTAN);
+                case 0xF3 -> new X87Transcendental.Trans(d, X87Transcendental.Op.PATAN);
                 case 0xF4 -> new X87Unary.Unary(d, X87Unary.Op.XTRACT);
                 case 0xF5 -> new X87Unary.Unary(d, X87Unary.Op.PREM1);
                 case 0xF6 -> new X87Stack.Move(d, X87Stack.Op.DECSTP, 0);
@@ -135,15 +139,19 @@ public final class X87Binder {
             };
             default -> switch (modrm) {
                 case 0xF8 -> new X87Unary.Unary(d, X87Unary.Op.PREM);
+                case 0xF9 -> new X87Transcendental.Trans(d, X87Transcendental.Op.YL2XP1);
                 case 0xFA -> new X87Unary.Unary(d, X87Unary.Op.SQRT);
+                case 0xFB -> new X87Transcendental.Trans(d, X87Transcendental.Op.SINCOS);
                 case 0xFC -> new X87Unary.Unary(d, X87Unary.Op.RNDINT);
                 case 0xFD -> new X87Unary.Unary(d, X87Unary.Op.SCALE);
+                case 0xFE -> new X87Transcendental.Trans(d, X87Transcendental.Op.SIN);
+                case 0xFF -> new X87Transcendental.Trans(d, X87Transcendental.Op.COS);
                 default -> throw unimplemented(d);
             };
         };
     }
 
-    /** The decoder sends the transcendental encodings as {@code X87} (#UD), never here. */
+    /** The decoder sends the reserved encodings as {@code X87} (#UD), never here. */
     private static IllegalArgumentException unimplemented(Decoded d) {
         return new IllegalArgumentException("not an implemented x87 encoding: " + d);
     }
