@@ -27,6 +27,16 @@ final class NBodyModel {
 
     /** The guest's "checksum" report after {@code steps} steps: the final energy's bits mixed with the positions'. */
     static long checksum(long steps) {
+        double[][] b = simulate(steps);
+        long positions = 0;
+        for (double[] body : b) {
+            positions = Long.rotateLeft(positions, 7) ^ Double.doubleToRawLongBits(body[X] + body[Y] + body[Z]);
+        }
+        return Double.doubleToRawLongBits(energy(b)) ^ positions;
+    }
+
+    /** The bodies after {@code steps} steps of 0.01 days, from the initial state with the Sun's momentum offset. */
+    static double[][] simulate(long steps) {
         double[][] b = initial();
         double px = 0, py = 0, pz = 0;
         for (double[] body : b) {
@@ -40,11 +50,7 @@ final class NBodyModel {
         for (long s = 0; s < steps; s++) {
             advance(b, 0.01);
         }
-        long positions = 0;
-        for (double[] body : b) {
-            positions = Long.rotateLeft(positions, 7) ^ Double.doubleToRawLongBits(body[X] + body[Y] + body[Z]);
-        }
-        return Double.doubleToRawLongBits(energy(b)) ^ positions;
+        return b;
     }
 
     static double energy(double[][] b) {

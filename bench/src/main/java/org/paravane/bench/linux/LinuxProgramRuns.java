@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
  * <pre>
  * ./mvnw -B -o -Pbench -DskipTests package -pl bench -am -Dparavane.conformance=/path/to/conformance
  * java --enable-native-access=ALL-UNNAMED -cp bench/target/benchmarks.jar org.paravane.bench.linux.LinuxProgramRuns \
- *     [--programs guests/target/linux-programs] [--conformance ../shared/conformance] [--getpid 200000]
+ *     [--programs guests/target/linux-programs] [--conformance DIR] [--getpid 200000]
  *     [--pread 100000] [--lua full|soft|none] [--backends emulated,kvm] [--skip-qemu]
  * </pre>
  */
