@@ -116,6 +116,11 @@ final class CallingTask implements SyscallTask {
     }
 
     @Override
+    public org.paravane.vmm.kernel.wait.Waker waker() {
+        return task.sleeper;
+    }
+
+    @Override
     public void flushTlb() {
         task.specialChanged = true;
     }

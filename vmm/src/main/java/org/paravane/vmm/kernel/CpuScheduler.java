@@ -137,6 +137,13 @@ final class CpuScheduler implements Runnable {
         long slice = kernel.config().timeSliceMicros() * 1000;
         long sliceEnd = System.nanoTime() + slice;
         try {
+            if (t.blocked != null) {
+                Step resumed = syscalls.resumeBlocked(t);
+                if (resumed != Step.CONTINUE) {
+                    requeueUnlessLeft(t, resumed);
+                    return;
+                }
+            }
             while (true) {
                 setBudget(sliceEnd - System.nanoTime());
                 VcpuExit exit = timedRun();
@@ -151,13 +158,8 @@ final class CpuScheduler implements Runnable {
                         sliceEnd = System.nanoTime() + slice;   // nothing else to run, or it may not be preempted now
                     }
                 }
-                if (step == Step.LEAVE) {
-                    return;
-                }
-                if (step == Step.PREEMPT) {
-                    if (t.runState().requeue()) {
-                        kernel.queue(index).add(t);
-                    }
+                if (step == Step.LEAVE || step == Step.PREEMPT) {
+                    requeueUnlessLeft(t, step);
                     return;
                 }
                 if (kernel.stopping() || kernel.pauseRequested()) {
@@ -170,6 +172,13 @@ final class CpuScheduler implements Runnable {
             }
         } finally {
             current = null;
+        }
+    }
+
+    /** After a run that ended in {@code step}: a preempted task goes to the back of the queue, one that left does not. */
+    private void requeueUnlessLeft(Task t, Step step) {
+        if (step == Step.PREEMPT && t.runState().requeue()) {
+            kernel.queue(index).add(t);
         }
     }
 

@@ -256,6 +256,7 @@ public final class GuestKernel implements AutoCloseable {
         for (Task t : tasks) {
             if (t.state() != Task.State.EXITED) {
                 t.exited(-1, panic != null ? "VM panicked: " + panic : "stopped");
+                cancelBlocked(t);
                 abiExited(t);
                 t.space.release();
             }
@@ -384,6 +385,7 @@ public final class GuestKernel implements AutoCloseable {
             t.appendOutput("[kernel] " + line + "\n");
             config.console().write(t, "[kernel] " + line + "\n");
         }
+        cancelBlocked(t);
         abiExited(t);
         t.space.release();
         t.exited(code, failure);
@@ -391,6 +393,19 @@ public final class GuestKernel implements AutoCloseable {
             done.complete(null);   // the last one: whoever exits last sees every task exited
         }
         signalExits();
+    }
+
+    /** A task that ends while blocked in a system call leaves the wait queues its call joined. */
+    private void cancelBlocked(Task t) {
+        var b = t.blocked;
+        t.blocked = null;
+        if (b != null) {
+            try {
+                b.cancel();
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, t + ": its blocked call failed to cancel", e);
+            }
+        }
     }
 
     private void abiExited(Task t) {

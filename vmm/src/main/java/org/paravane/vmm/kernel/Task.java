@@ -30,6 +30,8 @@ public final class Task {
     private final Map<String, Long> reports = new LinkedHashMap<>();
 
     GeneralRegisters registers;
+    /** The system call the task waits in (its registers those of the call), or null. See {@link SystemCalls}. */
+    volatile org.paravane.vmm.kernel.abi.Blocked blocked;
     /** The task's x87/SSE state (FXSAVE image) while another task's is in the FPU; null: fresh. See FpuSwitch. */
     byte[] fpu;
     int preemptCount;

@@ -1,13 +1,15 @@
 package org.paravane.vmm.kernel;
 
 import org.paravane.api.asyncpf.Sleeper;
+import org.paravane.vmm.kernel.wait.Waker;
 
 /**
  * A task as the schedule wait sees it: {@link #sleep()} takes the task off its vCPU without blocking the vCPU thread
  * (the vCPU goes on with other tasks), {@link #wakeUp()} puts it back on its run queue. Both are transitions of the
- * task's {@link TaskRunState}; a wake that arrives before the task is suspended is kept there, so none is lost.
+ * task's {@link TaskRunState}; a wake that arrives before the task is suspended is kept there, so none is lost. The
+ * same object is the task's {@link Waker} for blocking system calls: one way to leave a vCPU and come back.
  */
-final class TaskSleeper implements Sleeper {
+final class TaskSleeper implements Sleeper, Waker {
     private final Task task;
     private final GuestKernel kernel;
     /** Test seam: runs once the task is suspended, before sleep() returns (where a wake can race it). */
@@ -38,6 +40,11 @@ final class TaskSleeper implements Sleeper {
         if (task.runState().wake()) {
             kernel.enqueue(task);
         }
+    }
+
+    @Override
+    public void wake() {
+        wakeUp();
     }
 
     @Override

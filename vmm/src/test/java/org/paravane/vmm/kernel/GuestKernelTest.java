@@ -256,6 +256,80 @@ abstract class GuestKernelTest {
         assertThat(plain.output()).isEqualTo("hello, world from task 2\n");
     }
 
+    /**
+     * A blocking call: "first" waits in its write until "second" has written, on one vCPU, so the vCPU must run
+     * "second" while "first" is off it; a call that never gets its event is cancelled when the VM stops.
+     */
+    @Test
+    void aBlockedCallLeavesItsVcpuAndResumesWhenWoken() throws Exception {
+        var queue = new org.paravane.vmm.kernel.wait.WaitQueue();
+        var released = new java.util.concurrent.atomic.AtomicBoolean();
+        var order = new java.util.concurrent.CopyOnWriteArrayList<String>();
+        var cancelled = new java.util.concurrent.atomic.AtomicBoolean();
+        var twoExited = new java.util.concurrent.CountDownLatch(2);
+        SyscallAbi rendezvous = new SyscallAbi() {
+            @Override
+            public void exited(SyscallTask task) {
+                twoExited.countDown();
+            }
+
+            @Override
+            public String name() {
+                return "rendezvous";
+            }
+
+            @Override
+            public SyscallOutcome dispatch(SyscallTask task, GeneralRegisters registers) {
+                if (registers.rax() != 1) {
+                    return ParavaneAbi.INSTANCE.dispatch(task, registers);
+                }
+                if (task.name().equals("second")) {
+                    order.add("second");
+                    released.set(true);
+                    queue.wakeAll();
+                    return ParavaneAbi.INSTANCE.dispatch(task, registers);
+                }
+                if (task.name().equals("never")) {
+                    return new SyscallOutcome.Block(new org.paravane.vmm.kernel.abi.Blocked() {
+                        @Override
+                        public SyscallOutcome resume(SyscallTask t) {
+                            return new SyscallOutcome.Block(this);
+                        }
+
+                        @Override
+                        public void cancel() {
+                            cancelled.set(true);
+                        }
+                    });
+                }
+                return waitThenWrite(task, registers);
+            }
+
+            private SyscallOutcome waitThenWrite(SyscallTask task, GeneralRegisters registers) {
+                queue.add(task.waker());
+                if (!released.get()) {
+                    return new SyscallOutcome.Block(t -> waitThenWrite(t, registers));
+                }
+                queue.remove(task.waker());
+                order.add("first");
+                return ParavaneAbi.INSTANCE.dispatch(task, registers);
+            }
+        };
+        GuestKernel k = stack.kernel("block", 1, 0, PageSource.ZERO, PreemptionModel.PREEMPTIBLE, WaitPolicy.DECISION_TABLE);
+        Task first = k.launch(new TaskSpec("first", image("hello"), 0, null, rendezvous));
+        Task second = k.launch(new TaskSpec("second", image("hello"), 0, null, rendezvous));
+        Task never = k.launch(new TaskSpec("never", image("hello"), 0, null, rendezvous));
+        k.start();
+        assertThat(twoExited.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(order).containsExactly("second", "first");
+        assertThat(first.exitCode()).isZero();
+        assertThat(first.output()).isEqualTo("hello, world from task 1\n");
+        assertThat(never.state()).isEqualTo(Task.State.WAITING);
+        k.stop();
+        assertThat(cancelled).as("the blocked call let go of its queues").isTrue();
+        assertThat(queue.isEmpty()).isTrue();
+    }
+
     @Test
     void aTripleFaultStopsTheVmWithAReport() throws Exception {
         GuestKernel k = stack.kernel("triple", 1, 0, PageSource.ZERO, PreemptionModel.PREEMPTIBLE, WaitPolicy.DECISION_TABLE);

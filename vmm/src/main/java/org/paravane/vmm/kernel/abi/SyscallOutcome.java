@@ -25,6 +25,23 @@ public sealed interface SyscallOutcome {
     }
 
     /**
+     * The call waits for an event: the task leaves its vCPU until woken, then {@link Blocked#resume} decides the
+     * outcome. {@code deadlineNanos} (on the kernel's clock, {@link SyscallTask#nanosSinceStart()}) wakes it at the
+     * latest then, or {@link #NO_DEADLINE}.
+     */
+    record Block(Blocked blocked, long deadlineNanos) implements SyscallOutcome {
+        public static final long NO_DEADLINE = Long.MAX_VALUE;
+
+        public Block {
+            Objects.requireNonNull(blocked, "blocked");
+        }
+
+        public Block(Blocked blocked) {
+            this(blocked, NO_DEADLINE);
+        }
+    }
+
+    /**
      * The task ends as killed by signal {@code signal} (exit status 128 + signal, as a shell reports it);
      * {@code reason} says why and where.
      */

@@ -49,6 +49,12 @@ public interface SyscallTask {
     void setGsBase(long base);
 
     /**
+     * What wakes this task from a {@link SyscallOutcome.Block}: the same object for the task's whole life, so it can be
+     * added to and removed from wait queues.
+     */
+    org.paravane.vmm.kernel.wait.Waker waker();
+
+    /**
      * The task's page tables lost rights or pages (unmap, mprotect, a move): the vCPU must not keep translations it
      * cached. Adding mappings needs no flush.
      */
