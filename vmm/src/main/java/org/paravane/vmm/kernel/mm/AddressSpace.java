@@ -19,6 +19,8 @@ public final class AddressSpace {
     private final Set<Long> owned = new HashSet<>();
     private final PageTables tables;
     private final boolean user;
+    /** Tasks running in this space (threads share one); the pages go back when the last lets go. */
+    private int users = 1;
 
     /**
      * @param kernelArea the size of the kernel area at guest-physical and virtual 0, mapped supervisor-only
@@ -187,8 +189,19 @@ public final class AddressSpace {
         }
     }
 
-    /** Gives every page this address space owns back to the kernel. */
-    public void release() {
+    /** One more task runs in this space (a thread): it is released once more before its pages go back. */
+    public synchronized void retain() {
+        if (users == 0) {
+            throw new IllegalStateException("address space 0x" + Long.toHexString(root()) + " was released already");
+        }
+        users++;
+    }
+
+    /** A task lets go of this space; the last one gives every page it owns back to the kernel. */
+    public synchronized void release() {
+        if (users == 0 || --users > 0) {
+            return;
+        }
         owned.forEach(pages::free);
         owned.clear();
     }
