@@ -83,7 +83,11 @@ public final class LinuxAbi implements SyscallAbi {
     public FaultOutcome pageFault(SyscallTask task, long address, int errorCode, long rip) {
         boolean write = (errorCode & 2) != 0, exec = (errorCode & 16) != 0;
         try {
-            if (process.memory().fault(address, write, exec)) {
+            ProcessMemory memory = process.memory();
+            if (memory.fault(address, write, exec)) {
+                if (memory.takeFlush()) {
+                    task.flushTlb();
+                }
                 return FaultOutcome.Retry.INSTANCE;
             }
         } catch (PhysicalPages.OutOfGuestMemoryException e) {
