@@ -158,6 +158,16 @@ public final class FdTable {
         }
     }
 
+    /** fork: the same descriptors on the same open file descriptions (each held once more), flags and limit. */
+    public synchronized FdTable copy() {
+        FdTable copy = new FdTable(limit);
+        slots.forEach((fd, slot) -> {
+            slot.file().retain();
+            copy.slots.put(fd, slot);
+        });
+        return copy;
+    }
+
     /** The open descriptors in order (for {@code /proc/self/fd}). */
     public synchronized List<Integer> descriptors() {
         return new ArrayList<>(slots.keySet());

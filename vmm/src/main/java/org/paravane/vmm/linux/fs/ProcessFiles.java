@@ -45,6 +45,22 @@ public final class ProcessFiles {
         installConsole(fs.console());
     }
 
+    /** A forked child's view: the parent's file system, working directory, umask and a copy of its descriptors. */
+    private ProcessFiles(ProcessFiles parent, String exePath, Supplier<String> maps, Supplier<String> cpuinfo) {
+        this.fs = parent.fs;
+        this.fds = parent.fds.copy();
+        this.proc = new Mount("/proc", ProcFs.create(this, exePath, maps, cpuinfo), false);
+        this.resolver = new PathResolver(Location.root(fs.rootMount()), path -> path.equals("/proc") ? proc : fs.mountAt(path));
+        this.cwd = parent.cwd;
+        this.umask = parent.umask;
+        this.namespace = new NamespaceCalls(resolver);
+    }
+
+    /** fork: the child's files, as {@link #ProcessFiles(ProcessFiles, String, Supplier, Supplier)} says. */
+    public ProcessFiles forkCopy(String exePath, Supplier<String> maps, Supplier<String> cpuinfo) {
+        return new ProcessFiles(this, exePath, maps, cpuinfo);
+    }
+
     private void installConsole(Console console) {
         String label = console.terminal() ? "/dev/pts/0" : null;
         Node in = new StreamFile(console.in(), null, console.terminal(), FileSystem.DEV_DEV, 0x200, Stat.makedev(136, 0));

@@ -51,7 +51,7 @@ public final class LinuxAbi implements SyscallAbi {
         long nr = r.rax();
         try {
             thread.task = task;
-            SyscallOutcome outcome = table.call(task, nr, r.rdi(), r.rsi(), r.rdx(), r.r10(), r.r8(), r.r9());
+            SyscallOutcome outcome = table.call(task, r, nr, r.rdi(), r.rsi(), r.rdx(), r.r10(), r.r8(), r.r9());
             if (outcome == null) {
                 process.host.unknownCall(nr, process.toString());
                 return new SyscallOutcome.Return(-ENOSYS);
