@@ -38,7 +38,7 @@ final class BlockCompiler {
     static final int IN_CPU = -1;
 
     private static final int THIS = 0, CPU = 1, MAX = 2, REGS = 4, D = 36, S = 38, R = 40, AUX = 42, T0 = 44,
-            T1 = 46, T2 = 48, ARRAY = 50;
+            T1 = 46, T2 = 48, ARRAY = 50, EXEC = 51;
 
     private final Block block;
     private final CodeBuilder code;
@@ -112,12 +112,15 @@ final class BlockCompiler {
     private void emitRun() {
         int n = block.length();
         boolean[] inline = new boolean[n];
+        boolean all = true;
         for (int i = 0; i < n; i++) {
             inline[i] = inlining && ops.supports(block.insn(i).decoded);
+            all &= inline[i];
             if (inline[i]) {
                 used |= InlineOps.registers(block.insn(i).decoded);
             }
         }
+        boolean loop = all && selfLoop();
         code.aload(CPU);
         code.loadConstant(block.end);
         code.putfield(CD_CPU, "rip", CD_long);
@@ -128,6 +131,13 @@ final class BlockCompiler {
         for (int slot : new int[] {D, S, R, AUX}) {
             code.lconst_0();
             code.lstore(slot);
+        }
+        code.iconst_0();
+        code.istore(EXEC);
+        Label top = code.newLabel();
+        code.labelBinding(top);
+        if (loop) {
+            dirty = used;                               // the back edge arrives with any of them changed
         }
         for (int i = 0; i < n; i++) {
             Insn insn = block.insn(i);
@@ -142,7 +152,10 @@ final class BlockCompiler {
             boolean syncedBefore = flagsSynced;
             code.labelBinding(start);
             boolean throwsOrStops;
-            if (inline[i]) {
+            if (loop && i == n - 1) {
+                emitBackEdge(insn, top);
+                throwsOrStops = false;
+            } else if (inline[i]) {
                 throwsOrStops = ops.emit(insn.decoded, insn);
             } else {
                 code.getstatic(SELF, "i" + i, CD_INSN);
@@ -161,7 +174,7 @@ final class BlockCompiler {
             }
         }
         sync();
-        code.loadConstant(n);
+        retired(n);
         code.ireturn();
         for (Handler h : handlers) {
             Label at = code.newLabel();
@@ -175,7 +188,7 @@ final class BlockCompiler {
             code.loadConstant(block.insn(h.index).rip);
             code.putfield(CD_CPU, "rip", CD_long);
             code.aload(CPU);
-            code.loadConstant(h.index);
+            retired(h.index);
             code.putfield(CD_CPU, "completedBeforeSignal", CD_int);
             code.aload(CPU);
             code.getstatic(SELF, "i" + h.index, CD_INSN);
@@ -184,11 +197,62 @@ final class BlockCompiler {
         }
     }
 
+    /** Pushes the instructions retired by this call when instruction {@code i} of the current pass is next. */
+    private void retired(int i) {
+        code.iload(EXEC);
+        if (i != 0) {
+            code.loadConstant(i);
+            code.iadd();
+        }
+    }
+
+    /**
+     * Whether the block ends in a JMP or Jcc to its own start: the loop then stays in this method, registers in
+     * locals, for as many passes as {@code max} allows.
+     */
+    private boolean selfLoop() {
+        var d = block.insn(block.length() - 1).decoded;
+        return (d.mnemonic() == org.paravane.emulated.cpu.decode.Mnemonic.JCC
+                || d.mnemonic() == org.paravane.emulated.cpu.decode.Mnemonic.JMP)
+                && d.op(0) instanceof org.paravane.emulated.cpu.decode.Operand.Rel r && r.target() == block.rip;
+    }
+
+    /**
+     * The loop's branch back to its start: another pass when it fits in {@code max} (the flags go to the Cpu first
+     * when the body could leave or read them before setting them), else out with RIP at the start.
+     */
+    private void emitBackEdge(Insn insn, Label top) {
+        var d = insn.decoded;
+        int n = block.length();
+        Label out = code.newLabel();
+        if (d.mnemonic() == org.paravane.emulated.cpu.decode.Mnemonic.JCC) {
+            jumpIf(d.cond() ^ 1, out);
+        }
+        boolean syncFlags = InlineOps.flagsNeededAtStart(block);
+        Label leave = code.newLabel();
+        code.iinc(EXEC, n);
+        code.iload(EXEC);
+        code.loadConstant(n);
+        code.iadd();
+        code.iload(MAX);
+        code.if_icmpgt(leave);
+        if (syncFlags && !flagsSynced) {
+            storeFlags(flagOp);
+        }
+        code.goto_(top);
+        code.labelBinding(leave);
+        code.iinc(EXEC, -n);                            // the epilogue adds this pass
+        code.aload(CPU);
+        code.loadConstant(block.rip);
+        code.putfield(CD_CPU, "rip", CD_long);
+        code.labelBinding(out);
+    }
+
     /** Before instruction {@code i}: when {@code max} is {@code i}, leave with RIP at it. */
     private void emitMaxCheck(int i) {
         Label go = code.newLabel();
         code.iload(MAX);
-        code.loadConstant(i);
+        retired(i);
         code.if_icmpgt(go);
         writeBack(dirty);
         if (!flagsSynced) {
@@ -197,7 +261,7 @@ final class BlockCompiler {
         code.aload(CPU);
         code.loadConstant(block.insn(i).rip);
         code.putfield(CD_CPU, "rip", CD_long);
-        code.loadConstant(i);
+        retired(i);
         code.ireturn();
         code.labelBinding(go);
     }
@@ -215,7 +279,7 @@ final class BlockCompiler {
         code.aload(CPU);
         code.loadConstant(block.insn(i + 1).rip);
         code.putfield(CD_CPU, "rip", CD_long);
-        code.loadConstant(i + 1);
+        retired(i + 1);
         code.ireturn();
         code.labelBinding(go);
     }

@@ -109,6 +109,49 @@ final class InlineOps {
         };
     }
 
+    /**
+     * Whether a pass of the loop {@code block} can leave (a fault, a store's stop) or read the flags before an
+     * instruction sets all of them: then the flags of the previous pass must be in the Cpu at its start.
+     */
+    static boolean flagsNeededAtStart(org.paravane.emulated.cpu.Block block) {
+        for (int i = 0; i < block.length(); i++) {
+            Decoded d = block.insn(i).decoded;
+            switch (d.mnemonic()) {
+                case ADD, SUB, AND, OR, XOR, CMP, TEST -> {
+                    return mayExit(d);                      // sets every flag, after its own possible fault
+                }
+                case SHL, SHR, SAR -> {
+                    if ((((Operand.Imm) d.op(1)).value() & (d.opSize() == 8 ? 0x3F : 0x1F)) != 0) {
+                        return false;
+                    }
+                }
+                case IMUL -> {
+                    return mayExit(d);
+                }
+                case NOP, MOV, MOVZX, MOVSX, MOVSXD, LEA, NOT, PUSH, POP -> {
+                    if (mayExit(d)) {
+                        return true;
+                    }
+                }
+                default -> {
+                    return true;                            // INC/DEC, rotates, Jcc read them
+                }
+            }
+        }
+        return true;
+    }
+
+    /** Whether an inlined {@code d} can raise a signal or stop the block. */
+    private static boolean mayExit(Decoded d) {
+        if (d.mnemonic() == Mnemonic.LEA) {
+            return false;
+        }
+        return switch (d.mnemonic()) {
+            case PUSH, POP, CALL, RET -> true;
+            default -> d.operands().stream().anyMatch(o -> o instanceof Operand.Mem);
+        };
+    }
+
     // ---- emission -----------------------------------------------------------------------------------------------
 
     /** Emits {@code d}; returns whether it can raise a signal or stop the block (a store). */
@@ -249,8 +292,12 @@ final class InlineOps {
     private boolean shift(Decoded d) {
         int size = d.opSize(), bits = size * 8, r = reg(d.op(0));
         int k = (int) ((Operand.Imm) d.op(1)).value() & (size == 8 ? 0x3F : 0x1F);
-        if (k == 0) {
-            return false;                                   // operand and flags unchanged
+        if (k == 0) {                                       // flags unchanged; a 32-bit register is still written
+            if (size == 4) {
+                loadReg(4, r);
+                storeReg(4, r);
+            }
+            return false;
         }
         int t = BlockCompiler.temp(1), res = BlockCompiler.temp(2);
         loadReg(size, r);

@@ -92,6 +92,36 @@ class TranslatorTest {
         }
     }
 
+    @Test
+    void budgetsStopATranslatedLoopAtTheExactInstruction() {
+        String loop = "mov ecx, 100000\n l: mov rdx, rax\n shl rdx, 13\n xor rax, rdx\n add rbx, rax\n rol rbx, 5\n"
+                + " dec rcx\n jnz l\n mov [0xF0000000], rax";
+        for (long budget : new long[] {1, 7, 100, 1001, 65_537}) {
+            assertThat(budgeted(new TranslationSettings(true, 1, 1024), loop, budget)).as("budget %d", budget)
+                    .isEqualTo(budgeted(TranslationSettings.OFF, loop, budget));
+        }
+    }
+
+    private static List<Long> budgeted(TranslationSettings s, String program, long budget) {
+        try (TestVm t = vm(s)) {
+            Vcpu v = t.start(0, 3, program);
+            List<Long> seen = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                t.budget(0, budget);
+                VcpuExit e = v.run();
+                seen.add(v.stats().instructions());
+                for (long r : v.registers().toArray()) {
+                    seen.add(r);
+                }
+                if (!(e instanceof VcpuExit.Interrupted)) {
+                    seen.add((long) e.getClass().getSimpleName().hashCode());
+                    break;
+                }
+            }
+            return seen;
+        }
+    }
+
     /** The registers after each exit (each step), plus the exception frame when one was taken. */
     private static List<long[]> run(TranslationSettings s, String program, boolean step) {
         try (TestVm t = vm(s)) {
