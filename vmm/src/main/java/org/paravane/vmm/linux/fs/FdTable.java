@@ -21,9 +21,48 @@ public final class FdTable {
 
     private final TreeMap<Integer, Slot> slots = new TreeMap<>();
     private int limit;
+    /** The processes (CLONE_FILES sharers) using this table; the last to let go closes the descriptors. */
+    private int users = 1;
 
     public FdTable(int rlimitNofile) {
         this.limit = rlimitNofile;
+    }
+
+    /**
+     * fork(2) without CLONE_FILES: a new table with the same descriptors naming the same open file descriptions (so
+     * offsets and status flags stay shared with the parent) and the same FD_CLOEXEC flags and limit.
+     */
+    public synchronized FdTable copy() {
+        FdTable copy = new FdTable(limit);
+        slots.forEach((fd, slot) -> {
+            slot.file().retain();
+            copy.slots.put(fd, slot);
+        });
+        return copy;
+    }
+
+    /** clone(2) with CLONE_FILES: one more process uses this very table. */
+    public synchronized FdTable share() {
+        if (users == 0) {
+            throw new IllegalStateException("the descriptor table was already released");
+        }
+        users++;
+        return this;
+    }
+
+    /** A user of the table is gone (exit, or execve unsharing it); the last one closes every descriptor. */
+    public void release() {
+        synchronized (this) {
+            if (users == 0 || --users > 0) {
+                return;
+            }
+        }
+        closeAll();
+    }
+
+    /** Whether another process shares this table (execve then takes a private copy first, as Linux does). */
+    public synchronized boolean shared() {
+        return users > 1;
     }
 
     public synchronized int limit() {

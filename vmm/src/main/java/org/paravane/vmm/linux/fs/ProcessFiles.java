@@ -20,12 +20,15 @@ public final class ProcessFiles {
     public static final int DEFAULT_NOFILE = 1024;
 
     private final FileSystem fs;
-    private final FdTable fds;
+    private volatile FdTable fds;
     private final PathResolver resolver;
     private final Mount proc;
     private final NamespaceCalls namespace;
+    private final Supplier<String> cpuinfo;
     private volatile Location cwd;
     private volatile int umask = 022;
+    private volatile String exePath;
+    private volatile Supplier<String> maps;
 
     /**
      * A process at {@code /} with fds 0, 1 and 2 on the file system's console.
@@ -35,14 +38,62 @@ public final class ProcessFiles {
      * @param cpuinfo the text of {@code /proc/cpuinfo}, from the VM's CPU model
      */
     public ProcessFiles(FileSystem fs, String exePath, Supplier<String> maps, Supplier<String> cpuinfo, int rlimitNofile) {
-        this.fs = fs;
-        this.fds = new FdTable(rlimitNofile);
-        // procfs is mounted read-write on Linux: what cannot change there answers EACCES, not EROFS.
-        this.proc = new Mount("/proc", ProcFs.create(this, exePath, maps, cpuinfo), false);
-        this.resolver = new PathResolver(Location.root(fs.rootMount()), path -> path.equals("/proc") ? proc : fs.mountAt(path));
+        this(fs, new FdTable(rlimitNofile), exePath, maps, cpuinfo);
         this.cwd = resolver.root();
-        this.namespace = new NamespaceCalls(resolver);
         installConsole(fs.console());
+    }
+
+    private ProcessFiles(FileSystem fs, FdTable fds, String exePath, Supplier<String> maps, Supplier<String> cpuinfo) {
+        this.fs = fs;
+        this.fds = fds;
+        this.exePath = exePath;
+        this.maps = maps;
+        this.cpuinfo = cpuinfo;
+        // procfs is mounted read-write on Linux: what cannot change there answers EACCES, not EROFS.
+        this.proc = new Mount("/proc", ProcFs.create(this, this::exePath, () -> this.maps.get(), cpuinfo), false);
+        this.resolver = new PathResolver(Location.root(fs.rootMount()), path -> path.equals("/proc") ? proc : fs.mountAt(path));
+        this.namespace = new NamespaceCalls(resolver);
+    }
+
+    /**
+     * The files of a child made by clone(2) without CLONE_THREAD (fork, vfork): the same working directory, umask and
+     * executable; with {@code shareTable} (CLONE_FILES) the very same descriptor table, otherwise a copy of it whose
+     * descriptors name the parent's open file descriptions (shared offsets and status flags, FD_CLOEXEC copied).
+     * The child's {@code /proc/self/maps} comes from {@code childMaps}. The child calls {@link #release()} at its exit.
+     */
+    public ProcessFiles fork(Supplier<String> childMaps, boolean shareTable) {
+        FdTable table = fds;
+        ProcessFiles child = new ProcessFiles(fs, shareTable ? table.share() : table.copy(), exePath, childMaps, cpuinfo);
+        child.cwd = cwd;
+        child.umask = umask;
+        return child;
+    }
+
+    /**
+     * execve(2) succeeded: a descriptor table shared with another process is unshared (a private copy), every
+     * FD_CLOEXEC descriptor is closed, and {@code /proc/self/exe} and {@code maps} describe the new image.
+     */
+    public void exec(String newExePath, Supplier<String> newMaps) {
+        FdTable table = fds;
+        if (table.shared()) {
+            FdTable own = table.copy();
+            fds = own;
+            table.release();
+            table = own;
+        }
+        table.closeOnExec();
+        exePath = newExePath;
+        maps = newMaps;
+    }
+
+    /** The process is gone: its descriptor table loses a user (and closes everything when it was the last). */
+    public void release() {
+        fds.release();
+    }
+
+    /** The executable's guest path ({@code /proc/self/exe}). */
+    public String exePath() {
+        return exePath;
     }
 
     private void installConsole(Console console) {

@@ -203,6 +203,6 @@ final class SyscallTable {
     /** The process ended: close its descriptors, let its mappings go. */
     void exit() {
         mm.release();
-        files.fds().closeAll();
+        files.release();
     }
 }
