@@ -175,6 +175,8 @@ public final class FdTable {
                 slots.put(fd, new Slot(slot.file(), (argument & Fcntl.FD_CLOEXEC) != 0));
                 yield 0;
             }
+            case Fcntl.F_GETPIPE_SZ -> slot.file().pipeSize(-1);
+            case Fcntl.F_SETPIPE_SZ -> slot.file().pipeSize((int) Math.min(argument & 0xFFFFFFFFL, Integer.MAX_VALUE));
             case Fcntl.F_GETFL -> slot.file().statusFlags();
             case Fcntl.F_SETFL -> {
                 slot.file().setStatusFlags((int) argument);

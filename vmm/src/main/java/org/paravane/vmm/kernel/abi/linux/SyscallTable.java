@@ -46,7 +46,7 @@ final class SyscallTable {
 
     /** Carries out call {@code nr}; null when it is not implemented. */
     SyscallOutcome call(SyscallTask t, long nr, long a, long b, long c, long d, long e, long f)
-            throws ErrnoException, GuestAccessException {
+            throws ErrnoException, GuestAccessException, CallBlocks {
         return switch ((int) nr == nr ? (int) nr : -1) {
             // ---- files: data
             case 0 -> ok(io.read(fd(a), b, c));                                   // read
@@ -80,6 +80,8 @@ final class SyscallTable {
             case 33 -> ok(files.dup2(fd(a), fd(b)));                              // dup2
             case 292 -> ok(files.dup3(fd(a), fd(b), (int) c));                    // dup3
             case 72 -> ok(files.fcntl(fd(a), (int) b, c));                        // fcntl
+            case 22 -> ok(io.pipe2(a, 0));                                        // pipe
+            case 293 -> ok(io.pipe2(a, (int) b));                                 // pipe2
             // ---- files: attributes
             case 4 -> ok(io.stat(files.stat(path(a)), b));                       // stat
             case 5 -> ok(io.stat(files.fstat(fd(a)), b));                        // fstat
@@ -198,6 +200,18 @@ final class SyscallTable {
             case 60, 231 -> new SyscallOutcome.Exit((int) (a & 0xFF));            // exit, exit_group
             default -> null;
         };
+    }
+
+    /** A write to a pipe without readers: SIGPIPE's action (by default the end of the process), else EPIPE. */
+    SyscallOutcome brokenPipe() {
+        try {
+            if (signals.sendToSelf(process.pid, Signals.SIGPIPE) instanceof SyscallOutcome.Signaled s) {
+                return s;
+            }
+        } catch (ErrnoException e) {
+            throw new IllegalStateException("a process cannot signal itself", e);
+        }
+        return new SyscallOutcome.Return(-org.paravane.vmm.linux.Errno.EPIPE);
     }
 
     /** The process ended: close its descriptors, let its mappings go. */
