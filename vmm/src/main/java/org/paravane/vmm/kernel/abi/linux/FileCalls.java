@@ -109,6 +109,9 @@ final class FileCalls {
             if (read && (moved < n || !regular(fd))) {
                 break;   // a stream gives what it has: do not block for more
             }
+            if (!read && moved < n && files.fstat(fd).type() != Fcntl.S_IFIFO) {
+                break;   // a pipe takes the rest as it drains; anything else has said how much it takes
+            }
         }
         return done;
     }

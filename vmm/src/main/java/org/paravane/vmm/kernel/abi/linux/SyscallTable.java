@@ -10,8 +10,8 @@ import org.paravane.vmm.linux.fs.ProcessFiles;
 /**
  * The x86-64 system call table of one process: number to handler, in the call groups ({@link FileCalls},
  * {@link MemoryCalls}, {@link TimeCalls}, {@link IdentityCalls}, {@link Signals}). A number that is not here answers
- * null, which the ABI turns into -ENOSYS. Calls that belong to the next issue (fork, exec, pipes, futex, threads)
- * answer ENOSYS for now; clone3 and rseq do so by design, since libc falls back.
+ * null, which the ABI turns into -ENOSYS. Calls that belong to the next issue (fork, exec, futex, threads) answer
+ * ENOSYS for now; clone3 and rseq do so by design, since libc falls back.
  */
 final class SyscallTable {
     private final LinuxProcess process;
@@ -21,6 +21,8 @@ final class SyscallTable {
     private final TimeCalls time;
     private final IdentityCalls id;
     private final Signals signals;
+    private final PollCalls poll;
+    private final EpollCalls epoll;
 
     SyscallTable(LinuxProcess process) {
         this.process = process;
@@ -30,6 +32,8 @@ final class SyscallTable {
         this.time = new TimeCalls(process);
         this.id = new IdentityCalls(process);
         this.signals = new Signals(process);
+        this.poll = new PollCalls(process);
+        this.epoll = new EpollCalls(process);
     }
 
     private static SyscallOutcome ok(long value) {
@@ -38,6 +42,12 @@ final class SyscallTable {
 
     private static int fd(long v) {
         return (int) v;
+    }
+
+    /** A timeout in milliseconds (an int; negative: forever) in nanoseconds. */
+    private static long millis(long v) {
+        int ms = (int) v;
+        return ms < 0 ? -1 : ms * 1_000_000L;
     }
 
     private String path(long address) throws GuestAccessException, ErrnoException {
@@ -82,6 +92,28 @@ final class SyscallTable {
             case 72 -> ok(files.fcntl(fd(a), (int) b, c));                        // fcntl
             case 22 -> ok(io.pipe2(a, 0));                                        // pipe
             case 293 -> ok(io.pipe2(a, (int) b));                                 // pipe2
+            // ---- files: readiness
+            case 7 -> ok(poll.poll(t, a, b, c));                                  // poll
+            case 271 -> {                                                         // ppoll
+                PollCalls.checkSigsetSize(d, e);
+                yield ok(poll.ppoll(t, a, b, poll.timespec(c)));
+            }
+            case 23 -> ok(poll.select(t, a, b, c, d, e));                         // select
+            case 270 -> ok(poll.pselect6(t, a, b, c, d, e, f));                  // pselect6
+            case 213 -> ok(epoll.epollCreate((int) a));                           // epoll_create
+            case 291 -> ok(epoll.epollCreate1((int) a));                          // epoll_create1
+            case 233 -> ok(epoll.epollCtl(fd(a), (int) b, fd(c), d));             // epoll_ctl
+            case 232 -> ok(epoll.epollWait(t, fd(a), b, (int) c, millis(d)));    // epoll_wait
+            case 281 -> {                                                         // epoll_pwait
+                PollCalls.checkSigsetSize(e, f);
+                yield ok(epoll.epollWait(t, fd(a), b, (int) c, millis(d)));
+            }
+            case 441 -> {                                                         // epoll_pwait2
+                PollCalls.checkSigsetSize(e, f);
+                yield ok(epoll.epollWait(t, fd(a), b, (int) c, poll.timespec(d)));
+            }
+            case 284 -> ok(epoll.eventfd2(a, 0));                                 // eventfd
+            case 290 -> ok(epoll.eventfd2(a, (int) b));                           // eventfd2
             // ---- files: attributes
             case 4 -> ok(io.stat(files.stat(path(a)), b));                       // stat
             case 5 -> ok(io.stat(files.fstat(fd(a)), b));                        // fstat
