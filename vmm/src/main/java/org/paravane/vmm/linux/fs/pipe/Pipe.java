@@ -11,20 +11,25 @@ import org.paravane.vmm.linux.WouldBlock;
 import org.paravane.vmm.linux.fs.FileContents;
 
 /**
- * A pipe: a ring buffer (64 KiB by default) between its read and write ends, each end an open file description's
- * contents. Writes of at most {@link #PIPE_BUF} bytes go in whole or not at all; larger ones move what fits. An empty
- * pipe with writers, or a full one with readers, would block ({@link WouldBlock} naming this pipe's queue); an empty
- * one without writers reads end of file; a write without readers is a {@link BrokenPipe}. The ends are counted per
- * open description (what fork and dup share counts once; the description closes its end with its last descriptor).
+ * A pipe as Linux keeps one: a ring of page-sized slots (16 by default: 64 KiB) between its read and write ends, each
+ * end an open file description's contents. A write first tops up the last page with its {@code length % 4096} bytes
+ * when they fit there (so small writes share a page), then fills fresh pages while slots are free; so a write of at
+ * most {@link #PIPE_BUF} bytes goes in whole or not at all, and a larger one moves what fits. An empty pipe with
+ * writers, or a full one with readers, would block ({@link WouldBlock} naming this pipe's queue); an empty one without
+ * writers reads end of file; a write without readers is a {@link BrokenPipe}. The ends are counted per open
+ * description (what fork and dup share counts once; the description closes its end with its last descriptor).
  */
 public final class Pipe {
-    public static final int PIPE_BUF = 4096, DEFAULT_SIZE = 1 << 16;
+    public static final int PIPE_BUF = 4096, PAGE = 4096, DEFAULT_SIZE = 1 << 16;
     /** /proc/sys/fs/pipe-max-size's default: the most F_SETPIPE_SZ grants. */
     public static final int MAX_SIZE = 1 << 20;
 
     private final WaitQueue waiters = new WaitQueue();
-    private byte[] ring = new byte[DEFAULT_SIZE];
-    private int head, count, readers, writers;
+    private byte[][] pages = new byte[DEFAULT_SIZE / PAGE][];
+    private int[] offset = new int[pages.length], length = new int[pages.length];
+    /** The oldest occupied slot, the number occupied, and the bytes in them. */
+    private int tail, used, count;
+    private int readers, writers;
 
     /** The read end: one more reader until its {@code close}. */
     public synchronized FileContents reader() {
@@ -44,11 +49,15 @@ public final class Pipe {
     }
 
     public synchronized int capacity() {
-        return ring.length;
+        return pages.length * PAGE;
+    }
+
+    private boolean full() {
+        return used == pages.length;
     }
 
     int read(ByteBuffer dst) throws ErrnoException {
-        int n;
+        int n = 0;
         synchronized (this) {
             if (dst.remaining() == 0) {
                 return 0;
@@ -59,36 +68,56 @@ public final class Pipe {
                 }
                 throw new WouldBlock(waiters, POLLIN | POLLHUP, "the pipe is empty");
             }
-            n = Math.min(count, dst.remaining());
-            int first = Math.min(n, ring.length - head);
-            dst.put(ring, head, first).put(ring, 0, n - first);
-            head = (head + n) % ring.length;
-            count -= n;
-            if (count == 0) {
-                head = 0;
+            while (used > 0 && dst.hasRemaining()) {
+                int slot = tail, take = Math.min(length[slot], dst.remaining());
+                dst.put(pages[slot], offset[slot], take);
+                offset[slot] += take;
+                length[slot] -= take;
+                n += take;
+                if (length[slot] == 0) {
+                    tail = (tail + 1) % pages.length;
+                    used--;
+                }
             }
+            count -= n;
         }
         waiters.wakeAll(POLLOUT | POLLWRNORM);
         return n;
     }
 
     int write(ByteBuffer src) throws ErrnoException {
-        int n;
+        int n = 0;
         synchronized (this) {
             if (readers == 0) {
                 throw new BrokenPipe("no process has the pipe open for reading");
             }
-            int want = src.remaining(), free = ring.length - count;
+            int want = src.remaining();
             if (want == 0) {
                 return 0;
             }
-            if (want <= PIPE_BUF ? free < want : free == 0) {
+            int chars = want % PAGE;
+            if (chars != 0 && used > 0) {
+                int last = (tail + used - 1) % pages.length, end = offset[last] + length[last];
+                if (end + chars <= PAGE) {
+                    src.get(pages[last], end, chars);
+                    length[last] += chars;
+                    n = chars;
+                }
+            }
+            while (src.hasRemaining() && !full()) {
+                int slot = (tail + used) % pages.length, take = Math.min(PAGE, src.remaining());
+                if (pages[slot] == null) {
+                    pages[slot] = new byte[PAGE];
+                }
+                src.get(pages[slot], 0, take);
+                offset[slot] = 0;
+                length[slot] = take;
+                used++;
+                n += take;
+            }
+            if (n == 0) {
                 throw new WouldBlock(waiters, POLLOUT | POLLERR, "the pipe is full");
             }
-            n = Math.min(want, free);
-            int tail = (head + count) % ring.length;
-            int first = Math.min(n, ring.length - tail);
-            src.get(ring, tail, first).get(ring, 0, n - first);
             count += n;
         }
         waiters.wakeAll(POLLIN | POLLRDNORM);
@@ -97,30 +126,34 @@ public final class Pipe {
 
     synchronized int readiness(boolean writeEnd) {
         if (writeEnd) {
-            return (readers == 0 ? POLLERR : 0) | (ring.length - count >= PIPE_BUF ? POLLOUT | POLLWRNORM : 0);
+            return (readers == 0 ? POLLERR : 0) | (!full() ? POLLOUT | POLLWRNORM : 0);
         }
         return (count > 0 ? POLLIN | POLLRDNORM : 0) | (writers == 0 ? POLLHUP : 0);
     }
 
-    /** F_SETPIPE_SZ: a power of two of at least a page, at most {@link #MAX_SIZE}; EBUSY below what is buffered. */
+    /** F_SETPIPE_SZ: a power of two of at least a page, at most {@link #MAX_SIZE}; EBUSY below the slots in use. */
     int resize(int size) throws ErrnoException {
         if (size > MAX_SIZE || size < 0) {
             throw new ErrnoException(size < 0 ? Errno.EINVAL : Errno.EPERM, "pipe size " + size + " is not 0.." + MAX_SIZE);
         }
-        int rounded = Math.max(PIPE_BUF, Integer.highestOneBit(Math.max(1, size - 1)) << 1);
-        if (size <= PIPE_BUF) {
-            rounded = PIPE_BUF;
-        }
+        int rounded = size <= PAGE ? PAGE : Integer.highestOneBit(size - 1) << 1;
         synchronized (this) {
-            if (rounded < count) {
-                throw new ErrnoException(Errno.EBUSY, count + " bytes buffered do not fit in " + rounded);
+            int slots = rounded / PAGE;
+            if (slots < used) {
+                throw new ErrnoException(Errno.EBUSY, used + " pages in use do not fit in " + rounded + " bytes");
             }
-            byte[] next = new byte[rounded];
-            int first = Math.min(count, ring.length - head);
-            System.arraycopy(ring, head, next, 0, first);
-            System.arraycopy(ring, 0, next, first, count - first);
-            ring = next;
-            head = 0;
+            byte[][] nextPages = new byte[slots][];
+            int[] nextOffset = new int[slots], nextLength = new int[slots];
+            for (int i = 0; i < used; i++) {
+                int from = (tail + i) % pages.length;
+                nextPages[i] = pages[from];
+                nextOffset[i] = offset[from];
+                nextLength[i] = length[from];
+            }
+            pages = nextPages;
+            offset = nextOffset;
+            length = nextLength;
+            tail = 0;
         }
         waiters.wakeAll(POLLOUT | POLLWRNORM);
         return rounded;

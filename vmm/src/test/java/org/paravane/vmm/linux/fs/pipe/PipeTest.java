@@ -66,7 +66,17 @@ class PipeTest {
         assertThatThrownBy(() -> out.write(big, -1)).isInstanceOf(WouldBlock.class);
         assertThat(out.readiness() & POLLOUT).isZero();
         in.read(ByteBuffer.allocate(1), -1);
-        assertThat(out.write(big, -1)).as("a partial write needs only one free byte").isEqualTo(1);
+        assertThatThrownBy(() -> out.write(big, -1)).as("a byte read frees no page").isInstanceOf(WouldBlock.class);
+        in.read(ByteBuffer.allocate(Pipe.PAGE), -1);
+        assertThat(out.write(big, -1)).as("a freed page takes a page of it").isEqualTo(Pipe.PAGE);
+    }
+
+    @Test
+    void smallWritesShareAPage() throws Exception {
+        assertThat(out.write(bytes(1, 0), -1)).isEqualTo(1);
+        assertThat(out.write(bytes(Pipe.DEFAULT_SIZE - 1, 1), -1)).as("the first page is topped up")
+                .isEqualTo(Pipe.DEFAULT_SIZE - 1);
+        assertThat(pipe.buffered()).isEqualTo(Pipe.DEFAULT_SIZE);
     }
 
     @Test
@@ -118,6 +128,9 @@ class PipeTest {
         out.write(bytes(4000, 9), -1);
         assertThatThrownBy(() -> out.pipeSize(Pipe.MAX_SIZE * 2)).isInstanceOf(ErrnoException.class);
         assertThat(out.pipeSize(1 << 20)).isEqualTo(1 << 20);
+        out.write(bytes(3 * Pipe.PAGE, 1), -1);
+        assertThatThrownBy(() -> out.pipeSize(2 * Pipe.PAGE)).as("four pages in use")
+                .satisfies(e -> assertThat(((ErrnoException) e).errno()).isEqualTo(Errno.EBUSY));
         ByteBuffer dst = ByteBuffer.allocate(4000);
         in.read(dst, -1);
         assertThat(dst.flip()).isEqualTo(bytes(4000, 9));
