@@ -25,6 +25,8 @@ import org.paravane.vmm.linux.fs.ProcessFiles;
  */
 final class PollCalls {
     static final long NANOS = 1_000_000_000L, FOREVER = Long.MAX_VALUE;
+    /** How often a file that is not ready and has no wait queue (a terminal's host stream) is checked again. */
+    static final long RECHECK_NANOS = 10_000_000L;
     private static final int SELECT_IN = POLLIN | POLLRDNORM | POLLHUP | POLLERR, SELECT_OUT = POLLOUT | POLLWRNORM | POLLERR,
             SELECT_EX = POLLPRI;
 
@@ -93,6 +95,7 @@ final class PollCalls {
             throws ErrnoException, GuestAccessException, CallBlocks {
         ByteBuffer out = ByteBuffer.allocate(fd.length * 8).order(ByteOrder.LITTLE_ENDIAN);
         Set<WaitQueue> queues = new LinkedHashSet<>();
+        boolean polled = false;
         int ready = 0;
         for (int i = 0; i < fd.length; i++) {
             int revents = 0;
@@ -104,6 +107,8 @@ final class PollCalls {
                     revents = file.readiness() & ((events[i] & 0xffff) | POLLERR | POLLHUP);
                     if (file.waiters() != null) {
                         queues.add(file.waiters());
+                    } else {
+                        polled |= revents == 0;
                     }
                 }
             }
@@ -116,7 +121,12 @@ final class PollCalls {
             memory.write(fds, out.array());
             return ready;
         }
-        throw new CallBlocks(interests(queues), deadline, () -> pollOnce(t, fds, fd, events, deadline));
+        throw new CallBlocks(interests(queues), wakeBy(t, deadline, polled), () -> pollOnce(t, fds, fd, events, deadline));
+    }
+
+    /** When the waiting call must look again: its deadline, or sooner when a file can only be polled. */
+    private static long wakeBy(SyscallTask t, long deadline, boolean polled) {
+        return polled ? Math.min(deadline, t.nanosSinceStart() + RECHECK_NANOS) : deadline;
     }
 
     private OpenFile open(int fd) {
@@ -183,6 +193,7 @@ final class PollCalls {
         long[][] result = new long[3][words];
         int[] masks = {SELECT_IN, SELECT_OUT, SELECT_EX};
         Set<WaitQueue> queues = new LinkedHashSet<>();
+        boolean polled = false;
         int ready = 0;
         for (int fd = 0; fd < n; fd++) {
             if (!member(sets, fd)) {
@@ -193,6 +204,7 @@ final class PollCalls {
                 throw new ErrnoException(EBADF, "fd " + fd + " was closed during select");
             }
             int readiness = file.readiness();
+            int before = ready;
             for (int s = 0; s < 3; s++) {
                 if (sets[s] != null && (sets[s][fd >> 6] & 1L << fd) != 0 && (readiness & masks[s]) != 0) {
                     result[s][fd >> 6] |= 1L << fd;
@@ -201,6 +213,8 @@ final class PollCalls {
             }
             if (file.waiters() != null) {
                 queues.add(file.waiters());
+            } else {
+                polled |= ready == before;
             }
         }
         long now = t.nanosSinceStart();
@@ -221,7 +235,8 @@ final class PollCalls {
             }
             return ready;
         }
-        throw new CallBlocks(interests(queues), deadline, () -> selectOnce(t, n, sets, addresses, timeval, deadline));
+        throw new CallBlocks(interests(queues), wakeBy(t, deadline, polled),
+                () -> selectOnce(t, n, sets, addresses, timeval, deadline));
     }
 
     private long[] bits(long address, int words) throws GuestAccessException {
