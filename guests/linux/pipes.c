@@ -18,6 +18,7 @@
 #include <sys/ioctl.h>
 #include <sys/select.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -256,6 +257,19 @@ static void descriptors(void) {
     expect_errno("dup3 to itself", dup3(fd, fd, 0), EINVAL);
     expect("dup2 clears it", dup2(60, 61), 61);
     expect("on the new fd", fcntl(61, F_GETFD), 0);
+    expect("FIOCLEX", ioctl(61, FIOCLEX), 0);
+    expect("sets it", fcntl(61, F_GETFD), FD_CLOEXEC);
+    expect("FIONCLEX", ioctl(61, FIONCLEX), 0);
+    expect("clears it", fcntl(61, F_GETFD), 0);
+    int on = 1;
+    expect("FIONBIO", ioctl(61, FIONBIO, &on), 0);
+    expect("sets O_NONBLOCK", fcntl(61, F_GETFL) & O_NONBLOCK, O_NONBLOCK);
+    expect("close_range CLOEXEC", syscall(436, 50, ~0U, 4), 0);
+    expect("marks 50", fcntl(50, F_GETFD), FD_CLOEXEC);
+    expect("and 61", fcntl(61, F_GETFD), FD_CLOEXEC);
+    expect("close_range", syscall(436, 50, ~0U, 0), 0);
+    expect_errno("closes 60", fcntl(60, F_GETFD), EBADF);
+    expect_errno("close_range backwards", syscall(436, 9, 8, 0), EINVAL);
 }
 
 /* A child writes 20 lines of "n\n" in reverse; the parent reads them through the pipe to EOF and sums them. */

@@ -32,7 +32,10 @@ public final class Fcntl {
 
     public static final int RENAME_NOREPLACE = 1, RENAME_EXCHANGE = 2, RENAME_WHITEOUT = 4;
 
-    public static final int TCGETS = 0x5401, TIOCGWINSZ = 0x5413, FIONREAD = 0x541B;
+    public static final int TCGETS = 0x5401, TIOCGWINSZ = 0x5413, FIONREAD = 0x541B, FIONBIO = 0x5421,
+            FIONCLEX = 0x5450, FIOCLEX = 0x5451;
+
+    public static final int CLOSE_RANGE_UNSHARE = 2, CLOSE_RANGE_CLOEXEC = 4;
 
     /** Longest path (with its NUL) and longest name Linux accepts. */
     public static final int PATH_MAX = 4096, NAME_MAX = 255;

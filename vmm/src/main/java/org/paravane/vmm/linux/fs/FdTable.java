@@ -186,6 +186,21 @@ public final class FdTable {
         };
     }
 
+    /** close_range(2) on this table: closes, or marks FD_CLOEXEC with {@code cloexec}, the open fds in [first, last]. */
+    public void closeRange(int first, int last, boolean cloexec) {
+        List<OpenFile> closing = new ArrayList<>();
+        synchronized (this) {
+            var range = slots.subMap(first, true, last, true);
+            if (cloexec) {
+                range.replaceAll((fd, slot) -> new Slot(slot.file(), true));
+            } else {
+                range.values().forEach(slot -> closing.add(slot.file()));
+                range.clear();
+            }
+        }
+        closing.forEach(OpenFile::release);
+    }
+
     /** execve: closes every descriptor marked FD_CLOEXEC. */
     public synchronized void closeOnExec() {
         List<Integer> closing = new ArrayList<>();

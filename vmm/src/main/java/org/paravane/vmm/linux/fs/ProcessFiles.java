@@ -87,6 +87,26 @@ public final class ProcessFiles {
         maps = newMaps;
     }
 
+    /**
+     * close_range(2): {@code first} to {@code last} (unsigned) closed, or marked close-on-exec with
+     * CLOSE_RANGE_CLOEXEC; CLOSE_RANGE_UNSHARE takes a private copy of a shared table first.
+     */
+    public void closeRange(long first, long last, int flags) throws ErrnoException {
+        if ((flags & ~(Fcntl.CLOSE_RANGE_UNSHARE | Fcntl.CLOSE_RANGE_CLOEXEC)) != 0
+                || Integer.toUnsignedLong((int) first) > Integer.toUnsignedLong((int) last)) {
+            throw new ErrnoException(EINVAL, "close_range " + first + ".." + last + " flags 0x" + Integer.toHexString(flags));
+        }
+        if ((flags & Fcntl.CLOSE_RANGE_UNSHARE) != 0 && fds.shared()) {
+            FdTable shared = fds;
+            fds = shared.copy();
+            shared.release();
+        }
+        long from = Integer.toUnsignedLong((int) first), to = Integer.toUnsignedLong((int) last);
+        if (from <= Integer.MAX_VALUE) {
+            fds.closeRange((int) from, (int) Math.min(to, Integer.MAX_VALUE), (flags & Fcntl.CLOSE_RANGE_CLOEXEC) != 0);
+        }
+    }
+
     /** The process is gone: its descriptor table loses a user (and closes everything when it was the last). */
     public void release() {
         fds.release();

@@ -112,4 +112,25 @@ class ForkExecDescriptorsTest extends FsTestBase {
         sibling.release();
         assertThat(sibling.fds().descriptors()).isEmpty();
     }
+
+    @Test
+    void closeRangeClosesOrMarksARange() throws Exception {
+        int a = open("/etc/hosts", O_RDONLY), b = open("/etc/hosts", O_RDONLY), c = open("/etc/hosts", O_RDONLY);
+        p.closeRange(b, 0xFFFFFFFFL, CLOSE_RANGE_CLOEXEC);
+        assertThat(p.fcntl(a, F_GETFD, 0)).isZero();
+        assertThat(p.fcntl(b, F_GETFD, 0) + p.fcntl(c, F_GETFD, 0)).isEqualTo(2 * FD_CLOEXEC);
+        p.closeRange(a, b, 0);
+        assertThat(p.fds().descriptors()).containsExactly(0, 1, 2, c);
+        assertErrno(() -> p.closeRange(5, 4, 0), Errno.EINVAL);
+        assertErrno(() -> p.closeRange(0, 4, 1), Errno.EINVAL);
+    }
+
+    @Test
+    void closeRangeUnshareLeavesTheOtherSharersTableAlone() throws Exception {
+        int fd = open("/etc/hosts", O_RDONLY);
+        ProcessFiles sibling = p.fork(() -> "", true);
+        sibling.closeRange(3, 100, CLOSE_RANGE_UNSHARE);
+        assertThat(sibling.fds().descriptors()).containsExactly(0, 1, 2);
+        assertThat(p.fds().descriptors()).contains(fd);
+    }
 }

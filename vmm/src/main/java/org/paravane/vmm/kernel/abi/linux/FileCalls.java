@@ -234,6 +234,20 @@ final class FileCalls {
     }
 
     long ioctl(int fd, int request, long arg) throws ErrnoException, GuestAccessException {
+        switch (request) {
+            case Fcntl.FIOCLEX, Fcntl.FIONCLEX -> {   // any descriptor: its FD_CLOEXEC
+                files.fcntl(fd, Fcntl.F_SETFD, request == Fcntl.FIOCLEX ? Fcntl.FD_CLOEXEC : 0);
+                return 0;
+            }
+            case Fcntl.FIONBIO -> {                   // any descriptor: its description's O_NONBLOCK
+                boolean on = ByteBuffer.wrap(memory.read(arg, 4)).getInt() != 0;
+                int flags = (int) files.fcntl(fd, Fcntl.F_GETFL, 0);
+                files.fcntl(fd, Fcntl.F_SETFL, on ? flags | Fcntl.O_NONBLOCK : flags & ~Fcntl.O_NONBLOCK);
+                return 0;
+            }
+            default -> {
+            }
+        }
         byte[] out = files.ioctl(fd, request);
         if (out != null && out.length > 0) {
             memory.write(arg, out);

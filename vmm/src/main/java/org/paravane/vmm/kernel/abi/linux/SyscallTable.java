@@ -90,6 +90,10 @@ final class SyscallTable {
             case 33 -> ok(files.dup2(fd(a), fd(b)));                              // dup2
             case 292 -> ok(files.dup3(fd(a), fd(b), (int) c));                    // dup3
             case 72 -> ok(files.fcntl(fd(a), (int) b, c));                        // fcntl
+            case 436 -> {                                                         // close_range
+                files.closeRange(a, b, (int) c);
+                yield ok(0);
+            }
             case 22 -> ok(io.pipe2(a, 0));                                        // pipe
             case 293 -> ok(io.pipe2(a, (int) b));                                 // pipe2
             // ---- files: readiness
