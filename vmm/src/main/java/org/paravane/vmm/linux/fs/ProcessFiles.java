@@ -8,7 +8,6 @@ import java.util.Arrays;
 import java.util.OptionalLong;
 import java.util.function.Supplier;
 import org.paravane.vmm.linux.ErrnoException;
-import org.paravane.vmm.linux.fs.pipe.Pipe;
 
 /**
  * A Linux process's view of files: its working directory, umask, descriptor table and {@code /proc}, over the VM's
@@ -204,34 +203,7 @@ public final class ProcessFiles {
      * O_CLOEXEC and O_NONBLOCK (each end's own description), EINVAL for anything else (O_DIRECT's packet mode too).
      */
     public int[] pipe2(int flags) throws ErrnoException {
-        if ((flags & ~(Fcntl.O_CLOEXEC | Fcntl.O_NONBLOCK)) != 0) {
-            throw new ErrnoException(EINVAL, "pipe2 flags 0x" + Integer.toHexString(flags));
-        }
-        Pipe pipe = new Pipe();
-        long ino = fs.newAnonymousIno();
-        Node node = new AnonymousFile(AnonymousFile.PIPEFS_DEV, ino, Fcntl.S_IFIFO | 0600);
-        String label = "pipe:[" + ino + "]";
-        int status = flags & Fcntl.O_NONBLOCK;
-        boolean cloexec = (flags & Fcntl.O_CLOEXEC) != 0;
-        FileContents readEnd = pipe.reader();
-        FileContents writeEnd = pipe.writer();
-        OpenFile reader = new OpenFile(anonymousLocation(label, node), label, readEnd, Fcntl.O_RDONLY | status);
-        OpenFile writer = new OpenFile(anonymousLocation(label, node), label, writeEnd, Fcntl.O_WRONLY | status);
-        int readFd;
-        try {
-            readFd = fds.install(reader, 0, cloexec);
-        } catch (ErrnoException e) {
-            reader.discard();
-            writer.discard();
-            throw e;
-        }
-        try {
-            return new int[] {readFd, fds.install(writer, 0, cloexec)};
-        } catch (ErrnoException e) {
-            fds.close(readFd);
-            writer.discard();
-            throw e;
-        }
+        return anonymous().pipe2(flags);
     }
 
     /**
@@ -239,19 +211,11 @@ public final class ProcessFiles {
      * {@code anon_inode:[kind]}: {@code flags} carry the access mode, O_NONBLOCK and O_CLOEXEC.
      */
     public int installAnonymous(String kind, FileContents contents, int flags) throws ErrnoException {
-        Node node = new AnonymousFile(AnonymousFile.ANON_INODE_DEV, fs.newAnonymousIno(), 0600);
-        String label = "anon_inode:[" + kind + "]";
-        OpenFile file = new OpenFile(anonymousLocation(label, node), label, contents, flags & ~Fcntl.O_CLOEXEC);
-        try {
-            return fds.install(file, 0, (flags & Fcntl.O_CLOEXEC) != 0);
-        } catch (ErrnoException e) {
-            file.discard();
-            throw e;
-        }
+        return anonymous().install(kind, contents, flags);
     }
 
-    private Location anonymousLocation(String label, Node node) {
-        return new Location(resolver.root(), label, node, fs.mountAt("/dev"));
+    private AnonymousFiles anonymous() {
+        return new AnonymousFiles(fs, fds, resolver.root());
     }
 
     // ---------------------------------------------------------------- data
@@ -322,45 +286,7 @@ public final class ProcessFiles {
      * file offset alone; at its offset otherwise) to {@code outFd}. The caller adds the result to its offset.
      */
     public long sendfile(int outFd, int inFd, OptionalLong offset, long count) throws ErrnoException {
-        OpenFile in = fds.get(inFd), out = fds.get(outFd);
-        if (!in.readable() || !out.writable()) {
-            throw new ErrnoException(EBADF, "sendfile needs a readable input and a writable output");
-        }
-        if (!in.seekable() || (out.statusFlags() & Fcntl.O_APPEND) != 0 || count < 0
-                || offset.isPresent() && offset.getAsLong() < 0) {
-            throw new ErrnoException(EINVAL, "sendfile from a stream, to an O_APPEND file or with a negative offset");
-        }
-        ByteBuffer buffer = ByteBuffer.allocate((int) Math.min(count, 1 << 16));
-        long done = 0;
-        while (done < count) {
-            buffer.clear().limit((int) Math.min(buffer.capacity(), count - done));
-            int n = offset.isPresent() ? in.pread(buffer, offset.getAsLong() + done) : in.read(buffer);
-            if (n <= 0) {
-                break;
-            }
-            buffer.flip();
-            int written;
-            try {
-                written = out.write(buffer);
-            } catch (ErrnoException e) {
-                // Nothing of this chunk went out (a full pipe, a broken one): the input gives it again next time.
-                if (offset.isEmpty()) {
-                    in.lseek(-n, Fcntl.SEEK_CUR);
-                }
-                if (done > 0) {
-                    return done;
-                }
-                throw e;
-            }
-            done += written;
-            if (written < n) {
-                if (offset.isEmpty()) {
-                    in.lseek(written - n, Fcntl.SEEK_CUR);
-                }
-                break;
-            }
-        }
-        return done;
+        return Sendfile.copy(fds.get(inFd), fds.get(outFd), offset, count);
     }
 
     // ---------------------------------------------------------------- attributes
