@@ -26,7 +26,7 @@ final class LinuxProcess {
         this.memory = memory;
         this.files = files;
         this.host = host;
-        this.limits = new Limits(files.fds());
+        this.limits = new Limits(files);
         String base = executablePath.substring(executablePath.lastIndexOf('/') + 1);
         this.comm = base.length() > 15 ? base.substring(0, 15) : base;
     }
