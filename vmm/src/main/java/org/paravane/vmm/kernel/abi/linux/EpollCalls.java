@@ -28,7 +28,7 @@ final class EpollCalls {
 
     EpollCalls(LinuxProcess process) {
         this.files = process.files;
-        this.memory = process.memory;
+        this.memory = process.memory();
     }
 
     long epollCreate1(int flags) throws ErrnoException {

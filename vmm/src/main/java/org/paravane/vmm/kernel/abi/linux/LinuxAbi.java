@@ -23,12 +23,19 @@ import org.paravane.vmm.linux.WouldBlock;
  * exception. It also decides the process's page faults (demand paging, or SIGSEGV) and exceptions (signals).
  */
 public final class LinuxAbi implements SyscallAbi {
+    private final LinuxThread thread;
     private final LinuxProcess process;
-    private final SyscallTable table;
+    /** Replaced by execve with the new image's. */
+    private volatile SyscallTable table;
 
-    LinuxAbi(LinuxProcess process) {
-        this.process = process;
-        this.table = new SyscallTable(process);
+    LinuxAbi(LinuxThread thread) {
+        this.thread = thread;
+        this.process = thread.process;
+        this.table = new SyscallTable(thread);
+    }
+
+    LinuxThread thread() {
+        return thread;
     }
 
     @Override
@@ -46,6 +53,7 @@ public final class LinuxAbi implements SyscallAbi {
         long nr = r.rax();
         long a = r.rdi(), b = r.rsi(), c = r.rdx(), d = r.r10(), e = r.r8(), f = r.r9();
         try {
+            thread.task = task;
             SyscallOutcome outcome = table.call(task, nr, a, b, c, d, e, f);
             if (outcome == null) {
                 process.host.unknownCall(nr, process.toString());
@@ -61,7 +69,7 @@ public final class LinuxAbi implements SyscallAbi {
         } catch (ErrnoException | GuestAccessException | RuntimeException x) {
             return failed(nr, x);
         } finally {
-            if (process.memory.takeFlush()) {
+            if (process.memory().takeFlush()) {
                 task.flushTlb();
             }
         }
@@ -100,17 +108,21 @@ public final class LinuxAbi implements SyscallAbi {
         };
     }
 
-    /** The process's task ended: its descriptors close and its mappings let go of their files. */
+    /** The thread's task ended: the process ends with its last thread (descriptors closed, mappings let go). */
     @Override
-    public void exited(SyscallTask task) {
-        table.exit();
+    public void exited(SyscallTask task, int code, int signal) {
+        table.ended(code, signal);
     }
 
     @Override
     public FaultOutcome pageFault(SyscallTask task, long address, int errorCode, long rip) {
         boolean write = (errorCode & 2) != 0, exec = (errorCode & 16) != 0;
         try {
-            if (process.memory.fault(address, write, exec)) {
+            ProcessMemory memory = process.memory();
+            if (memory.fault(address, write, exec)) {
+                if (memory.takeFlush()) {
+                    task.flushTlb();
+                }
                 return FaultOutcome.Retry.INSTANCE;
             }
         } catch (PhysicalPages.OutOfGuestMemoryException e) {

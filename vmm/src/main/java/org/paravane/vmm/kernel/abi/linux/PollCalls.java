@@ -35,7 +35,7 @@ final class PollCalls {
 
     PollCalls(LinuxProcess process) {
         this.files = process.files;
-        this.memory = process.memory;
+        this.memory = process.memory();
     }
 
     /** The deadline on the kernel's clock {@code nanos} from now; FOREVER for a negative timeout. */
