@@ -28,19 +28,6 @@ public final class FdTable {
         this.limit = rlimitNofile;
     }
 
-    /**
-     * fork(2) without CLONE_FILES: a new table with the same descriptors naming the same open file descriptions (so
-     * offsets and status flags stay shared with the parent) and the same FD_CLOEXEC flags and limit.
-     */
-    public synchronized FdTable copy() {
-        FdTable copy = new FdTable(limit);
-        slots.forEach((fd, slot) -> {
-            slot.file().retain();
-            copy.slots.put(fd, slot);
-        });
-        return copy;
-    }
-
     /** clone(2) with CLONE_FILES: one more process uses this very table. */
     public synchronized FdTable share() {
         if (users == 0) {
@@ -212,6 +199,16 @@ public final class FdTable {
         for (int fd : closing) {
             slots.remove(fd).file().release();
         }
+    }
+
+    /** fork: the same descriptors on the same open file descriptions (each held once more), flags and limit. */
+    public synchronized FdTable copy() {
+        FdTable copy = new FdTable(limit);
+        slots.forEach((fd, slot) -> {
+            slot.file().retain();
+            copy.slots.put(fd, slot);
+        });
+        return copy;
     }
 
     /** The open descriptors in order (for {@code /proc/self/fd}). */

@@ -69,6 +69,11 @@ public final class ProcessFiles {
         return child;
     }
 
+    /** fork: the child's files (h2's name for {@link #fork(Supplier, boolean)} without CLONE_FILES). */
+    public ProcessFiles forkCopy(String exePath, Supplier<String> maps, Supplier<String> cpuinfo) {
+        return fork(maps, false);
+    }
+
     /**
      * execve(2) succeeded: a descriptor table shared with another process is unshared (a private copy), every
      * FD_CLOEXEC descriptor is closed, and {@code /proc/self/exe} and {@code maps} describe the new image.
