@@ -155,7 +155,8 @@ final class PollCalls {
             if (sec < 0 || usec < 0) {
                 throw new ErrnoException(EINVAL, "timeval {" + sec + ", " + usec + "}");
             }
-            timeout = sec >= FOREVER / NANOS ? FOREVER - 1 : sec * NANOS + Math.min(usec, NANOS / 1000 * 1000) * 1000;
+            long seconds = sec + usec / 1_000_000;   // Linux carries whole seconds out of tv_usec
+            timeout = seconds < 0 || seconds >= FOREVER / NANOS ? FOREVER - 1 : seconds * NANOS + usec % 1_000_000 * 1000;
         }
         return pselect(t, nfds, readfds, writefds, exceptfds, timeout, timeval, false);
     }
