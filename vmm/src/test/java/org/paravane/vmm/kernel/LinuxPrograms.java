@@ -30,6 +30,29 @@ final class LinuxPrograms {
         }
     }
 
+    /**
+     * The standard output of {@code name} run natively on this host with {@code args} (the same static executable),
+     * or a skip when the host cannot run x86-64 Linux executables.
+     */
+    static String runNatively(String name, String... args) throws Exception {
+        Assumptions.assumeThat(System.getProperty("os.name")).as("native runs need a Linux host").isEqualTo("Linux");
+        Assumptions.assumeThat(System.getProperty("os.arch")).as("native runs need an x86-64 host").isIn("amd64", "x86_64");
+        java.nio.file.Path exe = java.nio.file.Files.createTempFile("native-" + name, "");
+        try {
+            java.nio.file.Files.write(exe, program(name));
+            exe.toFile().setExecutable(true);
+            List<String> command = new java.util.ArrayList<>(List.of(exe.toString()));
+            command.addAll(List.of(args));
+            Process p = new ProcessBuilder(command).redirectErrorStream(false)
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            p.waitFor();
+            return out;
+        } finally {
+            java.nio.file.Files.deleteIfExists(exe);
+        }
+    }
+
     /** What a run produced. */
     record Run(Task task, String stdout, String stderr) {
         int exitCode() {

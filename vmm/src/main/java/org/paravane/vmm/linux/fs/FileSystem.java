@@ -58,6 +58,8 @@ public final class FileSystem {
     private volatile Map<String, Mount> mounts = Map.of();
     private volatile Mount rootMount;
     private final Node.Directory devices;
+    /** Inode numbers of pipes and anonymous files (eventfd, epoll), unique in the VM as Linux's pipefs gives them. */
+    private final java.util.concurrent.atomic.AtomicLong anonymousIno = new java.util.concurrent.atomic.AtomicLong(0x1000);
 
     private FileSystem(Options options, Console console, RandomGenerator random) {
         this.options = options;
@@ -162,6 +164,10 @@ public final class FileSystem {
     /** The mount at {@code path} (absolute, canonical), or null. */
     Mount mountAt(String path) {
         return mounts.get(path);
+    }
+
+    long newAnonymousIno() {
+        return anonymousIno.incrementAndGet();
     }
 
     Console console() {

@@ -88,7 +88,7 @@ final class ProcessCalls {
         }
         process.releaseVfork();
         process.releaseMemory();
-        process.files.fds().closeAll();
+        process.files.release();
         if (parent != null) {
             parent.childEvents.wakeAll();
         }
