@@ -168,6 +168,16 @@ final class IdentityCalls {
         return 0;
     }
 
+    /** get_robust_list of the calling thread (pid 0 or its own id): the head and its length, 24. */
+    long getRobustList(long pid, long headPtr, long lengthPtr) throws ErrnoException, GuestAccessException {
+        if (pid != 0 && pid != process.pid) {
+            throw new ErrnoException(org.paravane.vmm.linux.Errno.ESRCH, "no thread " + pid);
+        }
+        process.memory.writeLong(headPtr, process.robustList);
+        process.memory.writeLong(lengthPtr, 24);
+        return 0;
+    }
+
     long getrusage(SyscallTask task, long who, long buf) throws ErrnoException, GuestAccessException {
         if (who != 0 && who != -1 && who != 1) {
             throw new ErrnoException(EINVAL, "getrusage who " + who);

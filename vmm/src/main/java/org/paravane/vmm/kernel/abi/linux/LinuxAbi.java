@@ -65,10 +65,13 @@ public final class LinuxAbi implements SyscallAbi {
         }
     }
 
-    /** The process's task ended: its descriptors close and its mappings let go of their files. */
+    /**
+     * The process's task ended: its robust futexes and clear-tid word are released, its descriptors close and its
+     * mappings let go of their files.
+     */
     @Override
     public void exited(SyscallTask task) {
-        table.exit();
+        table.exit(task);
     }
 
     @Override

@@ -9,10 +9,11 @@ import java.util.random.RandomGenerator;
 import org.paravane.api.cpu.CpuModel;
 import org.paravane.vmm.linux.fs.Console;
 import org.paravane.vmm.linux.fs.FileSystem;
+import org.paravane.vmm.linux.futex.Futex;
 
 /**
  * What the Linux processes of one VM share: the file system view, the CPU model they are told about, the source of
- * AT_RANDOM and getrandom, and which unknown system calls were already logged (once per VM).
+ * AT_RANDOM and getrandom, the futex table, and which unknown system calls were already logged (once per VM).
  */
 public final class LinuxHost {
     private static final Logger LOG = Logger.getLogger(LinuxHost.class.getName());
@@ -25,6 +26,7 @@ public final class LinuxHost {
     private final Set<Long> unknownLogged = ConcurrentHashMap.newKeySet();
     private final LongSupplier totalRam, freeRam;
     private volatile FileSystem shared;
+    private final Futex futex = new Futex();
 
     /**
      * @param options the VM's file system view and console, or null: then each process gets an empty root of its own
@@ -57,6 +59,11 @@ public final class LinuxHost {
             }
         }
         return fs;
+    }
+
+    /** The futexes of the VM's processes: one table, so processes sharing memory meet on shared words. */
+    Futex futex() {
+        return futex;
     }
 
     RandomGenerator random() {

@@ -10,7 +10,7 @@ import org.paravane.vmm.linux.fs.ProcessFiles;
 /**
  * The x86-64 system call table of one process: number to handler, in the call groups ({@link FileCalls},
  * {@link MemoryCalls}, {@link TimeCalls}, {@link IdentityCalls}, {@link Signals}). A number that is not here answers
- * null, which the ABI turns into -ENOSYS. Calls that belong to the next issue (fork, exec, pipes, futex, threads)
+ * null, which the ABI turns into -ENOSYS. Calls that belong to the next issue (fork, exec, pipes, threads)
  * answer ENOSYS for now; clone3 and rseq do so by design, since libc falls back.
  */
 final class SyscallTable {
@@ -21,6 +21,7 @@ final class SyscallTable {
     private final TimeCalls time;
     private final IdentityCalls id;
     private final Signals signals;
+    private final FutexWords futexWords;
 
     SyscallTable(LinuxProcess process) {
         this.process = process;
@@ -30,6 +31,7 @@ final class SyscallTable {
         this.time = new TimeCalls(process);
         this.id = new IdentityCalls(process);
         this.signals = new Signals(process);
+        this.futexWords = new FutexWords(process.memory);
     }
 
     private static SyscallOutcome ok(long value) {
@@ -176,6 +178,8 @@ final class SyscallTable {
                 yield ok(process.pid);
             }
             case 273 -> ok(id.setRobustList(a, b));                               // set_robust_list
+            case 274 -> ok(id.getRobustList(a, b, c));                            // get_robust_list
+            case 202 -> process.host.futex().call(t, futexWords, a, (int) b, (int) c, d, e, (int) f);   // futex
             case 302 -> ok(id.prlimit(a, b, c, d));                               // prlimit64
             case 97 -> ok(id.prlimit(0, a, 0, b));                                // getrlimit
             case 160 -> ok(id.prlimit(0, a, b, 0));                               // setrlimit
@@ -200,8 +204,12 @@ final class SyscallTable {
         };
     }
 
-    /** The process ended: close its descriptors, let its mappings go. */
-    void exit() {
+    /**
+     * The thread ends: its robust futexes and its clear-tid word are released (while its memory is still mapped),
+     * then, as the process's last thread, its descriptors close and its mappings go.
+     */
+    void exit(SyscallTask t) {
+        process.host.futex().threadExited(futexWords, t.id(), process.robustList, process.clearChildTid);
         mm.release();
         files.fds().closeAll();
     }
