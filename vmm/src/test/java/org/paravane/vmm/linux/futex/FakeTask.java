@@ -94,4 +94,19 @@ final class FakeTask implements SyscallTask {
     @Override
     public void flushTlb() {
     }
+
+    @Override
+    public int newTaskId() {
+        throw new UnsupportedOperationException("no task creation in futex tests");
+    }
+
+    @Override
+    public SyscallTask spawn(int id, org.paravane.vmm.kernel.abi.NewTask spec) {
+        throw new UnsupportedOperationException("no task creation in futex tests");
+    }
+
+    @Override
+    public void terminate(int code, int signal, String failure) {
+        throw new UnsupportedOperationException("no ends in futex tests");
+    }
 }

@@ -27,6 +27,7 @@ public final class LinuxHost {
     private final LongSupplier totalRam, freeRam;
     private volatile FileSystem shared;
     private final Futex futex = new Futex();
+    private final ProcessTable processes = new ProcessTable();
 
     /**
      * @param options the VM's file system view and console, or null: then each process gets an empty root of its own
@@ -64,6 +65,11 @@ public final class LinuxHost {
     /** The futexes of the VM's processes: one table, so processes sharing memory meet on shared words. */
     Futex futex() {
         return futex;
+    }
+
+    /** The VM's processes. */
+    ProcessTable processes() {
+        return processes;
     }
 
     RandomGenerator random() {
