@@ -10,8 +10,7 @@ import org.paravane.vmm.linux.fs.ProcessFiles;
 /**
  * The x86-64 system call table of one process: number to handler, in the call groups ({@link FileCalls},
  * {@link MemoryCalls}, {@link TimeCalls}, {@link IdentityCalls}, {@link Signals}). A number that is not here answers
- * null, which the ABI turns into -ENOSYS. Calls that belong to the next issue (fork, exec, futex, threads) answer
- * ENOSYS for now; clone3 and rseq do so by design, since libc falls back.
+ * null, which the ABI turns into -ENOSYS; clone3 and rseq do so by design, since libc falls back.
  */
 final class SyscallTable {
     private final LinuxThread thread;
@@ -24,6 +23,7 @@ final class SyscallTable {
     private final Signals signals;
     private final PollCalls poll;
     private final EpollCalls epoll;
+    private final FutexWords futexWords;
     private final ProcessCalls life;
     private final CloneCall clone;
     private final WaitCalls waits;
@@ -45,6 +45,7 @@ final class SyscallTable {
         this.groups = new GroupCalls(thread);
         this.poll = new PollCalls(process);
         this.epoll = new EpollCalls(process);
+        this.futexWords = new FutexWords(process.memory());
     }
 
     private static SyscallOutcome ok(long value) {
@@ -237,6 +238,8 @@ final class SyscallTable {
                 yield ok(thread.tid);
             }
             case 273 -> ok(id.setRobustList(a, b));                               // set_robust_list
+            case 274 -> ok(id.getRobustList(a, b, c));                            // get_robust_list
+            case 202 -> process.host.futex().call(t, futexWords, a, (int) b, (int) c, d, e, (int) f);   // futex
             case 302 -> ok(id.prlimit(a, b, c, d));                               // prlimit64
             case 97 -> ok(id.prlimit(0, a, 0, b));                                // getrlimit
             case 160 -> ok(id.prlimit(0, a, b, 0));                               // setrlimit
