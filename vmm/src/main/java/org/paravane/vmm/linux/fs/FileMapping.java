@@ -47,6 +47,11 @@ public final class FileMapping implements MappedFile {
         return total;
     }
 
+    @Override
+    public long physicalPage(long offset) {
+        return file.node() instanceof ServedFile served ? served.physicalPage(offset) : -1;
+    }
+
     /** Lets the description close once no descriptor refers to it either. */
     public synchronized void release() {
         if (!released) {

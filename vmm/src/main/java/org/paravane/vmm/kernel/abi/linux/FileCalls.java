@@ -7,6 +7,7 @@ import java.util.OptionalLong;
 import org.paravane.vmm.kernel.mm.GuestAccessException;
 import org.paravane.vmm.linux.ErrnoException;
 import org.paravane.vmm.linux.fs.Fcntl;
+import org.paravane.vmm.linux.fs.PagesAbsentException;
 import org.paravane.vmm.linux.fs.ProcessFiles;
 import org.paravane.vmm.linux.fs.Stat;
 
@@ -86,9 +87,9 @@ final class FileCalls {
                     ByteBuffer b = ByteBuffer.wrap(src);
                     moved = offset.isPresent() ? files.pwrite(fd, b, offset.getAsLong() + done) : files.write(fd, b);
                 }
-            } catch (ErrnoException | GuestAccessException e) {
+            } catch (ErrnoException | GuestAccessException | PagesAbsentException e) {
                 if (done > 0) {
-                    return done;
+                    return done;   // what moved; a page still to come is waited for by the next call
                 }
                 throw e;
             }
@@ -132,7 +133,7 @@ final class FileCalls {
             long n;
             try {
                 n = read ? read(fd, base[i], len[i]) : write(fd, base[i], len[i]);
-            } catch (ErrnoException | GuestAccessException e) {
+            } catch (ErrnoException | GuestAccessException | PagesAbsentException e) {
                 if (done > 0) {
                     return done;
                 }
