@@ -38,6 +38,16 @@ public final class AddressSpace {
         return gpa;
     }
 
+    /** A zeroed kernel RAM page this space does not own (shared pages: their owner gives it back, {@link #freeUnowned}). */
+    public long allocateUnowned() {
+        return pages.allocate();
+    }
+
+    /** Gives back a page of {@link #allocateUnowned}. */
+    public void freeUnowned(long gpa) {
+        pages.free(gpa);
+    }
+
     /** The guest-physical memory the pages live in. */
     public GuestMemory physicalMemory() {
         return memory;

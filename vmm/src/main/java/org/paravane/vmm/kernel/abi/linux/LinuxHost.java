@@ -34,6 +34,8 @@ public final class LinuxHost {
     private final Set<Long> unknownLogged = ConcurrentHashMap.newKeySet();
     private final LongSupplier totalRam, freeRam;
     private volatile FileSystem shared;
+    /** The pages of every file mapped shared by the VM's processes (guarded by itself). */
+    final java.util.Map<SharedFilePages.Key, SharedFilePages> sharedPages = new java.util.HashMap<>();
     private final GuestMemory memory;
 
     /**
