@@ -105,7 +105,7 @@ final class FileCalls {
     }
 
     private boolean regular(int fd) throws ErrnoException {
-        return files.fstat(fd).type() == Fcntl.S_IFREG;
+        return files.fds().get(fd).fileType() == Fcntl.S_IFREG;
     }
 
     /** readv and writev: the iovec array checked as Linux does, then each buffer in turn. */
