@@ -130,4 +130,19 @@ final class CallingTask implements SyscallTask {
     public void flushTlb() {
         task.specialChanged = true;
     }
+
+    @Override
+    public int newTaskId() {
+        return kernel.newTaskId();
+    }
+
+    @Override
+    public SyscallTask spawn(int id, org.paravane.vmm.kernel.abi.NewTask spec) {
+        return kernel.spawn(task, id, spec).syscallView();
+    }
+
+    @Override
+    public void terminate(int code, int signal, String failure) {
+        kernel.requestEnd(task, code, signal, failure);
+    }
 }

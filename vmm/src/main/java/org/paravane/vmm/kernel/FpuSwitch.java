@@ -103,6 +103,18 @@ final class FpuSwitch {
         owner = t;
     }
 
+    /**
+     * A copy of {@code t}'s x87/SSE state as it is now (live in this vCPU's FPU when {@code t} owns it), for a task
+     * cloned from it; null for the fresh state.
+     */
+    byte[] stateOf(Task t) {
+        if (owner == t) {
+            byte[] live = cpu.vcpu().fpuState();
+            return live == null ? null : live.clone();
+        }
+        return t.fpu == null ? null : t.fpu.clone();
+    }
+
     /** {@code s} with CR0.TS set: FP, SSE and FXSAVE instructions raise #NM until the kernel clears it. */
     static SpecialRegisters withTaskSwitched(SpecialRegisters s) {
         ControlRegisters c = s.control();

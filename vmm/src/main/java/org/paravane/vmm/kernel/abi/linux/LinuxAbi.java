@@ -24,12 +24,19 @@ import org.paravane.vmm.linux.fs.PagesAbsentException;
  * exception. It also decides the process's page faults (demand paging, or SIGSEGV) and exceptions (signals).
  */
 public final class LinuxAbi implements SyscallAbi {
+    private final LinuxThread thread;
     private final LinuxProcess process;
-    private final SyscallTable table;
+    /** Replaced by execve with the new image's. */
+    private volatile SyscallTable table;
 
-    LinuxAbi(LinuxProcess process) {
-        this.process = process;
-        this.table = new SyscallTable(process);
+    LinuxAbi(LinuxThread thread) {
+        this.thread = thread;
+        this.process = thread.process;
+        this.table = new SyscallTable(thread);
+    }
+
+    LinuxThread thread() {
+        return thread;
     }
 
     @Override
@@ -64,6 +71,7 @@ public final class LinuxAbi implements SyscallAbi {
     private SyscallOutcome call(SyscallTask task, GeneralRegisters r) {
         long nr = r.rax();
         try {
+            thread.task = task;
             SyscallOutcome outcome = table.call(task, nr, r.rdi(), r.rsi(), r.rdx(), r.r10(), r.r8(), r.r9());
             if (outcome == null) {
                 process.host.unknownCall(nr, process.toString());
@@ -82,23 +90,27 @@ public final class LinuxAbi implements SyscallAbi {
             process.host.internalError(process.toString(), nr, e);
             return new SyscallOutcome.Return(-org.paravane.vmm.linux.Errno.EIO);
         } finally {
-            if (process.memory.takeFlush()) {
+            if (process.memory().takeFlush()) {
                 task.flushTlb();
             }
         }
     }
 
-    /** The process's task ended: its descriptors close and its mappings let go of their files. */
+    /** The thread's task ended: the process ends with its last thread (descriptors closed, mappings let go). */
     @Override
-    public void exited(SyscallTask task) {
-        table.exit();
+    public void exited(SyscallTask task, int code, int signal) {
+        table.ended(code, signal);
     }
 
     @Override
     public FaultOutcome pageFault(SyscallTask task, long address, int errorCode, long rip) {
         boolean write = (errorCode & 2) != 0, exec = (errorCode & 16) != 0;
         try {
-            if (process.memory.fault(address, write, exec)) {
+            ProcessMemory memory = process.memory();
+            if (memory.fault(address, write, exec)) {
+                if (memory.takeFlush()) {
+                    task.flushTlb();
+                }
                 return FaultOutcome.Retry.INSTANCE;
             }
         } catch (PhysicalPages.OutOfGuestMemoryException e) {

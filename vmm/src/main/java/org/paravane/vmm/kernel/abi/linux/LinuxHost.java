@@ -37,6 +37,7 @@ public final class LinuxHost {
     /** The pages of every file mapped shared by the VM's processes (guarded by itself). */
     final java.util.Map<SharedFilePages.Key, SharedFilePages> sharedPages = new java.util.HashMap<>();
     private final GuestMemory memory;
+    private final ProcessTable processes = new ProcessTable();
 
     /**
      * @param options the VM's file system view and console, or null: then each process gets an empty root of its own
@@ -93,6 +94,11 @@ public final class LinuxHost {
                     true));
         }
         return out;
+    }
+
+    /** The VM's processes. */
+    ProcessTable processes() {
+        return processes;
     }
 
     RandomGenerator random() {

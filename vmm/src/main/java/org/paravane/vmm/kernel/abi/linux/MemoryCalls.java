@@ -35,7 +35,7 @@ final class MemoryCalls {
 
     MemoryCalls(LinuxProcess process) {
         this.process = process;
-        this.memory = process.memory;
+        this.memory = process.memory();
     }
 
     private MemoryMap map() {

@@ -116,9 +116,13 @@ final class ProcessMemory {
         long page = address & -PAGE;
         boolean readable = v.prot() != 0, writable = (v.prot() & PROT_WRITE) != 0, executable = (v.prot() & PROT_EXEC) != 0;
         if (space.hasPage(page)) {
+            if (write && space.copyOnWrite(page)) {
+                flushNeeded = true;   // the read-only translation of the shared page must go
+                return true;
+            }
             long shared = space.sharedPage(page);
             if (write && shared >= 0 && writable && !v.shared()) {
-                copyOnWrite(page, shared, executable);   // a private mapping of a served file: the process's own copy now
+                privateCopy(page, shared, executable);   // a private mapping of a served file: the process's own copy now
                 return true;
             }
             return false;   // present with the map's rights, which do not allow this access
@@ -145,7 +149,7 @@ final class ProcessMemory {
      * Replaces the shared page at {@code page} with a private copy of it. The copy reads the page on this thread, so
      * an absent page of a served file is fetched synchronously here (a write to a private copy of lazily served data).
      */
-    private void copyOnWrite(long page, long gpa, boolean exec) {
+    private void privateCopy(long page, long gpa, boolean exec) {
         byte[] contents;
         try {
             contents = new byte[PAGE];

@@ -27,13 +27,10 @@ final class Signals {
 
     /** struct kernel_sigaction per signal: handler, flags, restorer, mask. */
     private final long[][] actions = new long[65][4];
-    private long mask;
-    private final ProcessMemory memory;
     private final LinuxProcess process;
 
     Signals(LinuxProcess process) {
         this.process = process;
-        this.memory = process.memory;
     }
 
     static String name(int signal) {
@@ -41,6 +38,7 @@ final class Signals {
     }
 
     long rtSigaction(long signal, long act, long oldAct, long setSize) throws ErrnoException, GuestAccessException {
+        ProcessMemory memory = process.memory();
         if (setSize != 8 || signal < 1 || signal > 64 || act != 0 && (signal == SIGKILL || signal == SIGSTOP)) {
             throw new ErrnoException(EINVAL, "sigaction of signal " + signal + " with set size " + setSize);
         }
@@ -59,7 +57,10 @@ final class Signals {
         return 0;
     }
 
-    long rtSigprocmask(long how, long set, long oldSet, long setSize) throws ErrnoException, GuestAccessException {
+    long rtSigprocmask(LinuxThread thread, long how, long set, long oldSet, long setSize)
+            throws ErrnoException, GuestAccessException {
+        ProcessMemory memory = process.memory();
+        long mask = thread.signalMask;
         if (setSize != 8) {
             throw new ErrnoException(EINVAL, "signal set of " + setSize + " bytes");
         }
@@ -72,7 +73,7 @@ final class Signals {
                 case SIG_SETMASK -> s;
                 default -> throw new ErrnoException(EINVAL, "sigprocmask how " + how);
             };
-            mask = next & ~(bit(SIGKILL) | bit(SIGSTOP));
+            thread.signalMask = next & ~(bit(SIGKILL) | bit(SIGSTOP));
         }
         if (oldSet != 0) {
             memory.writeLong(oldSet, old);
@@ -89,7 +90,8 @@ final class Signals {
      * (a blocked one would stay pending); any other takes the default action, which for the signals that reach here
      * ends the process. A handler cannot run yet, so a handled signal also ends it, saying so.
      */
-    SyscallOutcome sendToSelf(long target, long signal) throws ErrnoException {
+    SyscallOutcome sendToSelf(LinuxThread thread, long target, long signal) throws ErrnoException {
+        long mask = thread.signalMask;
         if (target != process.pid && target != 0 && target != -1) {
             throw new ErrnoException(ESRCH, "no process " + target);
         }

@@ -14,6 +14,7 @@ import org.paravane.vmm.linux.fs.ProcessFiles;
  * answer ENOSYS for now; clone3 and rseq do so by design, since libc falls back.
  */
 final class SyscallTable {
+    private final LinuxThread thread;
     private final LinuxProcess process;
     private final ProcessFiles files;
     private final FileCalls io;
@@ -21,15 +22,19 @@ final class SyscallTable {
     private final TimeCalls time;
     private final IdentityCalls id;
     private final Signals signals;
+    private final ProcessCalls life;
 
-    SyscallTable(LinuxProcess process) {
-        this.process = process;
+    /** The table of {@code thread} for its process's current image (execve makes a new one). */
+    SyscallTable(LinuxThread thread) {
+        this.thread = thread;
+        this.process = thread.process;
         this.files = process.files;
         this.io = new FileCalls(process);
-        this.mm = new MemoryCalls(process);
+        this.mm = process.memoryCalls();
         this.time = new TimeCalls(process);
-        this.id = new IdentityCalls(process);
-        this.signals = new Signals(process);
+        this.id = new IdentityCalls(thread);
+        this.signals = process.signals;
+        this.life = new ProcessCalls(thread);
     }
 
     private static SyscallOutcome ok(long value) {
@@ -163,7 +168,8 @@ final class SyscallTable {
             case 35 -> time.nanosleep(a, b);                                      // nanosleep
             case 230 -> time.clockNanosleep(t, a, b, c, d);                       // clock_nanosleep
             // ---- identity and limits
-            case 39, 186 -> ok(process.pid);                                      // getpid, gettid
+            case 39 -> ok(process.pid);                                           // getpid
+            case 186 -> ok(thread.tid);                                           // gettid
             case 110 -> ok(0);                                                    // getppid: the first process's parent
             case 102, 104, 107, 108 -> ok(0);                                     // getuid, getgid, geteuid, getegid
             case 111, 121, 124 -> ok(process.pid);                                // getpgrp, getpgid, getsid
@@ -173,8 +179,8 @@ final class SyscallTable {
             case 157 -> ok(id.prctl(a, b));                                       // prctl
             case 158 -> ok(id.archPrctl(t, a, b));                                // arch_prctl
             case 218 -> {                                                         // set_tid_address
-                process.clearChildTid = a;
-                yield ok(process.pid);
+                thread.clearChildTid = a;
+                yield ok(thread.tid);
             }
             case 273 -> ok(id.setRobustList(a, b));                               // set_robust_list
             case 302 -> ok(id.prlimit(a, b, c, d));                               // prlimit64
@@ -187,23 +193,23 @@ final class SyscallTable {
             case 334, 435 -> ok(-org.paravane.vmm.linux.Errno.ENOSYS);           // rseq, clone3: libc falls back
             // ---- signals and the end
             case 13 -> ok(signals.rtSigaction(a, b, c, d));                       // rt_sigaction
-            case 14 -> ok(signals.rtSigprocmask(a, b, c, d));                     // rt_sigprocmask
-            case 62 -> signals.sendToSelf(a, b);                                  // kill
-            case 200 -> signals.sendToSelf(a, b);                                 // tkill
+            case 14 -> ok(signals.rtSigprocmask(thread, a, b, c, d));             // rt_sigprocmask
+            case 62 -> signals.sendToSelf(thread, a, b);                          // kill
+            case 200 -> signals.sendToSelf(thread, a == thread.tid ? process.pid : a, b);   // tkill
             case 234 -> {                                                         // tgkill
                 if (a != process.pid) {
                     throw new ErrnoException(org.paravane.vmm.linux.Errno.ESRCH, "no thread group " + a);
                 }
-                yield signals.sendToSelf(b, c);
+                yield signals.sendToSelf(thread, b == thread.tid ? process.pid : b, c);
             }
-            case 60, 231 -> new SyscallOutcome.Exit((int) (a & 0xFF));            // exit, exit_group
+            case 60 -> life.exit(a);                                              // exit
+            case 231 -> life.exitGroup(a);                                        // exit_group
             default -> null;
         };
     }
 
-    /** The process ended: close its descriptors, let its mappings go. */
-    void exit() {
-        mm.release();
-        files.fds().closeAll();
+    /** The thread's task ended ({@code signal} killed it, or it exited with {@code code}). */
+    void ended(int code, int signal) {
+        life.ended(code, signal);
     }
 }
