@@ -76,7 +76,8 @@ static void wait_statuses(void) {
     fflush(stdout);
     pid_t crash = fork();
     if (crash == 0) {
-        *(volatile int *) 8 = 1;
+        volatile int *volatile bad = (volatile int *) 8;
+        *bad = 1;
         _exit(0);
     }
     expect("a crashed child", waitpid(crash, &status, 0), crash);
@@ -111,7 +112,6 @@ static void vfork_waits(void) {
 
 /* A child forks a grandchild and ends: the grandchild is handed to init (the VM's first process, this one). */
 static void reparenting(void) {
-    int fds[2];
     pid_t init = getpid();
     fflush(stdout);
     pid_t child = fork();
@@ -127,7 +127,6 @@ static void reparenting(void) {
     }
     int status;
     expect("the middle child ended", waitpid(child, &status, 0) == child && WEXITSTATUS(status) == 0, 1);
-    (void) fds;
     /* The grandchild is init's now: waiting for any child finds it. */
     pid_t got = waitpid(-1, &status, 0);
     expect("the orphan is init's child", got > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0, 1);

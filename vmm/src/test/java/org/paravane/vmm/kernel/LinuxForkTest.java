@@ -16,7 +16,8 @@ import org.paravane.vmm.linux.fs.FileSystem;
 
 /**
  * Linux processes on the software CPU (guests/linux/fork.c): fork and wait, copy-on-write, vfork, zombies,
- * re-parenting to the VM's first process, process groups, and a fork bomb stopped by the VM's process limit.
+ * re-parenting to the VM's first process, process groups, execve (guests/linux/exec.c), and a fork bomb stopped by
+ * the VM's process limit.
  */
 class LinuxForkTest {
     final GuestStack stack = GuestStack.emulated();
@@ -53,6 +54,16 @@ class LinuxForkTest {
                 + " writes\n", "ok ended by SIGSEGV\n", "ok the orphan is init's child\n", "ppid=0\n");
         assertThat(r.task().exitCode()).isZero();
         assertThat(r.kernel().tasks()).as("every child task is gone").containsExactly(r.task());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"exec", "exec-pie", "exec-musl"})
+    void execveRunsProcSelfExeScriptsAndClosesCloseOnExecDescriptors(String program) throws Exception {
+        Result r = run(program, 2, 64);
+        assertThat(r.task().failure()).as(r.stdout()).isNull();
+        assertThat(r.stdout()).as(r.stdout()).doesNotContain("FAIL").contains("exec: ok\n");
+        assertThat(r.task().exitCode()).isZero();
+        assertThat(r.kernel().tasks()).containsExactly(r.task());
     }
 
     @ParameterizedTest

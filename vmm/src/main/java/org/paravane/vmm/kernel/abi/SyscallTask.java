@@ -61,6 +61,12 @@ public interface SyscallTask {
     void flushTlb();
 
     /**
+     * execve: the task goes on in {@code space} (a fresh space, {@link AddressSpace#fresh()}, holding the new image),
+     * letting go of its old one, with the fresh x87/SSE state and FS and GS bases 0.
+     */
+    void exec(AddressSpace space);
+
+    /**
      * Reserves the id of a task this task is about to create with {@link #spawn}, so its ABI can be built knowing it
      * (Linux's tid); an id that is never spawned is simply skipped.
      */

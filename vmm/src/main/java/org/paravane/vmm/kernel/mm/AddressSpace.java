@@ -59,6 +59,11 @@ public final class AddressSpace {
         return tables.root();
     }
 
+    /** An empty space like this one (the same kernel area and privilege), for execve's new image. */
+    public AddressSpace fresh() {
+        return new AddressSpace(memory, pages, kernelArea, user);
+    }
+
     /** Maps {@code size} bytes at {@code va} to fresh zeroed kernel RAM pages. */
     public synchronized void mapFresh(long va, long size, boolean writable, boolean executable) {
         long flags = flags(writable, executable);

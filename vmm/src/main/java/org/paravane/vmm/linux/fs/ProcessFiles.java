@@ -26,6 +26,8 @@ public final class ProcessFiles {
     private final NamespaceCalls namespace;
     private volatile Location cwd;
     private volatile int umask = 022;
+    /** The executable {@code /proc/self/exe} names; execve changes it. */
+    private volatile String exePath;
 
     /**
      * A process at {@code /} with fds 0, 1 and 2 on the file system's console.
@@ -37,8 +39,9 @@ public final class ProcessFiles {
     public ProcessFiles(FileSystem fs, String exePath, Supplier<String> maps, Supplier<String> cpuinfo, int rlimitNofile) {
         this.fs = fs;
         this.fds = new FdTable(rlimitNofile);
+        this.exePath = exePath;
         // procfs is mounted read-write on Linux: what cannot change there answers EACCES, not EROFS.
-        this.proc = new Mount("/proc", ProcFs.create(this, exePath, maps, cpuinfo), false);
+        this.proc = new Mount("/proc", ProcFs.create(this, () -> this.exePath, maps, cpuinfo), false);
         this.resolver = new PathResolver(Location.root(fs.rootMount()), path -> path.equals("/proc") ? proc : fs.mountAt(path));
         this.cwd = resolver.root();
         this.namespace = new NamespaceCalls(resolver);
@@ -49,11 +52,17 @@ public final class ProcessFiles {
     private ProcessFiles(ProcessFiles parent, String exePath, Supplier<String> maps, Supplier<String> cpuinfo) {
         this.fs = parent.fs;
         this.fds = parent.fds.copy();
-        this.proc = new Mount("/proc", ProcFs.create(this, exePath, maps, cpuinfo), false);
+        this.exePath = exePath;
+        this.proc = new Mount("/proc", ProcFs.create(this, () -> this.exePath, maps, cpuinfo), false);
         this.resolver = new PathResolver(Location.root(fs.rootMount()), path -> path.equals("/proc") ? proc : fs.mountAt(path));
         this.cwd = parent.cwd;
         this.umask = parent.umask;
         this.namespace = new NamespaceCalls(resolver);
+    }
+
+    /** execve: {@code /proc/self/exe} names the new executable. */
+    public void setExecutable(String path) {
+        this.exePath = path;
     }
 
     /** fork: the child's files, as {@link #ProcessFiles(ProcessFiles, String, Supplier, Supplier)} says. */

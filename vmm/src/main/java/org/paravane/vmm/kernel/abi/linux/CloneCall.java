@@ -173,6 +173,7 @@ final class CloneCall {
         } else {
             child.memoryCalls().inherit(process.memoryCalls());
         }
+        child.setExecutable(process.executable());
         child.limits.copyFrom(process.limits);
         child.signals.copyFrom(process.signals);
         return child;

@@ -26,6 +26,8 @@ public final class LinuxHost {
     private final LongSupplier totalRam, freeRam;
     private volatile FileSystem shared;
     private final ProcessTable processes = new ProcessTable();
+    /** The executables the VM's processes were launched from, by guest path: execve finds them there too. */
+    private final java.util.Map<String, byte[]> launched = new ConcurrentHashMap<>();
     private final Set<String> limitsLogged = ConcurrentHashMap.newKeySet();
 
     /** The console's foreground process group (tcsetpgrp), 0 until set. */
@@ -74,6 +76,23 @@ public final class LinuxHost {
         if (limitsLogged.add(what)) {
             LOG.warning("VM " + vmName + ": " + what);
         }
+    }
+
+    /** Where user space starts (the guest kernel's area lies below): execve's loader needs it. */
+    private volatile long kernelAreaEnd;
+
+    long kernelAreaEnd() {
+        return kernelAreaEnd;
+    }
+
+    void launched(String path, byte[] executable, long kernelArea) {
+        kernelAreaEnd = kernelArea;
+        launched.putIfAbsent(path, executable);
+    }
+
+    /** The executable a process was launched from at {@code path}, or null. */
+    byte[] launchedExecutable(String path) {
+        return launched.get(path);
     }
 
     int foregroundGroup() {
