@@ -574,6 +574,15 @@ public final class GuestKernel implements AutoCloseable {
         return List.copyOf(tasks);
     }
 
+    /** The VM's Linux processes as a tree ({@link LinuxHost#processTree()}); empty when it runs none. */
+    public List<org.paravane.vmm.kernel.abi.linux.ProcessInfo> linuxProcesses() {
+        LinuxHost host;
+        synchronized (this) {
+            host = linuxHost;
+        }
+        return host == null ? List.of() : host.processTree();
+    }
+
     /** Counters of every vCPU. */
     public List<GuestVcpuStats> vcpuStats() {
         List<GuestVcpuStats> out = new ArrayList<>();

@@ -56,7 +56,10 @@ final class CloneCall {
             space = task.memory();
         } else {
             checkLimits(table);
-            space = (flags & CLONE_VM) != 0 ? task.memory() : task.memory().forkCopy();
+            space = (flags & CLONE_VM) != 0 ? task.memory() : task.memory().forkCopy(va -> {
+                org.paravane.vmm.linux.mm.Vma v = process.memory().map().find(va);
+                return v != null && v.shared();   // MAP_SHARED stays shared between parent and child
+            });
             try {
                 child = newProcess(id, (flags & CLONE_VM) != 0, space);
             } catch (RuntimeException | ErrnoException e) {

@@ -115,6 +115,7 @@ final class ExecCall {
         }
         for (LinuxThread t : others) {
             if (t != thread && t.task != null) {
+                t.clearChildTid = 0;   // its address was the old image's
                 t.task.terminate(0, 0, null);
             }
         }

@@ -103,6 +103,25 @@ public final class LinuxHost {
         foregroundGroup = pgid;
     }
 
+    /** The VM's processes as a tree: each root (no parent) followed by its descendants, depth first, by pid. */
+    public java.util.List<ProcessInfo> processTree() {
+        java.util.List<ProcessInfo> out = new java.util.ArrayList<>();
+        synchronized (processes) {
+            for (LinuxProcess p : processes.all()) {
+                if (p.parent == null) {
+                    addTree(p, 0, out);
+                }
+            }
+        }
+        return out;
+    }
+
+    private static void addTree(LinuxProcess p, int depth, java.util.List<ProcessInfo> out) {
+        out.add(new ProcessInfo(p.pid, p.parent == null ? 0 : p.parent.pid, p.pgid, p.sid,
+                p.state() == LinuxProcess.State.LIVE ? "running" : "zombie", p.comm(), p.threads().size(), depth));
+        p.children.stream().sorted(java.util.Comparator.comparingInt(c -> c.pid)).forEach(c -> addTree(c, depth + 1, out));
+    }
+
     /** The VM's processes. */
     ProcessTable processes() {
         return processes;
