@@ -99,8 +99,7 @@ final class ExecCall {
         task.exec(space);
         process.install(file, image.memory());
         process.setExecutable(bytes);
-        process.files.setExecutable(file);
-        process.files.fds().closeOnExec();
+        process.files.exec(file, () -> org.paravane.vmm.linux.mm.MapsFile.render(process.memory().map().vmas()));
         process.signals.resetForExec();
         thread.comm = LinuxThread.commOf(file);
         process.releaseVfork();
@@ -115,7 +114,8 @@ final class ExecCall {
         }
         for (LinuxThread t : others) {
             if (t != thread && t.task != null) {
-                t.clearChildTid = 0;   // its address was the old image's
+                t.clearChildTid = 0;   // their addresses were the old image's
+                t.robustList = 0;
                 t.task.terminate(0, 0, null);
             }
         }

@@ -4,7 +4,6 @@ import static org.paravane.vmm.linux.Errno.EINVAL;
 import static org.paravane.vmm.linux.Errno.EPERM;
 
 import org.paravane.vmm.linux.ErrnoException;
-import org.paravane.vmm.linux.fs.FdTable;
 import org.paravane.vmm.linux.fs.ProcessFiles;
 import org.paravane.vmm.linux.mm.Layout;
 
@@ -18,10 +17,11 @@ final class Limits {
 
     private final long[] soft = new long[RLIM_NLIMITS];
     private final long[] hard = new long[RLIM_NLIMITS];
-    private final FdTable fds;
+    /** The process's files: RLIMIT_NOFILE goes to whatever descriptor table they have now (execve may unshare it). */
+    private final ProcessFiles files;
 
-    Limits(FdTable fds) {
-        this.fds = fds;
+    Limits(ProcessFiles files) {
+        this.files = files;
         java.util.Arrays.fill(soft, INFINITY);
         java.util.Arrays.fill(hard, INFINITY);
         soft[RLIMIT_STACK] = Layout.DEFAULT_RLIMIT_STACK;
@@ -67,7 +67,7 @@ final class Limits {
             if (Long.compareUnsigned(newSoft, NR_OPEN) > 0) {
                 throw new ErrnoException(EPERM, "RLIMIT_NOFILE above fs.nr_open");
             }
-            fds.setLimit((int) newSoft);
+            files.fds().setLimit((int) newSoft);
         }
         soft[resource] = newSoft;
         hard[resource] = newHard;

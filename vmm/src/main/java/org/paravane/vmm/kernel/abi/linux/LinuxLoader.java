@@ -45,7 +45,7 @@ public final class LinuxLoader {
         java.util.concurrent.atomic.AtomicReference<LinuxProcess> self = new java.util.concurrent.atomic.AtomicReference<>();
         ProcessFiles processFiles = new ProcessFiles(host.fileSystem(console), path,
                 () -> MapsFile.render(self.get().memory().map().vmas()), host::cpuinfo, ProcessFiles.DEFAULT_NOFILE);
-        Limits limits = new Limits(processFiles.fds());
+        Limits limits = new Limits(processFiles);
         Image image = image(space, path, spec.executable(), spec.argv(), spec.envp(), host,
                 limits.getUnchecked(Limits.RLIMIT_STACK));
         LinuxProcess process = new LinuxProcess(pid, path, image.memory(), processFiles, host);

@@ -55,7 +55,7 @@ final class LinuxProcess {
         this.pid = pid;
         this.host = host;
         this.files = files;
-        this.limits = new Limits(files.fds());
+        this.limits = new Limits(files);
         this.signals = new Signals(this);
         this.pgid = pid;
         this.sid = pid;

@@ -55,7 +55,9 @@ final class ProcessCalls {
 
     /** The thread's task ended: {@code signal} is what killed it, or 0 for an exit with {@code code}. */
     void ended(int code, int signal) {
-        clearChildTid();
+        // the robust mutexes it holds and its clear-tid word (pthread_join) while its memory is still there
+        process.host.futex().threadExited(new FutexWords(process.memory()), thread.tid, thread.robustList,
+                thread.clearChildTid);
         if (signal != 0) {
             endGroup(process, LinuxProcess.waitStatus(code, signal), code, signal, null);
         }
@@ -89,7 +91,7 @@ final class ProcessCalls {
         }
         process.releaseVfork();
         process.releaseMemory();
-        process.files.fds().closeAll();
+        process.files.release();
         if (parent != null) {
             parent.childEvents.wakeAll();
         }
@@ -116,22 +118,6 @@ final class ProcessCalls {
             }
         }
         return n;
-    }
-
-    /**
-     * CLONE_CHILD_CLEARTID / set_tid_address: 0 goes where the thread's tid was, so pthread_join sees it gone (the
-     * futex wake on that word belongs with the futexes). A bad address is ignored, as on Linux.
-     */
-    private void clearChildTid() {
-        long address = thread.clearChildTid;
-        if (address == 0) {
-            return;
-        }
-        try {
-            process.memory().writeInt(address, 0);
-        } catch (org.paravane.vmm.kernel.mm.GuestAccessException | RuntimeException e) {
-            // Linux ignores a fault here too
-        }
     }
 
     /** {@code child} leaves the tree and the table for good (the caller holds the table's monitor). */

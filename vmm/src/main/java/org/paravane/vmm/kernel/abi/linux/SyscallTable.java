@@ -10,8 +10,7 @@ import org.paravane.vmm.linux.fs.ProcessFiles;
 /**
  * The x86-64 system call table of one process: number to handler, in the call groups ({@link FileCalls},
  * {@link MemoryCalls}, {@link TimeCalls}, {@link IdentityCalls}, {@link Signals}). A number that is not here answers
- * null, which the ABI turns into -ENOSYS. Calls that belong to the next issue (fork, exec, pipes, futex, threads)
- * answer ENOSYS for now; clone3 and rseq do so by design, since libc falls back.
+ * null, which the ABI turns into -ENOSYS; clone3 and rseq do so by design, since libc falls back.
  */
 final class SyscallTable {
     private final LinuxThread thread;
@@ -22,6 +21,9 @@ final class SyscallTable {
     private final TimeCalls time;
     private final IdentityCalls id;
     private final Signals signals;
+    private final PollCalls poll;
+    private final EpollCalls epoll;
+    private final FutexWords futexWords;
     private final ProcessCalls life;
     private final CloneCall clone;
     private final WaitCalls waits;
@@ -46,6 +48,9 @@ final class SyscallTable {
         this.groups = new GroupCalls(thread);
         this.exec = new ExecCall(thread, process.host.kernelAreaEnd());
         this.memory = process.memory();
+        this.poll = new PollCalls(process);
+        this.epoll = new EpollCalls(process);
+        this.futexWords = new FutexWords(process.memory());
     }
 
     private static SyscallOutcome ok(long value) {
@@ -56,6 +61,12 @@ final class SyscallTable {
         return (int) v;
     }
 
+    /** A timeout in milliseconds (an int; negative: forever) in nanoseconds. */
+    private static long millis(long v) {
+        int ms = (int) v;
+        return ms < 0 ? -1 : ms * 1_000_000L;
+    }
+
     private String path(long address) throws GuestAccessException, ErrnoException {
         return io.path(address);
     }
@@ -63,7 +74,7 @@ final class SyscallTable {
     /** Carries out call {@code nr}; null when it is not implemented. */
     SyscallOutcome call(SyscallTask t, org.paravane.api.cpu.GeneralRegisters regs, long nr, long a, long b, long c,
                         long d, long e, long f)
-            throws ErrnoException, GuestAccessException {
+            throws ErrnoException, GuestAccessException, CallBlocks {
         return switch ((int) nr == nr ? (int) nr : -1) {
             // ---- files: data
             case 0 -> ok(io.read(fd(a), b, c));                                   // read
@@ -97,6 +108,34 @@ final class SyscallTable {
             case 33 -> ok(files.dup2(fd(a), fd(b)));                              // dup2
             case 292 -> ok(files.dup3(fd(a), fd(b), (int) c));                    // dup3
             case 72 -> ok(files.fcntl(fd(a), (int) b, c));                        // fcntl
+            case 436 -> {                                                         // close_range
+                files.closeRange(a, b, (int) c);
+                yield ok(0);
+            }
+            case 22 -> ok(io.pipe2(a, 0));                                        // pipe
+            case 293 -> ok(io.pipe2(a, (int) b));                                 // pipe2
+            // ---- files: readiness
+            case 7 -> ok(poll.poll(t, a, b, c));                                  // poll
+            case 271 -> {                                                         // ppoll
+                PollCalls.checkSigsetSize(d, e);
+                yield ok(poll.ppoll(t, a, b, poll.timespec(c)));
+            }
+            case 23 -> ok(poll.select(t, a, b, c, d, e));                         // select
+            case 270 -> ok(poll.pselect6(t, a, b, c, d, e, f));                  // pselect6
+            case 213 -> ok(epoll.epollCreate((int) a));                           // epoll_create
+            case 291 -> ok(epoll.epollCreate1((int) a));                          // epoll_create1
+            case 233 -> ok(epoll.epollCtl(fd(a), (int) b, fd(c), d));             // epoll_ctl
+            case 232 -> ok(epoll.epollWait(t, fd(a), b, (int) c, millis(d)));    // epoll_wait
+            case 281 -> {                                                         // epoll_pwait
+                PollCalls.checkSigsetSize(e, f);
+                yield ok(epoll.epollWait(t, fd(a), b, (int) c, millis(d)));
+            }
+            case 441 -> {                                                         // epoll_pwait2
+                PollCalls.checkSigsetSize(e, f);
+                yield ok(epoll.epollWait(t, fd(a), b, (int) c, poll.timespec(d)));
+            }
+            case 284 -> ok(epoll.eventfd2(a, 0));                                 // eventfd
+            case 290 -> ok(epoll.eventfd2(a, (int) b));                           // eventfd2
             // ---- files: attributes
             case 4 -> ok(io.stat(files.stat(path(a)), b));                       // stat
             case 5 -> ok(io.stat(files.fstat(fd(a)), b));                        // fstat
@@ -168,6 +207,7 @@ final class SyscallTable {
             case 12 -> ok(mm.brk(a));                                             // brk
             case 9 -> ok(mm.mmap(a, b, (int) c, (int) d, fd(e), f));             // mmap
             case 11 -> ok(mm.munmap(a, b));                                       // munmap
+            case 26 -> ok(mm.msync(a, b, (int) c));                               // msync
             case 10 -> ok(mm.mprotect(a, b, (int) c));                            // mprotect
             case 25 -> ok(mm.mremap(a, b, c, (int) d, e));                        // mremap
             case 28 -> ok(mm.madvise(a, b, (int) c));                             // madvise
@@ -212,6 +252,8 @@ final class SyscallTable {
                 yield ok(thread.tid);
             }
             case 273 -> ok(id.setRobustList(a, b));                               // set_robust_list
+            case 274 -> ok(id.getRobustList(a, b, c));                            // get_robust_list
+            case 202 -> process.host.futex().call(t, futexWords, a, (int) b, (int) c, d, e, (int) f);   // futex
             case 302 -> ok(id.prlimit(a, b, c, d));                               // prlimit64
             case 97 -> ok(id.prlimit(0, a, 0, b));                                // getrlimit
             case 160 -> ok(id.prlimit(0, a, b, 0));                               // setrlimit
@@ -255,6 +297,18 @@ final class SyscallTable {
             return ok(0);
         }
         return ok(io.ioctl(fd, request, arg));
+    }
+
+    /** A write to a pipe without readers: SIGPIPE's action (by default the end of the process), else EPIPE. */
+    SyscallOutcome brokenPipe() {
+        try {
+            if (signals.sendToSelf(thread, process.pid, Signals.SIGPIPE) instanceof SyscallOutcome.Signaled s) {
+                return s;
+            }
+        } catch (ErrnoException e) {
+            throw new IllegalStateException("a process cannot signal itself", e);
+        }
+        return new SyscallOutcome.Return(-org.paravane.vmm.linux.Errno.EPIPE);
     }
 
     /** The thread's task ended ({@code signal} killed it, or it exited with {@code code}). */
