@@ -96,6 +96,11 @@ final class FakeTask implements SyscallTask {
     }
 
     @Override
+    public void exec(org.paravane.vmm.kernel.mm.AddressSpace space) {
+        throw new UnsupportedOperationException("a fake task does not exec");
+    }
+
+    @Override
     public int newTaskId() {
         throw new UnsupportedOperationException("no task creation in futex tests");
     }
