@@ -192,6 +192,20 @@ final class MemoryCalls {
         return 0;
     }
 
+    /** fork: the child's areas map the same files, so it holds the parent's file mappings too. */
+    void inherit(MemoryCalls parent) {
+        for (FileMapping m : parent.mappings) {
+            m.retain();
+            mappings.add(m);
+        }
+        // Its shared mappings map the same pages (MAP_SHARED is shared across fork): it holds them as long as it
+        // maps them, whichever process lets go last.
+        parent.sharedViews.forEach((view, pages) -> {
+            pages.retain();
+            sharedViews.put(view, pages);
+        });
+    }
+
     /** The process ended: its file mappings no longer hold their files open. */
     void release() {
         sharedViews.values().forEach(SharedFilePages::release);

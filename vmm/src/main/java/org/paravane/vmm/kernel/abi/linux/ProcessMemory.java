@@ -97,6 +97,11 @@ final class ProcessMemory {
         return space.hasPage(start) || space.hasPage(start + length - PAGE);
     }
 
+    /** fork write-protected every page: the caller's translations must go. */
+    void flushAfterFork() {
+        flushNeeded = true;
+    }
+
     /** Whether the TLB must be flushed; clears the request. */
     boolean takeFlush() {
         boolean f = flushNeeded;
@@ -195,6 +200,15 @@ final class ProcessMemory {
                         + e.getMessage());
             }
         }
+    }
+
+    /**
+     * The guest memory of {@code [address, address+length)} (within one page), provided as for a copy: a view for an
+     * atomic access to a word other vCPUs share.
+     */
+    java.lang.foreign.MemorySegment word(long address, int length, boolean write) throws GuestAccessException {
+        populate(address, length, write);
+        return space.slice(address, length, write);
     }
 
     byte[] read(long address, int length) throws GuestAccessException {
