@@ -96,7 +96,11 @@ final class FileCalls {
                 long sofar = done;
                 CallBlocks blocks = CallBlocks.on(w, () -> transfer(fd, buf + sofar, count - sofar, offset, read));
                 throw sofar > 0 ? blocks.plus(sofar) : blocks;
+<<<<<<< HEAD
             } catch (ErrnoException | GuestAccessException e) {
+=======
+            } catch (ErrnoException | GuestAccessException | PagesAbsentException e) {
+>>>>>>> main
                 if (done > 0) {
                     return done;
                 }
@@ -187,7 +191,11 @@ final class FileCalls {
                     return done;
                 }
                 throw blocks;
+<<<<<<< HEAD
             } catch (ErrnoException | GuestAccessException e) {
+=======
+            } catch (ErrnoException | GuestAccessException | PagesAbsentException e) {
+>>>>>>> main
                 if (done > 0) {
                     return done;
                 }

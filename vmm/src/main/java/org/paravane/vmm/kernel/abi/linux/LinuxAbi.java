@@ -14,6 +14,10 @@ import org.paravane.vmm.kernel.mm.PhysicalPages;
 import org.paravane.vmm.linux.BrokenPipe;
 import org.paravane.vmm.linux.ErrnoException;
 import org.paravane.vmm.linux.WouldBlock;
+<<<<<<< HEAD
+=======
+import org.paravane.vmm.linux.fs.PagesAbsentException;
+>>>>>>> main
 
 /**
  * Linux's x86-64 system call interface for one process: RAX the number, arguments in RDI, RSI, RDX, R10, R8, R9, the
@@ -65,6 +69,8 @@ public final class LinuxAbi implements SyscallAbi {
             // A stream that would block under a call that does not wait itself: the whole call tries again.
             return WaitingCall.start(task, CallBlocks.on(w, () -> again(task, r)),
                     attempt -> settle(nr, attempt));
+        } catch (PagesAbsentException e) {
+            throw e;   // dispatch waits for the pages as for a fault in kernel context
         } catch (ErrnoException | GuestAccessException | RuntimeException x) {
             return failed(nr, x);
         } finally {

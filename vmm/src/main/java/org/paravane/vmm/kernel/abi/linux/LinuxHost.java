@@ -10,6 +10,12 @@ import org.paravane.api.cpu.CpuModel;
 import org.paravane.vmm.linux.fs.Console;
 import org.paravane.vmm.linux.fs.FileSystem;
 import org.paravane.vmm.linux.futex.Futex;
+<<<<<<< HEAD
+=======
+import org.paravane.vmm.linux.fs.Mount;
+import org.paravane.vmm.linux.fs.ServedFile;
+import org.paravane.vmm.linux.fs.Stat;
+>>>>>>> main
 
 /**
  * What the Linux processes of one VM share: the file system view, the CPU model they are told about, the source of
@@ -27,6 +33,12 @@ public final class LinuxHost {
     private final LongSupplier totalRam, freeRam;
     private volatile FileSystem shared;
     private final Futex futex = new Futex();
+<<<<<<< HEAD
+=======
+    /** The pages of every file mapped shared by the VM's processes (guarded by itself). */
+    final java.util.Map<SharedFilePages.Key, SharedFilePages> sharedPages = new java.util.HashMap<>();
+    private final GuestMemory memory;
+>>>>>>> main
     private final ProcessTable processes = new ProcessTable();
     private final Set<String> limitsLogged = ConcurrentHashMap.newKeySet();
 
@@ -89,6 +101,24 @@ public final class LinuxHost {
     /** The futexes of the VM's processes: one table, so processes sharing memory meet on shared words. */
     Futex futex() {
         return futex;
+<<<<<<< HEAD
+=======
+    }
+
+    /** The lazily served files, each mounted read-only at its path as a file of its own device. */
+    private List<Mount> servedMounts() {
+        List<Mount> out = new ArrayList<>();
+        int minor = SERVED_DEV_MINOR;
+        for (ServedFileSpec f : options.servedFiles()) {
+            if (!f.placed() || memory == null) {
+                throw new IllegalArgumentException("lazy file " + f.guestPath() + " has no place in guest memory"
+                        + " (the VM's builder places it in the data region)");
+            }
+            out.add(new Mount(f.guestPath(), new ServedFile(memory, f.guestAddress(), f.size(), Stat.makedev(0, minor++)),
+                    true));
+        }
+        return out;
+>>>>>>> main
     }
 
     /** The VM's processes. */
