@@ -48,8 +48,6 @@ public final class FileMapping implements MappedFile {
         return total;
     }
 
-<<<<<<< HEAD
-=======
     @Override
     public long physicalPage(long offset) {
         return file.node() instanceof ServedFile served ? served.physicalPage(offset) : -1;
@@ -94,7 +92,6 @@ public final class FileMapping implements MappedFile {
     }
 
 
->>>>>>> main
     /** One more process holds the mapping (a fork's child inherits the area). */
     public synchronized void retain() {
         if (holders == 0) {
