@@ -198,6 +198,12 @@ final class MemoryCalls {
             m.retain();
             mappings.add(m);
         }
+        // Its shared mappings map the same pages (MAP_SHARED is shared across fork): it holds them as long as it
+        // maps them, whichever process lets go last.
+        parent.sharedViews.forEach((view, pages) -> {
+            pages.retain();
+            sharedViews.put(view, pages);
+        });
     }
 
     /** The process ended: its file mappings no longer hold their files open. */
