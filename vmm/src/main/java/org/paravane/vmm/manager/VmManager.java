@@ -178,8 +178,8 @@ public class VmManager {
 
     /** The VM's page source as a service, so the wiring shows which source feeds which VM. */
     private ServiceRegistration<PageSource> registerSource(ManagedVm vm, PageSource source) {
-        if (source == PageSource.ZERO) {
-            return null;
+        if (source == PageSource.ZERO || context == null) {
+            return null;   // nothing to show, or no registry: a manager made outside OSGi (tests)
         }
         Dictionary<String, Object> props = new Hashtable<>();
         props.put(PageSource.NAME, vm.name() + "-data");

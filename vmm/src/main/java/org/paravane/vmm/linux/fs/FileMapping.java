@@ -11,7 +11,8 @@ import org.paravane.vmm.linux.mm.MappedFile;
 public final class FileMapping implements MappedFile {
     private final OpenFile file;
     private final Stat stat;
-    private boolean released;
+    /** The mappings that hold the file: the process that mapped it, and the children that inherited the area. */
+    private int holders = 1;
 
     public FileMapping(OpenFile file) throws ErrnoException {
         this.file = file;
@@ -47,10 +48,17 @@ public final class FileMapping implements MappedFile {
         return total;
     }
 
-    /** Lets the description close once no descriptor refers to it either. */
+    /** One more process holds the mapping (a fork's child inherits the area). */
+    public synchronized void retain() {
+        if (holders == 0) {
+            throw new IllegalStateException("mapping of " + path() + " was released already");
+        }
+        holders++;
+    }
+
+    /** A holder lets go; the last lets the description close once no descriptor refers to it either. */
     public synchronized void release() {
-        if (!released) {
-            released = true;
+        if (holders > 0 && --holders == 0) {
             file.release();
         }
     }

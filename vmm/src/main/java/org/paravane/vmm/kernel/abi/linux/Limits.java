@@ -10,7 +10,7 @@ import org.paravane.vmm.linux.mm.Layout;
 /** A process's resource limits (getrlimit, setrlimit, prlimit64): soft and hard value per resource. */
 final class Limits {
     static final int RLIMIT_CPU = 0, RLIMIT_FSIZE = 1, RLIMIT_DATA = 2, RLIMIT_STACK = 3, RLIMIT_CORE = 4,
-            RLIMIT_NOFILE = 7, RLIMIT_AS = 9, RLIM_NLIMITS = 16;
+            RLIMIT_NOFILE = 7, RLIMIT_NPROC = 6, RLIMIT_AS = 9, RLIM_NLIMITS = 16;
     static final long INFINITY = -1;
     /** fs.nr_open: the highest RLIMIT_NOFILE can be raised to. */
     static final long NR_OPEN = 1 << 20;
@@ -34,6 +34,19 @@ final class Limits {
         soft[12] = hard[12] = 819_200;         // RLIMIT_MSGQUEUE
         soft[13] = hard[13] = 0;               // RLIMIT_NICE
         soft[14] = hard[14] = 0;               // RLIMIT_RTPRIO
+    }
+
+    /** fork: the child starts with the parent's limits. */
+    void copyFrom(Limits parent) {
+        long[] s, h;
+        synchronized (parent) {
+            s = parent.soft.clone();
+            h = parent.hard.clone();
+        }
+        synchronized (this) {
+            System.arraycopy(s, 0, soft, 0, RLIM_NLIMITS);
+            System.arraycopy(h, 0, hard, 0, RLIM_NLIMITS);
+        }
     }
 
     synchronized long[] get(int resource) throws ErrnoException {

@@ -26,6 +26,10 @@ public final class LinuxHost {
     private final LongSupplier totalRam, freeRam;
     private volatile FileSystem shared;
     private final ProcessTable processes = new ProcessTable();
+    private final Set<String> limitsLogged = ConcurrentHashMap.newKeySet();
+
+    /** The console's foreground process group (tcsetpgrp), 0 until set. */
+    private volatile int foregroundGroup;
 
     /**
      * @param options the VM's file system view and console, or null: then each process gets an empty root of its own
@@ -58,6 +62,26 @@ public final class LinuxHost {
             }
         }
         return fs;
+    }
+
+    /** The most processes (zombies included) the VM may hold; fork fails with EAGAIN beyond. */
+    int maxProcesses() {
+        return options == null ? LinuxOptions.DEFAULT_MAX_PROCESSES : options.maxProcesses();
+    }
+
+    /** A limit stopped a process from doing something: said once per VM and limit, naming it. */
+    void limitReached(String what) {
+        if (limitsLogged.add(what)) {
+            LOG.warning("VM " + vmName + ": " + what);
+        }
+    }
+
+    int foregroundGroup() {
+        return foregroundGroup;
+    }
+
+    void setForegroundGroup(int pgid) {
+        foregroundGroup = pgid;
     }
 
     /** The VM's processes. */

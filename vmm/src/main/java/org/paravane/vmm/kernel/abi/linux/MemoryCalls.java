@@ -77,6 +77,14 @@ final class MemoryCalls {
         return 0;
     }
 
+    /** fork: the child's areas map the same files, so it holds the parent's file mappings too. */
+    void inherit(MemoryCalls parent) {
+        for (FileMapping m : parent.mappings) {
+            m.retain();
+            mappings.add(m);
+        }
+    }
+
     /** The process ended: its file mappings no longer hold their files open. */
     void release() {
         mappings.forEach(FileMapping::release);

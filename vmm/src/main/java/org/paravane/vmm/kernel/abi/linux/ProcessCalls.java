@@ -8,8 +8,9 @@ import org.paravane.vmm.kernel.abi.SyscallTask;
 /**
  * The calls about a thread's and its process's life: exit (this thread), exit_group (every thread of the process),
  * and what happens when a thread ends, however it ended: the last thread's end makes the process a zombie, hands its
- * children to init, wakes its parent's waits; a fatal signal or a kill ends the whole group; init's end ends the VM's
- * other processes.
+ * children to init (the VM's first process), wakes its parent's waits; a fatal signal or a kill ends the whole group.
+ * When init has ended, orphans end too: init's process tree ends with it (other processes launched into the VM run
+ * on, each the root of a tree of its own).
  */
 final class ProcessCalls {
     private final LinuxThread thread;
@@ -58,48 +59,62 @@ final class ProcessCalls {
             endGroup(process, LinuxProcess.waitStatus(code, signal), code, signal, null);
         }
         ProcessTable table = process.host.processes();
-        boolean last;
         List<LinuxProcess> orphans = new ArrayList<>();
         LinuxProcess parent;
-        boolean isInit;
         synchronized (table) {
-            last = process.threadExited(thread, LinuxProcess.waitStatus(code, signal));
-            if (!last) {
+            if (!process.threadExited(thread, LinuxProcess.waitStatus(code, signal))) {
                 return;
             }
-            isInit = table.init() == process;
             LinuxProcess init = table.init();
+            boolean initLives = init != process && init.state() == LinuxProcess.State.LIVE;
             for (LinuxProcess child : List.copyOf(process.children)) {
                 process.children.remove(child);
-                if (isInit) {
+                if (initLives) {
+                    child.parent = init;
+                    child.adopted = true;
+                    init.children.add(child);
+                } else if (child.state() == LinuxProcess.State.ZOMBIE) {
                     child.parent = null;
-                    continue;
-                }
-                child.parent = init;
-                child.adopted = true;
-                init.children.add(child);
-                if (child.state() == LinuxProcess.State.ZOMBIE) {
                     reap(table, child);
+                } else {
+                    child.parent = null;
+                    orphans.add(child);   // init's tree ends with init
                 }
             }
             parent = process.parent;
-            if (parent == null ? !isInit : process.adopted) {
-                reap(table, process);   // init's children the kernel adopted: nobody waits for them
-            }
-            if (isInit) {
-                orphans.addAll(table.all());
-                orphans.remove(process);
+            if (parent == null && init != process) {
+                reap(table, process);   // a process with no parent (another launched one, or init's orphan): no waiter
             }
         }
-        process.memoryCalls().release();
+        process.releaseVfork();
+        process.releaseMemory();
         process.files.release();
         if (parent != null) {
             parent.childEvents.wakeAll();
         }
         for (LinuxProcess p : orphans) {
             endGroup(p, LinuxProcess.waitStatus(0, Signals.SIGKILL), 128 + Signals.SIGKILL, Signals.SIGKILL,
-                    "killed: the VM's first process (" + process + ") ended");
+                    "the VM's first process ended, and with it its process tree");
         }
+    }
+
+    /**
+     * Reaps the ended orphans init has not waited for, so a first process that never waits cannot fill the VM's
+     * process table (Linux's init would reap them); answers how many. The caller holds the table's monitor.
+     */
+    static int reapAdoptedZombies(ProcessTable table) {
+        LinuxProcess init = table.init();
+        if (init == null) {
+            return 0;
+        }
+        int n = 0;
+        for (LinuxProcess child : java.util.List.copyOf(init.children)) {
+            if (child.adopted && child.state() == LinuxProcess.State.ZOMBIE) {
+                reap(table, child);
+                n++;
+            }
+        }
+        return n;
     }
 
     /** {@code child} leaves the tree and the table for good (the caller holds the table's monitor). */

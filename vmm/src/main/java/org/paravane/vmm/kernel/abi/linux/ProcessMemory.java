@@ -78,6 +78,11 @@ final class ProcessMemory {
         return space.hasPage(start) || space.hasPage(start + length - PAGE);
     }
 
+    /** fork write-protected every page: the caller's translations must go. */
+    void flushAfterFork() {
+        flushNeeded = true;
+    }
+
     /** Whether the TLB must be flushed; clears the request. */
     boolean takeFlush() {
         boolean f = flushNeeded;

@@ -33,6 +33,13 @@ final class Signals {
         this.process = process;
     }
 
+    /** fork: the child starts with the parent's dispositions. */
+    void copyFrom(Signals parent) {
+        for (int i = 0; i < actions.length; i++) {
+            actions[i] = parent.actions[i].clone();
+        }
+    }
+
     static String name(int signal) {
         return signal > 0 && signal < NAMES.length ? NAMES[signal] : "SIGRT" + (signal - 32);
     }

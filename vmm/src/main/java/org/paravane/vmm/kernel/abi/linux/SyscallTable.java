@@ -25,6 +25,9 @@ final class SyscallTable {
     private final PollCalls poll;
     private final EpollCalls epoll;
     private final ProcessCalls life;
+    private final CloneCall clone;
+    private final WaitCalls waits;
+    private final GroupCalls groups;
 
     /** The table of {@code thread} for its process's current image (execve makes a new one). */
     SyscallTable(LinuxThread thread) {
@@ -39,6 +42,9 @@ final class SyscallTable {
         this.life = new ProcessCalls(thread);
         this.poll = new PollCalls(process);
         this.epoll = new EpollCalls(process);
+        this.clone = new CloneCall(thread);
+        this.waits = new WaitCalls(thread);
+        this.groups = new GroupCalls(thread);
     }
 
     private static SyscallOutcome ok(long value) {
@@ -60,7 +66,8 @@ final class SyscallTable {
     }
 
     /** Carries out call {@code nr}; null when it is not implemented. */
-    SyscallOutcome call(SyscallTask t, long nr, long a, long b, long c, long d, long e, long f)
+    SyscallOutcome call(SyscallTask t, org.paravane.api.cpu.GeneralRegisters regs, long nr, long a, long b, long c,
+                        long d, long e, long f)
             throws ErrnoException, GuestAccessException, CallBlocks {
         return switch ((int) nr == nr ? (int) nr : -1) {
             // ---- files: data
@@ -73,7 +80,7 @@ final class SyscallTable {
             case 8 -> ok(files.lseek(fd(a), b, (int) c));                         // lseek
             case 40 -> ok(io.sendfile(fd(a), fd(b), c, d));                       // sendfile
             case 217 -> ok(io.getdents64(fd(a), b, c));                           // getdents64
-            case 16 -> ok(io.ioctl(fd(a), (int) b, c));                           // ioctl
+            case 16 -> ioctl(fd(a), (int) b, c);                                  // ioctl
             case 74, 75 -> {                                                      // fsync, fdatasync
                 files.fsync(fd(a));
                 yield ok(0);
@@ -207,9 +214,19 @@ final class SyscallTable {
             // ---- identity and limits
             case 39 -> ok(process.pid);                                           // getpid
             case 186 -> ok(thread.tid);                                           // gettid
-            case 110 -> ok(0);                                                    // getppid: the first process's parent
+            case 110 -> ok(groups.getppid());                                     // getppid
             case 102, 104, 107, 108 -> ok(0);                                     // getuid, getgid, geteuid, getegid
-            case 111, 121, 124 -> ok(process.pid);                                // getpgrp, getpgid, getsid
+            case 111 -> ok(groups.getpgid(0));                                    // getpgrp
+            case 121 -> ok(groups.getpgid(a));                                    // getpgid
+            case 124 -> ok(groups.getsid(a));                                     // getsid
+            case 109 -> ok(groups.setpgid(a, b));                                 // setpgid
+            case 112 -> ok(groups.setsid());                                      // setsid
+            // ---- processes and threads
+            case 56 -> clone.clone(t, regs, a, b, c, d, e);                       // clone
+            case 57 -> clone.clone(t, regs, CloneCall.FORK, 0, 0, 0, 0);          // fork
+            case 58 -> clone.clone(t, regs, CloneCall.VFORK, 0, 0, 0, 0);         // vfork
+            case 61 -> waits.wait4(t, a, b, c, d);                                // wait4
+            case 247 -> waits.waitid(t, a, b, c, d, e);                           // waitid
             case 63 -> ok(id.uname(a));                                           // uname
             case 99 -> ok(id.sysinfo(t, a));                                      // sysinfo
             case 318 -> ok(id.getrandom(a, b, c));                                // getrandom
@@ -255,6 +272,21 @@ final class SyscallTable {
             throw new IllegalStateException("a process cannot signal itself", e);
         }
         return new SyscallOutcome.Return(-org.paravane.vmm.linux.Errno.EPIPE);
+    }
+
+    /** ioctl: the console's foreground group is the process tree's; the rest is the file's. */
+    private SyscallOutcome ioctl(int fd, int request, long arg) throws ErrnoException, GuestAccessException {
+        if (request == GroupCalls.TIOCGPGRP || request == GroupCalls.TIOCSPGRP) {
+            files.ioctl(fd, org.paravane.vmm.linux.fs.Fcntl.TCGETS);   // TCGETS: ENOTTY unless fd is the terminal
+            if (request == GroupCalls.TIOCGPGRP) {
+                process.memory().writeInt(arg, groups.foreground());
+            } else {
+                groups.setForeground(java.nio.ByteBuffer.wrap(process.memory().read(arg, 4))
+                        .order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt());
+            }
+            return ok(0);
+        }
+        return ok(io.ioctl(fd, request, arg));
     }
 
     /** The thread's task ended ({@code signal} killed it, or it exited with {@code code}). */
