@@ -212,6 +212,26 @@ public final class AddressSpace {
         return tables.translate(va);
     }
 
+    /**
+     * The guest memory of {@code [va, va+length)}, which must lie in one page the task may access as asked: a view for
+     * an atomic access to a word the guest shares with other vCPUs (a futex).
+     */
+    public MemorySegment slice(long va, int length, boolean write) throws GuestAccessException {
+        if ((va & (GuestMemory.PAGE_SIZE - 1)) + length > GuestMemory.PAGE_SIZE) {
+            throw new IllegalArgumentException("0x" + Long.toHexString(va) + "+" + length + " crosses a page");
+        }
+        long gpa = translate(va, write);
+        if (gpa < 0) {
+            throw new GuestAccessException("address 0x" + Long.toHexString(va) + " is not "
+                    + (write ? "writable" : "readable") + " by the task");
+        }
+        try {
+            return memory.slice(gpa, length);
+        } catch (PageSourceException e) {
+            throw new GuestAccessException("page of 0x" + Long.toHexString(va) + " could not be fetched: " + e.getMessage());
+        }
+    }
+
     /** Writes {@code bytes} at {@code va} with kernel rights (the loader filling read-only text, the info page). */
     public void load(long va, byte[] bytes) throws GuestAccessException {
         copy(va, bytes.length, Access.KERNEL, (seg, off) -> MemorySegment.copy(MemorySegment.ofArray(bytes), off, seg, 0, seg.byteSize()));

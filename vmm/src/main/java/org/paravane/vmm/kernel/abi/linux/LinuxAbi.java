@@ -51,10 +51,9 @@ public final class LinuxAbi implements SyscallAbi {
     @Override
     public SyscallOutcome dispatch(SyscallTask task, GeneralRegisters r) {
         long nr = r.rax();
-        long a = r.rdi(), b = r.rsi(), c = r.rdx(), d = r.r10(), e = r.r8(), f = r.r9();
         try {
             thread.task = task;
-            SyscallOutcome outcome = table.call(task, r, nr, a, b, c, d, e, f);
+            SyscallOutcome outcome = table.call(task, r, nr, r.rdi(), r.rsi(), r.rdx(), r.r10(), r.r8(), r.r9());
             if (outcome == null) {
                 process.host.unknownCall(nr, process.toString());
                 return new SyscallOutcome.Return(-ENOSYS);
@@ -64,7 +63,7 @@ public final class LinuxAbi implements SyscallAbi {
             return WaitingCall.start(task, blocks, attempt -> settle(nr, attempt));
         } catch (WouldBlock w) {
             // A stream that would block under a call that does not wait itself: the whole call tries again.
-            return WaitingCall.start(task, CallBlocks.on(w, () -> again(task, r, nr, a, b, c, d, e, f)),
+            return WaitingCall.start(task, CallBlocks.on(w, () -> again(task, r)),
                     attempt -> settle(nr, attempt));
         } catch (ErrnoException | GuestAccessException | RuntimeException x) {
             return failed(nr, x);
@@ -75,12 +74,11 @@ public final class LinuxAbi implements SyscallAbi {
         }
     }
 
-    private long again(SyscallTask task, GeneralRegisters regs, long nr, long a, long b, long c, long d, long e, long f)
-            throws ErrnoException, GuestAccessException, CallBlocks {
-        if (table.call(task, regs, nr, a, b, c, d, e, f) instanceof SyscallOutcome.Return r) {
-            return r.value();
+    private long again(SyscallTask task, GeneralRegisters r) throws ErrnoException, GuestAccessException, CallBlocks {
+        if (table.call(task, r, r.rax(), r.rdi(), r.rsi(), r.rdx(), r.r10(), r.r8(), r.r9()) instanceof SyscallOutcome.Return v) {
+            return v.value();
         }
-        throw new IllegalStateException("call " + nr + " blocked on a stream and then did not return a value");
+        throw new IllegalStateException("call " + r.rax() + " blocked on a stream and then did not return a value");
     }
 
     /** A blocked call's attempt as the call's outcome (its value, or what its failure means for the guest). */

@@ -9,10 +9,11 @@ import java.util.random.RandomGenerator;
 import org.paravane.api.cpu.CpuModel;
 import org.paravane.vmm.linux.fs.Console;
 import org.paravane.vmm.linux.fs.FileSystem;
+import org.paravane.vmm.linux.futex.Futex;
 
 /**
  * What the Linux processes of one VM share: the file system view, the CPU model they are told about, the source of
- * AT_RANDOM and getrandom, and which unknown system calls were already logged (once per VM).
+ * AT_RANDOM and getrandom, the futex table, and which unknown system calls were already logged (once per VM).
  */
 public final class LinuxHost {
     private static final Logger LOG = Logger.getLogger(LinuxHost.class.getName());
@@ -25,6 +26,7 @@ public final class LinuxHost {
     private final Set<Long> unknownLogged = ConcurrentHashMap.newKeySet();
     private final LongSupplier totalRam, freeRam;
     private volatile FileSystem shared;
+    private final Futex futex = new Futex();
     private final ProcessTable processes = new ProcessTable();
     private final Set<String> limitsLogged = ConcurrentHashMap.newKeySet();
 
@@ -82,6 +84,11 @@ public final class LinuxHost {
 
     void setForegroundGroup(int pgid) {
         foregroundGroup = pgid;
+    }
+
+    /** The futexes of the VM's processes: one table, so processes sharing memory meet on shared words. */
+    Futex futex() {
+        return futex;
     }
 
     /** The VM's processes. */

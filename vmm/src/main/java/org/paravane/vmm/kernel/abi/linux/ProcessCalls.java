@@ -55,6 +55,9 @@ final class ProcessCalls {
 
     /** The thread's task ended: {@code signal} is what killed it, or 0 for an exit with {@code code}. */
     void ended(int code, int signal) {
+        // the robust mutexes it holds and its clear-tid word (pthread_join) while its memory is still there
+        process.host.futex().threadExited(new FutexWords(process.memory()), thread.tid, thread.robustList,
+                thread.clearChildTid);
         if (signal != 0) {
             endGroup(process, LinuxProcess.waitStatus(code, signal), code, signal, null);
         }

@@ -151,6 +151,15 @@ final class ProcessMemory {
         }
     }
 
+    /**
+     * The guest memory of {@code [address, address+length)} (within one page), provided as for a copy: a view for an
+     * atomic access to a word other vCPUs share.
+     */
+    java.lang.foreign.MemorySegment word(long address, int length, boolean write) throws GuestAccessException {
+        populate(address, length, write);
+        return space.slice(address, length, write);
+    }
+
     byte[] read(long address, int length) throws GuestAccessException {
         populate(address, length, false);
         return space.read(address, length);

@@ -10,8 +10,7 @@ import org.paravane.vmm.linux.fs.ProcessFiles;
 /**
  * The x86-64 system call table of one process: number to handler, in the call groups ({@link FileCalls},
  * {@link MemoryCalls}, {@link TimeCalls}, {@link IdentityCalls}, {@link Signals}). A number that is not here answers
- * null, which the ABI turns into -ENOSYS. Calls that belong to the next issue (fork, exec, futex, threads) answer
- * ENOSYS for now; clone3 and rseq do so by design, since libc falls back.
+ * null, which the ABI turns into -ENOSYS; clone3 and rseq do so by design, since libc falls back.
  */
 final class SyscallTable {
     private final LinuxThread thread;
@@ -24,6 +23,7 @@ final class SyscallTable {
     private final Signals signals;
     private final PollCalls poll;
     private final EpollCalls epoll;
+    private final FutexWords futexWords;
     private final ProcessCalls life;
     private final CloneCall clone;
     private final WaitCalls waits;
@@ -40,11 +40,12 @@ final class SyscallTable {
         this.id = new IdentityCalls(thread);
         this.signals = process.signals;
         this.life = new ProcessCalls(thread);
-        this.poll = new PollCalls(process);
-        this.epoll = new EpollCalls(process);
         this.clone = new CloneCall(thread);
         this.waits = new WaitCalls(thread);
         this.groups = new GroupCalls(thread);
+        this.poll = new PollCalls(process);
+        this.epoll = new EpollCalls(process);
+        this.futexWords = new FutexWords(process.memory());
     }
 
     private static SyscallOutcome ok(long value) {
@@ -237,6 +238,8 @@ final class SyscallTable {
                 yield ok(thread.tid);
             }
             case 273 -> ok(id.setRobustList(a, b));                               // set_robust_list
+            case 274 -> ok(id.getRobustList(a, b, c));                            // get_robust_list
+            case 202 -> process.host.futex().call(t, futexWords, a, (int) b, (int) c, d, e, (int) f);   // futex
             case 302 -> ok(id.prlimit(a, b, c, d));                               // prlimit64
             case 97 -> ok(id.prlimit(0, a, 0, b));                                // getrlimit
             case 160 -> ok(id.prlimit(0, a, b, 0));                               // setrlimit
@@ -262,18 +265,6 @@ final class SyscallTable {
         };
     }
 
-    /** A write to a pipe without readers: SIGPIPE's action (by default the end of the process), else EPIPE. */
-    SyscallOutcome brokenPipe() {
-        try {
-            if (signals.sendToSelf(thread, process.pid, Signals.SIGPIPE) instanceof SyscallOutcome.Signaled s) {
-                return s;
-            }
-        } catch (ErrnoException e) {
-            throw new IllegalStateException("a process cannot signal itself", e);
-        }
-        return new SyscallOutcome.Return(-org.paravane.vmm.linux.Errno.EPIPE);
-    }
-
     /** ioctl: the console's foreground group is the process tree's; the rest is the file's. */
     private SyscallOutcome ioctl(int fd, int request, long arg) throws ErrnoException, GuestAccessException {
         if (request == GroupCalls.TIOCGPGRP || request == GroupCalls.TIOCSPGRP) {
@@ -287,6 +278,18 @@ final class SyscallTable {
             return ok(0);
         }
         return ok(io.ioctl(fd, request, arg));
+    }
+
+    /** A write to a pipe without readers: SIGPIPE's action (by default the end of the process), else EPIPE. */
+    SyscallOutcome brokenPipe() {
+        try {
+            if (signals.sendToSelf(thread, process.pid, Signals.SIGPIPE) instanceof SyscallOutcome.Signaled s) {
+                return s;
+            }
+        } catch (ErrnoException e) {
+            throw new IllegalStateException("a process cannot signal itself", e);
+        }
+        return new SyscallOutcome.Return(-org.paravane.vmm.linux.Errno.EPIPE);
     }
 
     /** The thread's task ended ({@code signal} killed it, or it exited with {@code code}). */
