@@ -76,7 +76,7 @@ static void wait_statuses(void) {
     fflush(stdout);
     pid_t crash = fork();
     if (crash == 0) {
-        int *volatile bad = (int *) 8;   /* through a volatile pointer: gcc -O2 refuses a constant bad address */
+        volatile int *volatile bad = (volatile int *) 8;   /* opaque to gcc's bounds check */
         *bad = 1;
         _exit(0);
     }

@@ -55,6 +55,21 @@ public final class AddressSpace {
         return gpa;
     }
 
+    /** A zeroed kernel RAM page this space does not own (shared pages: their owner gives it back, {@link #freeUnowned}). */
+    public long allocateUnowned() {
+        return pages.allocate();
+    }
+
+    /** Gives back a page of {@link #allocateUnowned}. */
+    public void freeUnowned(long gpa) {
+        pages.free(gpa);
+    }
+
+    /** The guest-physical memory the pages live in. */
+    public GuestMemory physicalMemory() {
+        return memory;
+    }
+
     public long root() {
         return tables.root();
     }
@@ -86,6 +101,23 @@ public final class AddressSpace {
         if (!readable) {
             tables.replaceLeaf(va, tables.leaf(va) & ~PageTables.P);
         }
+    }
+
+    /**
+     * Maps page {@code va} to guest-physical page {@code gpa}, which this space does not own (a page of lazily served
+     * memory that other spaces may map too), with the rights of a Linux protection as {@link #mapPage} takes them.
+     */
+    public synchronized void mapShared(long va, long gpa, boolean readable, boolean writable, boolean executable) {
+        tables.map(va, gpa, GuestMemory.PAGE_SIZE, flags(writable, executable));
+        if (!readable) {
+            tables.replaceLeaf(va, tables.leaf(va) & ~PageTables.P);
+        }
+    }
+
+    /** The guest-physical page {@code va} maps when this space does not own it ({@link #mapShared}), else -1. */
+    public synchronized long sharedPage(long va) {
+        long gpa = tables.leaf(va) & PageTables.ADDRESS;
+        return gpa == 0 || owned.contains(gpa) ? -1 : gpa;
     }
 
     /** Drops the pages of {@code [va, va+size)}: those this space owns go back to the kernel. */

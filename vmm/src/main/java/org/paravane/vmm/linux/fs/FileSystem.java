@@ -60,9 +60,12 @@ public final class FileSystem {
     private final Node.Directory devices;
     /** Inode numbers of pipes and anonymous files (eventfd, epoll), unique in the VM as Linux's pipefs gives them. */
     private final java.util.concurrent.atomic.AtomicLong anonymousIno = new java.util.concurrent.atomic.AtomicLong(0x1000);
+    /** Mounts the VM adds beside the options' host mounts (lazily served files). */
+    private final List<Mount> extraMounts;
 
-    private FileSystem(Options options, Console console, RandomGenerator random) {
+    private FileSystem(Options options, Console console, RandomGenerator random, List<Mount> extraMounts) {
         this.options = options;
+        this.extraMounts = List.copyOf(extraMounts);
         this.console = console;
         this.lower = options.hostRoot() == null ? null : new HostDirectory(realDirectory(options.hostRoot()), ROOT_DEV);
         this.devices = DevFs.create(console, random, DEV_DEV);
@@ -78,7 +81,12 @@ public final class FileSystem {
      * one place) are an IllegalArgumentException naming them.
      */
     public static FileSystem create(Options options, Console console, RandomGenerator random) {
-        return new FileSystem(options, console, random);
+        return new FileSystem(options, console, random, List.of());
+    }
+
+    /** The same, with {@code extraMounts} (files or directories the VM provides, e.g. lazily served files) mounted too. */
+    public static FileSystem create(Options options, Console console, RandomGenerator random, List<Mount> extraMounts) {
+        return new FileSystem(options, console, random, extraMounts);
     }
 
     private void installLayers(MemoryDirectory newRoot, MemoryDirectory newTmp) {
@@ -104,6 +112,12 @@ public final class FileSystem {
                 throw new IllegalArgumentException("two mounts at " + spec.guestPath());
             }
             mount(building, new Mount(spec.guestPath(), (Node) node, spec.readOnly()));
+        }
+        for (Mount extra : extraMounts) {
+            if (building.containsKey(extra.path())) {
+                throw new IllegalArgumentException("two mounts at " + extra.path());
+            }
+            mount(building, extra);
         }
         mounts = Map.copyOf(building);
         rootMount = new Mount("/", root, options.readOnlyRoot());

@@ -33,6 +33,8 @@ public final class OpenFile {
     private long offset;
     private int references;
     private List<Node.DirEntry> listing;
+    /** The node's file type (S_IFREG, ...), read once: it never changes for a description. -1 until asked. */
+    private volatile int type = -1;
 
     OpenFile(Location location, FileContents contents, int flags) {
         this(location, null, contents, flags);
@@ -63,6 +65,19 @@ public final class OpenFile {
 
     public Node node() {
         return location.node();
+    }
+
+    /**
+     * The file type bits of the node (S_IFREG, S_IFCHR, ...): stat'ed at the first call only, since a description's
+     * node keeps its type (a read of a host file must not cost a host stat every time).
+     */
+    public int fileType() throws ErrnoException {
+        int t = type;
+        if (t < 0) {
+            t = node().stat().type();
+            type = t;
+        }
+        return t;
     }
 
     /** The flags F_GETFL reports: access mode and status flags. */

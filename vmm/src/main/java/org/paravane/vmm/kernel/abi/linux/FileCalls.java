@@ -8,6 +8,7 @@ import org.paravane.vmm.kernel.mm.GuestAccessException;
 import org.paravane.vmm.linux.ErrnoException;
 import org.paravane.vmm.linux.WouldBlock;
 import org.paravane.vmm.linux.fs.Fcntl;
+import org.paravane.vmm.linux.fs.PagesAbsentException;
 import org.paravane.vmm.linux.fs.ProcessFiles;
 import org.paravane.vmm.linux.fs.Stat;
 
@@ -96,9 +97,9 @@ final class FileCalls {
                 long sofar = done;
                 CallBlocks blocks = CallBlocks.on(w, () -> transfer(fd, buf + sofar, count - sofar, offset, read));
                 throw sofar > 0 ? blocks.plus(sofar) : blocks;
-            } catch (ErrnoException | GuestAccessException e) {
+            } catch (ErrnoException | GuestAccessException | PagesAbsentException e) {
                 if (done > 0) {
-                    return done;
+                    return done;   // what moved; a page still to come is waited for by the next call
                 }
                 throw e;
             }
@@ -145,7 +146,7 @@ final class FileCalls {
     }
 
     private boolean regular(int fd) throws ErrnoException {
-        return files.fstat(fd).type() == Fcntl.S_IFREG;
+        return files.fds().get(fd).fileType() == Fcntl.S_IFREG;
     }
 
     /** readv and writev: the iovec array checked as Linux does, then each buffer in turn. */
@@ -187,7 +188,7 @@ final class FileCalls {
                     return done;
                 }
                 throw blocks;
-            } catch (ErrnoException | GuestAccessException e) {
+            } catch (ErrnoException | GuestAccessException | PagesAbsentException e) {
                 if (done > 0) {
                     return done;
                 }

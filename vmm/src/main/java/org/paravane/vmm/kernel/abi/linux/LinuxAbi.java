@@ -1,10 +1,12 @@
 package org.paravane.vmm.kernel.abi.linux;
 
+
 import static org.paravane.vmm.linux.Errno.EFAULT;
 import static org.paravane.vmm.linux.Errno.ENOMEM;
 import static org.paravane.vmm.linux.Errno.ENOSYS;
 
 import org.paravane.api.cpu.GeneralRegisters;
+import org.paravane.api.memory.PageSourceException;
 import org.paravane.vmm.kernel.abi.FaultOutcome;
 import org.paravane.vmm.kernel.abi.SyscallAbi;
 import org.paravane.vmm.kernel.abi.SyscallOutcome;
@@ -14,6 +16,7 @@ import org.paravane.vmm.kernel.mm.PhysicalPages;
 import org.paravane.vmm.linux.BrokenPipe;
 import org.paravane.vmm.linux.ErrnoException;
 import org.paravane.vmm.linux.WouldBlock;
+import org.paravane.vmm.linux.fs.PagesAbsentException;
 
 /**
  * Linux's x86-64 system call interface for one process: RAX the number, arguments in RDI, RSI, RDX, R10, R8, R9, the
@@ -50,6 +53,24 @@ public final class LinuxAbi implements SyscallAbi {
 
     @Override
     public SyscallOutcome dispatch(SyscallTask task, GeneralRegisters r) {
+        while (true) {
+            try {
+                return call(task, r);
+            } catch (PagesAbsentException e) {
+                // A copy needs a page of lazily served memory: a fault in kernel context, before any byte moved.
+                try {
+                    SyscallOutcome wait = task.awaitPage(e.guestAddress(), again -> dispatch(again, r));
+                    if (wait != null) {
+                        return wait;
+                    }
+                } catch (PageSourceException failed) {
+                    return new SyscallOutcome.Return(-org.paravane.vmm.linux.Errno.EIO);
+                }
+            }
+        }
+    }
+
+    private SyscallOutcome call(SyscallTask task, GeneralRegisters r) {
         long nr = r.rax();
         try {
             thread.task = task;
@@ -65,6 +86,8 @@ public final class LinuxAbi implements SyscallAbi {
             // A stream that would block under a call that does not wait itself: the whole call tries again.
             return WaitingCall.start(task, CallBlocks.on(w, () -> again(task, r)),
                     attempt -> settle(nr, attempt));
+        } catch (PagesAbsentException e) {
+            throw e;   // dispatch waits for the pages as for a fault in kernel context
         } catch (ErrnoException | GuestAccessException | RuntimeException x) {
             return failed(nr, x);
         } finally {

@@ -202,6 +202,7 @@ final class SyscallTable {
             case 12 -> ok(mm.brk(a));                                             // brk
             case 9 -> ok(mm.mmap(a, b, (int) c, (int) d, fd(e), f));             // mmap
             case 11 -> ok(mm.munmap(a, b));                                       // munmap
+            case 26 -> ok(mm.msync(a, b, (int) c));                               // msync
             case 10 -> ok(mm.mprotect(a, b, (int) c));                            // mprotect
             case 25 -> ok(mm.mremap(a, b, c, (int) d, e));                        // mremap
             case 28 -> ok(mm.madvise(a, b, (int) c));                             // madvise
