@@ -161,6 +161,7 @@ final class CloneCall {
             throws ErrnoException {
         AtomicReference<LinuxProcess> self = new AtomicReference<>();
         String path = process.executablePath();
+        // CLONE_FILES: the very descriptor table (ProcessFiles.fork shares it); otherwise a copy.
         ProcessFiles files = process.files.fork(() -> MapsFile.render(self.get().memory().map().vmas()), sharedFiles);
         ProcessMemory memory;
         if (sharedMemory) {
