@@ -133,6 +133,12 @@ final class ProcessMemory {
                 privateCopy(page, shared, executable);   // a private mapping of a served file: the process's own copy now
                 return true;
             }
+            if (space.translate(address, write) >= 0) {
+                // another thread of the process provided the page meanwhile (its fault held the lock): retry, with
+                // this vCPU's stale translation dropped
+                flushNeeded = true;
+                return true;
+            }
             return false;   // present with the map's rights, which do not allow this access
         }
         if (v.backing() instanceof Backing.File f) {
