@@ -1,6 +1,9 @@
 package org.paravane.vmm.kernel.abi.linux;
 
+import org.paravane.vmm.kernel.abi.SyscallTask;
 import org.paravane.vmm.linux.fs.ProcessFiles;
+import org.paravane.vmm.linux.signal.ProcessSignals;
+import org.paravane.vmm.linux.signal.ThreadSignals;
 
 /**
  * The state of one Linux process (single-threaded: its one task is its thread): memory, files, limits, and the few
@@ -19,6 +22,12 @@ final class LinuxProcess {
     volatile long clearChildTid;
     /** set_robust_list: the head the kernel would walk at exit. */
     volatile long robustList;
+    /** Signal actions, the shared pending set, stop state: what kill and the process's timers reach. */
+    final ProcessSignals signals = new ProcessSignals();
+    /** The signal state of the process's one thread (mask, own pending set, alternate stack). */
+    final ThreadSignals thread;
+    /** The task that runs the thread, known from its first call on: what a posted signal interrupts. */
+    volatile SyscallTask task;
 
     LinuxProcess(int pid, String executablePath, ProcessMemory memory, ProcessFiles files, LinuxHost host) {
         this.pid = pid;
@@ -29,6 +38,12 @@ final class LinuxProcess {
         this.limits = new Limits(files.fds());
         String base = executablePath.substring(executablePath.lastIndexOf('/') + 1);
         this.comm = base.length() > 15 ? base.substring(0, 15) : base;
+        this.thread = signals.addThread(pid, 0, () -> {
+            SyscallTask t = task;
+            if (t != null) {
+                t.interrupt();
+            }
+        });
     }
 
     @Override

@@ -9,7 +9,7 @@ import org.paravane.vmm.linux.fs.ProcessFiles;
 
 /**
  * The x86-64 system call table of one process: number to handler, in the call groups ({@link FileCalls},
- * {@link MemoryCalls}, {@link TimeCalls}, {@link IdentityCalls}, {@link Signals}). A number that is not here answers
+ * {@link MemoryCalls}, {@link TimeCalls}, {@link IdentityCalls}, {@link SignalCalls}, {@link SignalTimers}). A number that is not here answers
  * null, which the ABI turns into -ENOSYS. Calls that belong to the next issue (fork, exec, pipes, futex, threads)
  * answer ENOSYS for now; clone3 and rseq do so by design, since libc falls back.
  */
@@ -20,7 +20,8 @@ final class SyscallTable {
     private final MemoryCalls mm;
     private final TimeCalls time;
     private final IdentityCalls id;
-    private final Signals signals;
+    private final SignalCalls signals;
+    private final SignalTimers timers;
 
     SyscallTable(LinuxProcess process) {
         this.process = process;
@@ -29,7 +30,8 @@ final class SyscallTable {
         this.mm = new MemoryCalls(process);
         this.time = new TimeCalls(process);
         this.id = new IdentityCalls(process);
-        this.signals = new Signals(process);
+        this.signals = new SignalCalls(process, process.thread);
+        this.timers = new SignalTimers(process, process.signals);
     }
 
     private static SyscallOutcome ok(long value) {
@@ -42,6 +44,10 @@ final class SyscallTable {
 
     private String path(long address) throws GuestAccessException, ErrnoException {
         return io.path(address);
+    }
+
+    SignalCalls signalCalls() {
+        return signals;
     }
 
     /** Carries out call {@code nr}; null when it is not implemented. */
@@ -159,7 +165,7 @@ final class SyscallTable {
             case 229 -> ok(time.clockGetres(t, a, b));                            // clock_getres
             case 96 -> ok(time.gettimeofday(a, b));                               // gettimeofday
             case 201 -> ok(time.time(a));                                         // time
-            case 35 -> time.nanosleep(a, b);                                      // nanosleep
+            case 35 -> time.nanosleep(t, a, b);                                     // nanosleep
             case 230 -> time.clockNanosleep(t, a, b, c, d);                       // clock_nanosleep
             // ---- identity and limits
             case 39, 186 -> ok(process.pid);                                      // getpid, gettid
@@ -187,14 +193,21 @@ final class SyscallTable {
             // ---- signals and the end
             case 13 -> ok(signals.rtSigaction(a, b, c, d));                       // rt_sigaction
             case 14 -> ok(signals.rtSigprocmask(a, b, c, d));                     // rt_sigprocmask
-            case 62 -> signals.sendToSelf(a, b);                                  // kill
-            case 200 -> signals.sendToSelf(a, b);                                 // tkill
-            case 234 -> {                                                         // tgkill
-                if (a != process.pid) {
-                    throw new ErrnoException(org.paravane.vmm.linux.Errno.ESRCH, "no thread group " + a);
-                }
-                yield signals.sendToSelf(b, c);
-            }
+            case 127 -> ok(signals.rtSigpending(a, b));                           // rt_sigpending
+            case 130 -> signals.rtSigsuspend(a, b);                               // rt_sigsuspend
+            case 128 -> signals.rtSigtimedwait(t, a, b, c, d);                    // rt_sigtimedwait
+            case 34 -> signals.pause();                                           // pause
+            case 62 -> signals.kill(a, b);                                        // kill
+            case 200 -> signals.tkill(-1, a, b);                                  // tkill
+            case 234 -> signals.tkill(a, b, c);                                   // tgkill
+            case 37 -> ok(timers.alarm(a));                                       // alarm
+            case 38 -> ok(timers.setitimer(a, b, c));                             // setitimer
+            case 36 -> ok(timers.getitimer(a, b));                                // getitimer
+            case 222 -> ok(timers.timerCreate(a, b, c, process.thread));          // timer_create
+            case 223 -> ok(timers.timerSettime(t, a, b, c, d));                   // timer_settime
+            case 224 -> ok(timers.timerGettime(a, b));                            // timer_gettime
+            case 225 -> ok(timers.timerGetoverrun(a));                            // timer_getoverrun
+            case 226 -> ok(timers.timerDelete(a));                                // timer_delete
             case 60, 231 -> new SyscallOutcome.Exit((int) (a & 0xFF));            // exit, exit_group
             default -> null;
         };
@@ -202,6 +215,7 @@ final class SyscallTable {
 
     /** The process ended: close its descriptors, let its mappings go. */
     void exit() {
+        timers.cancelAll();
         mm.release();
         files.fds().closeAll();
     }
