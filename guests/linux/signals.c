@@ -1,6 +1,7 @@
 /* Signals as a Linux program sees them; argv[1] picks a part (default: all that end normally). Each part prints
  * lines that a native run prints the same, so the output is compared with the host's. Parts that end the process:
- * term (SIGTERM's default), abort, segv-blocked (a fault while its signal is blocked), restorer (no SA_RESTORER). */
+ * term (SIGTERM's default), abort, segv-blocked (a fault while its signal is blocked), restorer (no SA_RESTORER).
+ * stop stops itself until a timer's SIGCONT; wait-int waits for a SIGINT from outside (Ctrl-C) and reports it. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <setjmp.h>
@@ -409,6 +410,29 @@ static void part_timer(void) {
     deflt(SIGRTMIN + 2);
 }
 
+/* ---- stop and continue: a timer posts SIGCONT to the stopped process */
+static volatile int continued;
+static void on_cont(int sig, siginfo_t *si, void *uc) {
+    (void) sig; (void) uc;
+    continued = si->si_code == SI_TIMER ? 2 : 1;
+}
+
+static void part_stop(void) {
+    install(SIGCONT, on_cont, 0);
+    struct sigevent ev;
+    memset(&ev, 0, sizeof ev);
+    ev.sigev_notify = SIGEV_SIGNAL;
+    ev.sigev_signo = SIGCONT;
+    timer_t timer;
+    CHECK(timer_create(CLOCK_MONOTONIC, &ev, &timer) == 0, "timer_create");
+    struct itimerspec spec = {{0, 0}, {0, 50000000}};
+    timer_settime(timer, 0, &spec, NULL);
+    raise(SIGSTOP);
+    printf("stop: continued=%d\n", continued);
+    timer_delete(timer);
+    deflt(SIGCONT);
+}
+
 /* ---- a read a signal interrupts: EINTR, or restarted with SA_RESTART (needs pipes) */
 static int restart_fd;
 static void on_alarm_write(int sig, siginfo_t *si, void *uc) {
@@ -462,7 +486,13 @@ int main(int argc, char **argv) {
     if (all || strcmp(what, "faults") == 0) part_faults();
     if (all || strcmp(what, "sleep") == 0) part_sleep();
     if (all || strcmp(what, "timer") == 0) part_timer();
+    if (strcmp(what, "stop") == 0) part_stop();
     if (strcmp(what, "read") == 0) part_read();
+    if (strcmp(what, "wait-int") == 0) {
+        install(SIGINT, record, 0);
+        pause();
+        printf("wait-int: sig=%d code=%d\n", got_sig, got_code);
+    }
     if (strcmp(what, "term") == 0) raise(SIGTERM);
     if (strcmp(what, "abort") == 0) abort();
     if (strcmp(what, "segv-blocked") == 0) {

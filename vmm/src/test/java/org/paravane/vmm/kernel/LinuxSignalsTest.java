@@ -57,7 +57,7 @@ abstract class LinuxSignalsTest {
     @ParameterizedTest(name = "{0} {1}")
     @CsvSource({
             "signals, info", "signals, regs", "signals, nest", "signals, altstack", "signals, mask", "signals, faults",
-            "signals, sleep", "signals, timer",
+            "signals, sleep", "signals, timer", "signals, stop", "signals-musl, stop",
             "signals-musl, info", "signals-musl, regs", "signals-musl, nest", "signals-musl, altstack",
             "signals-musl, mask", "signals-musl, faults", "signals-musl, sleep", "signals-musl, timer",
     })
@@ -96,6 +96,30 @@ abstract class LinuxSignalsTest {
         assertThat(r.stdout()).doesNotContain("done");
         assertThat(r.task().failure()).contains(message);
         assertThat(runNatively("signals", part).status()).isEqualTo(status);
+    }
+
+    @org.junit.jupiter.api.Test
+    void ctrlCReachesTheProgramAsSigintFromTheKernelAndEndsItWithoutAHandler() throws Exception {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        LinuxPrograms.Started s = LinuxPrograms.start(stack, FileSystem.Options.emptyRoot(), out, "signals", "wait-int");
+        awaitWaiting(s.task());
+        assertThat(s.kernel().interruptForeground()).isTrue();
+        GuestStack.awaitEnd(s.kernel());
+        assertThat(out.toString()).endsWith("wait-int: sig=2 code=128\nsignals wait-int: done\n");
+        java.io.ByteArrayOutputStream out2 = new java.io.ByteArrayOutputStream();
+        LinuxPrograms.Started sleeper = LinuxPrograms.start(stack, FileSystem.Options.emptyRoot(), out2, "sleep", "20000");
+        awaitWaiting(sleeper.task());
+        assertThat(sleeper.kernel().interruptForeground()).isTrue();
+        GuestStack.awaitEnd(sleeper.kernel());
+        assertThat(sleeper.task().exitCode()).as("killed by SIGINT").isEqualTo(130);
+    }
+
+    private static void awaitWaiting(Task t) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (t.state() != Task.State.WAITING) {
+            assertThat(System.nanoTime()).as("the program waits").isLessThan(deadline);
+            Thread.sleep(5);
+        }
     }
 
     @ParameterizedTest(name = "{0}")
