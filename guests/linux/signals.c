@@ -1,6 +1,7 @@
 /* Signals as a Linux program sees them; argv[1] picks a part (default: all that end normally). Each part prints
  * lines that a native run prints the same, so the output is compared with the host's. Parts that end the process:
- * term (SIGTERM's default), abort, segv-blocked (a fault while its signal is blocked), restorer (no SA_RESTORER).
+ * term (SIGTERM's default), abort, segv-blocked (a fault while its signal is blocked), restorer (no SA_RESTORER),
+ * badframe (a handler leaves reserved MXCSR bits in its frame).
  * stop stops itself until a timer's SIGCONT; wait-int waits for a SIGINT from outside (Ctrl-C) and reports it. */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -467,6 +468,27 @@ static void part_read(void) {
     deflt(SIGALRM);
 }
 
+/* ---- what sigreturn takes from a frame a handler changed: DF yes, IOPL no; reserved MXCSR bits: a bad frame */
+static void set_flags(int sig, siginfo_t *si, void *ucv) {
+    (void) sig; (void) si;
+    ucontext_t *uc = ucv;
+    uc->uc_mcontext.gregs[REG_EFL] |= 3 << 12 | 1 << 10;
+}
+static void bad_mxcsr(int sig, siginfo_t *si, void *ucv) {
+    (void) sig; (void) si;
+    ucontext_t *uc = ucv;
+    uc->uc_mcontext.fpregs->mxcsr |= 0x10000;
+}
+
+static void part_flags(void) {
+    install(SIGUSR1, set_flags, 0);
+    raise(SIGUSR1);
+    unsigned long fl;
+    __asm__ volatile("pushfq\npop %0\ncld" : "=r"(fl));
+    printf("flags: iopl=%lu df=%lu\n", (fl >> 12) & 3, (fl >> 10) & 1);
+    deflt(SIGUSR1);
+}
+
 static void restorer_missing(void) {
     /* the raw call, without libc's restorer: Linux cannot deliver and kills with SIGSEGV */
     struct { void *handler; unsigned long flags; void *restorer; unsigned long mask; } act = {(void *) record, 4, 0, 0};
@@ -504,6 +526,11 @@ int main(int argc, char **argv) {
         *(volatile int *) 0x1234 = 1;
     }
     if (strcmp(what, "restorer") == 0) restorer_missing();
+    if (strcmp(what, "flags") == 0) part_flags();
+    if (strcmp(what, "badframe") == 0) {
+        install(SIGUSR1, bad_mxcsr, 0);
+        raise(SIGUSR1);
+    }
     printf("signals %s: done\n", what);
     return 0;
 }

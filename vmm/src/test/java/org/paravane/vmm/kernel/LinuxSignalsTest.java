@@ -58,6 +58,7 @@ abstract class LinuxSignalsTest {
     @CsvSource({
             "signals, info", "signals, regs", "signals, nest", "signals, altstack", "signals, mask", "signals, faults",
             "signals, sleep", "signals, timer", "signals, stop", "signals-musl, stop",
+            "signals, flags",
             "signals-musl, info", "signals-musl, regs", "signals-musl, nest", "signals-musl, altstack",
             "signals-musl, mask", "signals-musl, faults", "signals-musl, sleep", "signals-musl, timer",
     })
@@ -88,6 +89,7 @@ abstract class LinuxSignalsTest {
             "abort,        134, ''",
             "segv-blocked, 139, 'killed by SIGSEGV at 0x1234'",
             "restorer,     139, 'has no SA_RESTORER'",
+            "badframe,     139, 'bad signal frame'",
     })
     void defaultActionsAndUnhandleableFaultsEndTheProcessAsNatively(String part, int status, String message)
             throws Exception {
