@@ -53,6 +53,18 @@ public final class ProcessSignals {
         return t;
     }
 
+    /**
+     * A thread made by fork or clone from {@code creator}: its mask, and its alternate stack unless the new thread
+     * runs in the same memory (CLONE_VM without CLONE_VFORK), as Linux's copy_process.
+     */
+    public ThreadSignals addThreadLike(int tid, ThreadSignals creator, boolean sharedMemory, Runnable notifier) {
+        ThreadSignals t = addThread(tid, creator.mask(), notifier);
+        if (!sharedMemory) {
+            t.setAltStack(creator.altStack());
+        }
+        return t;
+    }
+
     public void removeThread(ThreadSignals t) {
         threads.remove(t);
     }

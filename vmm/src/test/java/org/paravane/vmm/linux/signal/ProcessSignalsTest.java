@@ -110,4 +110,21 @@ class ProcessSignalsTest {
         assertThat(child.actions().get(Signal.SIGUSR1)).isEqualTo(SigAction.DEFAULT);
         assertThat(child.actions().get(Signal.SIGUSR2).ignored()).isTrue();
     }
+
+    @Test
+    void aForkedThreadInheritsTheMaskAndTheAlternateStackUnlessItSharesTheMemory() {
+        thread.setMask(Signal.bit(Signal.SIGUSR1));
+        thread.setAltStack(new AltStack(0x1000, 0, 0x8000));
+        ProcessSignals child = process.forkCopy();
+        ThreadSignals forked = child.addThreadLike(8, thread, false, () -> {
+        });
+        assertThat(forked.mask()).isEqualTo(Signal.bit(Signal.SIGUSR1));
+        assertThat(forked.altStack()).isEqualTo(thread.altStack());
+        assertThat(forked.pending().set()).as("nothing pending is inherited").isZero();
+        ThreadSignals sibling = process.addThreadLike(9, thread, true, () -> {
+        });
+        assertThat(sibling.altStack().disabled()).isTrue();
+        process.post(kill(Signal.SIGUSR2));
+        assertThat(child.shared().set()).as("the fork's own pending set").isZero();
+    }
 }
