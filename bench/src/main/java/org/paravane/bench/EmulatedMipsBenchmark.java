@@ -28,6 +28,7 @@ import org.paravane.api.cpu.GeneralRegisters;
 import org.paravane.api.memory.MemoryRegion;
 import org.paravane.api.memory.PageSource;
 import org.paravane.emulated.EmulatedBackend;
+import org.paravane.emulated.cpu.translate.TranslationSettings;
 import org.paravane.support.x86.FlatPlatform;
 import org.paravane.support.x86.PageTables;
 
@@ -35,7 +36,7 @@ import org.paravane.support.x86.PageTables;
  * Guest MIPS of the emulated backend on the four CPU-bound kernels of its test kit's kernels.S (K1 xorshift ALU,
  * K2 byte sieve, K3 recursive fib, K4 table CRC32), each at a tenth of the reference iteration count (about 100 M guest
  * instructions per run), and on K5, the double-precision n-body guest (guests/src/cpu_nbody.c, SSE2, built by
- * {@code make flat} as a flat image), at CPL 3 on the flat platform. The {@code instructions} counter is the guest instructions
+ * {@code make flat} as a flat image), at CPL 3 on the flat platform, interpreted and translated ({@link #cpu}). The {@code instructions} counter is the guest instructions
  * retired per second (the emulator counts them exactly); every run checks the kernel's checksum.
  *
  * <pre>./mvnw -B -Pbench -DskipTests package -pl bench -am &amp;&amp; java -jar bench/target/benchmarks.jar EmulatedMips</pre>
@@ -53,6 +54,15 @@ public class EmulatedMipsBenchmark {
     @Param({"1", "2", "3", "4", "5"})
     public int kernel;
 
+    /**
+     * {@code interpreter}: every block interpreted (translation off); {@code translator}: hot blocks translated to
+     * JVM bytecode at the default threshold; {@code calls}: translated, but every instruction calls its interpreter
+     * {@code Insn} (what the bytecode block alone gives, and the cost of an instruction left to the interpreter).
+     * Side by side in one run.
+     */
+    @Param({"interpreter", "calls", "translator"})
+    public String cpu;
+
     private VirtualMachine vm;
     private FlatPlatform platform;
     private Vcpu vcpu;
@@ -67,7 +77,15 @@ public class EmulatedMipsBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
-        vm = new EmulatedBackend().createVm(new VmSpec("bench", 1, List.of(new MemoryRegion("ram", 0, 16 << 20, false)),
+        TranslationSettings translation = switch (cpu) {
+            case "interpreter" -> TranslationSettings.OFF;
+            case "translator" -> new TranslationSettings(true, TranslationSettings.DEFAULT_THRESHOLD,
+                    TranslationSettings.DEFAULT_CODE_CACHE_KIB);
+            case "calls" -> new TranslationSettings(true, TranslationSettings.DEFAULT_THRESHOLD,
+                    TranslationSettings.DEFAULT_CODE_CACHE_KIB, false);
+            default -> throw new IllegalArgumentException("cpu=" + cpu + ": interpreter or translator");
+        };
+        vm = new EmulatedBackend(translation).createVm(new VmSpec("bench", 1, List.of(new MemoryRegion("ram", 0, 16 << 20, false)),
                 PageSource.ZERO));
         platform = FlatPlatform.write(vm.memory(), 1, 16 << 20);
         platform.pageTables().map(RESULT, RESULT, 4096, PageTables.RW | PageTables.US);

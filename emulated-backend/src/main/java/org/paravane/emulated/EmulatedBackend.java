@@ -4,11 +4,15 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.Map;
+import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.annotations.Designate;
 import org.paravane.api.asyncpf.AsyncPfHost;
 import org.paravane.api.backend.BackendCapabilities;
 import org.paravane.api.backend.BackendException;
@@ -17,6 +21,7 @@ import org.paravane.api.backend.VirtualizationBackend;
 import org.paravane.api.backend.VmSpec;
 import org.paravane.api.cpu.CpuModel;
 import org.paravane.emulated.cpu.Cpuid;
+import org.paravane.emulated.cpu.translate.TranslationSettings;
 import org.paravane.emulated.vstate.EmulatedVm;
 
 /**
@@ -26,15 +31,46 @@ import org.paravane.emulated.vstate.EmulatedVm;
  */
 @Component(service = VirtualizationBackend.class, property = {
         VirtualizationBackend.NAME + "=" + EmulatedBackend.NAME,
-        VirtualizationBackend.USABLE + ":Boolean=true"})
+        VirtualizationBackend.USABLE + ":Boolean=true"}, configurationPid = EmulatedBackend.PID)
+@Designate(ocd = EmulatedConfiguration.class)
 public final class EmulatedBackend implements VirtualizationBackend {
 
     public static final String NAME = "emulated";
+    public static final String PID = "org.paravane.emulated";
+    private static final System.Logger LOG = System.getLogger(EmulatedBackend.class.getName());
     /** Most vCPUs of one VM (each is a caller thread; the number only bounds bookkeeping). */
     public static final int MAX_VCPUS = 64;
 
     private final Set<EmulatedVm> vms = ConcurrentHashMap.newKeySet();
     private volatile AsyncPfHost engine;
+    /** Translation settings for VMs created from now on (the defaults outside OSGi, system properties applied). */
+    private volatile TranslationSettings translation = TranslationSettings.defaults();
+
+    public EmulatedBackend() {
+    }
+
+    /** A backend with these translation settings (tests, benchmarks). */
+    public EmulatedBackend(TranslationSettings translation) {
+        this.translation = translation;
+    }
+
+    /**
+     * Config Admin: takes the raw properties so that a bad value is logged by name and the previous settings stay
+     * (a typed configuration would fail in Declarative Services with a stack trace).
+     */
+    @Activate
+    @Modified
+    void configure(Map<String, Object> properties) {
+        try {
+            translation = TranslationSettings.of(properties, TranslationSettings.defaults());
+        } catch (IllegalArgumentException e) {
+            LOG.log(System.Logger.Level.ERROR, e.getMessage() + "; keeping " + translation);
+        }
+    }
+
+    public TranslationSettings translation() {
+        return translation;
+    }
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
@@ -59,7 +95,8 @@ public final class EmulatedBackend implements VirtualizationBackend {
     public BackendCapabilities capabilities() {
         AsyncPfHost e = engine;
         return new BackendCapabilities(false, false, true, true, true, MAX_VCPUS,
-                "software x86-64 interpreter (64-bit long mode); async PF: "
+                "software x86-64 CPU (64-bit long mode; " + (translation.enabled() ? "hot blocks translated to "
+                + "JVM bytecode after " + translation.threshold() + " runs" : "interpreted") + "); async PF: "
                         + (e == null ? "none bound (vCPU threads fetch absent pages)" : "Java host engine"));
     }
 
@@ -82,7 +119,7 @@ public final class EmulatedBackend implements VirtualizationBackend {
         }
         EmulatedVm[] self = new EmulatedVm[1];
         try {
-            self[0] = new EmulatedVm(spec, NAME, () -> engine, () -> vms.remove(self[0]));
+            self[0] = new EmulatedVm(spec, NAME, () -> engine, () -> vms.remove(self[0]), translation);
         } catch (RuntimeException e) {
             throw new BackendException(BackendException.Reason.RESOURCES, "VM '" + spec.name() + "': cannot map "
                     + (spec.memorySize() >> 20) + " MiB of guest memory: " + e.getMessage(), null, e);

@@ -24,13 +24,20 @@ public final class Block {
     private final int gen2;
     /** {@link Cpu#codeEpoch} when the jump cache last received this block. */
     int epoch;
+    /** Executions left before the block is translated (see {@link Translation}); negative: never. */
+    private int heat;
+    private final Translation translation;
+    /** The block as JVM bytecode, once hot. */
+    private CompiledBlock compiled;
     /** The blocks that followed this one last (a taken branch and a fall-through, say), valid for their epochs. */
     Block link0, link1;
     int link0Epoch, link1Epoch;
 
     Block(long rip, Insn[] insns, PhysicalMemory.Region region, int page, int gen, PhysicalMemory.Region region2,
-          int page2, int gen2) {
+          int page2, int gen2, Translation translation) {
         this.rip = rip;
+        this.translation = translation;
+        this.heat = translation == null ? -1 : translation.threshold();
         this.insns = insns;
         this.end = insns[insns.length - 1].next;
         this.region = region;
@@ -81,6 +88,29 @@ public final class Block {
      * completed before it, and the signal propagates.
      */
     int execute(Cpu c, int max) {
+        Insn[] ins = insns;
+        if (max >= ins.length || translation != null && translation.everyRun()) {
+            CompiledBlock t = compiled;
+            if (t != null) {
+                return t.run(c, max);
+            }
+            if (heat >= 0 && --heat < 0) {
+                t = compiled = translation.translate(this);
+                if (t != null) {
+                    return t.run(c, max);
+                }
+            }
+        }
+        return interpret(c, max);
+    }
+
+    /** Whether the block runs as JVM bytecode. */
+    public boolean compiled() {
+        return compiled != null;
+    }
+
+    /** Runs the decoded instructions one after the other (the reference the translation is held to). */
+    int interpret(Cpu c, int max) {
         Insn[] ins = insns;
         int n = Math.min(max, ins.length);
         c.rip = n == ins.length ? end : ins[n].rip;

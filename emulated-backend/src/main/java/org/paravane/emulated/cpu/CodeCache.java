@@ -32,6 +32,8 @@ public final class CodeCache {
     private int blocks;
     private int run;
     private long decodedBlocks;
+    /** Turns hot blocks into bytecode; null: every block stays interpreted. */
+    private Translation translation;
 
     /** The decoded blocks of one guest-physical page and the bytes they were decoded from. */
     private static final class CodePage {
@@ -100,6 +102,11 @@ public final class CodeCache {
         java.util.Arrays.fill(jump, null);
         blocks = 0;
         cpu.codeEpoch++;
+    }
+
+    /** Translates hot blocks from now on (null: none); blocks decoded before keep their setting. */
+    public void setTranslation(Translation translation) {
+        this.translation = translation;
     }
 
     public long decodedBlocks() {
@@ -227,6 +234,6 @@ public final class CodeCache {
             cpu.mmu.flushWrites();                           // our own fast stores must now check the page
         }
         cp.addRange(from, to);
-        return new Block(rip, list.toArray(Insn[]::new), r, cp.page, cp.gen, region2, page2, gen2);
+        return new Block(rip, list.toArray(Insn[]::new), r, cp.page, cp.gen, region2, page2, gen2, translation);
     }
 }

@@ -255,51 +255,32 @@ public final class Cpu {
     // ---- flags --------------------------------------------------------------------------------------------------
 
     public boolean cf() {
-        return switch (fOp) {
-            case F_ADD -> Long.compareUnsigned(fRes, fDst) < 0;
-            case F_ADC -> fAux != 0 ? Long.compareUnsigned(fRes, fDst) <= 0 : Long.compareUnsigned(fRes, fDst) < 0;
-            case F_SUB -> Long.compareUnsigned(fDst, fSrc) < 0;
-            case F_SBB -> fAux != 0 ? Long.compareUnsigned(fDst, fSrc) <= 0 : Long.compareUnsigned(fDst, fSrc) < 0;
-            case F_LOGIC -> false;
-            default -> (fAux & CF) != 0;
-        };
+        return LazyFlags.cf(fOp, fDst, fSrc, fRes, fAux);
     }
 
     public boolean zf() {
-        return fOp == F_EXPLICIT ? (fAux & ZF) != 0 : fRes == 0;
+        return LazyFlags.zf(fOp, fRes, fAux);
     }
 
     public boolean sf() {
-        return fOp == F_EXPLICIT ? (fAux & SF) != 0 : fRes < 0;
+        return LazyFlags.sf(fOp, fRes, fAux);
     }
 
     public boolean pf() {
-        return fOp == F_EXPLICIT ? (fAux & PF) != 0 : (Integer.bitCount((int) fRes & 0xFF) & 1) == 0;
+        return LazyFlags.pf(fOp, fRes, fAux);
     }
 
     public boolean of() {
-        return switch (fOp) {
-            case F_ADD, F_ADC, F_INC -> ((fDst ^ fRes) & (fSrc ^ fRes)) < 0;
-            case F_SUB, F_SBB, F_DEC -> ((fDst ^ fSrc) & (fDst ^ fRes)) < 0;
-            case F_LOGIC -> false;
-            default -> (fAux & OF) != 0;
-        };
+        return LazyFlags.of(fOp, fDst, fSrc, fRes, fAux);
     }
 
     public boolean af() {
-        return switch (fOp) {
-            case F_ADD, F_ADC, F_SUB, F_SBB, F_INC, F_DEC -> ((fDst ^ fSrc ^ fRes) & AF) != 0;
-            case F_LOGIC -> false;
-            default -> (fAux & AF) != 0;
-        };
+        return LazyFlags.af(fOp, fDst, fSrc, fRes, fAux);
     }
 
     /** The six arithmetic flags at their RFLAGS positions. */
     public long arithFlags() {
-        if (fOp == F_EXPLICIT) {
-            return fAux;
-        }
-        return (cf() ? CF : 0) | (pf() ? PF : 0) | (af() ? AF : 0) | (zf() ? ZF : 0) | (sf() ? SF : 0) | (of() ? OF : 0);
+        return LazyFlags.arith(fOp, fDst, fSrc, fRes, fAux);
     }
 
     public long rflags() {
@@ -321,36 +302,7 @@ public final class Cpu {
 
     /** Condition code {@code cc} (0..15, the low nibble of Jcc/SETcc/CMOVcc). */
     public boolean cond(int cc) {
-        boolean t = switch (fOp) {
-            case F_SUB -> switch (cc >>> 1) {
-                case 0 -> ((fDst ^ fSrc) & (fDst ^ fRes)) < 0;
-                case 1 -> Long.compareUnsigned(fDst, fSrc) < 0;
-                case 2 -> fDst == fSrc;
-                case 3 -> Long.compareUnsigned(fDst, fSrc) <= 0;
-                case 4 -> fRes < 0;
-                case 5 -> pf();
-                case 6 -> fDst < fSrc;
-                default -> fDst <= fSrc;
-            };
-            case F_LOGIC -> switch (cc >>> 1) {
-                case 0, 1 -> false;
-                case 2, 3 -> fRes == 0;
-                case 4, 6 -> fRes < 0;
-                case 5 -> pf();
-                default -> fRes <= 0;
-            };
-            default -> switch (cc >>> 1) {
-                case 0 -> of();
-                case 1 -> cf();
-                case 2 -> zf();
-                case 3 -> cf() || zf();
-                case 4 -> sf();
-                case 5 -> pf();
-                case 6 -> sf() != of();
-                default -> zf() || sf() != of();
-            };
-        };
-        return t ^ ((cc & 1) != 0);
+        return LazyFlags.cond(fOp, cc, fDst, fSrc, fRes, fAux);
     }
 
     // ---- arithmetic with flags (operands are raw; results come back sign-extended) -------------------------------
@@ -598,6 +550,17 @@ public final class Cpu {
             }
         }
         return mmu.readSlow(va, size, true);
+    }
+
+    /** An 8-byte stack write that does not move RSP (a translated PUSH or CALL moves it afterwards). */
+    public void writeStack64(long va, long v) {
+        long vpn = va >>> 12;
+        int i = (int) vpn & TLB_MASK;
+        if (wTag[i] == (vpn | tlbKey) && (va & 0xFFF) <= 0xFF8) {
+            HOST.set(JAVA_LONG_UNALIGNED, va + wAdd[i], v);
+        } else {
+            mmu.writeSlow(va, 8, v, true);
+        }
     }
 
     public void writeStack(int size, long va, long v) {

@@ -84,7 +84,8 @@ public final class Interpreter {
             }
             boolean trap = (c.sysFlags & Cpu.TF) != 0;
             boolean shadow = c.interruptShadow;
-            int max = singleStep || trap || shadow || replay ? 1 : Block.MAX_INSTRUCTIONS;
+            // A translated loop may run several passes: up to the next attention check.
+            int max = singleStep || trap || shadow || replay ? 1 : Math.max(Block.MAX_INSTRUCTIONS, countdown);
             if (max > left) {
                 max = (int) left;
             }

@@ -24,6 +24,7 @@ import org.paravane.api.cpu.VcpuState;
 import org.paravane.api.memory.GuestMemory;
 import org.paravane.api.memory.PageSourceException;
 import org.paravane.emulated.cpu.CodeCache;
+import org.paravane.emulated.cpu.translate.Translator;
 import org.paravane.emulated.cpu.Cpu;
 import org.paravane.emulated.cpu.GuestFault;
 import org.paravane.emulated.cpu.HostAbsent;
@@ -64,6 +65,8 @@ public final class EmulatedVcpu implements Vcpu {
     private final Port port = new Port();
     /** The host-side async-PF engine as this vCPU sees it, with the guest's async-PF MSRs. */
     private final AsyncPfLink apf;
+    /** Translates this vCPU's hot blocks; null when translation is off. */
+    private final Translator translator;
 
     EmulatedVcpu(EmulatedVm vm, int id) {
         this.vm = vm;
@@ -74,8 +77,20 @@ public final class EmulatedVcpu implements Vcpu {
         cpu.exclusive = vm.exclusive();
         this.apf = new AsyncPfLink(id, port, vm::engine);
         cpu.msrExtension = apf;
-        this.interpreter = new Interpreter(cpu, new CodeCache(cpu, vm.physical()), attention);
+        CodeCache code = new CodeCache(cpu, vm.physical());
+        if (vm.translation().enabled()) {
+            translator = new Translator(vm.translation(), code::clear);
+            code.setTranslation(translator);
+        } else {
+            translator = null;
+        }
+        this.interpreter = new Interpreter(cpu, code, attention);
         StateMapper.reset(cpu);
+    }
+
+    /** What the translator did on this vCPU, or null when translation is off. */
+    public Translator.Stats translationStats() {
+        return translator == null ? null : translator.stats();
     }
 
     // ---- Vcpu ---------------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import org.paravane.api.backend.BackendException;
 import org.paravane.api.backend.Vcpu;
 import org.paravane.api.backend.VirtualMachine;
 import org.paravane.api.backend.VmSpec;
+import org.paravane.emulated.cpu.translate.TranslationSettings;
 import org.paravane.emulated.mmu.PhysicalMemory;
 import org.paravane.support.memory.PagedGuestMemory;
 
@@ -26,13 +27,16 @@ public final class EmulatedVm implements VirtualMachine {
     private final Supplier<AsyncPfHost> engine;
     private final Runnable onClose;
     private volatile boolean closed;
+    private final TranslationSettings translation;
 
     /**
      * @param engine  the async page fault engine currently bound to the backend (may supply null)
      * @param onClose told once the VM is closed
      */
-    public EmulatedVm(VmSpec spec, String backendName, Supplier<AsyncPfHost> engine, Runnable onClose) {
+    public EmulatedVm(VmSpec spec, String backendName, Supplier<AsyncPfHost> engine, Runnable onClose,
+                      TranslationSettings translation) {
         this.spec = spec;
+        this.translation = translation;
         this.backendName = backendName;
         this.engine = engine;
         this.onClose = onClose;
@@ -54,6 +58,10 @@ public final class EmulatedVm implements VirtualMachine {
         }
         this.vcpus = List.copyOf(list);
         exclusive.setVcpus(vcpus);
+    }
+
+    TranslationSettings translation() {
+        return translation;
     }
 
     PhysicalMemory physical() {

@@ -122,6 +122,39 @@ public final class PageTables {
         return old;
     }
 
+    /** Receives the 4 KiB leaf entries {@link #forEachLeaf} finds. */
+    @FunctionalInterface
+    public interface LeafVisitor {
+        void visit(long virt, long entry);
+    }
+
+    /**
+     * Calls {@code visitor} for every non-zero 4 KiB leaf entry (present or not) mapping an address in
+     * {@code [from, to)}, in address order, skipping absent tables; large pages are not visited. The visitor may
+     * replace the entry it is given ({@link #replaceLeaf}).
+     */
+    public void forEachLeaf(long from, long to, LeafVisitor visitor) {
+        walk(root, 4, 0, from, to, visitor);
+    }
+
+    private void walk(long table, int level, long base, long from, long to, LeafVisitor visitor) {
+        long span = 1L << (12 + 9 * (level - 1));
+        for (int i = 0; i < 512; i++) {
+            long start = base + i * span;
+            if (start + span <= from || start >= to) {
+                continue;
+            }
+            long e = read(table, i);
+            if (level == 1) {
+                if (e != 0) {
+                    visitor.visit(start, e);
+                }
+            } else if ((e & P) != 0 && !(level == 2 && (e & PS) != 0)) {
+                walk(e & ADDRESS, level - 1, start, from, to, visitor);
+            }
+        }
+    }
+
     private void entry(long virt, int leafLevel, long flags, long phys) {
         long table = root;
         for (int level = 4; level > leafLevel; level--) {

@@ -6,27 +6,24 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import org.paravane.api.asyncpf.PreemptionModel;
 import org.paravane.api.asyncpf.SleeperTable;
 import org.paravane.api.backend.VcpuStats;
 import org.paravane.api.memory.MemoryStats;
 import org.paravane.vmm.build.VmDefinition;
-import org.paravane.vmm.kernel.ElfImage;
 import org.paravane.vmm.kernel.GuestKernel;
 import org.paravane.vmm.kernel.InvalidImageException;
 import org.paravane.vmm.kernel.KernelConfig;
 import org.paravane.vmm.kernel.Task;
 import org.paravane.vmm.kernel.GuestVcpuStats;
 import org.paravane.vmm.kernel.WaitPolicy;
-import org.paravane.vmm.manager.GuestImages;
 import org.paravane.vmm.manager.ManagedVm;
 import org.paravane.vmm.manager.VmManager;
-import org.paravane.vmm.source.SourceSpec;
 
 /**
- * The 2010 async page fault experiment (Natapov's {@code bm -f N -w N}): scanner tasks touch lazily restored memory
- * whose pages arrive with a fixed latency, worker tasks count CPU work on the same vCPUs; the work done in a fixed
- * time is compared with async page faults off, with the halt wait everywhere, and with the decision table.
+ * The 2010 async page fault experiment (Natapov's {@code bm -f N -w N}): scanners go through lazily restored data
+ * whose pages arrive with a fixed latency, CPU-bound workers count work on the same vCPUs; the work done in a fixed
+ * time is compared with async page faults off, with the halt wait everywhere, and with the decision table. What the
+ * scanners and workers are is the {@link Workload}'s: Paravane guest programs or unmodified Linux programs.
  */
 final class AsyncPfExperiment {
 
@@ -52,15 +49,17 @@ final class AsyncPfExperiment {
     }
 
     /** One run's figures. */
-    record Result(WaitPolicy policy, long work, long pagesFaulted, long asyncFaults, long scheduleWaits, long haltWaits,
+    record Result(WaitPolicy policy, long work, long scanned, long pagesFaulted, long asyncFaults, long scheduleWaits, long haltWaits,
                   long dummies, double idlePercent, long wallNanos) {
     }
 
     private final VmManager manager;
+    private final Workload workload;
     private final PrintStream out;
 
-    AsyncPfExperiment(VmManager manager, PrintStream out) {
+    AsyncPfExperiment(VmManager manager, Workload workload, PrintStream out) {
         this.manager = manager;
+        this.workload = workload;
         this.out = out;
     }
 
@@ -74,19 +73,7 @@ final class AsyncPfExperiment {
 
     private Result runOnce(String backend, WaitPolicy policy, Options o)
             throws IOException, InvalidImageException, InterruptedException {
-        ElfImage scanner = GuestImages.load("scanner");
-        ElfImage worker = GuestImages.load("worker");
-        List<VmDefinition.Launch> launches = new ArrayList<>();
-        // Tasks go round-robin to the vCPUs: scanners first, then workers, so every vCPU runs both kinds side by side.
-        for (int i = 0; i < o.scanners(); i++) {
-            launches.add(new VmDefinition.Launch("scanner" + i, scanner, 1, i, o.scanners()));
-        }
-        for (int i = 0; i < o.workers(); i++) {
-            launches.add(new VmDefinition.Launch("worker" + i, worker, 0, -1, 1));
-        }
-        SourceSpec source = new SourceSpec("pattern", "2010", o.latencyNanos(), 0);
-        VmDefinition def = new VmDefinition("demo-" + backend + "-" + policy.key(), backend, o.vcpus(), 64, source,
-                o.bytesPerScanner() * o.scanners(), launches, policy, PreemptionModel.PREEMPTIBLE, o.sliceMicros());
+        VmDefinition def = workload.define("demo-" + workload.key() + "-" + backend + "-" + policy.key(), backend, policy, o);
         ManagedVm vm = manager.run(def, KernelConfig.Console.NONE);
         GuestKernel kernel = vm.kernel();
         long start = System.nanoTime();
@@ -98,7 +85,7 @@ final class AsyncPfExperiment {
                     && !vm.awaitEnd(Duration.ofNanos(Math.min(deadline, nextProgress) - System.nanoTime()))) {
                 if (System.nanoTime() >= nextProgress) {
                     out.printf(Locale.ROOT, "  %-16s %.1f s: %d work units, %d pages scanned%n", "", (System.nanoTime() - start) / 1e9,
-                            work(kernel, "worker"), work(kernel, "scanner"));
+                            workload.work(kernel), workload.scanned(kernel));
                     nextProgress += 1_000_000_000L;
                 }
             }
@@ -108,9 +95,13 @@ final class AsyncPfExperiment {
             throw e;
         }
         long wall = System.nanoTime() - start;
-        long work = work(kernel, "worker");
-        if (!vm.isActive() && vm.failure() != null) {
-            throw new IllegalStateException("VM " + vm.name() + " failed: " + vm.failure());
+        long work = workload.work(kernel);
+        long scanned = workload.scanned(kernel);
+        String problem = !vm.isActive() && vm.failure() != null ? vm.failure() : workload.problem(kernel);
+        if (problem != null) {
+            manager.stop(vm.name());
+            manager.forget(vm.name());
+            throw new IllegalStateException("VM " + vm.name() + " failed: " + problem);
         }
         MemoryStats memory = vm.memoryStats();
         List<VcpuStats> backendStats = vm.vcpuStats();
@@ -125,13 +116,9 @@ final class AsyncPfExperiment {
         }
         manager.stop(vm.name());
         manager.forget(vm.name());   // not prune(): the user's own ended VMs stay listed
-        return new Result(policy, work, memory == null ? 0 : memory.faults(), asyncFaults,
+        return new Result(policy, work, scanned, memory == null ? 0 : memory.faults(), asyncFaults,
                 table == null ? 0 : table.scheduleWaits(), table == null ? 0 : table.haltWaits(),
                 table == null ? 0 : table.dummiesCreated(), 100.0 * lost / ((double) wall * o.vcpus()), wall);
-    }
-
-    private static long work(GuestKernel kernel, String prefix) {
-        return kernel.tasks().stream().filter(t -> t.name().startsWith(prefix)).mapToLong(kernel::workOf).sum();
     }
 
     static String label(WaitPolicy p) {
@@ -145,10 +132,10 @@ final class AsyncPfExperiment {
     /** The table of one backend's three runs. */
     static String table(List<Result> results) {
         StringBuilder b = new StringBuilder();
-        b.append(String.format(Locale.ROOT, "  %-16s %11s %9s %9s %9s %9s %8s %9s %7s%n", "mode", "work units", "faulted",
+        b.append(String.format(Locale.ROOT, "  %-16s %11s %8s %9s %9s %9s %9s %8s %9s %7s%n", "mode", "work units", "scanned", "faulted",
                 "async PF", "schedule", "halt", "dummies", "vCPU idle", "wall"));
         for (Result r : results) {
-            b.append(String.format(Locale.ROOT, "  %-16s %11d %9d %9d %9d %9d %8d %8.1f%% %6.2fs%n", label(r.policy()), r.work(),
+            b.append(String.format(Locale.ROOT, "  %-16s %11d %8d %9d %9d %9d %9d %8d %8.1f%% %6.2fs%n", label(r.policy()), r.work(), r.scanned(),
                     r.pagesFaulted(), r.asyncFaults(), r.scheduleWaits(), r.haltWaits(), r.dummies(), r.idlePercent(),
                     r.wallNanos() / 1e9));
         }

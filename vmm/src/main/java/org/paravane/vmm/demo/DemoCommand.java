@@ -1,6 +1,8 @@
 package org.paravane.vmm.demo;
 
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -40,6 +42,8 @@ public class DemoCommand {
                        @Descriptor("latency of each restored page, e.g. 3ms, 100us (a plain number is in us)") @Parameter(names = {"-l", "--latency"}, absentValue = "3ms") String latency,
                        @Descriptor("length of each run, e.g. 3s (a plain number is in ms)") @Parameter(names = {"-t", "--time"}, absentValue = "3s") String time,
                        @Descriptor("preemption tick, e.g. 2ms (a plain number is in us)") @Parameter(names = {"--slice"}, absentValue = "2ms") String slice,
+                       @Descriptor("which experiment: synthetic (Paravane guest programs), programs (unmodified busybox), or all") @Parameter(names = {"-e", "--experiment"}, absentValue = "all") String experiment,
+                       @Descriptor("the static busybox the programs experiment runs") @Parameter(names = {"--busybox"}, absentValue = "/bin/busybox") String busybox,
                        @Descriptor("skip the CPU kernels") @Parameter(names = {"--no-mips"}, presentValue = "true", absentValue = "false") boolean noMips)
             throws Exception {
         long latencyMicros = Durations.parse(latency, "--latency", ChronoUnit.MICROS).toNanos() / 1000;
@@ -51,7 +55,8 @@ public class DemoCommand {
             interrupted.set(true);
             demo.interrupt();
         })) {
-            return demo(session, backend, vcpus, scanners, workers, latencyMicros, runMillis, sliceMicros, noMips);
+            return demo(session, backend, vcpus, scanners, workers, latencyMicros, runMillis, sliceMicros,
+                    experiments(experiment), Path.of(busybox), noMips);
         } catch (InterruptedException e) {
             if (!interrupted.get()) {
                 throw e;
@@ -64,33 +69,66 @@ public class DemoCommand {
         }
     }
 
+    private static List<String> experiments(String requested) {
+        return switch (requested) {
+            case "all" -> List.of("synthetic", "programs");
+            case "synthetic", "programs" -> List.of(requested);
+            default -> throw new IllegalArgumentException("--experiment '" + requested
+                    + "' is none of synthetic, programs, all");
+        };
+    }
+
     private String demo(CommandSession session, String backend, int vcpus, int scanners, int workers, long latencyMicros,
-                        long runMillis, long sliceMicros, boolean noMips) throws Exception {
+                        long runMillis, long sliceMicros, List<String> experiments, Path busybox, boolean noMips)
+            throws Exception {
         PrintStream out = session.getConsole();
         List<String> backends = backends(backend);
         // Enough data that scanners fault for the whole run, even where the backend fetches 64 KiB at a time (KVM).
         var options = new AsyncPfExperiment.Options(vcpus, scanners, workers, latencyMicros * 1000, runMillis, sliceMicros,
                 64L << 20);
-        out.printf(Locale.ROOT, "Paravane demo: the 2010 async page fault experiment%n");
-        out.printf(Locale.ROOT, "%d vCPUs, %d scanner tasks over lazily restored memory (%d us per page), %d worker tasks,"
-                + " %.1f s per run, backends: %s%n%n", vcpus, scanners, latencyMicros, workers, runMillis / 1000.0, String.join(", ", backends));
-        AsyncPfExperiment experiment = new AsyncPfExperiment(manager, out);
-        Map<String, Double> gains = new LinkedHashMap<>();
-        for (String b : backends) {
-            out.printf(Locale.ROOT, "backend %s:%n", b);
-            var results = experiment.run(b, options);
-            String table = AsyncPfExperiment.table(results);
-            double gain = AsyncPfExperiment.gain(results);
-            gains.put(b, gain);
-            out.print(table);
-            out.printf(Locale.ROOT, "  gain (%s): %.2fx%n%n", b, gain);
+        out.printf(Locale.ROOT, "Paravane demo: the 2010 async page fault experiment, backends: %s%n",
+                String.join(", ", backends));
+        Map<String, Double> gains = new LinkedHashMap<>();   // per experiment, on the first backend
+        for (String e : experiments) {
+            if (e.equals("synthetic")) {
+                gains.put(e, experiment(out, new SyntheticWorkload(), backends, options));
+            } else if (!Files.isRegularFile(busybox)) {
+                out.printf(Locale.ROOT, "%nexperiment with Linux programs skipped: no %s (apt-get install busybox-static,"
+                        + " or name a static busybox with --busybox)%n", busybox);
+            } else {
+                try (ProgramsWorkload programs = new ProgramsWorkload(busybox)) {
+                    gains.put(e, experiment(out, programs, backends, options));
+                }
+            }
         }
         if (!noMips) {
             out.printf(Locale.ROOT, "guest MIPS on CPU-bound kernels (1 vCPU):%n");
             out.print(mips(backends));
         }
-        double primary = gains.values().iterator().next();   // the first backend: KVM when usable
-        return String.format(Locale.ROOT, "%ngain: %.2fx", primary);
+        StringBuilder summary = new StringBuilder();
+        for (var g : gains.entrySet()) {
+            summary.append(summary.isEmpty() ? "\ngain: " : ", ")
+                    .append(String.format(Locale.ROOT, "%.2fx (%s)", g.getValue(), g.getKey()));
+        }
+        return summary.toString();
+    }
+
+    /** One experiment on every backend: its tables and gain lines; the first backend's gain (KVM when usable). */
+    private double experiment(PrintStream out, Workload workload, List<String> backends,
+                                     AsyncPfExperiment.Options options) throws Exception {
+        out.printf(Locale.ROOT, "%nexperiment with %s:%n%s%n%n", workload.key().equals("synthetic")
+                ? "Paravane guest programs" : "unmodified Linux programs", workload.describe(options));
+        AsyncPfExperiment experiment = new AsyncPfExperiment(manager, workload, out);
+        List<Double> gains = new ArrayList<>();
+        for (String b : backends) {
+            out.printf(Locale.ROOT, "backend %s:%n", b);
+            var results = experiment.run(b, options);
+            double gain = AsyncPfExperiment.gain(results);
+            gains.add(gain);
+            out.print(AsyncPfExperiment.table(results));
+            out.printf(Locale.ROOT, "  gain (%s, %s): %.2fx%n%n", workload.key(), b, gain);
+        }
+        return gains.getFirst();
     }
 
     private List<String> backends(String requested) {

@@ -127,7 +127,7 @@ final class CallingTask implements SyscallTask {
 
     @Override
     public byte[] fpuState() {
-        return kernel.scheduler(task.home()).fpu().stateOf(task);
+        return kernel.scheduler(task.home()).fpu().imageOf(task);
     }
 
     @Override
@@ -154,5 +154,20 @@ final class CallingTask implements SyscallTask {
     @Override
     public Runnable schedule(long nanos, Runnable action) {
         return kernel.after(nanos, action);
+    }
+
+    @Override
+    public int newTaskId() {
+        return kernel.newTaskId();
+    }
+
+    @Override
+    public SyscallTask spawn(int id, org.paravane.vmm.kernel.abi.NewTask spec) {
+        return kernel.spawn(task, id, spec).syscallView();
+    }
+
+    @Override
+    public void terminate(int code, int signal, String failure) {
+        kernel.requestEnd(task, code, signal, failure);
     }
 }

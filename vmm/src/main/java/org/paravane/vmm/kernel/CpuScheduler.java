@@ -137,6 +137,9 @@ final class CpuScheduler implements Runnable {
         long slice = kernel.config().timeSliceMicros() * 1000;
         long sliceEnd = System.nanoTime() + slice;
         try {
+            if (endIfRequested(t)) {
+                return;
+            }
             if (t.blocked != null) {
                 Step resumed = syscalls.resumeBlocked(t);
                 if (resumed != Step.CONTINUE) {
@@ -169,6 +172,9 @@ final class CpuScheduler implements Runnable {
                     requeueUnlessLeft(t, step);
                     return;
                 }
+                if (endIfRequested(t)) {
+                    return;
+                }
                 if (kernel.stopping() || kernel.pauseRequested()) {
                     t.registers = vcpu().registers();   // the task's own context: no stub exit is pending here
                     if (t.runState().requeue()) {
@@ -180,6 +186,16 @@ final class CpuScheduler implements Runnable {
         } finally {
             current = null;
         }
+    }
+
+    /** Another thread asked {@code t} to end (exit_group, a fatal signal): it ends here instead of running on. */
+    private boolean endIfRequested(Task t) {
+        Task.End end = t.endRequested;
+        if (end == null) {
+            return false;
+        }
+        kernel.exitTask(t, end.code(), end.signal(), end.failure());
+        return true;
     }
 
     /** After a run that ended in {@code step}: a preempted task goes to the back of the queue, one that left does not. */

@@ -104,11 +104,23 @@ final class FpuSwitch {
     }
 
     /**
+     * A copy of {@code t}'s x87/SSE state as it is now (live in this vCPU's FPU when {@code t} owns it), for a task
+     * cloned from it; null for the fresh state.
+     */
+    byte[] stateOf(Task t) {
+        if (owner == t) {
+            byte[] live = cpu.vcpu().fpuState();
+            return live == null ? null : live.clone();
+        }
+        return t.fpu == null ? null : t.fpu.clone();
+    }
+
+    /**
      * {@code t}'s FP state as an FXSAVE image, from the FPU when it owns it, else from the task; the fresh state
      * when it has none yet. On this vCPU's thread only.
      */
-    byte[] stateOf(Task t) {
-        byte[] image = owner == t ? cpu.vcpu().fpuState() : t.fpu;
+    byte[] imageOf(Task t) {
+        byte[] image = stateOf(t);
         return image != null ? image : freshImage();
     }
 

@@ -59,6 +59,9 @@ public final class GuestKernel implements AutoCloseable {
     private final CpuScheduler[] schedulers;
     private final Thread[] threads;
     private final AtomicInteger nextTask = new AtomicInteger(1);
+    /** Tasks not yet exited, in all and per home vCPU (where a new task goes: the least loaded). */
+    private final AtomicInteger live = new AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicIntegerArray homeLoad;
     private final long startNanos = System.nanoTime();
     private volatile boolean stopping;
     private final CountDownLatch waitsReleased = new CountDownLatch(1);
@@ -96,6 +99,7 @@ public final class GuestKernel implements AutoCloseable {
         this.pages = new PhysicalPages(memory, free);
         this.kernelSpace = new AddressSpace(memory, pages, PlatformLayout.KERNEL_AREA_END, false);
         this.queues = new RunQueue[vcpus];
+        this.homeLoad = new java.util.concurrent.atomic.AtomicIntegerArray(vcpus);
         this.schedulers = new CpuScheduler[vcpus];
         this.threads = new Thread[vcpus];
         for (int i = 0; i < vcpus; i++) {
@@ -129,7 +133,7 @@ public final class GuestKernel implements AutoCloseable {
         SyscallAbi abi = spec.abi() != null ? spec.abi() : ParavaneAbi.INSTANCE;
         Task task = new Task(id, spec.name(), cpl, home, abi, space, PlatformLayout.specialRegisters(home, cpl, space.root()), regs,
                 space.translate(GuestAbi.INFO_VA, false), this);
-        tasks.add(task);
+        add(task);
         enqueue(task);
         return task;
     }
@@ -157,9 +161,66 @@ public final class GuestKernel implements AutoCloseable {
         Task task = new Task(id, spec.name(), 3, home, start.abi(), space, PlatformLayout.specialRegisters(home, 3, space.root()),
                 start.registers(), -1, this);
         console.attach(task);
-        tasks.add(task);
+        add(task);
         enqueue(task);
         return task;
+    }
+
+    private void add(Task task) {
+        live.incrementAndGet();
+        homeLoad.incrementAndGet(task.home());
+        tasks.add(task);
+    }
+
+    /** An id for a task a running task is about to create ({@link #spawn}). */
+    int newTaskId() {
+        return nextTask.getAndIncrement();
+    }
+
+    /**
+     * Creates and queues task {@code id} for {@code parent}, which is in a system call on its vCPU: {@code spec}'s
+     * address space (retained when it is the parent's), registers and FS base; the parent's GS base and x87/SSE state.
+     * Its home is the vCPU with the fewest live tasks (the parent's on a tie), so threads spread over the VM's vCPUs.
+     */
+    Task spawn(Task parent, int id, org.paravane.vmm.kernel.abi.NewTask spec) {
+        if (stopping) {
+            throw new IllegalStateException("the guest kernel of VM '" + vm.spec().name() + "' is stopping");
+        }
+        int home = parent.home();
+        for (int i = 1; i < queues.length; i++) {
+            int candidate = (parent.home() + i) % queues.length;
+            if (homeLoad.get(candidate) < homeLoad.get(home)) {
+                home = candidate;
+            }
+        }
+        AddressSpace space = spec.memory();
+        if (space == parent.space) {
+            space.retain();
+        }
+        org.paravane.api.cpu.SpecialRegisters fresh = PlatformLayout.specialRegisters(home, parent.cpl(), space.root());
+        org.paravane.api.cpu.SegmentRegisters seg = fresh.segments();
+        org.paravane.api.cpu.SegmentRegisters from = parent.specialRegisters.segments();
+        seg = seg.withFs(seg.fs().withBase(spec.fsBase())).withGs(seg.gs().withBase(from.gs().base()));
+        Task child = new Task(id, spec.name(), parent.cpl(), home, spec.abi(), space,
+                new org.paravane.api.cpu.SpecialRegisters(seg, fresh.control(), fresh.gdt(), fresh.idt()),
+                spec.registers(), -1, this);
+        child.fpu = schedulers[parent.home()].fpu().stateOf(parent);
+        child.spawned = true;
+        add(child);
+        enqueue(child);
+        return child;
+    }
+
+    /**
+     * Ends {@code t} from any thread: a task off its vCPU is woken to end when picked; a running one ends at its
+     * vCPU's next exit (the kick makes one at once). The first request wins.
+     */
+    void requestEnd(Task t, int code, int signal, String failure) {
+        if (t.endRequested == null) {
+            t.endRequested = new Task.End(code, signal, failure);
+        }
+        t.sleeper.wakeUp();
+        kick(t.home());
     }
 
     /** What the VM's Linux processes share, made when the first one starts. */
@@ -235,7 +296,7 @@ public final class GuestKernel implements AutoCloseable {
     public boolean awaitTasks(long timeout, TimeUnit unit) throws InterruptedException {
         long deadline = System.nanoTime() + unit.toNanos(timeout);
         synchronized (exits) {
-            while (panic == null && tasks.stream().anyMatch(t -> t.state() != Task.State.EXITED)) {
+            while (panic == null && live.get() > 0) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     return false;
@@ -283,11 +344,12 @@ public final class GuestKernel implements AutoCloseable {
             }
         }
         for (Task t : tasks) {
-            if (t.state() != Task.State.EXITED) {
+            if (t.state() != Task.State.EXITED && t.claimExit()) {
                 t.exited(-1, panic != null ? "VM panicked: " + panic : "stopped");
                 cancelBlocked(t);
-                abiExited(t);
+                abiExited(t, -1, 9);
                 t.space.release();
+                live.decrementAndGet();
             }
         }
         synchronized (this) {
@@ -407,7 +469,14 @@ public final class GuestKernel implements AutoCloseable {
         }
     }
 
-    void exitTask(Task t, int code, String failure) {
+    /**
+     * Ends {@code t}: {@code signal} is the signal that killed it (9 for the kernel's own kills), or 0 when it exited
+     * with {@code code}. Only the first end of a task counts.
+     */
+    void exitTask(Task t, int code, int signal, String failure) {
+        if (!t.claimExit()) {
+            return;
+        }
         if (failure != null) {
             String line = t + " killed: " + failure;
             LOG.warning("VM " + vm.spec().name() + ": " + line);
@@ -415,10 +484,14 @@ public final class GuestKernel implements AutoCloseable {
             config.console().write(t, "[kernel] " + line + "\n");
         }
         cancelBlocked(t);
-        abiExited(t);
+        abiExited(t, code, signal);
         t.space.release();
         t.exited(code, failure);
-        if (tasks.stream().allMatch(x -> x.state() == Task.State.EXITED)) {
+        homeLoad.decrementAndGet(t.home());
+        if (t.spawned) {
+            tasks.remove(t);   // a process's children come and go; launched tasks stay for their reports
+        }
+        if (live.decrementAndGet() == 0) {
             done.complete(null);   // the last one: whoever exits last sees every task exited
         }
         signalExits();
@@ -437,9 +510,9 @@ public final class GuestKernel implements AutoCloseable {
         }
     }
 
-    private void abiExited(Task t) {
+    private void abiExited(Task t, int code, int signal) {
         try {
-            t.abi().exited(t.syscallView());
+            t.abi().exited(t.syscallView(), code, signal);
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, t + ": its ABI failed to let go of its state", e);
         }

@@ -76,7 +76,7 @@ final class SystemCalls {
                     return Step.CONTINUE;
                 }
                 case SyscallOutcome.Exit e -> {
-                    kernel.exitTask(t, e.code(), null);
+                    kernel.exitTask(t, e.code(), 0, null);
                     return Step.LEAVE;
                 }
                 case SyscallOutcome.Sleep s -> {

@@ -18,7 +18,8 @@ public final class Task {
     private final int cpl;
     private final int home;
     private final long infoPage;
-    final AddressSpace space;
+    /** Replaced whole by execve ({@link CallingTask#replaceMemory}); threads of a process share one. */
+    volatile AddressSpace space;
     /** Replaced whole when the task's FS or GS base changes; {@link #specialChanged} tells the vCPU to load it. */
     volatile SpecialRegisters specialRegisters;
     /** The vCPU must load the special registers again (new segment base, or the TLB must be flushed). */
@@ -34,13 +35,27 @@ public final class Task {
     volatile org.paravane.vmm.kernel.abi.Blocked blocked;
     /** The task's x87/SSE state (FXSAVE image) while another task's is in the FPU; null: fresh. See FpuSwitch. */
     byte[] fpu;
+    /** Created by a running task (clone), not launched: it leaves the kernel's task list when it exits. */
+    boolean spawned;
     int preemptCount;
     int rcuDepth;
     private final TaskRunState runState = new TaskRunState();
+    /** Set once by {@link GuestKernel#requestEnd}: the task ends at its next chance instead of running on. */
+    volatile End endRequested;
+    private final java.util.concurrent.atomic.AtomicBoolean ending = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile Integer exitCode;
     private volatile String failure;
     final Counters counters = new Counters();
     final SyscallStats syscalls = new SyscallStats();
+
+    /** How a task asked to end ends: its exit code, the signal that ended it (0 for none), why the kernel did. */
+    record End(int code, int signal, String failure) {
+    }
+
+    /** True for the one caller that may carry out the task's end; every later one finds it ending already. */
+    boolean claimExit() {
+        return ending.compareAndSet(false, true);
+    }
 
     /** Per-task event counts. */
     static final class Counters {

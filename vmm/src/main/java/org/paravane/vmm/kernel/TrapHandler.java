@@ -111,7 +111,7 @@ final class TrapHandler {
 
     /** The task ends as killed by {@code signal}: exit status 128 + signal, {@code why} on its console. */
     Step killBySignal(Task t, int signal, String why) {
-        kernel.exitTask(t, 128 + signal, why);
+        kernel.exitTask(t, 128 + signal, signal, why);
         return Step.LEAVE;
     }
 
@@ -119,7 +119,7 @@ final class TrapHandler {
         return switch (outcome) {
             case SyscallOutcome.Signaled s -> killBySignal(t, s.signal(), s.reason());
             case SyscallOutcome.Exit e -> {
-                kernel.exitTask(t, e.code(), null);
+                kernel.exitTask(t, e.code(), 0, null);
                 yield Step.LEAVE;
             }
             case SyscallOutcome.Kill k -> kill(t, k.reason());
@@ -129,7 +129,7 @@ final class TrapHandler {
 
     /** The kernel ends the task; {@code why} says what it did and where. */
     Step kill(Task t, String why) {
-        kernel.exitTask(t, -1, why);
+        kernel.exitTask(t, -1, 9, why);
         return Step.LEAVE;
     }
 

@@ -269,7 +269,7 @@ abstract class GuestKernelTest {
         var twoExited = new java.util.concurrent.CountDownLatch(2);
         SyscallAbi rendezvous = new SyscallAbi() {
             @Override
-            public void exited(SyscallTask task) {
+            public void exited(SyscallTask task, int code, int signal) {
                 twoExited.countDown();
             }
 
@@ -328,6 +328,106 @@ abstract class GuestKernelTest {
         k.stop();
         assertThat(cancelled).as("the blocked call let go of its queues").isTrue();
         assertThat(queue.isEmpty()).isTrue();
+    }
+
+    /**
+     * A running task creates one (as clone does for a thread): the new task runs in the creator's address space from
+     * the image's entry on a stack of its own, goes to the idle vCPU, and the guest is done only when both have
+     * exited; the shared space's pages go back once, when the last of them lets go.
+     */
+    @Test
+    void aRunningTaskCreatesATaskThatSharesItsSpaceAndRunsOnTheIdleVcpu() throws Exception {
+        var children = new java.util.concurrent.CopyOnWriteArrayList<SyscallTask>();
+        long entry = image("hello").entry();
+        long childStack = org.paravane.vmm.kernel.abi.paravane.GuestAbi.STACK_TOP
+                - org.paravane.vmm.kernel.abi.paravane.GuestAbi.STACK_SIZE / 2;
+        SyscallAbi cloning = new SyscallAbi() {
+            @Override
+            public String name() {
+                return "cloning";
+            }
+
+            @Override
+            public SyscallOutcome dispatch(SyscallTask task, GeneralRegisters registers) {
+                if (registers.rax() == 1 && task.name().equals("parent") && children.isEmpty()) {
+                    int id = task.newTaskId();
+                    children.add(task.spawn(id, new org.paravane.vmm.kernel.abi.NewTask("child", this, task.memory(),
+                            registers.withRip(entry).with(GeneralRegisters.RSP, childStack), task.fsBase())));
+                }
+                return ParavaneAbi.INSTANCE.dispatch(task, registers);
+            }
+        };
+        GuestKernel k = stack.kernel("spawn", 2, 0, PageSource.ZERO, PreemptionModel.PREEMPTIBLE, WaitPolicy.DECISION_TABLE);
+        int freeBefore = k.freePages();
+        Task parent = k.launch(new TaskSpec("parent", image("hello"), 0, null, cloning));
+        runToEnd(k);
+        assertThat(children).hasSize(1);
+        assertThat(children.getFirst().id()).isEqualTo(2);
+        assertThat(parent.exitCode()).as(parent.failure()).isZero();
+        assertThat(parent.output()).isEqualTo("hello, world from task 1\n");
+        assertThat(k.tasks()).as("a spawned task leaves the list when it exits").containsExactly(parent);
+        assertThat(k.vcpuStats().get(1).taskRuns()).as("the child ran on the idle vCPU").isPositive();
+        assertThat(k.freePages()).as("the shared space was released once, by the last task").isEqualTo(freeBefore);
+    }
+
+    /** A task ended from another thread (exit_group): a blocked one leaves its queues, the guest is done. */
+    @Test
+    void aTaskEndedFromOutsideLeavesItsBlockedCall() throws Exception {
+        var cancelled = new java.util.concurrent.atomic.AtomicBoolean();
+        var sleeper = new java.util.concurrent.atomic.AtomicReference<SyscallTask>();
+        var queue = new org.paravane.vmm.kernel.wait.WaitQueue();
+        var ends = new java.util.concurrent.ConcurrentHashMap<String, Integer>();
+        SyscallAbi abi = new SyscallAbi() {
+            @Override
+            public String name() {
+                return "ending";
+            }
+
+            @Override
+            public void exited(SyscallTask task, int code, int signal) {
+                ends.put(task.name(), code * 100 + signal);
+            }
+
+            @Override
+            public SyscallOutcome dispatch(SyscallTask task, GeneralRegisters registers) {
+                if (registers.rax() == 1 && task.name().equals("blocked")) {
+                    sleeper.set(task);
+                    queue.wakeAll();
+                    return new SyscallOutcome.Block(new org.paravane.vmm.kernel.abi.Blocked() {
+                        @Override
+                        public SyscallOutcome resume(SyscallTask t) {
+                            return new SyscallOutcome.Block(this);
+                        }
+
+                        @Override
+                        public void cancel() {
+                            cancelled.set(true);
+                        }
+                    });
+                }
+                if (registers.rax() == 1 && task.name().equals("killer")) {
+                    return terminateWhenBlocked(task, registers);
+                }
+                return ParavaneAbi.INSTANCE.dispatch(task, registers);
+            }
+
+            private SyscallOutcome terminateWhenBlocked(SyscallTask task, GeneralRegisters registers) {
+                queue.add(task.waker());
+                if (sleeper.get() == null) {
+                    return new SyscallOutcome.Block(t -> terminateWhenBlocked(t, registers));
+                }
+                queue.remove(task.waker());
+                sleeper.get().terminate(3, 0, null);
+                return ParavaneAbi.INSTANCE.dispatch(task, registers);
+            }
+        };
+        GuestKernel k = stack.kernel("terminate", 1, 0, PageSource.ZERO, PreemptionModel.PREEMPTIBLE, WaitPolicy.DECISION_TABLE);
+        Task blocked = k.launch(new TaskSpec("blocked", image("hello"), 0, null, abi));
+        k.launch(new TaskSpec("killer", image("hello"), 0, null, abi));
+        runToEnd(k);
+        assertThat(blocked.exitCode()).isEqualTo(3);
+        assertThat(cancelled).isTrue();
+        assertThat(ends).containsEntry("blocked", 300);
     }
 
     /**

@@ -36,8 +36,11 @@ public interface SyscallAbi {
         return FaultOutcome.KernelDefault.INSTANCE;
     }
 
-    /** The task ended (exit, signal, kill or the VM's stop): the ABI lets go of what it holds for it. */
-    default void exited(SyscallTask task) {
+    /**
+     * The task ended (exit, signal, kill or the VM's stop): the ABI lets go of what it holds for it. {@code signal}
+     * is the signal that ended it (the kernel's kills count as SIGKILL, 9), or 0 when it exited with {@code code}.
+     */
+    default void exited(SyscallTask task, int code, int signal) {
     }
 
     /** An exception (vector 0..31 other than #PF) the task raised; the default leaves it to the kernel (a kill). */

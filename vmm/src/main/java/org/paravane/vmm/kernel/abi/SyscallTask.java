@@ -85,4 +85,25 @@ public interface SyscallTask {
      * timers that post signals; the action must be short and must not block.
      */
     Runnable schedule(long nanos, Runnable action);
+
+    /**
+     * Reserves the id of a task this task is about to create with {@link #spawn}, so its ABI can be built knowing it
+     * (Linux's tid); an id that is never spawned is simply skipped.
+     */
+    int newTaskId();
+
+    /**
+     * Creates task {@code id} ({@link #newTaskId()}) as {@code spec} says and queues it on the vCPU with the fewest
+     * live tasks; it runs at once. Called on this task's vCPU, inside one of its system calls.
+     *
+     * @return the new task as its ABI sees it
+     */
+    SyscallTask spawn(int id, NewTask spec);
+
+    /**
+     * Ends this task from any thread (another task's exit_group, a fatal signal): at once if it is off its vCPU, or at
+     * its vCPU's next exit; a blocked call is cancelled. {@code signal} is the signal that ended it, or 0 when it
+     * exited with {@code code}. Later requests than the first change nothing.
+     */
+    void terminate(int code, int signal, String failure);
 }

@@ -14,11 +14,22 @@ import org.paravane.support.x86.PageTables;
  * task itself could access, so a bad pointer in a hypercall is an error, not a kernel fault.
  */
 public final class AddressSpace {
+    /**
+     * A software bit of the page-table entry (AVL, ignored by the MMU): the page is shared copy-on-write with other
+     * spaces (or was, see {@link #copyOnWrite}), so it is mapped read-only whatever its rights, and a write copies it.
+     */
+    static final long COW = 1L << 9;
+    /** The end of the lower canonical half: where user mappings end. */
+    private static final long USER_END = 1L << 47;
+
     private final GuestMemory memory;
+    private final long kernelArea;
     private final PhysicalPages pages;
     private final Set<Long> owned = new HashSet<>();
     private final PageTables tables;
     private final boolean user;
+    /** Tasks running in this space (threads share one); the pages go back when the last lets go. */
+    private int users = 1;
 
     /**
      * @param kernelArea the size of the kernel area at guest-physical and virtual 0, mapped supervisor-only
@@ -27,9 +38,15 @@ public final class AddressSpace {
     public AddressSpace(GuestMemory memory, PhysicalPages pages, long kernelArea, boolean user) {
         this.memory = memory;
         this.pages = pages;
+        this.kernelArea = kernelArea;
         this.user = user;
-        this.tables = new PageTables(memory, this::ownPage);
-        tables.map(0, 0, kernelArea, PageTables.RW | PageTables.G);
+        try {
+            this.tables = new PageTables(memory, this::ownPage);
+            tables.map(0, 0, kernelArea, PageTables.RW | PageTables.G);
+        } catch (RuntimeException e) {
+            owned.forEach(pages::free);   // out of RAM for the tables themselves: nothing stays allocated
+            throw e;
+        }
     }
 
     private long ownPage() {
@@ -43,7 +60,7 @@ public final class AddressSpace {
     }
 
     /** Maps {@code size} bytes at {@code va} to fresh zeroed kernel RAM pages. */
-    public void mapFresh(long va, long size, boolean writable, boolean executable) {
+    public synchronized void mapFresh(long va, long size, boolean writable, boolean executable) {
         long flags = flags(writable, executable);
         for (long off = 0; off < size; off += GuestMemory.PAGE_SIZE) {
             tables.map(va + off, ownPage(), GuestMemory.PAGE_SIZE, flags);
@@ -55,7 +72,7 @@ public final class AddressSpace {
      * rights of a Linux protection: {@code readable} false maps it inaccessible (PROT_NONE keeps its contents for a
      * later mprotect).
      */
-    public void mapPage(long va, byte[] contents, boolean readable, boolean writable, boolean executable) {
+    public synchronized void mapPage(long va, byte[] contents, boolean readable, boolean writable, boolean executable) {
         long gpa = ownPage();
         if (contents != null) {
             try {
@@ -72,7 +89,7 @@ public final class AddressSpace {
     }
 
     /** Drops the pages of {@code [va, va+size)}: those this space owns go back to the kernel. */
-    public void unmap(long va, long size) {
+    public synchronized void unmap(long va, long size) {
         for (long off = 0; off < size; off += GuestMemory.PAGE_SIZE) {
             long old = tables.replaceLeaf(va + off, 0);
             long gpa = old & PageTables.ADDRESS;
@@ -82,20 +99,84 @@ public final class AddressSpace {
         }
     }
 
-    /** Changes the rights of the pages already in {@code [va, va+size)}; contents stay. */
-    public void protect(long va, long size, boolean readable, boolean writable, boolean executable) {
+    /**
+     * Changes the rights of the pages already in {@code [va, va+size)}; contents stay. A copy-on-write page stays
+     * read-only: its first write copies it ({@link #copyOnWrite}).
+     */
+    public synchronized void protect(long va, long size, boolean readable, boolean writable, boolean executable) {
         long flags = flags(writable, executable) | (readable ? PageTables.P : 0);
         for (long off = 0; off < size; off += GuestMemory.PAGE_SIZE) {
             long old = tables.leaf(va + off) == 0 ? 0 : tables.replaceLeaf(va + off, 0);
             long gpa = old & PageTables.ADDRESS;
             if (gpa != 0) {
-                tables.replaceLeaf(va + off, gpa | flags);
+                tables.replaceLeaf(va + off, (old & COW) != 0 ? gpa | (flags & ~PageTables.RW) | COW : gpa | flags);
             }
         }
     }
 
+    /**
+     * A copy of this space's user pages for a forked process, sharing every page copy-on-write: both spaces map it
+     * read-only (the caller flushes this space's TLBs), the page counts one more reference, and the first write on
+     * either side copies it. Costs only the new page tables; when RAM for those runs out, nothing is left allocated
+     * and the {@link PhysicalPages.OutOfGuestMemoryException} says so.
+     */
+    public synchronized AddressSpace forkCopy() {
+        AddressSpace child = new AddressSpace(memory, pages, kernelArea, user);
+        try {
+            tables.forEachLeaf(kernelArea, USER_END, (va, entry) -> {
+                long gpa = entry & PageTables.ADDRESS;
+                if (!owned.contains(gpa)) {
+                    return;   // a physical range mapped in (never in a Linux process): not the copy's
+                }
+                long shared = (entry & ~PageTables.RW) | COW;
+                child.tables.map(va, gpa, GuestMemory.PAGE_SIZE, shared & ~PageTables.ADDRESS & ~PageTables.P);
+                child.tables.replaceLeaf(va, shared);
+                pages.share(gpa);
+                child.owned.add(gpa);
+                tables.replaceLeaf(va, shared);
+            });
+        } catch (RuntimeException e) {
+            child.release();
+            throw e;
+        }
+        return child;
+    }
+
+    /** Whether {@code va} holds a copy-on-write page that a write must copy first. */
+    public synchronized boolean isCopyOnWrite(long va) {
+        return (tables.leaf(va) & COW) != 0;
+    }
+
+    /**
+     * Makes the copy-on-write page at {@code va} writable for this space alone: its own copy, or the page itself when
+     * no other space refers to it any more. False when {@code va} holds no copy-on-write page.
+     */
+    public synchronized boolean copyOnWrite(long va) {
+        long entry = tables.leaf(va);
+        if ((entry & COW) == 0 || (entry & PageTables.ADDRESS) == 0) {
+            return false;
+        }
+        long gpa = entry & PageTables.ADDRESS;
+        long flags = (entry & ~PageTables.ADDRESS & ~COW) | PageTables.RW;
+        if (pages.references(gpa) == 1) {
+            tables.replaceLeaf(va, gpa | flags);
+            return true;
+        }
+        long copy = ownPage();
+        try {
+            MemorySegment.copy(memory.slice(gpa, GuestMemory.PAGE_SIZE), 0, memory.slice(copy, GuestMemory.PAGE_SIZE), 0,
+                    GuestMemory.PAGE_SIZE);
+        } catch (PageSourceException e) {
+            throw new IllegalStateException("kernel RAM page 0x" + Long.toHexString(gpa) + " is not present", e);
+        }
+        tables.replaceLeaf(va, copy | flags);
+        owned.remove(gpa);
+        pages.free(gpa);
+        return true;
+    }
+
     /** Moves the pages of {@code [from, from+size)} to {@code [to, to+size)} with their contents and rights. */
-    public void move(long from, long to, long size) {
+    public synchronized void move(long from, long to, long size) {
         boolean down = to < from;
         for (long i = 0; i < size; i += GuestMemory.PAGE_SIZE) {
             long off = down ? i : size - GuestMemory.PAGE_SIZE - i;   // overlapping ranges: copy away from the overlap
@@ -187,8 +268,19 @@ public final class AddressSpace {
         }
     }
 
-    /** Gives every page this address space owns back to the kernel. */
-    public void release() {
+    /** One more task runs in this space (a thread): it is released once more before its pages go back. */
+    public synchronized void retain() {
+        if (users == 0) {
+            throw new IllegalStateException("address space 0x" + Long.toHexString(root()) + " was released already");
+        }
+        users++;
+    }
+
+    /** A task lets go of this space; the last one gives every page it owns back to the kernel. */
+    public synchronized void release() {
+        if (users == 0 || --users > 0) {
+            return;
+        }
         owned.forEach(pages::free);
         owned.clear();
     }

@@ -31,6 +31,8 @@ public final class PhysicalPages {
     private final int[] firstPage;
     private final int pages;
     private final BitSet used;
+    /** References beyond the first of pages that several address spaces share (copy-on-write after a fork). */
+    private final java.util.Map<Long, Integer> extraReferences = new java.util.HashMap<>();
     private int next;
 
     public PhysicalPages(GuestMemory memory, List<Range> ranges) {
@@ -91,13 +93,38 @@ public final class PhysicalPages {
         return gpa;
     }
 
+    /** Drops one reference to {@code gpa}; the page is free again when that was the last. */
     synchronized void free(long gpa) {
         int i = (gpa & (GuestMemory.PAGE_SIZE - 1)) == 0 ? number(gpa) : -1;
         if (i < 0 || !used.get(i)) {
             throw new IllegalArgumentException("page 0x" + Long.toHexString(gpa) + " was not allocated by the kernel");
         }
+        Integer extra = extraReferences.get(gpa);
+        if (extra != null) {
+            if (extra == 1) {
+                extraReferences.remove(gpa);
+            } else {
+                extraReferences.put(gpa, extra - 1);
+            }
+            return;
+        }
         used.clear(i);
         next = Math.min(next, i);
+    }
+
+    /** One more reference to the allocated page {@code gpa} (another address space maps it too). */
+    synchronized void share(long gpa) {
+        int i = (gpa & (GuestMemory.PAGE_SIZE - 1)) == 0 ? number(gpa) : -1;
+        if (i < 0 || !used.get(i)) {
+            throw new IllegalArgumentException("page 0x" + Long.toHexString(gpa) + " was not allocated by the kernel");
+        }
+        extraReferences.merge(gpa, 1, Integer::sum);
+    }
+
+    /** How many references {@code gpa} has (0 when it is free). */
+    public synchronized int references(long gpa) {
+        int i = number(gpa);
+        return i < 0 || !used.get(i) ? 0 : 1 + extraReferences.getOrDefault(gpa, 0);
     }
 
     public int totalPages() {

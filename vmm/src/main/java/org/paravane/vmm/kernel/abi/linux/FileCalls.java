@@ -27,7 +27,7 @@ final class FileCalls {
 
     FileCalls(LinuxProcess process) {
         this.files = process.files;
-        this.memory = process.memory;
+        this.memory = process.memory();
     }
 
     String path(long address) throws GuestAccessException, ErrnoException {

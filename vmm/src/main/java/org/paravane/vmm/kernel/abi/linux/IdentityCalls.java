@@ -13,7 +13,7 @@ import org.paravane.vmm.linux.ErrnoException;
 import org.paravane.vmm.linux.mm.Layout;
 
 /**
- * Who the process is and what it may use: ids (it runs as root, pid = tid = its task id, parent 0 as for init),
+ * Who the process is and what it may use: ids (it runs as root; the first thread's tid, its task id, is the pid),
  * uname, sysinfo, limits, getrandom, prctl names, affinity, and the thread-pointer calls (arch_prctl, set_tid_address,
  * set_robust_list).
  */
@@ -26,12 +26,14 @@ final class IdentityCalls {
     static final String[] UNAME = {"Linux", "paravane", "6.1.0-paravane", "#1 SMP PREEMPT_DYNAMIC Paravane", "x86_64",
             "(none)"};
 
+    private final LinuxThread thread;
     private final LinuxProcess process;
     private final ProcessMemory memory;
 
-    IdentityCalls(LinuxProcess process) {
-        this.process = process;
-        this.memory = process.memory;
+    IdentityCalls(LinuxThread thread) {
+        this.thread = thread;
+        this.process = thread.process;
+        this.memory = process.memory();
     }
 
     long uname(long buf) throws GuestAccessException {
@@ -83,12 +85,12 @@ final class IdentityCalls {
                 while (n < 15 && raw[n] != 0) {
                     n++;
                 }
-                process.comm = new String(raw, 0, n, StandardCharsets.UTF_8);
+                thread.comm = new String(raw, 0, n, StandardCharsets.UTF_8);
                 return 0;
             }
             case PR_GET_NAME -> {
                 byte[] out = new byte[16];
-                byte[] name = process.comm.getBytes(StandardCharsets.UTF_8);
+                byte[] name = thread.comm.getBytes(StandardCharsets.UTF_8);
                 System.arraycopy(name, 0, out, 0, Math.min(15, name.length));
                 memory.write(arg2, out);
                 return 0;
@@ -164,7 +166,7 @@ final class IdentityCalls {
         if (length != 24) {
             throw new ErrnoException(EINVAL, "robust list head of " + length + " bytes (24 expected)");
         }
-        process.robustList = head;
+        thread.robustList = head;
         return 0;
     }
 

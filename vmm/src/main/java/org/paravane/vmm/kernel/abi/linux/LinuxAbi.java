@@ -32,14 +32,21 @@ public final class LinuxAbi implements SyscallAbi {
     /** The SYSCALL instruction (0F 05) a restarted call runs again. */
     private static final int SYSCALL_LENGTH = 2;
 
+    private final LinuxThread thread;
     private final LinuxProcess process;
-    private final SyscallTable table;
+    /** Replaced by execve with the new image's. */
+    private volatile SyscallTable table;
     private final SignalDelivery signals;
 
-    LinuxAbi(LinuxProcess process) {
-        this.process = process;
-        this.table = new SyscallTable(process);
-        this.signals = new SignalDelivery(process, process.thread);
+    LinuxAbi(LinuxThread thread) {
+        this.thread = thread;
+        this.process = thread.process;
+        this.table = new SyscallTable(thread);
+        this.signals = new SignalDelivery(process, thread.signals);
+    }
+
+    LinuxThread thread() {
+        return thread;
     }
 
     @Override
@@ -55,10 +62,8 @@ public final class LinuxAbi implements SyscallAbi {
     @Override
     public SyscallOutcome dispatch(SyscallTask task, GeneralRegisters r) {
         long nr = r.rax();
-        if (process.task == null) {
-            process.task = task;
-        }
         try {
+            thread.task = task;
             if (nr == RT_SIGRETURN) {
                 return signals.sigreturn(task, r);
             }
@@ -81,17 +86,20 @@ public final class LinuxAbi implements SyscallAbi {
             process.host.internalError(process.toString(), nr, e);
             return new SyscallOutcome.Return(-org.paravane.vmm.linux.Errno.EIO);
         } finally {
-            if (process.memory.takeFlush()) {
+            if (process.memory().takeFlush()) {
                 task.flushTlb();
             }
         }
     }
 
-    /** The process's task ended: its descriptors close, its mappings let go of their files, its timers stop. */
+    /**
+     * The thread's task ended: it takes no more signals; the process ends with its last thread (descriptors closed,
+     * mappings let go, timers stopped).
+     */
     @Override
-    public void exited(SyscallTask task) {
-        table.exit();
-        process.signals.removeThread(process.thread);
+    public void exited(SyscallTask task, int code, int signal) {
+        process.signals.removeThread(thread.signals);
+        table.ended(code, signal);
     }
 
     @Override
@@ -99,10 +107,14 @@ public final class LinuxAbi implements SyscallAbi {
         boolean write = (errorCode & 2) != 0, exec = (errorCode & 16) != 0;
         CpuFaults f;
         try {
-            if (process.memory.fault(address, write, exec)) {
+            ProcessMemory memory = process.memory();
+            if (memory.fault(address, write, exec)) {
+                if (memory.takeFlush()) {
+                    task.flushTlb();
+                }
                 return FaultOutcome.Retry.INSTANCE;
             }
-            f = CpuFaults.segmentationFault(address, rip, process.memory.map().find(address) != null);
+            f = CpuFaults.segmentationFault(address, rip, process.memory().map().find(address) != null);
         } catch (PhysicalPages.OutOfGuestMemoryException e) {
             return new FaultOutcome.End(new SyscallOutcome.Signaled(Signal.SIGKILL, "killed by SIGKILL (out of memory)"
                     + " touching 0x" + Long.toHexString(address) + ", rip 0x" + Long.toHexString(rip) + ": " + e.getMessage()));
@@ -128,14 +140,20 @@ public final class LinuxAbi implements SyscallAbi {
 
     /**
      * Ctrl-C: SIGINT from the kernel to this process (every process counts as the console's foreground group until
-     * process groups land).
+     * tcsetpgrp lands).
      */
     @Override
     public boolean consoleInterrupt(SyscallTask task) {
-        if (process.task == null) {
-            process.task = task;
+        if (thread.task == null) {
+            thread.task = task;
         }
-        process.signals.post(SigInfo.sent(Signal.SIGINT, SigInfo.SI_KERNEL, 0, 0));
+        boolean first;
+        synchronized (process.host.processes()) {
+            first = process.threads().stream().findFirst().map(t -> t == thread).orElse(false);
+        }
+        if (first) {   // once per process, whichever of its threads the kernel asks
+            process.signals.post(SigInfo.sent(Signal.SIGINT, SigInfo.SI_KERNEL, 0, 0));
+        }
         return true;
     }
 
@@ -156,10 +174,10 @@ public final class LinuxAbi implements SyscallAbi {
      */
     @Override
     public SyscallOutcome interrupt(SyscallTask task, Blocked blocked, GeneralRegisters call) {
-        if (SignalDelivery.isStop(blocked) || !process.thread.hasDeliverable()) {
+        if (SignalDelivery.isStop(blocked) || !thread.signals.hasDeliverable()) {
             return null;
         }
-        int sig = process.thread.next();
+        int sig = thread.signals.next();
         SigAction action = process.signals.actions().get(sig);
         boolean fatal = sig == Signal.SIGKILL || action.isDefault() && switch (Signal.defaultAction(sig)) {
             case TERM, CORE -> true;

@@ -25,6 +25,7 @@ public final class LinuxHost {
     private final Set<Long> unknownLogged = ConcurrentHashMap.newKeySet();
     private final LongSupplier totalRam, freeRam;
     private volatile FileSystem shared;
+    private final ProcessTable processes = new ProcessTable();
 
     /**
      * @param options the VM's file system view and console, or null: then each process gets an empty root of its own
@@ -57,6 +58,11 @@ public final class LinuxHost {
             }
         }
         return fs;
+    }
+
+    /** The VM's processes. */
+    ProcessTable processes() {
+        return processes;
     }
 
     RandomGenerator random() {

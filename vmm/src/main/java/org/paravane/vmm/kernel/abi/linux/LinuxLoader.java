@@ -82,7 +82,13 @@ public final class LinuxLoader {
                 .with(GeneralRegisters.RSP, stack.rsp())
                 .withRip(base + elf.entry())
                 .withRflags(GeneralRegisters.RFLAGS_IF | GeneralRegisters.RFLAGS_RESET);
-        return new Start(new LinuxAbi(process), regs);
+        LinuxThread thread = new LinuxThread(pid, process, LinuxThread.commOf(path));
+        ProcessTable table = host.processes();
+        synchronized (table) {
+            table.add(process);
+            process.addThread(thread);
+        }
+        return new Start(new LinuxAbi(thread), regs);
     }
 
     private static void mapSegment(MemoryMap map, String path, byte[] file, LinuxElf.Segment s, long base)

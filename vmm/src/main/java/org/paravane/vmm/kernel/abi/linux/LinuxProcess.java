@@ -1,53 +1,141 @@
 package org.paravane.vmm.kernel.abi.linux;
 
-import org.paravane.vmm.kernel.abi.SyscallTask;
+import java.util.ArrayList;
+import java.util.List;
+import org.paravane.vmm.kernel.wait.WaitQueue;
 import org.paravane.vmm.linux.fs.ProcessFiles;
 import org.paravane.vmm.linux.signal.ProcessSignals;
-import org.paravane.vmm.linux.signal.ThreadSignals;
 
 /**
- * The state of one Linux process (single-threaded: its one task is its thread): memory, files, limits, and the few
- * values the identity calls keep. It lives with its task in the kernel and moves with it.
+ * One Linux process, a thread group: its pid, memory (replaced by execve), files, limits, the signal dispositions its
+ * threads share, and its place in the VM's process tree (parent, children, process group, session). It lives from its
+ * first thread's start until its parent reaps it: {@code LIVE} while a thread runs, then a {@code ZOMBIE} holding its
+ * wait status, then {@code REAPED}. Tree fields change only under the {@link ProcessTable}'s monitor.
  */
 final class LinuxProcess {
+
+    enum State { LIVE, ZOMBIE, REAPED }
+
     final int pid;
-    final String executablePath;
-    final ProcessMemory memory;
+    final LinuxHost host;
     final ProcessFiles files;
     final Limits limits;
-    final LinuxHost host;
-    /** The thread's name (PR_SET_NAME, /proc/self/comm): at most 15 bytes. */
-    volatile String comm;
-    /** set_tid_address: where the kernel clears the tid at the thread's exit (with a futex wake, next issue). */
-    volatile long clearChildTid;
-    /** set_robust_list: the head the kernel would walk at exit. */
-    volatile long robustList;
-    /** Signal actions, the shared pending set, stop state: what kill and the process's timers reach. */
+    /** Signal actions the threads share, the process-wide pending set, the stop state: what kill reaches. */
     final ProcessSignals signals = new ProcessSignals();
-    /** The signal state of the process's one thread (mask, own pending set, alternate stack). */
-    final ThreadSignals thread;
-    /** The task that runs the thread, known from its first call on: what a posted signal interrupts. */
-    volatile SyscallTask task;
+    /** ITIMER_REAL and the POSIX timers, which post to the process or one of its threads. */
+    final SignalTimers timers = new SignalTimers(this);
+    /** Woken when a child changes state (exits), for wait4/waitid. */
+    final WaitQueue childEvents = new WaitQueue();
+
+    private volatile ProcessMemory memory;
+    private volatile MemoryCalls memoryCalls;
+    private volatile String executablePath;
+
+    // --- the tree, under the process table's monitor
+    LinuxProcess parent;
+    final List<LinuxProcess> children = new ArrayList<>();
+    int pgid;
+    int sid;
+    /** Re-parented to init after its parent ended: the kernel reaps it when it ends, as init would. */
+    boolean adopted;
+    private final List<LinuxThread> threads = new ArrayList<>();
+    private State state = State.LIVE;
+    /** Set by the first group end (exit_group, a fatal signal): the status the process ends with, whatever thread is last. */
+    private Integer groupStatus;
+    /** The wait status once a zombie: exit code << 8, or the signal that ended it. */
+    private int waitStatus;
 
     LinuxProcess(int pid, String executablePath, ProcessMemory memory, ProcessFiles files, LinuxHost host) {
         this.pid = pid;
-        this.executablePath = executablePath;
-        this.memory = memory;
-        this.files = files;
         this.host = host;
+        this.files = files;
         this.limits = new Limits(files.fds());
-        String base = executablePath.substring(executablePath.lastIndexOf('/') + 1);
-        this.comm = base.length() > 15 ? base.substring(0, 15) : base;
-        this.thread = signals.addThread(pid, 0, () -> {
-            SyscallTask t = task;
-            if (t != null) {
-                t.interrupt();
-            }
-        });
+        this.pgid = pid;
+        this.sid = pid;
+        install(executablePath, memory);
+    }
+
+    /** A new process image (the first one, or execve's): its memory and the calls that change it. */
+    void install(String path, ProcessMemory newMemory) {
+        MemoryCalls old = memoryCalls;
+        this.executablePath = path;
+        this.memory = newMemory;
+        this.memoryCalls = new MemoryCalls(this);
+        if (old != null) {
+            old.release();
+        }
+    }
+
+    ProcessMemory memory() {
+        return memory;
+    }
+
+    MemoryCalls memoryCalls() {
+        return memoryCalls;
+    }
+
+    String executablePath() {
+        return executablePath;
+    }
+
+    // --- threads and the end (the caller holds the table's monitor)
+
+    void addThread(LinuxThread t) {
+        threads.add(t);
+    }
+
+    List<LinuxThread> threads() {
+        return List.copyOf(threads);
+    }
+
+    /**
+     * {@code t} ended; true when it was the last thread, and the process is now a zombie with {@code status}.
+     */
+    boolean threadExited(LinuxThread t, int status) {
+        threads.remove(t);
+        if (!threads.isEmpty() || state != State.LIVE) {
+            return false;
+        }
+        state = State.ZOMBIE;
+        waitStatus = groupStatus != null ? groupStatus : status;
+        return true;
+    }
+
+    /** The group starts to end with {@code status}; false when it is ending already. */
+    boolean startGroupExit(int status) {
+        if (groupStatus != null || state != State.LIVE) {
+            return false;
+        }
+        groupStatus = status;
+        return true;
+    }
+
+    State state() {
+        return state;
+    }
+
+    int waitStatus() {
+        return waitStatus;
+    }
+
+    void reaped() {
+        state = State.REAPED;
+    }
+
+    /** The wait status of an exit with {@code code}, or of the end by {@code signal} when it is not 0. */
+    static int waitStatus(int code, int signal) {
+        return signal != 0 ? signal & 0x7F : (code & 0xFF) << 8;
+    }
+
+    /** The process's name as ps shows it: its first living thread's, or its executable's. */
+    String comm() {
+        synchronized (host.processes()) {
+            return threads.isEmpty() ? LinuxThread.commOf(executablePath) : threads.getFirst().comm;
+        }
     }
 
     @Override
     public String toString() {
-        return "process " + pid + " (" + comm + ")";
+        return "process " + pid + " (" + LinuxThread.commOf(executablePath) + ")";
     }
 }

@@ -26,7 +26,7 @@ final class MemoryCalls {
 
     MemoryCalls(LinuxProcess process) {
         this.process = process;
-        this.memory = process.memory;
+        this.memory = process.memory();
     }
 
     private MemoryMap map() {

@@ -96,6 +96,10 @@ final class ProcessMemory {
         }
         long page = address & -PAGE;
         if (space.hasPage(page)) {
+            if (write && space.copyOnWrite(page)) {
+                flushNeeded = true;   // the read-only translation of the shared page must go
+                return true;
+            }
             return false;   // present with the map's rights, which do not allow this access
         }
         byte[] contents = null;

@@ -7,6 +7,8 @@ import static org.paravane.vmm.linux.Errno.EPERM;
 import static org.paravane.vmm.linux.Errno.ESRCH;
 
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import java.nio.ByteOrder;
 import org.paravane.vmm.kernel.abi.Blocked;
 import org.paravane.vmm.kernel.abi.SyscallOutcome;
@@ -21,8 +23,8 @@ import org.paravane.vmm.linux.signal.ThreadSignals;
 
 /**
  * The signal system calls of one thread: rt_sigaction, rt_sigprocmask, rt_sigpending, sigaltstack, rt_sigsuspend,
- * rt_sigtimedwait, pause, kill, tkill, tgkill. Delivery itself and rt_sigreturn are {@link SignalDelivery}'s. Until
- * the process table lands, kill reaches this process only (pid, 0, -1 or its own group) and ESRCH otherwise.
+ * rt_sigtimedwait, pause, kill, tkill, tgkill (any process or thread of the VM's {@link ProcessTable}). Delivery
+ * itself and rt_sigreturn are {@link SignalDelivery}'s.
  */
 final class SignalCalls {
     static final int SIG_BLOCK = 0, SIG_UNBLOCK = 1, SIG_SETMASK = 2;
@@ -30,9 +32,9 @@ final class SignalCalls {
     private final LinuxProcess process;
     private final ThreadSignals thread;
 
-    SignalCalls(LinuxProcess process, ThreadSignals thread) {
-        this.process = process;
-        this.thread = thread;
+    SignalCalls(LinuxThread self) {
+        this.process = self.process;
+        this.thread = self.signals;
     }
 
     private static void checkSetSize(long size) throws ErrnoException {
@@ -56,7 +58,7 @@ final class SignalCalls {
         }
         SigAction old = thread.process().actions().get(sig);
         if (act != 0) {
-            SigAction next = SigAction.read(process.memory.read(act, SigAction.SIZE));
+            SigAction next = SigAction.read(process.memory().read(act, SigAction.SIZE));
             thread.process().actions().set(sig, next);
             if (next.discards(sig)) {   // POSIX: setting a pending signal to ignored discards it
                 thread.process().shared().discard(Signal.bit(sig));
@@ -64,7 +66,7 @@ final class SignalCalls {
             }
         }
         if (oldAct != 0) {
-            process.memory.write(oldAct, old.bytes());
+            process.memory().write(oldAct, old.bytes());
         }
         return 0;
     }
@@ -73,7 +75,7 @@ final class SignalCalls {
         checkSetSize(setSize);
         long old = thread.mask();
         if (set != 0) {
-            long s = process.memory.readLong(set);
+            long s = process.memory().readLong(set);
             thread.setMask(switch ((int) how) {
                 case SIG_BLOCK -> old | s;
                 case SIG_UNBLOCK -> old & ~s;
@@ -82,7 +84,7 @@ final class SignalCalls {
             });
         }
         if (oldSet != 0) {
-            process.memory.writeLong(oldSet, old);
+            process.memory().writeLong(oldSet, old);
         }
         return 0;
     }
@@ -94,17 +96,17 @@ final class SignalCalls {
         }
         long pending = (thread.pending().set() | thread.process().shared().set()) & thread.mask();
         byte[] b = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(pending).array();
-        process.memory.write(set, b, 0, (int) setSize);
+        process.memory().write(set, b, 0, (int) setSize);
         return 0;
     }
 
     long sigaltstack(long ss, long oldSs, long rsp) throws ErrnoException, GuestAccessException {
         AltStack current = thread.altStack();
         if (ss != 0) {
-            changeAltStack(thread, AltStack.read(process.memory.read(ss, AltStack.SIZE)), rsp);
+            changeAltStack(thread, AltStack.read(process.memory().read(ss, AltStack.SIZE)), rsp);
         }
         if (oldSs != 0) {
-            process.memory.write(oldSs, current.bytes(current.reportedFlags(rsp)));
+            process.memory().write(oldSs, current.bytes(current.reportedFlags(rsp)));
         }
         return 0;
     }
@@ -132,7 +134,7 @@ final class SignalCalls {
     /** rt_sigsuspend: waits with {@code mask} until a handler runs; always EINTR, the old mask back after it. */
     SyscallOutcome rtSigsuspend(long mask, long setSize) throws ErrnoException, GuestAccessException {
         checkSetSize(setSize);
-        thread.suspendWith(process.memory.readLong(mask));
+        thread.suspendWith(process.memory().readLong(mask));
         return new SyscallOutcome.Block(new UntilSignal());
     }
 
@@ -158,10 +160,10 @@ final class SignalCalls {
     SyscallOutcome rtSigtimedwait(SyscallTask task, long set, long info, long timeout, long setSize)
             throws ErrnoException, GuestAccessException {
         checkSetSize(setSize);
-        long wanted = process.memory.readLong(set) & ~Signal.UNBLOCKABLE;
+        long wanted = process.memory().readLong(set) & ~Signal.UNBLOCKABLE;
         long deadline = SyscallOutcome.Block.NO_DEADLINE;
         if (timeout != 0) {
-            long nanos = TimeCalls.readTimespec(process.memory, timeout);
+            long nanos = TimeCalls.readTimespec(process.memory(), timeout);
             deadline = nanos >= Long.MAX_VALUE - task.nanosSinceStart() ? deadline : task.nanosSinceStart() + nanos;
         }
         return new TimedWait(wanted, info, deadline).resume(task);
@@ -182,7 +184,7 @@ final class SignalCalls {
             if (got != null) {
                 if (info != 0) {
                     try {
-                        process.memory.write(info, got.bytes());
+                        process.memory().write(info, got.bytes());
                     } catch (GuestAccessException e) {
                         return new SyscallOutcome.Return(-org.paravane.vmm.linux.Errno.EFAULT);
                     }
@@ -201,31 +203,63 @@ final class SignalCalls {
         }
     }
 
-    /** kill: to this process (its pid, 0: its group, -1: every process it may signal, -pid: its group). */
+    /**
+     * kill: {@code pid} > 0 that process, 0 the caller's process group, -1 every process but init and the caller,
+     * < -1 the group -pid. Signal 0 only checks that a target exists. ESRCH when none does.
+     */
     SyscallOutcome kill(long pid, long signal) throws ErrnoException {
-        int sig = (int) signal;
-        if (signal != 0) {
-            sig = signal(signal);
-        }
-        if (pid != process.pid && pid != 0 && pid != -1 && pid != -process.pid) {
+        int sig = signal == 0 ? 0 : signal(signal);
+        if (pid == Integer.MIN_VALUE || (int) pid != pid) {
             throw new ErrnoException(ESRCH, "no process " + pid);
         }
+        List<LinuxProcess> targets = new ArrayList<>();
+        ProcessTable table = process.host.processes();
+        synchronized (table) {
+            for (LinuxProcess p : table.all()) {
+                boolean chosen = pid > 0 ? p.pid == pid
+                        : pid == 0 ? p.pgid == process.pgid
+                        : pid == -1 ? p != table.init() && p != process
+                        : p.pgid == -pid;
+                if (chosen && p.state() == LinuxProcess.State.LIVE) {
+                    targets.add(p);
+                } else if (chosen && pid > 0) {
+                    return new SyscallOutcome.Return(0);   // a zombie: it exists, the signal does nothing
+                }
+            }
+        }
+        if (targets.isEmpty()) {
+            throw new ErrnoException(ESRCH, "no process " + (pid < -1 ? "in group " + -pid : pid));
+        }
         if (sig != 0) {
-            thread.process().post(SigInfo.sent(sig, SigInfo.SI_USER, process.pid, 0));
+            SigInfo info = SigInfo.sent(sig, SigInfo.SI_USER, process.pid, 0);
+            targets.forEach(p -> p.signals.post(info));
         }
         return new SyscallOutcome.Return(0);
     }
 
-    /** tkill and tgkill ({@code tgid} -1 for tkill): to one thread, this one until threads land. */
+    /** tkill and tgkill ({@code tgid} -1 for tkill): to one thread, of any process (tgkill: of process tgid). */
     SyscallOutcome tkill(long tgid, long tid, long signal) throws ErrnoException {
-        if (tgid != -1 && tgid != process.pid || tid != thread.tid()) {
-            throw new ErrnoException(tid <= 0 || tgid == 0 || tgid < -1 ? EINVAL : ESRCH, "no thread " + tid
-                    + (tgid == -1 ? "" : " in thread group " + tgid));
+        if (tid <= 0 || tgid == 0 || tgid < -1 || (int) tid != tid) {
+            throw new ErrnoException(EINVAL, "thread " + tid + (tgid == -1 ? "" : " of thread group " + tgid));
         }
-        int sig = (int) signal;
-        if (signal != 0) {
-            sig = signal(signal);
-            thread.post(SigInfo.sent(sig, SigInfo.SI_TKILL, process.pid, 0));
+        int sig = signal == 0 ? 0 : signal(signal);
+        ThreadSignals target = null;
+        ProcessTable table = process.host.processes();
+        synchronized (table) {
+            for (LinuxProcess p : tgid == -1 ? table.all() : java.util.Optional.ofNullable(table.get((int) tgid))
+                    .stream().toList()) {
+                for (LinuxThread t : p.threads()) {
+                    if (t.tid == tid) {
+                        target = t.signals;
+                    }
+                }
+            }
+        }
+        if (target == null) {
+            throw new ErrnoException(ESRCH, "no thread " + tid + (tgid == -1 ? "" : " in thread group " + tgid));
+        }
+        if (sig != 0) {
+            target.post(SigInfo.sent(sig, SigInfo.SI_TKILL, process.pid, 0));
         }
         return new SyscallOutcome.Return(0);
     }

@@ -100,13 +100,13 @@ final class SignalDelivery {
                     + " overflows the alternate signal stack at 0x" + Long.toHexString(alt.sp()));
         }
         try {
-            process.memory.write(frame.address(), frame.image());
+            process.memory().write(frame.address(), frame.image());
         } catch (GuestAccessException | PhysicalPages.OutOfGuestMemoryException e) {
             return new SyscallOutcome.Signaled(Signal.SIGSEGV, "killed by SIGSEGV: the frame of " + Signal.name(sig)
                     + " cannot be written at 0x" + Long.toHexString(frame.address()) + " (rsp 0x"
                     + Long.toHexString(regs.rsp()) + ")");
         } finally {
-            if (process.memory.takeFlush()) {
+            if (process.memory().takeFlush()) {
                 task.flushTlb();
             }
         }
@@ -129,8 +129,8 @@ final class SignalDelivery {
         long uc = regs.rsp();
         SignalFrame.Saved saved;
         try {
-            saved = SignalFrame.read(process.memory.read(uc, SignalFrame.UCONTEXT_SIZE), regs);
-            task.setFpuState(saved.fpstate() == 0 ? null : process.memory.read(saved.fpstate(), SignalFrame.FXSAVE_SIZE));
+            saved = SignalFrame.read(process.memory().read(uc, SignalFrame.UCONTEXT_SIZE), regs);
+            task.setFpuState(saved.fpstate() == 0 ? null : process.memory().read(saved.fpstate(), SignalFrame.FXSAVE_SIZE));
         } catch (GuestAccessException | PhysicalPages.OutOfGuestMemoryException | IllegalArgumentException e) {
             return new SyscallOutcome.Signaled(Signal.SIGSEGV, "killed by SIGSEGV: bad signal frame at 0x"
                     + Long.toHexString(uc - 8) + " in rt_sigreturn (" + e.getMessage() + ")");

@@ -10,7 +10,6 @@ import java.util.Map;
 import org.paravane.vmm.kernel.abi.SyscallTask;
 import org.paravane.vmm.kernel.mm.GuestAccessException;
 import org.paravane.vmm.linux.ErrnoException;
-import org.paravane.vmm.linux.signal.ProcessSignals;
 import org.paravane.vmm.linux.signal.SigInfo;
 import org.paravane.vmm.linux.signal.Signal;
 import org.paravane.vmm.linux.signal.ThreadSignals;
@@ -29,21 +28,24 @@ final class SignalTimers {
     private static final long NANOS = TimeCalls.NANOS;
 
     private final LinuxProcess process;
-    private final ProcessSignals signals;
+    /** The kernel's clock and timer thread, through the task of the last timer call (any task's view reaches them). */
+    private volatile SyscallTask clock;
     private final Timer real;
     private final Map<Integer, Timer> posix = new HashMap<>();
     private int nextId;
 
-    SignalTimers(LinuxProcess process, ProcessSignals signals) {
+    SignalTimers(LinuxProcess process) {
         this.process = process;
-        this.signals = signals;
         this.real = new Timer(null, SigInfo.sent(Signal.SIGALRM, SigInfo.SI_KERNEL, 0, 0),
                 TimeCalls.CLOCK_MONOTONIC);
     }
 
-    /** The clock and timer thread, through the process's task (known once it made a call, as a timer call is). */
     private SyscallTask clock() {
-        return process.task;
+        return clock;
+    }
+
+    private void use(SyscallTask task) {
+        clock = task;
     }
 
     /** One timer: the next expiry on the kernel clock (0: disarmed), its interval, what it posts where. */
@@ -83,7 +85,7 @@ final class SignalTimers {
                 if (target != null) {
                     target.post(info);
                 } else {
-                    signals.post(info);
+                    process.signals.post(info);
                 }
             }
             expiry = interval == 0 ? 0 : Math.max(at + interval, clock().nanosSinceStart());
@@ -104,19 +106,21 @@ final class SignalTimers {
         }
     }
 
-    long alarm(long seconds) {
+    long alarm(SyscallTask task, long seconds) {
+        use(task);
         long left = real.remaining();
         real.arm(Math.min(seconds & 0xFFFFFFFFL, Long.MAX_VALUE / NANOS) * NANOS, 0);
         return left == 0 ? 0 : (left + NANOS / 2) / NANOS == 0 ? 1 : (left + NANOS / 2) / NANOS;
     }
 
-    long setitimer(long which, long value, long oldValue) throws ErrnoException, GuestAccessException {
+    long setitimer(SyscallTask task, long which, long value, long oldValue) throws ErrnoException, GuestAccessException {
+        use(task);
         Timer t = itimer(which);
         if (oldValue != 0) {
             writeItimerval(oldValue, t);
         }
         if (value != 0) {
-            ByteBuffer b = ByteBuffer.wrap(process.memory.read(value, 32)).order(ByteOrder.LITTLE_ENDIAN);
+            ByteBuffer b = ByteBuffer.wrap(process.memory().read(value, 32)).order(ByteOrder.LITTLE_ENDIAN);
             long interval = timeval(b.getLong(), b.getLong()), initial = timeval(b.getLong(), b.getLong());
             t.arm(initial, interval);
         } else {
@@ -125,7 +129,8 @@ final class SignalTimers {
         return 0;
     }
 
-    long getitimer(long which, long value) throws ErrnoException, GuestAccessException {
+    long getitimer(SyscallTask task, long which, long value) throws ErrnoException, GuestAccessException {
+        use(task);
         writeItimerval(value, itimer(which));
         return 0;
     }
@@ -147,12 +152,20 @@ final class SignalTimers {
 
     private void writeItimerval(long address, Timer t) throws GuestAccessException {
         long interval = t.interval(), left = t.remaining();
-        process.memory.write(address, ByteBuffer.allocate(32).order(ByteOrder.LITTLE_ENDIAN)
+        process.memory().write(address, ByteBuffer.allocate(32).order(ByteOrder.LITTLE_ENDIAN)
                 .putLong(interval / NANOS).putLong(interval % NANOS / 1000)
                 .putLong(left / NANOS).putLong((left % NANOS + 999) / 1000).array());
     }
 
-    long timerCreate(long clockId, long sevp, long timerId, ThreadSignals self) throws ErrnoException, GuestAccessException {
+    private ThreadSignals threadOf(int tid) {
+        synchronized (process.host.processes()) {
+            return process.threads().stream().filter(t -> t.tid == tid).map(t -> t.signals).findFirst().orElse(null);
+        }
+    }
+
+    long timerCreate(SyscallTask task, long clockId, long sevp, long timerId, ThreadSignals self)
+            throws ErrnoException, GuestAccessException {
+        use(task);
         if (clockId != TimeCalls.CLOCK_REALTIME && clockId != TimeCalls.CLOCK_MONOTONIC && clockId != TimeCalls.CLOCK_BOOTTIME) {
             throw new ErrnoException(EINVAL, "timers on clock " + clockId + " are not kept");
         }
@@ -165,16 +178,17 @@ final class SignalTimers {
             long value = id;
             ThreadSignals target = null;
             if (sevp != 0) {
-                ByteBuffer b = ByteBuffer.wrap(process.memory.read(sevp, 24)).order(ByteOrder.LITTLE_ENDIAN);
+                ByteBuffer b = ByteBuffer.wrap(process.memory().read(sevp, 24)).order(ByteOrder.LITTLE_ENDIAN);
                 value = b.getLong();
                 signo = b.getInt();
                 notify = b.getInt();
                 int tid = b.getInt();
                 if (notify == SIGEV_THREAD_ID) {
-                    if (tid != self.tid()) {
-                        throw new ErrnoException(EINVAL, "SIGEV_THREAD_ID names thread " + tid + ", not this process's");
+                    target = threadOf(tid);
+                    if (target == null) {
+                        throw new ErrnoException(EINVAL, "SIGEV_THREAD_ID names thread " + tid + ", not one of "
+                                + process + "'s");
                     }
-                    target = self;
                 } else if (notify != SIGEV_SIGNAL && notify != SIGEV_NONE) {
                     throw new ErrnoException(EINVAL, "sigevent notify " + notify + (notify == SIGEV_THREAD
                             ? " (SIGEV_THREAD is libc's, made of SIGEV_THREAD_ID)" : ""));
@@ -183,7 +197,7 @@ final class SignalTimers {
                     throw new ErrnoException(EINVAL, "sigevent signal " + signo);
                 }
             }
-            process.memory.writeInt(timerId, id);
+            process.memory().writeInt(timerId, id);
             nextId++;
             posix.put(id, new Timer(target, notify == SIGEV_NONE ? null : SigInfo.timer(signo, id, 0, value), clockId));
             return 0;
@@ -202,8 +216,9 @@ final class SignalTimers {
 
     long timerSettime(SyscallTask task, long id, long flags, long value, long oldValue)
             throws ErrnoException, GuestAccessException {
+        use(task);
         Timer t = posix(id);
-        ByteBuffer b = ByteBuffer.wrap(process.memory.read(value, 32)).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer b = ByteBuffer.wrap(process.memory().read(value, 32)).order(ByteOrder.LITTLE_ENDIAN);
         long interval = timespec(b.getLong(), b.getLong()), initial = timespec(b.getLong(), b.getLong());
         if (oldValue != 0) {
             writeItimerspec(oldValue, t);
@@ -215,7 +230,8 @@ final class SignalTimers {
         return 0;
     }
 
-    long timerGettime(long id, long value) throws ErrnoException, GuestAccessException {
+    long timerGettime(SyscallTask task, long id, long value) throws ErrnoException, GuestAccessException {
+        use(task);
         writeItimerspec(value, posix(id));
         return 0;
     }
@@ -243,7 +259,7 @@ final class SignalTimers {
 
     private void writeItimerspec(long address, Timer t) throws GuestAccessException {
         long interval = t.interval(), left = t.remaining();
-        process.memory.write(address, ByteBuffer.allocate(32).order(ByteOrder.LITTLE_ENDIAN)
+        process.memory().write(address, ByteBuffer.allocate(32).order(ByteOrder.LITTLE_ENDIAN)
                 .putLong(interval / NANOS).putLong(interval % NANOS).putLong(left / NANOS).putLong(left % NANOS).array());
     }
 

@@ -14,6 +14,7 @@ import org.paravane.vmm.linux.fs.ProcessFiles;
  * answer ENOSYS for now; clone3 and rseq do so by design, since libc falls back.
  */
 final class SyscallTable {
+    private final LinuxThread thread;
     private final LinuxProcess process;
     private final ProcessFiles files;
     private final FileCalls io;
@@ -22,16 +23,20 @@ final class SyscallTable {
     private final IdentityCalls id;
     private final SignalCalls signals;
     private final SignalTimers timers;
+    private final ProcessCalls life;
 
-    SyscallTable(LinuxProcess process) {
-        this.process = process;
+    /** The table of {@code thread} for its process's current image (execve makes a new one). */
+    SyscallTable(LinuxThread thread) {
+        this.thread = thread;
+        this.process = thread.process;
         this.files = process.files;
         this.io = new FileCalls(process);
-        this.mm = new MemoryCalls(process);
+        this.mm = process.memoryCalls();
         this.time = new TimeCalls(process);
-        this.id = new IdentityCalls(process);
-        this.signals = new SignalCalls(process, process.thread);
-        this.timers = new SignalTimers(process, process.signals);
+        this.id = new IdentityCalls(thread);
+        this.signals = new SignalCalls(thread);
+        this.timers = process.timers;
+        this.life = new ProcessCalls(thread);
     }
 
     private static SyscallOutcome ok(long value) {
@@ -168,7 +173,8 @@ final class SyscallTable {
             case 35 -> time.nanosleep(t, a, b);                                     // nanosleep
             case 230 -> time.clockNanosleep(t, a, b, c, d);                       // clock_nanosleep
             // ---- identity and limits
-            case 39, 186 -> ok(process.pid);                                      // getpid, gettid
+            case 39 -> ok(process.pid);                                           // getpid
+            case 186 -> ok(thread.tid);                                           // gettid
             case 110 -> ok(0);                                                    // getppid: the first process's parent
             case 102, 104, 107, 108 -> ok(0);                                     // getuid, getgid, geteuid, getegid
             case 111, 121, 124 -> ok(process.pid);                                // getpgrp, getpgid, getsid
@@ -178,8 +184,8 @@ final class SyscallTable {
             case 157 -> ok(id.prctl(a, b));                                       // prctl
             case 158 -> ok(id.archPrctl(t, a, b));                                // arch_prctl
             case 218 -> {                                                         // set_tid_address
-                process.clearChildTid = a;
-                yield ok(process.pid);
+                thread.clearChildTid = a;
+                yield ok(thread.tid);
             }
             case 273 -> ok(id.setRobustList(a, b));                               // set_robust_list
             case 302 -> ok(id.prlimit(a, b, c, d));                               // prlimit64
@@ -200,23 +206,22 @@ final class SyscallTable {
             case 62 -> signals.kill(a, b);                                        // kill
             case 200 -> signals.tkill(-1, a, b);                                  // tkill
             case 234 -> signals.tkill(a, b, c);                                   // tgkill
-            case 37 -> ok(timers.alarm(a));                                       // alarm
-            case 38 -> ok(timers.setitimer(a, b, c));                             // setitimer
-            case 36 -> ok(timers.getitimer(a, b));                                // getitimer
-            case 222 -> ok(timers.timerCreate(a, b, c, process.thread));          // timer_create
+            case 37 -> ok(timers.alarm(t, a));                                    // alarm
+            case 38 -> ok(timers.setitimer(t, a, b, c));                          // setitimer
+            case 36 -> ok(timers.getitimer(t, a, b));                             // getitimer
+            case 222 -> ok(timers.timerCreate(t, a, b, c, thread.signals));       // timer_create
             case 223 -> ok(timers.timerSettime(t, a, b, c, d));                   // timer_settime
-            case 224 -> ok(timers.timerGettime(a, b));                            // timer_gettime
+            case 224 -> ok(timers.timerGettime(t, a, b));                         // timer_gettime
             case 225 -> ok(timers.timerGetoverrun(a));                            // timer_getoverrun
             case 226 -> ok(timers.timerDelete(a));                                // timer_delete
-            case 60, 231 -> new SyscallOutcome.Exit((int) (a & 0xFF));            // exit, exit_group
+            case 60 -> life.exit(a);                                              // exit
+            case 231 -> life.exitGroup(a);                                        // exit_group
             default -> null;
         };
     }
 
-    /** The process ended: close its descriptors, let its mappings go. */
-    void exit() {
-        timers.cancelAll();
-        mm.release();
-        files.fds().closeAll();
+    /** The thread's task ended ({@code signal} killed it, or it exited with {@code code}). */
+    void ended(int code, int signal) {
+        life.ended(code, signal);
     }
 }

@@ -31,7 +31,7 @@ final class TimeCalls {
     private final ProcessMemory memory;
 
     TimeCalls(LinuxProcess process) {
-        this.memory = process.memory;
+        this.memory = process.memory();
     }
 
     /** The clock's reading in nanoseconds; EINVAL for a clock Linux does not have. */

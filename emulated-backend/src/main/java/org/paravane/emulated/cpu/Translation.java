@@ -1,0 +1,21 @@
+package org.paravane.emulated.cpu;
+
+/**
+ * What turns a hot {@link Block} into a {@link CompiledBlock}: the hotness threshold and the translator. One per
+ * vCPU's {@link CodeCache}; null there when translation is off.
+ */
+public interface Translation {
+    /** Executions of a block before it is translated (0: at its first execution). */
+    int threshold();
+
+    /**
+     * Whether blocks also run translated for fewer instructions than they hold (single steps, budgets): threshold 0,
+     * where the translation is checked for every instruction as the interpreter is.
+     */
+    default boolean everyRun() {
+        return threshold() == 0;
+    }
+
+    /** The block as bytecode, or null when it stays interpreted. */
+    CompiledBlock translate(Block block);
+}

@@ -1,0 +1,614 @@
+package org.paravane.emulated.cpu.translate;
+
+import static java.lang.constant.ConstantDescs.CD_boolean;
+import static java.lang.constant.ConstantDescs.CD_int;
+import static java.lang.constant.ConstantDescs.CD_long;
+import static java.lang.constant.ConstantDescs.CD_void;
+import static org.paravane.emulated.cpu.translate.BlockCompiler.CD_CPU;
+import static org.paravane.emulated.cpu.translate.BlockCompiler.CD_HELPERS;
+
+import java.lang.classfile.CodeBuilder;
+import java.lang.classfile.Label;
+import java.lang.constant.MethodTypeDesc;
+import org.paravane.emulated.cpu.Cpu;
+import org.paravane.emulated.cpu.decode.Decoded;
+import org.paravane.emulated.cpu.decode.Mnemonic;
+import org.paravane.emulated.cpu.decode.Operand;
+import org.paravane.emulated.cpu.exec.Insn;
+import org.paravane.emulated.mmu.Mmu;
+
+/**
+ * The instructions translated to bytecode rather than called: the integer moves, ALU operations, INC/DEC/NOT, shifts
+ * and rotates by an immediate, IMUL, PUSH/POP, CALL/RET/JMP/Jcc, on 32- and 64-bit registers and on memory through the
+ * Cpu's TLB fast paths. Each reads everything that can raise a signal before it changes a local, so the handler of
+ * the instruction sees the state before it. The semantics are those of the interpreter's {@code exec} families.
+ */
+final class InlineOps {
+    private static final int CPU = BlockCompiler.cpuSlot();
+    private static final long MASK32 = 0xFFFF_FFFFL;
+
+    private final BlockCompiler bc;
+    private final CodeBuilder code;
+
+    InlineOps(BlockCompiler bc, CodeBuilder code) {
+        this.bc = bc;
+        this.code = code;
+    }
+
+    // ---- what is inlined ----------------------------------------------------------------------------------------
+
+    boolean supports(Decoded d) {
+        if (d.lock() || d.rep() != 0) {
+            return false;
+        }
+        return switch (d.mnemonic()) {
+            case NOP -> true;
+            case MOV -> d.op(0) instanceof Operand.Reg r ? wide(r) && (d.op(1) instanceof Operand.Imm
+                    || d.op(1) instanceof Operand.Reg s && wide(s) || plainMem(d.op(1)))
+                    : plainMem(d.op(0)) && (d.op(1) instanceof Operand.Imm || d.op(1) instanceof Operand.Reg s && low(s));
+            case MOVZX, MOVSX, MOVSXD -> d.op(0) instanceof Operand.Reg r && wide(r)
+                    && (d.op(1) instanceof Operand.Reg s && low(s) || plainMem(d.op(1)));
+            case LEA -> d.op(0) instanceof Operand.Reg r && wide(r);
+            case ADD, SUB, AND, OR, XOR, CMP, TEST -> aluForm(d);
+            case INC, DEC, NOT -> d.op(0) instanceof Operand.Reg r && wide(r);
+            case SHL, SHR, SAR, ROL, ROR -> d.op(0) instanceof Operand.Reg r && wide(r) && d.op(1) instanceof Operand.Imm;
+            case IMUL -> d.operandCount() >= 2 && d.op(0) instanceof Operand.Reg r && wide(r)
+                    && (d.op(1) instanceof Operand.Reg s && wide(s) || plainMem(d.op(1)));
+            case PUSH, POP -> d.op(0) instanceof Operand.Reg r && r.size() == 8;
+            case CALL, JMP, JCC -> d.op(0) instanceof Operand.Rel rel && Mmu.canonical(rel.target())
+                    && (d.mnemonic() != Mnemonic.CALL || d.opSize() == 8);
+            case RET -> d.opSize() == 8;
+            default -> false;
+        };
+    }
+
+    private static boolean aluForm(Decoded d) {
+        Operand dst = d.op(0), src = d.op(1);
+        boolean srcOk = src instanceof Operand.Imm || src instanceof Operand.Reg s && low(s);
+        if (dst instanceof Operand.Reg r) {
+            return wide(r) && (srcOk || plainMem(src));
+        }
+        return (d.mnemonic() == Mnemonic.CMP || d.mnemonic() == Mnemonic.TEST) && plainMem(dst) && srcOk;
+    }
+
+    /** A 32- or 64-bit general register. */
+    private static boolean wide(Operand.Reg r) {
+        return r.size() >= 4;
+    }
+
+    /** Any size, but not AH..BH (their byte codes are 16..19). */
+    private static boolean low(Operand.Reg r) {
+        return r.number() < 16;
+    }
+
+    private static boolean plainMem(Operand o) {
+        return o instanceof Operand.Mem m && m.size() >= 1 && m.size() <= 8 && Integer.bitCount(m.size()) == 1;
+    }
+
+    /** The registers an inlined {@code d} reads or writes, as a mask. */
+    static int registers(Decoded d) {
+        int mask = 0;
+        for (Operand o : d.operands()) {
+            switch (o) {
+                case Operand.Reg r -> mask |= 1 << r.number();
+                case Operand.Mem m -> {
+                    if (!m.ripRelative() && m.base() >= 0) {
+                        mask |= 1 << m.base();
+                    }
+                    if (m.index() >= 0) {
+                        mask |= 1 << m.index();
+                    }
+                }
+                default -> {
+                }
+            }
+        }
+        return switch (d.mnemonic()) {
+            case PUSH, POP, CALL, RET -> mask | 1 << Cpu.RSP;
+            default -> mask;
+        };
+    }
+
+    /**
+     * Whether a pass of the loop {@code block} can leave (a fault, a store's stop) or read the flags before an
+     * instruction sets all of them: then the flags of the previous pass must be in the Cpu at its start.
+     */
+    static boolean flagsNeededAtStart(org.paravane.emulated.cpu.Block block) {
+        for (int i = 0; i < block.length(); i++) {
+            Decoded d = block.insn(i).decoded;
+            switch (d.mnemonic()) {
+                case ADD, SUB, AND, OR, XOR, CMP, TEST -> {
+                    return mayExit(d);                      // sets every flag, after its own possible fault
+                }
+                case SHL, SHR, SAR -> {
+                    if ((((Operand.Imm) d.op(1)).value() & (d.opSize() == 8 ? 0x3F : 0x1F)) != 0) {
+                        return false;
+                    }
+                }
+                case IMUL -> {
+                    return mayExit(d);
+                }
+                case NOP, MOV, MOVZX, MOVSX, MOVSXD, LEA, NOT, PUSH, POP -> {
+                    if (mayExit(d)) {
+                        return true;
+                    }
+                }
+                default -> {
+                    return true;                            // INC/DEC, rotates, Jcc read them
+                }
+            }
+        }
+        return true;
+    }
+
+    /** Whether an inlined {@code d} can raise a signal or stop the block. */
+    private static boolean mayExit(Decoded d) {
+        if (d.mnemonic() == Mnemonic.LEA) {
+            return false;
+        }
+        return switch (d.mnemonic()) {
+            case PUSH, POP, CALL, RET -> true;
+            default -> d.operands().stream().anyMatch(o -> o instanceof Operand.Mem);
+        };
+    }
+
+    // ---- emission -----------------------------------------------------------------------------------------------
+
+    /** Emits {@code d}; returns whether it can raise a signal or stop the block (a store). */
+    boolean emit(Decoded d, Insn insn) {
+        return switch (d.mnemonic()) {
+            case NOP -> false;
+            case MOV -> mov(d);
+            case MOVZX, MOVSX, MOVSXD -> extend(d);
+            case LEA -> {
+                ea((Operand.Mem) d.op(1), d, false);
+                storeReg(d.opSize(), reg(d.op(0)));
+                yield false;
+            }
+            case ADD -> alu(d, 0);
+            case OR -> alu(d, 1);
+            case AND -> alu(d, 4);
+            case SUB -> alu(d, 5);
+            case XOR -> alu(d, 6);
+            case CMP -> alu(d, 7);
+            case TEST -> alu(d, 8);
+            case INC, DEC -> incDec(d);
+            case NOT -> {
+                loadReg(d.opSize(), reg(d.op(0)));
+                code.loadConstant(-1L);
+                code.lxor();
+                storeReg(d.opSize(), reg(d.op(0)));
+                yield false;
+            }
+            case SHL, SHR, SAR, ROL, ROR -> shift(d);
+            case IMUL -> imul(d);
+            case PUSH -> push(reg(d.op(0)));
+            case POP -> pop(reg(d.op(0)));
+            case CALL -> call(insn.next, ((Operand.Rel) d.op(0)).target());
+            case RET -> ret(d.operandCount() == 0 ? 0 : (int) ((Operand.Imm) d.op(0)).value() & 0xFFFF);
+            case JMP -> {
+                setRip(((Operand.Rel) d.op(0)).target());
+                yield false;
+            }
+            case JCC -> {
+                Label skip = code.newLabel();
+                bc.jumpIf(d.cond() ^ 1, skip);
+                setRip(((Operand.Rel) d.op(0)).target());
+                code.labelBinding(skip);
+                yield false;
+            }
+            default -> throw new IllegalStateException("not inlined: " + d);
+        };
+    }
+
+    private boolean mov(Decoded d) {
+        if (d.op(0) instanceof Operand.Reg r) {
+            int size = r.size();
+            boolean mem = value(size, d.op(1), d, false);
+            storeReg(size, r.number());
+            return mem;
+        }
+        Operand.Mem m = (Operand.Mem) d.op(0);
+        code.aload(CPU);
+        ea(m, d, true);
+        value(m.size(), d.op(1), d, false);
+        write(m.size());
+        return true;
+    }
+
+    private boolean extend(Decoded d) {
+        Operand src = d.op(1);
+        int from = src instanceof Operand.Reg s ? s.size() : ((Operand.Mem) src).size();
+        value(from, src, d, false);
+        if (d.mnemonic() != Mnemonic.MOVZX) {
+            sx(from);
+        }
+        storeReg(d.opSize(), reg(d.op(0)));
+        return src instanceof Operand.Mem;
+    }
+
+    /** ALU operation {@code op} (the interpreter's numbering: 0 ADD, 1 OR, 4 AND, 5 SUB, 6 XOR, 7 CMP, 8 TEST). */
+    private boolean alu(Decoded d, int op) {
+        int size = d.op(0) instanceof Operand.Reg r ? r.size() : ((Operand.Mem) d.op(0)).size();
+        Operand dst = d.op(0);
+        boolean mem = value(size, d.op(1), d, true);
+        code.lstore(BlockCompiler.temp(0));
+        if (dst instanceof Operand.Reg r) {
+            loadReg(size, r.number());
+            sx(size);
+        } else {
+            value(size, dst, d, true);
+            mem = true;
+        }
+        boolean logic = op == 1 || op == 4 || op == 6 || op == 8;
+        if (!logic) {
+            code.lstore(BlockCompiler.slotD());
+            code.lload(BlockCompiler.temp(0));
+            code.lstore(BlockCompiler.slotS());
+            code.lload(BlockCompiler.slotD());
+        }
+        code.lload(BlockCompiler.temp(0));
+        switch (op) {
+            case 0 -> code.ladd();
+            case 1 -> code.lor();
+            case 4, 8 -> code.land();
+            case 6 -> code.lxor();
+            default -> code.lsub();
+        }
+        sx(size);
+        code.lstore(BlockCompiler.slotR());
+        bc.flagsSet(logic ? Cpu.F_LOGIC : op == 0 ? Cpu.F_ADD : Cpu.F_SUB);
+        if (op < 7) {
+            code.lload(BlockCompiler.slotR());
+            storeReg(size, reg(dst));
+        }
+        return mem;
+    }
+
+    private boolean incDec(Decoded d) {
+        int size = d.opSize(), r = reg(d.op(0));
+        bc.pushCarry();
+        code.lstore(BlockCompiler.slotAux());
+        loadReg(size, r);
+        sx(size);
+        code.lstore(BlockCompiler.slotD());
+        code.lconst_1();
+        code.lstore(BlockCompiler.slotS());
+        code.lload(BlockCompiler.slotD());
+        code.lconst_1();
+        if (d.mnemonic() == Mnemonic.INC) {
+            code.ladd();
+        } else {
+            code.lsub();
+        }
+        sx(size);
+        code.lstore(BlockCompiler.slotR());
+        bc.flagsSet(d.mnemonic() == Mnemonic.INC ? Cpu.F_INC : Cpu.F_DEC);
+        code.lload(BlockCompiler.slotR());
+        storeReg(size, r);
+        return false;
+    }
+
+    private boolean shift(Decoded d) {
+        int size = d.opSize(), bits = size * 8, r = reg(d.op(0));
+        int k = (int) ((Operand.Imm) d.op(1)).value() & (size == 8 ? 0x3F : 0x1F);
+        if (k == 0) {                                       // flags unchanged; a 32-bit register is still written
+            if (size == 4) {
+                loadReg(4, r);
+                storeReg(4, r);
+            }
+            return false;
+        }
+        int t = BlockCompiler.temp(1), res = BlockCompiler.temp(2);
+        loadReg(size, r);
+        code.lstore(t);
+        Mnemonic m = d.mnemonic();
+        if (m == Mnemonic.ROL || m == Mnemonic.ROR) {
+            bc.pushArith();
+            code.lstore(BlockCompiler.temp(0));
+            code.lload(t);
+            if (size == 8) {
+                code.loadConstant(k);
+                code.invokestatic(java.lang.constant.ConstantDescs.CD_Long, m == Mnemonic.ROL ? "rotateLeft"
+                        : "rotateRight", MethodTypeDesc.of(CD_long, CD_long, CD_int));
+            } else {
+                code.l2i();
+                code.loadConstant(k);
+                code.invokestatic(java.lang.constant.ConstantDescs.CD_Integer, m == Mnemonic.ROL ? "rotateLeft"
+                        : "rotateRight", MethodTypeDesc.of(CD_int, CD_int, CD_int));
+                code.i2l();
+                code.loadConstant(MASK32);
+                code.land();
+            }
+            code.lstore(res);
+            code.lload(BlockCompiler.temp(0));
+            code.lload(res);
+            code.loadConstant(bits);
+            code.loadConstant(m == Mnemonic.ROL ? 1 : 0);
+            code.invokestatic(CD_HELPERS, "rotateFlags", MethodTypeDesc.of(CD_long, CD_long, CD_long, CD_int,
+                    CD_boolean));
+            code.lstore(BlockCompiler.slotAux());
+            bc.flagsSet(Cpu.F_EXPLICIT);
+            code.lload(res);
+            storeReg(size, r);
+            return false;
+        }
+        code.lload(t);
+        if (m == Mnemonic.SAR) {
+            sx(size);
+            code.lstore(t);
+            code.lload(t);
+            code.loadConstant(k);
+            code.lshr();
+        } else {
+            code.loadConstant(k);
+            if (m == Mnemonic.SHL) {
+                code.lshl();
+                zx(size);
+            } else {
+                code.lushr();
+            }
+        }
+        code.lstore(res);
+        code.lload(t);
+        code.loadConstant(k);
+        if (m == Mnemonic.SAR) {
+            code.invokestatic(CD_HELPERS, "sarAux", MethodTypeDesc.of(CD_long, CD_long, CD_int));
+        } else {
+            code.loadConstant(bits);
+            code.invokestatic(CD_HELPERS, m == Mnemonic.SHL ? "shlAux" : "shrAux",
+                    MethodTypeDesc.of(CD_long, CD_long, CD_int, CD_int));
+        }
+        code.lstore(BlockCompiler.slotAux());
+        code.lload(res);
+        sx(size);
+        code.lstore(BlockCompiler.slotR());
+        bc.flagsSet(Cpu.F_RESULT);
+        code.lload(res);
+        storeReg(size, r);
+        return false;
+    }
+
+    private boolean imul(Decoded d) {
+        int size = d.opSize(), dst = reg(d.op(0));
+        boolean three = d.operandCount() == 3;
+        int a = BlockCompiler.temp(0), b = BlockCompiler.temp(1), p = BlockCompiler.temp(2);
+        boolean mem = value(size, d.op(1), d, false);       // the r/m operand first: it may fault
+        if (three) {
+            code.lstore(a);
+            code.loadConstant(((Operand.Imm) d.op(2)).value());
+            code.lstore(b);
+        } else {
+            code.lstore(b);
+            loadReg(size, dst);
+            code.lstore(a);
+        }
+        if (size == 8) {
+            code.lload(a);
+            code.lload(b);
+            code.lmul();
+            code.lstore(p);
+            code.lload(a);
+            code.lload(b);
+            code.invokestatic(CD_HELPERS, "imul64Aux", MethodTypeDesc.of(CD_long, CD_long, CD_long));
+        } else {
+            code.lload(a);
+            sx(size);
+            code.lload(b);
+            sx(size);
+            code.lmul();
+            code.lstore(p);
+            code.lload(p);
+            code.invokestatic(CD_HELPERS, "imul32Aux", MethodTypeDesc.of(CD_long, CD_long));
+        }
+        code.lstore(BlockCompiler.slotAux());
+        code.lload(p);
+        sx(size);
+        code.lstore(BlockCompiler.slotR());
+        bc.flagsSet(Cpu.F_RESULT);
+        code.lload(p);
+        storeReg(size, dst);
+        return mem;
+    }
+
+    private boolean push(int r) {
+        int sp = BlockCompiler.temp(0);
+        code.lload(BlockCompiler.reg(Cpu.RSP));
+        code.loadConstant(8L);
+        code.lsub();
+        code.lstore(sp);
+        code.aload(CPU);
+        code.lload(sp);
+        code.lload(BlockCompiler.reg(r));
+        code.invokevirtual(CD_CPU, "writeStack64", MethodTypeDesc.of(CD_void, CD_long, CD_long));
+        code.lload(sp);
+        storeReg(8, Cpu.RSP);
+        return true;
+    }
+
+    private boolean pop(int r) {
+        int v = BlockCompiler.temp(0);
+        readStack();
+        code.lstore(v);
+        code.lload(BlockCompiler.reg(Cpu.RSP));
+        code.loadConstant(8L);
+        code.ladd();
+        storeReg(8, Cpu.RSP);
+        code.lload(v);
+        storeReg(8, r);
+        return true;
+    }
+
+    private boolean call(long next, long target) {
+        int sp = BlockCompiler.temp(0);
+        code.lload(BlockCompiler.reg(Cpu.RSP));
+        code.loadConstant(8L);
+        code.lsub();
+        code.lstore(sp);
+        code.aload(CPU);
+        code.lload(sp);
+        code.loadConstant(next);
+        code.invokevirtual(CD_CPU, "writeStack64", MethodTypeDesc.of(CD_void, CD_long, CD_long));
+        code.lload(sp);
+        storeReg(8, Cpu.RSP);
+        setRip(target);
+        return true;
+    }
+
+    private boolean ret(int release) {
+        int t = BlockCompiler.temp(0);
+        code.aload(CPU);
+        readStack();
+        code.invokestatic(CD_HELPERS, "checkedTarget", MethodTypeDesc.of(CD_long, CD_CPU, CD_long));
+        code.lstore(t);
+        code.lload(BlockCompiler.reg(Cpu.RSP));
+        code.loadConstant(8L + release);
+        code.ladd();
+        storeReg(8, Cpu.RSP);
+        code.aload(CPU);
+        code.lload(t);
+        code.putfield(CD_CPU, "rip", CD_long);
+        return true;
+    }
+
+    /** Pushes the 8 bytes at RSP (through the stack segment's checks). */
+    private void readStack() {
+        code.aload(CPU);
+        code.loadConstant(8);
+        code.lload(BlockCompiler.reg(Cpu.RSP));
+        code.invokevirtual(CD_CPU, "readStack", MethodTypeDesc.of(CD_long, CD_int, CD_long));
+    }
+
+    private void setRip(long target) {
+        code.aload(CPU);
+        code.loadConstant(target);
+        code.putfield(CD_CPU, "rip", CD_long);
+    }
+
+    // ---- operands -----------------------------------------------------------------------------------------------
+
+    private static int reg(Operand o) {
+        return ((Operand.Reg) o).number();
+    }
+
+    /**
+     * Pushes operand {@code o} at {@code size} bytes, zero-extended ({@code signed}: sign-extended); returns whether
+     * it read memory.
+     */
+    private boolean value(int size, Operand o, Decoded d, boolean signed) {
+        switch (o) {
+            case Operand.Reg r -> {
+                loadReg(size, r.number());
+                if (signed) {
+                    sx(size);
+                }
+                return false;
+            }
+            case Operand.Imm i -> {
+                code.loadConstant(signed ? Cpu.sx(size, i.value()) : Cpu.zx(size, i.value()));
+                return false;
+            }
+            case Operand.Mem m -> {
+                code.aload(CPU);
+                ea(m, d, true);
+                code.invokevirtual(CD_CPU, switch (size) {
+                    case 1 -> "read8";
+                    case 2 -> "read16";
+                    case 4 -> "read32";
+                    default -> "read64";
+                }, MethodTypeDesc.of(CD_long, CD_long));
+                if (signed) {
+                    sx(size);
+                }
+                return true;
+            }
+            default -> throw new IllegalStateException("operand " + o);
+        }
+    }
+
+    /** Pushes the operand's address (with the FS/GS base when {@code segmented}; LEA has none). */
+    private void ea(Operand.Mem m, Decoded d, boolean segmented) {
+        if (m.ripRelative()) {
+            code.loadConstant(d.ripRelative(m));
+        } else {
+            code.loadConstant(m.disp());
+            if (m.base() >= 0) {
+                code.lload(BlockCompiler.reg(m.base()));
+                code.ladd();
+            }
+            if (m.index() >= 0) {
+                code.lload(BlockCompiler.reg(m.index()));
+                if (m.scale() != 0) {
+                    code.loadConstant(m.scale());
+                    code.lshl();
+                }
+                code.ladd();
+            }
+            if (m.addressSize() == 4) {
+                code.loadConstant(MASK32);
+                code.land();
+            }
+        }
+        if (segmented && (m.segment() == Cpu.FS || m.segment() == Cpu.GS)) {
+            code.aload(CPU);
+            code.getfield(CD_CPU, m.segment() == Cpu.FS ? "fsBase" : "gsBase", CD_long);
+            code.ladd();
+        }
+    }
+
+    /** With [Cpu, address, value] on the stack. */
+    private void write(int size) {
+        code.invokevirtual(CD_CPU, switch (size) {
+            case 1 -> "write8";
+            case 2 -> "write16";
+            case 4 -> "write32";
+            default -> "write64";
+        }, MethodTypeDesc.of(CD_void, CD_long, CD_long));
+    }
+
+    /** Pushes register {@code r} at {@code size} bytes, zero-extended (size 1: the low byte, r < 16). */
+    private void loadReg(int size, int r) {
+        code.lload(BlockCompiler.reg(r));
+        zx(size);
+    }
+
+    /** Stores the long on the stack into register {@code r}: 64-bit as is, 32-bit zero-extended. */
+    private void storeReg(int size, int r) {
+        if (size == 4) {
+            code.loadConstant(MASK32);
+            code.land();
+        } else if (size != 8) {
+            throw new IllegalStateException("register write of " + size + " bytes");
+        }
+        code.lstore(BlockCompiler.reg(r));
+        bc.dirty |= 1 << r;
+    }
+
+    private void zx(int size) {
+        if (size < 8) {
+            code.loadConstant(size == 4 ? MASK32 : size == 2 ? 0xFFFFL : 0xFFL);
+            code.land();
+        }
+    }
+
+    private void sx(int size) {
+        switch (size) {
+            case 1 -> {
+                code.l2i();
+                code.i2b();
+                code.i2l();
+            }
+            case 2 -> {
+                code.l2i();
+                code.i2s();
+                code.i2l();
+            }
+            case 4 -> {
+                code.l2i();
+                code.i2l();
+            }
+            default -> {
+            }
+        }
+    }
+}

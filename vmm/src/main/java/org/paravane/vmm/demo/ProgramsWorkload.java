@@ -1,0 +1,153 @@
+package org.paravane.vmm.demo;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.RandomAccessFile;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.paravane.api.asyncpf.PreemptionModel;
+import org.paravane.vmm.build.VmDefinition;
+import org.paravane.vmm.kernel.GuestKernel;
+import org.paravane.vmm.kernel.Task;
+import org.paravane.vmm.kernel.WaitPolicy;
+import org.paravane.vmm.kernel.abi.linux.LinuxOptions;
+import org.paravane.vmm.kernel.abi.linux.LinuxProcessSpec;
+import org.paravane.vmm.linux.fs.Console;
+import org.paravane.vmm.linux.fs.FileSystem;
+import org.paravane.vmm.linux.fs.MountSpec;
+
+/**
+ * The experiment with unmodified Linux programs: each scanner is busybox {@code sha256sum} of a file of its own whose
+ * data is served lazily, each worker busybox {@code sha256sum /dev/zero} (CPU-bound: hashing). Both read 4 KiB at a
+ * time, so a worker's work unit is one 4 KiB block hashed and a scanner's progress one page: their {@code read}
+ * calls. Nothing in the programs knows about the experiment.
+ */
+final class ProgramsWorkload implements Workload, AutoCloseable {
+    private static final List<String> ENV = List.of("PATH=/bin", "HOME=/", "LANG=C");
+    private static final int STDERR_KEPT = 4096;
+
+    private final Path busybox;
+    private final byte[] executable;
+    private final Path files;
+    private final ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+
+    /** @param busybox a static busybox executable on the host (Debian's busybox-static: /bin/busybox) */
+    ProgramsWorkload(Path busybox) throws IOException {
+        this.busybox = busybox;
+        this.executable = Files.readAllBytes(busybox);
+        this.files = Files.createTempDirectory("paravane-demo");
+    }
+
+    @Override
+    public String key() {
+        return "programs";
+    }
+
+    @Override
+    public String describe(AsyncPfExperiment.Options o) {
+        return String.format(Locale.ROOT, "%d vCPUs, %d scanners (busybox sha256sum of a file of %d MiB served lazily,"
+                + " %d us per page), %d workers (busybox sha256sum /dev/zero; a work unit is 4 KiB hashed),"
+                + " %.1f s per run; busybox: %s", o.vcpus(), o.scanners(), o.bytesPerScanner() >> 20,
+                o.latencyNanos() / 1000, o.workers(), o.runMillis() / 1000.0, busybox);
+    }
+
+    @Override
+    public VmDefinition define(String name, String backend, WaitPolicy policy, AsyncPfExperiment.Options o)
+            throws IOException {
+        List<VmDefinition.Launch> launches = new ArrayList<>();
+        List<MountSpec> mounts = new ArrayList<>();
+        for (int i = 0; i < o.scanners(); i++) {
+            String file = "/data/scan" + i;
+            mounts.add(new MountSpec(scannedFile(i, o.bytesPerScanner()), file, true));
+            launches.add(VmDefinition.Launch.linuxProcess("scanner" + i, process("sha256sum", file)));
+        }
+        for (int i = 0; i < o.workers(); i++) {
+            launches.add(VmDefinition.Launch.linuxProcess("worker" + i, process("sha256sum", "/dev/zero")));
+        }
+        Console console = Console.streams(InputStream.nullInputStream(), OutputStream.nullOutputStream(), new Kept());
+        LinuxOptions linux = new LinuxOptions(new FileSystem.Options(null, false, mounts), console);
+        return new VmDefinition(name, backend, o.vcpus(), 128, null, 0, launches, policy, PreemptionModel.PREEMPTIBLE,
+                o.sliceMicros(), null, linux);
+    }
+
+    private LinuxProcessSpec process(String... args) {
+        List<String> argv = new ArrayList<>(List.of("/bin/busybox"));
+        argv.addAll(List.of(args));
+        return new LinuxProcessSpec("/bin/busybox", executable, argv, ENV);
+    }
+
+    /** The host file a scanner reads, sparse (it costs no disk). */
+    private Path scannedFile(int i, long bytes) throws IOException {
+        Path f = files.resolve("scan" + i);
+        try (RandomAccessFile raf = new RandomAccessFile(f.toFile(), "rw")) {
+            raf.setLength(bytes);
+        }
+        return f;
+    }
+
+    @Override
+    public long work(GuestKernel kernel) {
+        return reads(kernel, "worker");
+    }
+
+    @Override
+    public long scanned(GuestKernel kernel) {
+        return reads(kernel, "scanner");
+    }
+
+    private static long reads(GuestKernel kernel, String prefix) {
+        long n = 0;
+        for (Task t : kernel.tasks()) {
+            if (t.name().startsWith(prefix)) {
+                n += t.syscallStats().byTime(t.abi()).stream().filter(c -> c.name().equals("read"))
+                        .mapToLong(c -> c.count()).sum();
+            }
+        }
+        return n;
+    }
+
+    @Override
+    public String problem(GuestKernel kernel) {
+        String p = Workload.super.problem(kernel);
+        if (p == null) {
+            return null;
+        }
+        synchronized (stderr) {
+            return stderr.size() == 0 ? p : p + "; stderr: " + stderr.toString(StandardCharsets.UTF_8).strip();
+        }
+    }
+
+    @Override
+    public void close() {
+        try (var list = Files.list(files)) {
+            for (Path f : list.toList()) {
+                Files.delete(f);
+            }
+            Files.delete(files);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot remove the demo's files in " + files, e);
+        }
+    }
+
+    /** The guests' stderr, its first {@value #STDERR_KEPT} bytes kept for a failure's message. */
+    private final class Kept extends OutputStream {
+        @Override
+        public void write(int b) {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            synchronized (stderr) {
+                stderr.write(b, off, Math.max(0, Math.min(len, STDERR_KEPT - stderr.size())));
+            }
+        }
+    }
+}
