@@ -2,7 +2,9 @@
  * lines that a native run prints the same, so the output is compared with the host's. Parts that end the process:
  * term (SIGTERM's default), abort, segv-blocked (a fault while its signal is blocked), restorer (no SA_RESTORER),
  * badframe (a handler leaves reserved MXCSR bits in its frame).
- * stop stops itself until a timer's SIGCONT; wait-int waits for a SIGINT from outside (Ctrl-C) and reports it. */
+ * stop stops itself until a timer's SIGCONT; wait-int waits for a SIGINT from outside (Ctrl-C) and reports it;
+ * wait-usr1 waits for a SIGUSR1 from another process, which "kill <pid> <signal>" sends, answers it and waits until
+ * the sender is gone. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <setjmp.h>
@@ -510,6 +512,31 @@ int main(int argc, char **argv) {
     if (all || strcmp(what, "timer") == 0) part_timer();
     if (strcmp(what, "stop") == 0) part_stop();
     if (strcmp(what, "read") == 0) part_read();
+    if (strcmp(what, "wait-usr1") == 0) {
+        /* answers the sender with SIGUSR1 and ends only once the sender is gone */
+        install(SIGUSR1, record, 0);
+        while (got_sig == 0) {
+            pause();
+        }
+        int from = got_pid;
+        printf("wait-usr1: sig=%d code=%d from=%d\n", got_sig, got_code, from);
+        kill(from, SIGUSR1);
+        while (kill(from, 0) == 0) {
+            usleep(1000);
+        }
+    }
+    if (strcmp(what, "kill") == 0 && argc > 3) {
+        install(SIGUSR1, record, 0);
+        int sig = atoi(argv[3]);
+        int rc = kill(atoi(argv[2]), sig);
+        printf("kill %s %s: %d%s\n", argv[2], argv[3], rc, rc == 0 ? "" : errno == ESRCH ? " ESRCH" : " ?");
+        if (rc == 0 && sig == SIGUSR1) {
+            while (got_sig == 0) {
+                pause();
+            }
+            printf("kill: answered from=%d\n", got_pid);
+        }
+    }
     if (strcmp(what, "wait-int") == 0) {
         install(SIGINT, record, 0);
         pause();

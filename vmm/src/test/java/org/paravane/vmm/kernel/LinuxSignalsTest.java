@@ -116,6 +116,26 @@ abstract class LinuxSignalsTest {
         assertThat(sleeper.task().exitCode()).as("killed by SIGINT").isEqualTo(130);
     }
 
+    @org.junit.jupiter.api.Test
+    void killReachesAnotherProcessOfTheVmAndSaysWhoSentIt() throws Exception {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        LinuxPrograms.Started waiter = LinuxPrograms.start(stack, FileSystem.Options.emptyRoot(), out, "signals",
+                "wait-usr1");
+        awaitWaiting(waiter.task());
+        byte[] program = LinuxPrograms.program("signals");
+        int pid = waiter.task().id();
+        Task killer = waiter.kernel().launch(TaskSpec.linuxProcess("killer", new org.paravane.vmm.kernel.abi.linux
+                .LinuxProcessSpec("/bin/signals", program, List.of("signals", "kill", "999", "10"), List.of())));
+        Task killer2 = waiter.kernel().launch(TaskSpec.linuxProcess("killer", new org.paravane.vmm.kernel.abi.linux
+                .LinuxProcessSpec("/bin/signals", program, List.of("signals", "kill", "" + pid, "10"), List.of())));
+        GuestStack.awaitEnd(waiter.kernel());
+        assertThat(out.toString()).contains("kill 999 10: -1 ESRCH\n", "kill " + pid + " 10: 0\n",
+                "wait-usr1: sig=10 code=0 from=" + killer2.id() + "\n", "kill: answered from=" + pid + "\n");
+        assertThat(killer.exitCode()).isZero();
+        assertThat(killer2.exitCode()).isZero();
+        assertThat(waiter.task().exitCode()).isZero();
+    }
+
     private static void awaitWaiting(Task t) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (t.state() != Task.State.WAITING) {
