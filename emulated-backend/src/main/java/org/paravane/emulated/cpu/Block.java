@@ -46,6 +46,7 @@ public final class Block {
         this.region2 = region2;
         this.page2 = page2;
         this.gen2 = gen2;
+        this.compiled = translation == null ? null : translation.reuse(this);
     }
 
     /** The block that follows this one at {@code rip}, when a link remembers it for {@code epoch}; else null. */

@@ -16,6 +16,14 @@ public interface Translation {
         return threshold() == 0;
     }
 
+    /**
+     * A translation made earlier for the same instructions at the same addresses (the block was decoded again after
+     * the cache was cleared, say by a state load), or null.
+     */
+    default CompiledBlock reuse(Block block) {
+        return null;
+    }
+
     /** The block as bytecode, or null when it stays interpreted. */
     CompiledBlock translate(Block block);
 }

@@ -1,6 +1,7 @@
 package org.paravane.vmm.build;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -13,12 +14,15 @@ import org.paravane.api.backend.VirtualizationBackend;
 import org.paravane.api.backend.VmSpec;
 import org.paravane.api.cpu.CpuModel;
 import org.paravane.api.cpu.CpuModels;
+import org.paravane.api.memory.GuestMemory;
 import org.paravane.api.memory.MemoryRegion;
 import org.paravane.api.memory.PageSource;
 import org.paravane.vmm.kernel.GuestKernel;
 import org.paravane.vmm.kernel.KernelConfig;
 import org.paravane.vmm.kernel.TaskSpec;
 import org.paravane.vmm.kernel.WaitPolicy;
+import org.paravane.vmm.kernel.abi.linux.LinuxOptions;
+import org.paravane.vmm.kernel.abi.linux.ServedFileSpec;
 import org.paravane.vmm.source.RegionPageSource;
 
 /**
@@ -74,19 +78,52 @@ public final class VmBuilder {
                         + " (give --data-size)");
             }
         }
-        MemoryLayout layout = MemoryLayout.of(ramBytes, dataBytes);
+        List<ServedFileSpec> served = def.linux() == null ? List.of() : def.linux().servedFiles();
+        long ownData = (dataBytes + GuestMemory.PAGE_SIZE - 1) & -(long) GuestMemory.PAGE_SIZE;
+        long servedBytes = 0;
+        for (ServedFileSpec f : served) {
+            servedBytes += f.pageBytes();
+        }
+        MemoryLayout layout = MemoryLayout.of(ramBytes, ownData + servedBytes);
         String sourceDescription = "-";
-        if (dataBytes > 0) {
+        LinuxOptions linux = def.linux();
+        if (ownData + servedBytes > 0) {
+            // The data region: the definition's own data first, then each lazily served file's pages.
             MemoryRegion region = layout.regions().getLast();
-            PageSource data = def.dataSource().open(region.guestAddress());
-            source = new RegionPageSource(List.of(new RegionPageSource.Range(region.guestAddress(), region.size(), data)));
-            sourceDescription = data.describe();
+            List<RegionPageSource.Range> ranges = new ArrayList<>();
+            List<String> described = new ArrayList<>();
+            long at = region.guestAddress();
+            if (dataBytes > 0) {
+                PageSource data = def.dataSource().open(at);
+                ranges.add(new RegionPageSource.Range(at, ownData, data));
+                described.add(data.describe());
+                at += ownData;
+            }
+            List<ServedFileSpec> placed = new ArrayList<>();
+            for (ServedFileSpec f : served) {
+                ServedFileSpec p = f.placedAt(at);
+                if (p.size() > 0) {
+                    PageSource data = f.source().open(at);
+                    ranges.add(new RegionPageSource.Range(at, f.pageBytes(), data));
+                    described.add(f.guestPath() + ": " + data.describe());
+                }
+                placed.add(p);
+                at += f.pageBytes();
+            }
+            if (at < region.end()) {
+                ranges.add(new RegionPageSource.Range(at, region.end() - at, PageSource.ZERO));   // the rounding
+            }
+            source = new RegionPageSource(ranges);
+            sourceDescription = described.size() == 1 ? described.getFirst() : described.toString();
+            if (linux != null) {
+                linux = linux.withServedFiles(placed);
+            }
         }
         CpuModel cpuModel = cpuModel(def, backend);
         KernelConfig config = new KernelConfig(def.preemption() != null ? def.preemption() : defaults.preemption(),
                 def.waitPolicy() != null ? def.waitPolicy() : defaults.waitPolicy(),
                 def.timeSliceMicros() != null ? def.timeSliceMicros() : defaults.timeSliceMicros(), console, cpuModel,
-                def.linux());
+                linux);
         // "off" is the baseline: the host does no async page faults for this VM at all.
         VmSpec spec = new VmSpec(name, def.vcpus(), layout.regions(), source, config.waitPolicy() != WaitPolicy.OFF,
                 cpuModel);

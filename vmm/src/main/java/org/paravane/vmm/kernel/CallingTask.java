@@ -121,6 +121,12 @@ final class CallingTask implements SyscallTask {
     }
 
     @Override
+    public org.paravane.vmm.kernel.abi.SyscallOutcome awaitPage(long guestAddress, org.paravane.vmm.kernel.abi.Blocked retry)
+            throws org.paravane.api.memory.PageSourceException {
+        return kernel.scheduler(task.home()).asyncPf().kernelFault(task, guestAddress, retry);
+    }
+
+    @Override
     public void flushTlb() {
         task.specialChanged = true;
     }

@@ -247,7 +247,8 @@ final class CpuScheduler implements Runnable {
     private void loadHaltStub() {
         setBudget(kernel.config().timeSliceMicros() * 1000);
         Vcpu v = vcpu();
-        if (vcpuCpl != 0 || vcpuCr3 < 0) {
+        // The last task's address space may be released (it exited) and its table pages reused: halt in the kernel's.
+        if (vcpuCpl != 0 || vcpuCr3 != haltRegisters.control().cr3()) {
             v.setSpecialRegisters(haltRegisters);
             vcpuCpl = 0;
             vcpuTs = false;

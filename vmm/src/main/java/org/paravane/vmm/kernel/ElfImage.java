@@ -25,55 +25,24 @@ public record ElfImage(String name, long entry, List<Segment> segments, boolean 
     private static final long MAX_IMAGE_VA = 0x0000_7000_0000_0000L;
 
     public static ElfImage parse(String name, byte[] file) throws InvalidImageException {
+        ElfHeader header = ElfHeader.read(name, file, "image");
         ByteBuffer b = ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN);
-        if (file.length < 64) {
-            throw new InvalidImageException(name, "not an ELF file: " + file.length + " bytes is shorter than an ELF header");
-        }
-        if (b.getInt(0) != 0x464C457F) {
-            throw new InvalidImageException(name, "not an ELF file (bad magic)");
-        }
-        if (file[4] != 2) {
-            throw new InvalidImageException(name, "not a 64-bit ELF file (class " + file[4] + ")");
-        }
-        if (file[5] != 1) {
-            throw new InvalidImageException(name, "not little-endian (data encoding " + file[5] + ")");
-        }
-        int type = Short.toUnsignedInt(b.getShort(16));
+        int type = header.type();
         if (type != 2) {
             throw new InvalidImageException(name, "not a static executable (ELF type " + type
                     + (type == 3 ? ": position-independent; link with -no-pie" : "") + ")");
         }
-        int machine = Short.toUnsignedInt(b.getShort(18));
-        if (machine != 62) {
-            throw new InvalidImageException(name, "not an x86-64 image (machine " + machine + ")");
-        }
-        long entry = b.getLong(24);
-        long phoff = b.getLong(32);
-        int phentsize = Short.toUnsignedInt(b.getShort(54));
-        int phnum = Short.toUnsignedInt(b.getShort(56));
-        if (phnum == 0) {
-            throw new InvalidImageException(name, "no program headers");
-        }
-        if (phentsize < 56 || phoff < 0 || phoff + (long) phentsize * phnum > file.length) {
-            throw new InvalidImageException(name, "program headers lie outside the file");
-        }
+        long entry = header.entry();
         List<Segment> segments = new ArrayList<>();
         boolean kernelTask = false;
-        for (int i = 0; i < phnum; i++) {
-            int at = (int) (phoff + (long) i * phentsize);
-            int ptype = b.getInt(at);
-            int flags = b.getInt(at + 4);
-            long offset = b.getLong(at + 8);
-            long vaddr = b.getLong(at + 16);
-            long filesz = b.getLong(at + 32);
-            long memsz = b.getLong(at + 40);
-            long align = b.getLong(at + 48);
+        for (ElfHeader.ProgramHeader ph : header.programHeaders()) {
+            int i = ph.index(), ptype = ph.type(), flags = ph.flags();
+            long offset = ph.offset(), vaddr = ph.virtualAddress(), filesz = ph.fileSize(), memsz = ph.memorySize(),
+                    align = ph.align();
             if (ptype != PT_LOAD && ptype != PT_NOTE) {
                 continue;
             }
-            if (offset < 0 || filesz < 0 || offset + filesz > file.length || offset + filesz < offset) {
-                throw new InvalidImageException(name, "segment " + i + " lies outside the file");
-            }
+            ph.checkInFile(name, file);
             if (ptype == PT_NOTE) {
                 kernelTask |= kernelTaskNote(b, (int) offset, (int) filesz);
                 continue;
@@ -140,19 +109,16 @@ public record ElfImage(String name, long entry, List<Segment> segments, boolean 
      * broken to tell has none.
      */
     public static boolean hasParavaneNote(byte[] file) {
+        ElfHeader header;
+        try {
+            header = ElfHeader.read("", file, "image");
+        } catch (InvalidImageException e) {
+            return false;
+        }
         ByteBuffer b = ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN);
-        if (file.length < 64 || b.getInt(0) != 0x464C457F || file[4] != 2) {
-            return false;
-        }
-        long phoff = b.getLong(32);
-        int phentsize = Short.toUnsignedInt(b.getShort(54)), phnum = Short.toUnsignedInt(b.getShort(56));
-        if (phentsize < 56 || phoff < 0 || phoff + (long) phentsize * phnum > file.length) {
-            return false;
-        }
-        for (int i = 0; i < phnum; i++) {
-            int at = (int) (phoff + (long) i * phentsize);
-            long offset = b.getLong(at + 8), filesz = b.getLong(at + 32);
-            if (b.getInt(at) == PT_NOTE && offset >= 0 && filesz >= 0 && offset + filesz <= file.length
+        for (ElfHeader.ProgramHeader ph : header.programHeaders()) {
+            long offset = ph.offset(), filesz = ph.fileSize();
+            if (ph.type() == PT_NOTE && offset >= 0 && filesz >= 0 && offset + filesz <= file.length
                     && imageNoteFlags(b, (int) offset, (int) filesz) >= 0) {
                 return true;
             }

@@ -16,7 +16,10 @@ import org.paravane.api.asyncpf.WaitMode;
 import org.paravane.api.asyncpf.WaitOutcome;
 import org.paravane.api.backend.Vcpu;
 import org.paravane.api.cpu.GeneralRegisters;
+import org.paravane.api.memory.GuestMemory;
 import org.paravane.api.memory.PageSourceException;
+import org.paravane.vmm.kernel.abi.Blocked;
+import org.paravane.vmm.kernel.abi.SyscallOutcome;
 
 /**
  * One vCPU's guest side of async page faults: enabling and disabling them on the vCPU as the guest-side
@@ -126,6 +129,139 @@ final class GuestAsyncPf {
             case GuestFaultResult.Woke w -> throw new IllegalStateException("the guest fault handler " + handler
                     + " answered a #PF at 0x" + Long.toHexString(cr2) + " as a \"page ready\" (" + w + ")");
         };
+    }
+
+    /**
+     * A page fault in kernel context: {@code t}'s system call needs guest-physical page {@code gpa} for a copy, and it
+     * is absent (lazily served memory). It is decided as a #PF at CPL0 in a preemptible system call with interrupts
+     * on: the kernel issues a token and starts the fetch ({@link KernelPageFetches}), and the guest-side handler's
+     * decision table picks the wait. The schedule wait answers a {@link SyscallOutcome.Block} whose {@code retry}
+     * runs once the page is ready (the task leaves its vCPU, others run); the halt wait halts the vCPU here until it
+     * is; without async page faults (policy off, no handler) the vCPU thread reads the page itself. Null: the page is
+     * present now and the call goes on.
+     *
+     * @throws PageSourceException when the page cannot be had (the call fails with EIO)
+     */
+    SyscallOutcome kernelFault(Task t, long gpa, Blocked retry) throws PageSourceException {
+        GuestMemory memory = kernel.memory();
+        KernelPageFetches fetches = kernel.pageFetches();
+        if (memory.isPresent(gpa)) {
+            return null;
+        }
+        String failed = fetches.takeFailure(gpa);
+        if (failed != null) {
+            throw new PageSourceException(gpa, "page 0x" + Long.toHexString(gpa) + " could not be fetched: " + failed);
+        }
+        PageFaultHandler handler = asyncPfOn ? kernel.guestHandler() : null;
+        SleeperTable table = kernel.sleepers();
+        if (handler == null || table == null) {
+            t.counters.syncFallbacks++;
+            memory.ensurePresent(gpa & -GuestMemory.PAGE_SIZE, GuestMemory.PAGE_SIZE);
+            return null;
+        }
+        int token = fetches.token();
+        fetches.fetch(gpa, token, index, table);
+        GuestFaultResult d = handler.handle(new GuestFault(index, GuestFault.Trigger.PAGE_FAULT,
+                Integer.toUnsignedLong(token), 0, AsyncPfAbi.FLAG_PAGE_NOT_PRESENT, t.registers.rip(), 0, true,
+                t.preemptCount, t.rcuDepth, false, kernel.config().preemption(), new KernelFaultContext(t)));
+        return switch (d) {
+            case GuestFaultResult.Waited w -> {
+                t.counters.asyncFaults++;
+                if (w.mode() == WaitMode.HALT) {
+                    t.counters.haltWaits++;
+                } else {
+                    t.counters.scheduleWaits++;
+                }
+                if (w.outcome() == WaitOutcome.SUSPENDED) {
+                    yield new SyscallOutcome.Block(retry);   // off the vCPU; the token's wake queues it again
+                }
+                if (w.outcome() == WaitOutcome.RELEASED) {
+                    t.counters.syncFallbacks++;
+                    memory.ensurePresent(gpa & -GuestMemory.PAGE_SIZE, GuestMemory.PAGE_SIZE);
+                }
+                yield null;   // woken: the page is in (or its failure is recorded for the retry)
+            }
+            case GuestFaultResult.Panic p -> {
+                kernel.panic(p.report());
+                yield new SyscallOutcome.Kill(p.report());
+            }
+            case GuestFaultResult.NotAsync n -> throw new IllegalStateException("the guest fault handler " + handler
+                    + " did not take a kernel page fault flagged \"page not present\"");
+            case GuestFaultResult.Woke w -> throw new IllegalStateException("the guest fault handler " + handler
+                    + " answered a kernel page fault as a \"page ready\" (" + w + ")");
+        };
+    }
+
+    /**
+     * This vCPU's context for a kernel-context fault: the schedule wait does not suspend the task itself, since the
+     * system call does when it answers {@link SyscallOutcome.Block} (a wake in between is kept by the task's state).
+     */
+    private final class KernelFaultContext implements GuestApfContext {
+        private final Task task;
+
+        KernelFaultContext(Task task) {
+            this.task = task;
+        }
+
+        @Override
+        public int readToken() {
+            return apf.readToken();
+        }
+
+        @Override
+        public void clearToken() {
+            apf.clearToken();
+        }
+
+        @Override
+        public void acknowledge() {
+            apf.acknowledge();
+        }
+
+        @Override
+        public SleeperTable sleepers() {
+            return kernel.sleepers();
+        }
+
+        @Override
+        public Sleeper taskSleeper() {
+            return new Sleeper() {
+                @Override
+                public int vcpu() {
+                    return task.sleeper.vcpu();
+                }
+
+                @Override
+                public boolean sleep() {
+                    return false;   // the call's Block takes the task off its vCPU
+                }
+
+                @Override
+                public void wakeUp() {
+                    task.sleeper.wakeUp();
+                }
+
+                @Override
+                public void safeHalt() {
+                    task.sleeper.safeHalt();
+                }
+
+                @Override
+                public void kick() {
+                    task.sleeper.kick();
+                }
+            };
+        }
+
+        @Override
+        public Sleeper vcpuSleeper() {
+            return halter;
+        }
+
+        @Override
+        public WaitMode forcedMode() {
+            return apf.forcedMode();
+        }
     }
 
     /**

@@ -71,6 +71,7 @@ public final class GuestKernel implements AutoCloseable {
     private final Object exits = new Object();
     private LinuxHost linuxHost;
     private ScheduledExecutorService timer;
+    private KernelPageFetches pageFetches;
 
     private final PauseGate pauseGate = new PauseGate(this::kickAll, this::liveSchedulers, () -> stopping);
 
@@ -227,7 +228,8 @@ public final class GuestKernel implements AutoCloseable {
     private synchronized LinuxHost linuxHost() {
         if (linuxHost == null) {
             linuxHost = new LinuxHost(vm.spec().name(), config.linux(), config.cpuModel(), queues.length,
-                    () -> pages.totalPages() * (long) GuestMemory.PAGE_SIZE, () -> pages.freePages() * (long) GuestMemory.PAGE_SIZE);
+                    () -> pages.totalPages() * (long) GuestMemory.PAGE_SIZE, () -> pages.freePages() * (long) GuestMemory.PAGE_SIZE,
+                    memory);
         }
         return linuxHost;
     }
@@ -276,6 +278,14 @@ public final class GuestKernel implements AutoCloseable {
             return () -> {
             };
         }
+    }
+
+    /** The kernel's own fetches of absent pages (faults in kernel context), made at the first. */
+    synchronized KernelPageFetches pageFetches() {
+        if (pageFetches == null) {
+            pageFetches = new KernelPageFetches(memory, vm.spec().name());
+        }
+        return pageFetches;
     }
 
     /** Starts one platform thread per vCPU. */
@@ -355,6 +365,9 @@ public final class GuestKernel implements AutoCloseable {
         synchronized (this) {
             if (timer != null) {
                 timer.shutdownNow();
+            }
+            if (pageFetches != null) {
+                pageFetches.close();
             }
         }
         done.complete(null);

@@ -21,12 +21,33 @@ public final class SyscallStats {
 
     private final long[] counts = new long[NUMBERS + 1];
     private final long[] nanos = new long[NUMBERS + 1];
+    private long recorded;
+    private volatile long watchedCall = -1;
+    private volatile Runnable atWatchedCall;
 
     /** Counts one call of {@code number} that took {@code elapsedNanos}. */
     void record(long number, long elapsedNanos) {
         int i = number >= 0 && number < NUMBERS ? (int) number : NUMBERS;
         counts[i]++;
         nanos[i] += elapsedNanos;
+        if (++recorded == watchedCall) {
+            Runnable action = atWatchedCall;
+            watchedCall = -1;
+            atWatchedCall = null;
+            if (action != null) {
+                action.run();
+            }
+        }
+    }
+
+    /**
+     * Runs {@code action} once, on the task's vCPU thread, right after the task's {@code n}-th system call: a point in
+     * a program's run to act at (a test moving its VM mid-run) without polling the counts. It must not block; one
+     * action at a time (a new one replaces the last). Nothing runs when the task is already past {@code n}.
+     */
+    public void afterCall(long n, Runnable action) {
+        atWatchedCall = action;
+        watchedCall = n;
     }
 
     /** Calls made so far. */

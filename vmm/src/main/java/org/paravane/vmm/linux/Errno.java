@@ -14,6 +14,8 @@ public final class Errno {
             EFBIG = 27, ENOSPC = 28, ESPIPE = 29, EROFS = 30, EMLINK = 31, EPIPE = 32, ERANGE = 34,
             ENAMETOOLONG = 36, ENOSYS = 38, ENOTEMPTY = 39, ELOOP = 40, ENODATA = 61, EOVERFLOW = 75,
             EOPNOTSUPP = 95;
+    /** A futex wait's timeout passed. */
+    public static final int ETIMEDOUT = 110;
 
     /** The symbolic name of {@code errno}, for messages and logs. */
     public static String name(int errno) {
@@ -29,6 +31,7 @@ public final class Errno {
             case ENAMETOOLONG -> "ENAMETOOLONG"; case ENOSYS -> "ENOSYS"; case ENOTEMPTY -> "ENOTEMPTY";
             case ELOOP -> "ELOOP"; case ENODATA -> "ENODATA"; case EOVERFLOW -> "EOVERFLOW";
             case EOPNOTSUPP -> "EOPNOTSUPP";
+            case ETIMEDOUT -> "ETIMEDOUT";
             default -> "errno " + errno;
         };
     }

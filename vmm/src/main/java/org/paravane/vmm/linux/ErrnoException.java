@@ -4,7 +4,7 @@ package org.paravane.vmm.linux;
  * A Linux operation failed the way Linux fails it: the system call layer returns {@code -errno()} to the guest. The
  * message says what was wrong for logs; the guest only ever sees the number.
  */
-public final class ErrnoException extends Exception {
+public sealed class ErrnoException extends Exception permits WouldBlock, BrokenPipe {
     private static final long serialVersionUID = 1L;
     private final int errno;
 

@@ -164,7 +164,7 @@ public class VmManager {
                 c.terminal(), c.rows(), c.columns());
         return new VmDefinition(def.name(), def.backend(), def.vcpus(), def.memoryMiB(), def.dataSource(), def.dataBytes(),
                 def.tasks(), def.waitPolicy(), def.preemption(), def.timeSliceMicros(), def.cpuModel(),
-                new LinuxOptions(def.linux().files(), teed));
+                def.linux().withConsole(teed));
     }
 
     /** vm1, vm2, ...: skips names a user gave ({@code --name vm60}) or an earlier VM still listed has. */
@@ -178,8 +178,8 @@ public class VmManager {
 
     /** The VM's page source as a service, so the wiring shows which source feeds which VM. */
     private ServiceRegistration<PageSource> registerSource(ManagedVm vm, PageSource source) {
-        if (source == PageSource.ZERO) {
-            return null;
+        if (source == PageSource.ZERO || context == null) {
+            return null;   // nothing to show, or no registry: a manager made outside OSGi (tests)
         }
         Dictionary<String, Object> props = new Hashtable<>();
         props.put(PageSource.NAME, vm.name() + "-data");

@@ -83,8 +83,9 @@ final class RunCommand {
 
     private String paravane(CommandSession session, RunCommandLine line, ParavaneImage first, ProgramLookup lookup) throws Exception {
         List<String> texts = line.imagesAndOptions(hostEnv);
-        if (line.root != null || !line.mounts.isEmpty() || line.writableRoot || !line.env.isEmpty()) {
-            throw CommandStatus.usage("--root, --rw, --mount and --env are for Linux programs; " + line.program
+        if (line.root != null || !line.mounts.isEmpty() || line.writableRoot || !line.env.isEmpty()
+                || !line.lazyFiles.isEmpty()) {
+            throw CommandStatus.usage("--root, --rw, --mount, --env and --lazy-file are for Linux programs; " + line.program
                     + " is a Paravane image");
         }
         List<ParavaneImage> images = new ArrayList<>();
@@ -159,7 +160,7 @@ final class RunCommand {
         String taskName = program.guestPath().substring(program.guestPath().lastIndexOf('/') + 1);
         VmDefinition def = new VmDefinition(line.name, line.backend, line.vcpus, line.memoryMiB, null, 0,
                 List.of(VmDefinition.Launch.linuxProcess(taskName, process)), line.policy, null, null, line.cpuModel,
-                new LinuxOptions(program.files(), console));
+                new LinuxOptions(program.files(), console, line.lazyFiles));
         // Kernel lines about the process (an unknown system call) go to its stderr, never into its stdout.
         PrintStream kernelLines = new PrintStream(console.err(), true);
         ManagedVm vm;

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
 import org.paravane.vmm.kernel.WaitPolicy;
+import org.paravane.vmm.kernel.abi.linux.ServedFileSpec;
 import org.paravane.vmm.linux.fs.MountSpec;
 import org.paravane.vmm.source.SourceSpec;
 
@@ -28,7 +29,8 @@ final class RunCommandLine {
         SOURCE("-s", "--source", true), DATA_SIZE("-d", "--data-size", true), ARG("-a", "--arg", true),
         POLICY("-p", "--policy", true), NAME("-n", "--name", true), DETACH(null, "--detach", false),
         TIMEOUT("-t", "--timeout", true), ROOT("-r", "--root", true), RW("-w", "--rw", false),
-        MOUNT("-v", "--mount", true), CPU(null, "--cpu", true), ENV("-e", "--env", true);
+        MOUNT("-v", "--mount", true), CPU(null, "--cpu", true), ENV("-e", "--env", true),
+        LAZY_FILE(null, "--lazy-file", true);
 
         final String shortName, longName;
         final boolean takesValue;
@@ -46,7 +48,8 @@ final class RunCommandLine {
 
     static final String USAGE = "paravane:run [options] <program> [program args...]  or  paravane:run [options] <image[:arg]>..."
             + " (options: --backend, --memory, --vcpus, --timeout, --name, --detach, --cpu; for Linux programs --root DIR,"
-            + " --rw, --mount host:guest[:ro], --env NAME[=VALUE]; for Paravane images --arg, --source, --data-size, --policy)";
+            + " --rw, --mount host:guest[:ro], --env NAME[=VALUE], --lazy-file guest=source[,size=N] (a read-only file"
+            + " served lazily, e.g. /data/x=file:/srv/x,latency=200us); for Paravane images --arg, --source, --data-size, --policy)";
 
     String backend;
     Integer memoryMiB;
@@ -61,6 +64,7 @@ final class RunCommandLine {
     Path root;
     boolean writableRoot;
     final List<MountSpec> mounts = new ArrayList<>();
+    final List<ServedFileSpec> lazyFiles = new ArrayList<>();
     String cpuModel;
     /** --env settings in order; a null value takes the host's. */
     final Map<String, String> env = new LinkedHashMap<>();
@@ -148,6 +152,7 @@ final class RunCommandLine {
                 case ROOT -> root = Path.of(value);
                 case RW -> writableRoot = true;
                 case MOUNT -> mounts.add(MountSpec.parse(value));
+                case LAZY_FILE -> lazyFiles.add(ServedFileSpec.parse(value));
                 case CPU -> cpuModel = value;
                 case ENV -> env(value, hostEnv);
             }

@@ -59,7 +59,10 @@ public class VmCommands {
             + " Options (before the program): -b/--backend kvm|emulated, -m/--memory 64M, -c/--vcpus N, -t/--timeout 30s,"
             + " -n/--name NAME, --detach (shell only; watch with paravane:console, paravane:stats), --cpu MODEL;"
             + " Linux programs: -r/--root DIR (the guest's /, read-only), -w/--rw (writes to / kept in the VM's memory),"
-            + " -v/--mount host:guest[:ro] (repeatable), -e/--env NAME[=VALUE] (repeatable; defaults PATH, HOME, LANG, TERM);"
+            + " -v/--mount host:guest[:ro] (repeatable), -e/--env NAME[=VALUE] (repeatable; defaults PATH, HOME, LANG, TERM),"
+            + " --lazy-file /guest/path=SOURCE[,size=N] (repeatable; a read-only file whose pages a page source serves"
+            + " lazily, e.g. file:/srv/data,latency=200us: touching an absent page is an async page fault),"
+            + " -p/--policy table|halt|off;"
             + " Paravane images: -a/--arg N, -s/--source SPEC, -d/--data-size SIZE, -p/--policy table|halt|off")
     public Object run(CommandSession session, @Descriptor("[options] <program> [args...]") String[] args) throws Exception {
         return new RunCommand(manager, interrupts, oneShot, launcherShell, System::getenv).run(session, List.of(args));

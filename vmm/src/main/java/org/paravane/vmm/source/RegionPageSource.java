@@ -21,18 +21,25 @@ public final class RegionPageSource implements PageSource {
         this.ranges = List.copyOf(ranges);
     }
 
-    private PageSource at(long gpa) throws PageSourceException {
+    @Override
+    public void read(long guestAddress, MemorySegment destination) throws PageSourceException {
+        long done = 0;
+        while (done < destination.byteSize()) {   // a chunk may cross from one range into the next
+            long at = guestAddress + done;
+            Range r = range(at);
+            long n = Math.min(destination.byteSize() - done, r.base() + r.size() - at);
+            r.source().read(at, destination.asSlice(done, n));
+            done += n;
+        }
+    }
+
+    private Range range(long gpa) throws PageSourceException {
         for (Range r : ranges) {
             if (r.contains(gpa)) {
-                return r.source();
+                return r;
             }
         }
         throw new PageSourceException(gpa, "no page source covers this address");
-    }
-
-    @Override
-    public void read(long guestAddress, MemorySegment destination) throws PageSourceException {
-        at(guestAddress).read(guestAddress, destination);
     }
 
     @Override

@@ -20,7 +20,7 @@ import org.paravane.vmm.manager.VmManager;
 /**
  * The experiment runner with the Linux programs' workload, on the software CPU outside OSGi (no guest page fault
  * handler, so every policy fetches synchronously here: the gain itself is the demo's to measure, through ShellIT and
- * {@code ./paravane demo}; the synthetic workload needs OSGi for its data source's service and runs in ShellIT):
+ * {@code ./paravane demo}):
  * each run's workers progress, its scanners go through their data, and the table has the three rows.
  */
 class AsyncPfExperimentTest {
@@ -47,6 +47,11 @@ class AsyncPfExperimentTest {
         assertThat(AsyncPfExperiment.table(results)).contains("async PF off", "halt everywhere", "decision table");
         assertThat(manager.vms()).as("every run's VM stopped and forgotten").isEmpty();
         return results;
+    }
+
+    @Test
+    void theSyntheticWorkloadRunsThreeWays() throws Exception {
+        run(new SyntheticWorkload());
     }
 
     @Test

@@ -86,8 +86,8 @@ class ElfImageTest {
     void truncatedFileIsRejected() throws Exception {
         byte[] elf = guest("hello");
         assertThatThrownBy(() -> ElfImage.parse("cut.elf", Arrays.copyOf(elf, 300)))
-                .isInstanceOf(InvalidImageException.class).hasMessage("cut.elf: segment 0 lies outside the file");
-        assertThatThrownBy(() -> ElfImage.parse("cut.elf", Arrays.copyOf(elf, 100))).hasMessage("cut.elf: program headers lie outside the file");
+                .isInstanceOf(InvalidImageException.class).hasMessage("cut.elf: segment 0 lies outside the file (corrupt ELF)");
+        assertThatThrownBy(() -> ElfImage.parse("cut.elf", Arrays.copyOf(elf, 100))).hasMessage("cut.elf: program headers lie outside the file (corrupt ELF)");
     }
 
     @Test

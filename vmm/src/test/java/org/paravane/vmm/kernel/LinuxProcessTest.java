@@ -88,6 +88,22 @@ abstract class LinuxProcessTest {
     }
 
     @ParameterizedTest
+    @ValueSource(strings = {"pipes", "pipes-pie", "pipes-musl"})
+    void pipesPollEpollEventfdAndCloseOnExecAsNatively(String program) throws Exception {
+        LinuxPrograms.Run r = run(stack, FileSystem.Options.emptyRoot(), program);
+        assertOk(r, "pipes");
+        assertThat(r.exitCode()).isZero();
+        assertThat(r.stdout()).isEqualTo(LinuxPrograms.runNatively(program));
+    }
+
+    @Test
+    void aWriteToAPipeWithoutReadersEndsTheProcessBySigpipe() throws Exception {
+        LinuxPrograms.Run r = run(stack, FileSystem.Options.emptyRoot(), "pipes", "sigpipe");
+        assertThat(r.stdout()).isEmpty();
+        assertThat(r.exitCode()).isEqualTo(128 + 13);
+    }
+
+    @ParameterizedTest
     @ValueSource(strings = {"tls", "tls-pie", "tls-musl"})
     void threadLocalStorageThroughFsBase(String program) throws Exception {
         LinuxPrograms.Run r = run(stack, FileSystem.Options.emptyRoot(), program);

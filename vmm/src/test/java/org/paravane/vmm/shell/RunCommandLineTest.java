@@ -10,7 +10,9 @@ import java.util.Map;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 import org.paravane.vmm.kernel.WaitPolicy;
+import org.paravane.vmm.kernel.abi.linux.ServedFileSpec;
 import org.paravane.vmm.linux.fs.MountSpec;
+import org.paravane.vmm.source.SourceSpec;
 
 class RunCommandLineTest {
     private static final UnaryOperator<String> HOST = Map.of("TERM", "xterm-256color")::get;
@@ -28,7 +30,7 @@ class RunCommandLineTest {
     void optionsBeforeTheProgramAreParavanesAndEverythingAfterItIsTheProgramsOwn() {
         RunCommandLine line = parse("--backend", "emulated", "-m", "128M", "-c", "2", "--timeout=30s", "--root", "/srv/r",
                 "--rw", "--mount", "/data:/mnt/data:ro", "-v", "/x:/y", "--cpu", "paravane-1", "-e", "A=1", "--env", "TERM",
-                "-n", "job", "/bin/ls", "-n", "-l", "--backend", "--", "x");
+                "--lazy-file", "/data/big=pattern:7,latency=1ms,size=16M", "-n", "job", "/bin/ls", "-n", "-l", "--backend", "--", "x");
         assertThat(line.backend).isEqualTo("emulated");
         assertThat(line.memoryMiB).isEqualTo(128);
         assertThat(line.vcpus).isEqualTo(2);
@@ -38,6 +40,8 @@ class RunCommandLineTest {
         assertThat(line.mounts).containsExactly(new MountSpec(Path.of("/data"), "/mnt/data", true),
                 new MountSpec(Path.of("/x"), "/y", false));
         assertThat(line.cpuModel).isEqualTo("paravane-1");
+        assertThat(line.lazyFiles).containsExactly(new ServedFileSpec("/data/big", SourceSpec.parse("pattern:7,latency=1ms"),
+                16L << 20, -1));
         assertThat(line.env).containsExactly(Map.entry("A", "1"), Map.entry("TERM", "xterm-256color"));
         assertThat(line.name).isEqualTo("job");
         assertThat(line.program).isEqualTo("/bin/ls");
@@ -81,5 +85,10 @@ class RunCommandLineTest {
         refused("--env: '=x' is not NAME=VALUE or NAME", "--env", "=x", "ls");
         refused("--rw takes no value", "--rw=yes", "ls");
         refused("--policy", "--policy", "sometimes", "ls");
+        refused("--lazy-file: lazy file 'x' is not <guest path>=<source>", "--lazy-file", "x", "ls");
+        refused("--lazy-file: mount point data must be an absolute path", "--lazy-file", "data=pattern", "ls");
+        refused("--lazy-file: page source 'frob:1': unknown kind 'frob'", "--lazy-file", "/d=frob:1", "ls");
+        refused("--lazy-file: lazy file '/d=pattern,size=lots': size 'lots' is not a positive number of bytes",
+                "--lazy-file", "/d=pattern,size=lots", "ls");
     }
 }

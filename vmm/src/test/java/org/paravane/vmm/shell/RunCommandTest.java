@@ -56,7 +56,8 @@ class RunCommandTest {
 
     @Test
     void optionsOfTheOtherKindOfProgramAreRefused() throws Exception {
-        usage(false, "--root, --rw, --mount and --env are for Linux programs; hello is a Paravane image", "--rw", "hello");
+        usage(false, "--root, --rw, --mount, --env and --lazy-file are for Linux programs; hello is a Paravane image", "--rw", "hello");
+        usage(false, "--lazy-file are for Linux programs", "--lazy-file", "/d=pattern,size=4K", "hello");
         usage(false, "--source, --data-size and --arg are for Paravane images", "--arg", "3", linuxProgram().toString());
         usage(false, "is a Linux program: it runs alone", "hello", linuxProgram().toString());
     }

@@ -1,5 +1,7 @@
 package org.paravane.emulated.cpu.translate;
 
+import org.paravane.support.config.ConfigProperties;
+
 /**
  * How the software CPU translates: on or off, after how many executions of a block, and how many KiB of class files
  * one vCPU's translations may hold before they are all dropped (and their classes unloaded with them).
@@ -32,33 +34,22 @@ public record TranslationSettings(boolean enabled, int threshold, int codeCacheK
     public static final TranslationSettings OFF = new TranslationSettings(false, DEFAULT_THRESHOLD, DEFAULT_CODE_CACHE_KIB);
 
     /**
-     * From Config Admin properties ({@code translation}, {@code translationThreshold}, {@code codeCacheKiB}); absent
-     * ones keep {@code base}'s values. A bad value is an {@link IllegalArgumentException} naming it.
+     * From Config Admin properties ({@code translation}, {@code translationThreshold}, {@code codeCacheKiB}), every key
+     * checked; absent ones keep {@code base}'s values.
+     *
+     * @throws IllegalArgumentException naming every invalid key with its value and what is allowed
      */
     public static TranslationSettings of(java.util.Map<String, ?> properties, TranslationSettings base) {
-        boolean enabled = base.enabled();
-        Object e = properties.get("translation");
-        if (e != null) {
-            String v = e.toString().trim();
-            if (!v.equalsIgnoreCase("true") && !v.equalsIgnoreCase("false")) {
-                throw new IllegalArgumentException("org.paravane.emulated: translation='" + v + "' is not true or false");
-            }
-            enabled = Boolean.parseBoolean(v);
-        }
-        return new TranslationSettings(enabled, intValue(properties, "translationThreshold", base.threshold()),
-                intValue(properties, "codeCacheKiB", base.codeCacheKiB()));
-    }
-
-    private static int intValue(java.util.Map<String, ?> properties, String key, int fallback) {
-        Object v = properties.get(key);
-        if (v == null) {
-            return fallback;
-        }
-        try {
-            return v instanceof Number n ? Math.toIntExact(n.longValue()) : Integer.parseInt(v.toString().trim());
-        } catch (NumberFormatException | ArithmeticException x) {
-            throw new IllegalArgumentException("org.paravane.emulated: " + key + "='" + v + "' is not an int");
-        }
+        ConfigProperties c = new ConfigProperties("org.paravane.emulated", properties);
+        boolean enabled = c.parsed("translation", base.enabled(), "true or false", v -> switch (v.toLowerCase()) {
+            case "true" -> Boolean.TRUE;
+            case "false" -> Boolean.FALSE;
+            default -> throw new IllegalArgumentException(v);
+        });
+        int threshold = c.intNumber("translationThreshold", base.threshold(), 0, Integer.MAX_VALUE);
+        int kib = c.intNumber("codeCacheKiB", base.codeCacheKiB(), 1, 1 << 20);
+        c.validate();
+        return new TranslationSettings(enabled, threshold, kib, base.inline());
     }
 
     /** The defaults, with the system properties above applied. */

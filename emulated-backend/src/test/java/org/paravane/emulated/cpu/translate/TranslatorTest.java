@@ -43,6 +43,9 @@ class TranslatorTest {
             assertThat(t.runToResult(v)).isEqualTo(Kernels.expected(kernel, 20));
             assertThat(stats(t).failed()).as("failures: %s", stats(t).lastFailure()).isZero();
             assertThat(stats(t).translated()).isPositive();
+            System.out.printf("K%d threshold %d: %d blocks translated, %d us each on average (%d class-file bytes)%n",
+                    kernel, threshold, stats(t).translated(), stats(t).nanos() / stats(t).translated() / 1000,
+                    stats(t).bytes());
         }
     }
 
@@ -89,6 +92,23 @@ class TranslatorTest {
         for (String program : PROGRAMS) {
             assertThat(run(forced(), program, true)).as(program).usingRecursiveComparison()
                     .isEqualTo(run(TranslationSettings.OFF, program, true));
+        }
+    }
+
+    @Test
+    void aStateLoadKeepsTheTranslationsOfUnchangedCode() {
+        try (TestVm t = vm(new TranslationSettings(true, 3, 1024))) {
+            t.load(TestVm.CODE, Kernels.build(3, 2));
+            for (int run = 0; run < 3; run++) {
+                Vcpu v = t.start(0, 3, TestVm.CODE);        // setState: the block cache starts empty
+                assertThat(t.runToResult(v)).isEqualTo(Kernels.expected(3, 2));
+            }
+            long translated = stats(t).translated();
+            assertThat(stats(t).reused()).as("%s", stats(t)).isGreaterThanOrEqualTo(translated * 2);
+            // Changed code at the same addresses is translated afresh.
+            t.load(TestVm.CODE, Kernels.build(3, 3));
+            Vcpu v = t.start(0, 3, TestVm.CODE);
+            assertThat(t.runToResult(v)).isEqualTo(Kernels.expected(3, 3));
         }
     }
 

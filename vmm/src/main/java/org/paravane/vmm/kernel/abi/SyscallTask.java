@@ -87,6 +87,22 @@ public interface SyscallTask {
     Runnable schedule(long nanos, Runnable action);
 
     /**
+     * The kernel's copy for this call needs guest-physical page {@code guestAddress}, which is absent (lazily served
+     * memory): a page fault in kernel context (CPL0, a preemptible system call, interrupts on), which waits as the
+     * async page fault decision table says. Null when the page is present on return (read synchronously, or waited for
+     * with the halt wait): the call goes on. Otherwise the outcome the call answers, a {@link SyscallOutcome.Block}
+     * whose {@code retry} runs once the page is ready (the task left its vCPU meanwhile). The default reads the page on
+     * the calling thread.
+     *
+     * @throws org.paravane.api.memory.PageSourceException when the page cannot be had
+     */
+    default SyscallOutcome awaitPage(long guestAddress, Blocked retry) throws org.paravane.api.memory.PageSourceException {
+        long page = guestAddress & -org.paravane.api.memory.GuestMemory.PAGE_SIZE;
+        memory().physicalMemory().ensurePresent(page, org.paravane.api.memory.GuestMemory.PAGE_SIZE);
+        return null;
+    }
+
+    /**
      * Reserves the id of a task this task is about to create with {@link #spawn}, so its ABI can be built knowing it
      * (Linux's tid); an id that is never spawned is simply skipped.
      */

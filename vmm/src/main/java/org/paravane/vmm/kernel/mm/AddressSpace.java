@@ -55,6 +55,21 @@ public final class AddressSpace {
         return gpa;
     }
 
+    /** A zeroed kernel RAM page this space does not own (shared pages: their owner gives it back, {@link #freeUnowned}). */
+    public long allocateUnowned() {
+        return pages.allocate();
+    }
+
+    /** Gives back a page of {@link #allocateUnowned}. */
+    public void freeUnowned(long gpa) {
+        pages.free(gpa);
+    }
+
+    /** The guest-physical memory the pages live in. */
+    public GuestMemory physicalMemory() {
+        return memory;
+    }
+
     public long root() {
         return tables.root();
     }
@@ -86,6 +101,23 @@ public final class AddressSpace {
         if (!readable) {
             tables.replaceLeaf(va, tables.leaf(va) & ~PageTables.P);
         }
+    }
+
+    /**
+     * Maps page {@code va} to guest-physical page {@code gpa}, which this space does not own (a page of lazily served
+     * memory that other spaces may map too), with the rights of a Linux protection as {@link #mapPage} takes them.
+     */
+    public synchronized void mapShared(long va, long gpa, boolean readable, boolean writable, boolean executable) {
+        tables.map(va, gpa, GuestMemory.PAGE_SIZE, flags(writable, executable));
+        if (!readable) {
+            tables.replaceLeaf(va, tables.leaf(va) & ~PageTables.P);
+        }
+    }
+
+    /** The guest-physical page {@code va} maps when this space does not own it ({@link #mapShared}), else -1. */
+    public synchronized long sharedPage(long va) {
+        long gpa = tables.leaf(va) & PageTables.ADDRESS;
+        return gpa == 0 || owned.contains(gpa) ? -1 : gpa;
     }
 
     /** Drops the pages of {@code [va, va+size)}: those this space owns go back to the kernel. */
@@ -210,6 +242,26 @@ public final class AddressSpace {
             return -1;
         }
         return tables.translate(va);
+    }
+
+    /**
+     * The guest memory of {@code [va, va+length)}, which must lie in one page the task may access as asked: a view for
+     * an atomic access to a word the guest shares with other vCPUs (a futex).
+     */
+    public MemorySegment slice(long va, int length, boolean write) throws GuestAccessException {
+        if ((va & (GuestMemory.PAGE_SIZE - 1)) + length > GuestMemory.PAGE_SIZE) {
+            throw new IllegalArgumentException("0x" + Long.toHexString(va) + "+" + length + " crosses a page");
+        }
+        long gpa = translate(va, write);
+        if (gpa < 0) {
+            throw new GuestAccessException("address 0x" + Long.toHexString(va) + " is not "
+                    + (write ? "writable" : "readable") + " by the task");
+        }
+        try {
+            return memory.slice(gpa, length);
+        } catch (PageSourceException e) {
+            throw new GuestAccessException("page of 0x" + Long.toHexString(va) + " could not be fetched: " + e.getMessage());
+        }
     }
 
     /** Writes {@code bytes} at {@code va} with kernel rights (the loader filling read-only text, the info page). */

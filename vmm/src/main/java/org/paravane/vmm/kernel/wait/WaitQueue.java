@@ -71,4 +71,21 @@ public final class WaitQueue {
         woken.forEach(Waker::wake);
         return woken.size();
     }
+
+    /**
+     * Removes up to {@code count} waiters interested in {@code events}, oldest first, without waking them; answers
+     * them in that order (a futex requeue moves them to another queue).
+     */
+    public synchronized List<Waker> take(int count, int events) {
+        List<Waker> taken = new ArrayList<>();
+        var it = waiters.entrySet().iterator();
+        while (it.hasNext() && taken.size() < count) {
+            var e = it.next();
+            if ((e.getValue() & events) != 0) {
+                taken.add(e.getKey());
+                it.remove();
+            }
+        }
+        return taken;
+    }
 }

@@ -19,7 +19,7 @@ public final class Fcntl {
             AT_STATX_SYNC_TYPE = 0x6000;
 
     public static final int F_DUPFD = 0, F_GETFD = 1, F_SETFD = 2, F_GETFL = 3, F_SETFL = 4,
-            F_DUPFD_CLOEXEC = 1030, FD_CLOEXEC = 1;
+            F_DUPFD_CLOEXEC = 1030, FD_CLOEXEC = 1, F_SETPIPE_SZ = 1031, F_GETPIPE_SZ = 1032;
 
     public static final int SEEK_SET = 0, SEEK_CUR = 1, SEEK_END = 2, SEEK_DATA = 3, SEEK_HOLE = 4;
 
@@ -32,7 +32,10 @@ public final class Fcntl {
 
     public static final int RENAME_NOREPLACE = 1, RENAME_EXCHANGE = 2, RENAME_WHITEOUT = 4;
 
-    public static final int TCGETS = 0x5401, TIOCGWINSZ = 0x5413;
+    public static final int TCGETS = 0x5401, TIOCGWINSZ = 0x5413, FIONREAD = 0x541B, FIONBIO = 0x5421,
+            FIONCLEX = 0x5450, FIOCLEX = 0x5451;
+
+    public static final int CLOSE_RANGE_UNSHARE = 2, CLOSE_RANGE_CLOEXEC = 4;
 
     /** Longest path (with its NUL) and longest name Linux accepts. */
     public static final int PATH_MAX = 4096, NAME_MAX = 255;

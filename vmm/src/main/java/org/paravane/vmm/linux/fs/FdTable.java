@@ -21,9 +21,35 @@ public final class FdTable {
 
     private final TreeMap<Integer, Slot> slots = new TreeMap<>();
     private int limit;
+    /** The processes (CLONE_FILES sharers) using this table; the last to let go closes the descriptors. */
+    private int users = 1;
 
     public FdTable(int rlimitNofile) {
         this.limit = rlimitNofile;
+    }
+
+    /** clone(2) with CLONE_FILES: one more process uses this very table. */
+    public synchronized FdTable share() {
+        if (users == 0) {
+            throw new IllegalStateException("the descriptor table was already released");
+        }
+        users++;
+        return this;
+    }
+
+    /** A user of the table is gone (exit, or execve unsharing it); the last one closes every descriptor. */
+    public void release() {
+        synchronized (this) {
+            if (users == 0 || --users > 0) {
+                return;
+            }
+        }
+        closeAll();
+    }
+
+    /** Whether another process shares this table (execve then takes a private copy first, as Linux does). */
+    public synchronized boolean shared() {
+        return users > 1;
     }
 
     public synchronized int limit() {
@@ -136,6 +162,8 @@ public final class FdTable {
                 slots.put(fd, new Slot(slot.file(), (argument & Fcntl.FD_CLOEXEC) != 0));
                 yield 0;
             }
+            case Fcntl.F_GETPIPE_SZ -> slot.file().pipeSize(-1);
+            case Fcntl.F_SETPIPE_SZ -> slot.file().pipeSize((int) Math.min(argument & 0xFFFFFFFFL, Integer.MAX_VALUE));
             case Fcntl.F_GETFL -> slot.file().statusFlags();
             case Fcntl.F_SETFL -> {
                 slot.file().setStatusFlags((int) argument);
@@ -143,6 +171,21 @@ public final class FdTable {
             }
             default -> throw new ErrnoException(EINVAL, "fcntl command " + command + " is not supported");
         };
+    }
+
+    /** close_range(2) on this table: closes, or marks FD_CLOEXEC with {@code cloexec}, the open fds in [first, last]. */
+    public void closeRange(int first, int last, boolean cloexec) {
+        List<OpenFile> closing = new ArrayList<>();
+        synchronized (this) {
+            var range = slots.subMap(first, true, last, true);
+            if (cloexec) {
+                range.replaceAll((fd, slot) -> new Slot(slot.file(), true));
+            } else {
+                range.values().forEach(slot -> closing.add(slot.file()));
+                range.clear();
+            }
+        }
+        closing.forEach(OpenFile::release);
     }
 
     /** execve: closes every descriptor marked FD_CLOEXEC. */
@@ -156,6 +199,16 @@ public final class FdTable {
         for (int fd : closing) {
             slots.remove(fd).file().release();
         }
+    }
+
+    /** fork: the same descriptors on the same open file descriptions (each held once more), flags and limit. */
+    public synchronized FdTable copy() {
+        FdTable copy = new FdTable(limit);
+        slots.forEach((fd, slot) -> {
+            slot.file().retain();
+            copy.slots.put(fd, slot);
+        });
+        return copy;
     }
 
     /** The open descriptors in order (for {@code /proc/self/fd}). */

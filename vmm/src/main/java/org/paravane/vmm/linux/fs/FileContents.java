@@ -1,6 +1,7 @@
 package org.paravane.vmm.linux.fs;
 
 import java.nio.ByteBuffer;
+import org.paravane.vmm.kernel.wait.WaitQueue;
 import org.paravane.vmm.linux.Errno;
 import org.paravane.vmm.linux.ErrnoException;
 
@@ -37,5 +38,28 @@ public interface FileContents {
     }
 
     default void close() {
+    }
+
+    /** poll(2)'s readiness now ({@link PollEvents} bits); a file without a poll method is always ready. */
+    default int readiness() {
+        return PollEvents.ALWAYS;
+    }
+
+    /**
+     * The queue woken (with the {@link PollEvents} that may have become ready) when readiness changes; null for a
+     * file without a poll method (poll finds it always ready, epoll refuses it with EPERM).
+     */
+    default WaitQueue waiters() {
+        return null;
+    }
+
+    /** FIONREAD: the bytes a read would return now, or -1 when the file does not answer it (ENOTTY). */
+    default int unread() {
+        return -1;
+    }
+
+    /** F_GETPIPE_SZ ({@code newSize} < 0) and F_SETPIPE_SZ: the capacity; EBADF for anything but a pipe. */
+    default int pipeSize(int newSize) throws ErrnoException {
+        throw new ErrnoException(Errno.EBADF, "not a pipe");
     }
 }

@@ -58,9 +58,14 @@ public final class FileSystem {
     private volatile Map<String, Mount> mounts = Map.of();
     private volatile Mount rootMount;
     private final Node.Directory devices;
+    /** Inode numbers of pipes and anonymous files (eventfd, epoll), unique in the VM as Linux's pipefs gives them. */
+    private final java.util.concurrent.atomic.AtomicLong anonymousIno = new java.util.concurrent.atomic.AtomicLong(0x1000);
+    /** Mounts the VM adds beside the options' host mounts (lazily served files). */
+    private final List<Mount> extraMounts;
 
-    private FileSystem(Options options, Console console, RandomGenerator random) {
+    private FileSystem(Options options, Console console, RandomGenerator random, List<Mount> extraMounts) {
         this.options = options;
+        this.extraMounts = List.copyOf(extraMounts);
         this.console = console;
         this.lower = options.hostRoot() == null ? null : new HostDirectory(realDirectory(options.hostRoot()), ROOT_DEV);
         this.devices = DevFs.create(console, random, DEV_DEV);
@@ -76,7 +81,12 @@ public final class FileSystem {
      * one place) are an IllegalArgumentException naming them.
      */
     public static FileSystem create(Options options, Console console, RandomGenerator random) {
-        return new FileSystem(options, console, random);
+        return new FileSystem(options, console, random, List.of());
+    }
+
+    /** The same, with {@code extraMounts} (files or directories the VM provides, e.g. lazily served files) mounted too. */
+    public static FileSystem create(Options options, Console console, RandomGenerator random, List<Mount> extraMounts) {
+        return new FileSystem(options, console, random, extraMounts);
     }
 
     private void installLayers(MemoryDirectory newRoot, MemoryDirectory newTmp) {
@@ -102,6 +112,12 @@ public final class FileSystem {
                 throw new IllegalArgumentException("two mounts at " + spec.guestPath());
             }
             mount(building, new Mount(spec.guestPath(), (Node) node, spec.readOnly()));
+        }
+        for (Mount extra : extraMounts) {
+            if (building.containsKey(extra.path())) {
+                throw new IllegalArgumentException("two mounts at " + extra.path());
+            }
+            mount(building, extra);
         }
         mounts = Map.copyOf(building);
         rootMount = new Mount("/", root, options.readOnlyRoot());
@@ -162,6 +178,10 @@ public final class FileSystem {
     /** The mount at {@code path} (absolute, canonical), or null. */
     Mount mountAt(String path) {
         return mounts.get(path);
+    }
+
+    long newAnonymousIno() {
+        return anonymousIno.incrementAndGet();
     }
 
     Console console() {

@@ -16,6 +16,8 @@ final class MemoryFile extends MemoryNode implements Node.OpenableFile {
     private long size;
     /** The page-rounded bytes charged to the tmpfs while a name refers to this file. */
     private long charged;
+    /** The pages of its shared mappings, kept coherent with {@link #data}; null while it has none. */
+    private MappedPages mapped;
 
     MemoryFile(Tmpfs fs, long ino, int permissions, byte[] contents) throws ErrnoException {
         super(fs, ino, permissions);
@@ -51,7 +53,18 @@ final class MemoryFile extends MemoryNode implements Node.OpenableFile {
     }
 
     synchronized byte[] contents() {
+        if (mapped != null) {
+            mapped.copyInto(0, size, data, size);
+        }
         return Arrays.copyOf(data, (int) size);
+    }
+
+    /** Shared mappings of this file now map {@code pages} (null: none any more); they and the bytes stay coherent. */
+    synchronized void mapPages(MappedPages pages) {
+        if (mapped != null && pages == null) {
+            mapped.copyInto(0, size, data, size);
+        }
+        mapped = pages;
     }
 
     @Override
@@ -64,6 +77,9 @@ final class MemoryFile extends MemoryNode implements Node.OpenableFile {
                         return 0;
                     }
                     int n = (int) Math.min(dst.remaining(), size - position);
+                    if (mapped != null) {
+                        mapped.copyInto(position, n, data, size);
+                    }
                     dst.put(data, (int) position, n);
                     atime = Stat.nowNanos();
                     return n;
@@ -81,6 +97,9 @@ final class MemoryFile extends MemoryNode implements Node.OpenableFile {
                     ensureCapacity(position + n);
                     src.get(data, (int) position, n);
                     size = Math.max(size, position + n);
+                    if (mapped != null) {
+                        mapped.copyFrom(position, n, data, size);
+                    }
                     touch();
                     return n;
                 }
@@ -111,10 +130,17 @@ final class MemoryFile extends MemoryNode implements Node.OpenableFile {
         }
         recharge(length);
         ensureCapacity(length);
+        if (mapped != null) {
+            mapped.copyInto(0, size, data, size);
+        }
+        long old = size;
         if (length < size) {
             Arrays.fill(data, (int) length, (int) size, (byte) 0);
         }
         size = length;
+        if (mapped != null) {
+            mapped.copyFrom(Math.min(old, length), Math.abs(old - length), data, size);
+        }
         touch();
     }
 

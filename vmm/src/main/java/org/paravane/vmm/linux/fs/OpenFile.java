@@ -14,7 +14,10 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import org.paravane.vmm.kernel.wait.WaitQueue;
+import org.paravane.vmm.linux.Errno;
 import org.paravane.vmm.linux.ErrnoException;
+import org.paravane.vmm.linux.WouldBlock;
 
 /**
  * An open file description: what open(2) created and every dup of it shares — the offset, the access mode and the
@@ -30,6 +33,8 @@ public final class OpenFile {
     private long offset;
     private int references;
     private List<Node.DirEntry> listing;
+    /** The node's file type (S_IFREG, ...), read once: it never changes for a description. -1 until asked. */
+    private volatile int type = -1;
 
     OpenFile(Location location, FileContents contents, int flags) {
         this(location, null, contents, flags);
@@ -60,6 +65,19 @@ public final class OpenFile {
 
     public Node node() {
         return location.node();
+    }
+
+    /**
+     * The file type bits of the node (S_IFREG, S_IFCHR, ...): stat'ed at the first call only, since a description's
+     * node keeps its type (a read of a host file must not cost a host stat every time).
+     */
+    public int fileType() throws ErrnoException {
+        int t = type;
+        if (t < 0) {
+            t = node().stat().type();
+            type = t;
+        }
+        return t;
     }
 
     /** The flags F_GETFL reports: access mode and status flags. */
@@ -112,7 +130,7 @@ public final class OpenFile {
     public synchronized int read(ByteBuffer dst) throws ErrnoException {
         FileContents c = data(false);
         if (!c.seekable()) {
-            return c.read(dst, -1);
+            return mayBlock(() -> c.read(dst, -1));
         }
         int n = c.read(dst, offset);
         offset += n;
@@ -128,7 +146,7 @@ public final class OpenFile {
     public synchronized int write(ByteBuffer src) throws ErrnoException {
         FileContents c = data(true);
         if (!c.seekable()) {
-            return c.write(src, -1);
+            return mayBlock(() -> c.write(src, -1));
         }
         if ((statusFlags & Fcntl.O_APPEND) != 0) {
             offset = c.size();
@@ -143,6 +161,49 @@ public final class OpenFile {
         FileContents c = data(true);
         positioned(c, position);
         return c.write(src, (statusFlags & Fcntl.O_APPEND) != 0 ? c.size() : position);
+    }
+
+    private interface StreamIo {
+        int run() throws ErrnoException;
+    }
+
+    /** A stream that would block: the caller waits for it, unless this description is O_NONBLOCK (EAGAIN). */
+    private int mayBlock(StreamIo io) throws ErrnoException {
+        try {
+            return io.run();
+        } catch (WouldBlock e) {
+            if (nonBlocking()) {
+                throw new ErrnoException(Errno.EAGAIN, e.getMessage());
+            }
+            throw e;
+        }
+    }
+
+    public synchronized boolean nonBlocking() {
+        return (statusFlags & Fcntl.O_NONBLOCK) != 0;
+    }
+
+    /** poll(2)'s readiness of this description ({@link PollEvents}); an O_PATH or directory one is always ready. */
+    public int readiness() {
+        return contents == null || pathOnly ? PollEvents.ALWAYS : contents.readiness();
+    }
+
+    /** The queue woken when {@link #readiness()} changes; null when it never does. */
+    public WaitQueue waiters() {
+        return contents == null || pathOnly ? null : contents.waiters();
+    }
+
+    /** The contents behind this description (a pipe end, an eventfd, an epoll instance), or null for a directory. */
+    public FileContents contents() {
+        return contents;
+    }
+
+    /** F_GETPIPE_SZ ({@code newSize} < 0) and F_SETPIPE_SZ. */
+    int pipeSize(int newSize) throws ErrnoException {
+        if (contents == null || pathOnly) {
+            throw new ErrnoException(EBADF, "not a pipe");
+        }
+        return contents.pipeSize(newSize);
     }
 
     private static void positioned(FileContents c, long position) throws ErrnoException {
@@ -329,6 +390,9 @@ public final class OpenFile {
     public byte[] ioctl(int request, Console console) throws ErrnoException {
         if (pathOnly) {
             throw new ErrnoException(EBADF, "O_PATH descriptor");
+        }
+        if (request == Fcntl.FIONREAD && contents != null && contents.unread() >= 0) {
+            return ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(contents.unread()).array();
         }
         if (!terminal()) {
             throw new ErrnoException(ENOTTY, location.path() + " is not a terminal");

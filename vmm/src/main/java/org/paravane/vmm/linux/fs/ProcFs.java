@@ -16,10 +16,10 @@ final class ProcFs {
     private ProcFs() {
     }
 
-    static Node.Directory create(ProcessFiles process, String exePath, Supplier<String> maps, Supplier<String> cpuinfo) {
+    static Node.Directory create(ProcessFiles process, Supplier<String> exePath, Supplier<String> maps, Supplier<String> cpuinfo) {
         GeneratedFile mapsFile = new GeneratedFile(maps, DEV, 11);
         GeneratedFile cpuinfoFile = new GeneratedFile(cpuinfo, DEV, 2);
-        MagicLink exe = new MagicLink(() -> exePath, null, DEV, 12);
+        MagicLink exe = new MagicLink(exePath, null, DEV, 12);
         MagicLink cwd = new MagicLink(() -> process.cwd().path(), process::cwd, DEV, 13);
         MagicLink root = new MagicLink(() -> "/", process::root, DEV, 14);
         SyntheticDirectory fd = new SyntheticDirectory(() -> fdNames(process), name -> fdLink(process, name), DEV, 15);

@@ -20,12 +20,15 @@ public final class ProcessFiles {
     public static final int DEFAULT_NOFILE = 1024;
 
     private final FileSystem fs;
-    private final FdTable fds;
+    private volatile FdTable fds;
     private final PathResolver resolver;
     private final Mount proc;
     private final NamespaceCalls namespace;
+    private final Supplier<String> cpuinfo;
     private volatile Location cwd;
     private volatile int umask = 022;
+    private volatile String exePath;
+    private volatile Supplier<String> maps;
 
     /**
      * A process at {@code /} with fds 0, 1 and 2 on the file system's console.
@@ -35,14 +38,87 @@ public final class ProcessFiles {
      * @param cpuinfo the text of {@code /proc/cpuinfo}, from the VM's CPU model
      */
     public ProcessFiles(FileSystem fs, String exePath, Supplier<String> maps, Supplier<String> cpuinfo, int rlimitNofile) {
-        this.fs = fs;
-        this.fds = new FdTable(rlimitNofile);
-        // procfs is mounted read-write on Linux: what cannot change there answers EACCES, not EROFS.
-        this.proc = new Mount("/proc", ProcFs.create(this, exePath, maps, cpuinfo), false);
-        this.resolver = new PathResolver(Location.root(fs.rootMount()), path -> path.equals("/proc") ? proc : fs.mountAt(path));
+        this(fs, new FdTable(rlimitNofile), exePath, maps, cpuinfo);
         this.cwd = resolver.root();
-        this.namespace = new NamespaceCalls(resolver);
         installConsole(fs.console());
+    }
+
+    private ProcessFiles(FileSystem fs, FdTable fds, String exePath, Supplier<String> maps, Supplier<String> cpuinfo) {
+        this.fs = fs;
+        this.fds = fds;
+        this.exePath = exePath;
+        this.maps = maps;
+        this.cpuinfo = cpuinfo;
+        // procfs is mounted read-write on Linux: what cannot change there answers EACCES, not EROFS.
+        this.proc = new Mount("/proc", ProcFs.create(this, this::exePath, () -> this.maps.get(), cpuinfo), false);
+        this.resolver = new PathResolver(Location.root(fs.rootMount()), path -> path.equals("/proc") ? proc : fs.mountAt(path));
+        this.namespace = new NamespaceCalls(resolver);
+    }
+
+    /**
+     * The files of a child made by clone(2) without CLONE_THREAD (fork, vfork): the same working directory, umask and
+     * executable; with {@code shareTable} (CLONE_FILES) the very same descriptor table, otherwise a copy of it whose
+     * descriptors name the parent's open file descriptions (shared offsets and status flags, FD_CLOEXEC copied).
+     * The child's {@code /proc/self/maps} comes from {@code childMaps}. The child calls {@link #release()} at its exit.
+     */
+    public ProcessFiles fork(Supplier<String> childMaps, boolean shareTable) {
+        FdTable table = fds;
+        ProcessFiles child = new ProcessFiles(fs, shareTable ? table.share() : table.copy(), exePath, childMaps, cpuinfo);
+        child.cwd = cwd;
+        child.umask = umask;
+        return child;
+    }
+
+    /** fork: the child's files (h2's name for {@link #fork(Supplier, boolean)} without CLONE_FILES). */
+    public ProcessFiles forkCopy(String exePath, Supplier<String> maps, Supplier<String> cpuinfo) {
+        return fork(maps, false);
+    }
+
+    /**
+     * execve(2) succeeded: a descriptor table shared with another process is unshared (a private copy), every
+     * FD_CLOEXEC descriptor is closed, and {@code /proc/self/exe} and {@code maps} describe the new image.
+     */
+    public void exec(String newExePath, Supplier<String> newMaps) {
+        FdTable table = fds;
+        if (table.shared()) {
+            FdTable own = table.copy();
+            fds = own;
+            table.release();
+            table = own;
+        }
+        table.closeOnExec();
+        exePath = newExePath;
+        maps = newMaps;
+    }
+
+    /**
+     * close_range(2): {@code first} to {@code last} (unsigned) closed, or marked close-on-exec with
+     * CLOSE_RANGE_CLOEXEC; CLOSE_RANGE_UNSHARE takes a private copy of a shared table first.
+     */
+    public void closeRange(long first, long last, int flags) throws ErrnoException {
+        if ((flags & ~(Fcntl.CLOSE_RANGE_UNSHARE | Fcntl.CLOSE_RANGE_CLOEXEC)) != 0
+                || Integer.toUnsignedLong((int) first) > Integer.toUnsignedLong((int) last)) {
+            throw new ErrnoException(EINVAL, "close_range " + first + ".." + last + " flags 0x" + Integer.toHexString(flags));
+        }
+        if ((flags & Fcntl.CLOSE_RANGE_UNSHARE) != 0 && fds.shared()) {
+            FdTable shared = fds;
+            fds = shared.copy();
+            shared.release();
+        }
+        long from = Integer.toUnsignedLong((int) first), to = Integer.toUnsignedLong((int) last);
+        if (from <= Integer.MAX_VALUE) {
+            fds.closeRange((int) from, (int) Math.min(to, Integer.MAX_VALUE), (flags & Fcntl.CLOSE_RANGE_CLOEXEC) != 0);
+        }
+    }
+
+    /** The process is gone: its descriptor table loses a user (and closes everything when it was the last). */
+    public void release() {
+        fds.release();
+    }
+
+    /** The executable's guest path ({@code /proc/self/exe}). */
+    public String exePath() {
+        return exePath;
     }
 
     private void installConsole(Console console) {
@@ -127,6 +203,26 @@ public final class ProcessFiles {
         fds.close(fd);
     }
 
+    /**
+     * pipe2(2): a new pipe's read and write ends at the two lowest free descriptors ({@code [read, write]}); flags
+     * O_CLOEXEC and O_NONBLOCK (each end's own description), EINVAL for anything else (O_DIRECT's packet mode too).
+     */
+    public int[] pipe2(int flags) throws ErrnoException {
+        return anonymous().pipe2(flags);
+    }
+
+    /**
+     * A descriptor for an anonymous file (eventfd, epoll) whose {@code /proc/self/fd} link reads
+     * {@code anon_inode:[kind]}: {@code flags} carry the access mode, O_NONBLOCK and O_CLOEXEC.
+     */
+    public int installAnonymous(String kind, FileContents contents, int flags) throws ErrnoException {
+        return anonymous().install(kind, contents, flags);
+    }
+
+    private AnonymousFiles anonymous() {
+        return new AnonymousFiles(fs, fds, resolver.root());
+    }
+
     // ---------------------------------------------------------------- data
 
     public int read(int fd, ByteBuffer dst) throws ErrnoException {
@@ -195,33 +291,7 @@ public final class ProcessFiles {
      * file offset alone; at its offset otherwise) to {@code outFd}. The caller adds the result to its offset.
      */
     public long sendfile(int outFd, int inFd, OptionalLong offset, long count) throws ErrnoException {
-        OpenFile in = fds.get(inFd), out = fds.get(outFd);
-        if (!in.readable() || !out.writable()) {
-            throw new ErrnoException(EBADF, "sendfile needs a readable input and a writable output");
-        }
-        if (!in.seekable() || (out.statusFlags() & Fcntl.O_APPEND) != 0 || count < 0
-                || offset.isPresent() && offset.getAsLong() < 0) {
-            throw new ErrnoException(EINVAL, "sendfile from a stream, to an O_APPEND file or with a negative offset");
-        }
-        ByteBuffer buffer = ByteBuffer.allocate((int) Math.min(count, 1 << 16));
-        long done = 0;
-        while (done < count) {
-            buffer.clear().limit((int) Math.min(buffer.capacity(), count - done));
-            int n = offset.isPresent() ? in.pread(buffer, offset.getAsLong() + done) : in.read(buffer);
-            if (n <= 0) {
-                break;
-            }
-            buffer.flip();
-            int written = out.write(buffer);
-            done += written;
-            if (written < n) {
-                if (offset.isEmpty()) {
-                    in.lseek(written - n, Fcntl.SEEK_CUR);
-                }
-                break;
-            }
-        }
-        return done;
+        return Sendfile.copy(fds.get(inFd), fds.get(outFd), offset, count);
     }
 
     // ---------------------------------------------------------------- attributes

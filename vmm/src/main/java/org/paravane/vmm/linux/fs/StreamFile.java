@@ -87,6 +87,24 @@ final class StreamFile implements Node.OpenableFile {
             public boolean terminal() {
                 return terminal;
             }
+
+            /**
+             * A terminal's input is readable when the caller's stream has bytes (it cannot wake a poll: poll checks it
+             * again every few milliseconds); other streams (files, pipes of the caller) are always ready, as a read
+             * gives data or end of file at once.
+             */
+            @Override
+            public int readiness() {
+                if (in == null || !terminal) {
+                    return PollEvents.ALWAYS;
+                }
+                try {
+                    return (in.available() > 0 ? PollEvents.POLLIN | PollEvents.POLLRDNORM : 0)
+                            | PollEvents.POLLOUT | PollEvents.POLLWRNORM;
+                } catch (IOException e) {
+                    return PollEvents.POLLERR;
+                }
+            }
         };
     }
 }

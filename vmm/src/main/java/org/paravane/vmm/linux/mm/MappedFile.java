@@ -21,4 +21,13 @@ public interface MappedFile {
      * asked past the end of the file, where the rest of the page is zeros.
      */
     int read(long offset, ByteBuffer dst) throws ErrnoException;
+
+    /**
+     * The guest-physical page holding file offset {@code offset} when the file's bytes are guest memory themselves (a
+     * lazily served file): a mapping then maps that page instead of a copy, shared by every mapper, and touching it
+     * takes the async page fault path. -1 (the default) when the file is read into pages of the process's own.
+     */
+    default long physicalPage(long offset) {
+        return -1;
+    }
 }

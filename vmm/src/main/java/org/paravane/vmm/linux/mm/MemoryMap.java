@@ -46,6 +46,18 @@ public final class MemoryMap {
                 0, "[stack]"));
     }
 
+    /**
+     * A copy of this map for a forked process: the same areas and program break, its changes reported to
+     * {@code pageTables} (the copy's own page tables, which the caller copies).
+     */
+    public MemoryMap copy(Consumer<MapChange> pageTables) {
+        MemoryMap copy = new MemoryMap(layout, rlimitData, pageTables);
+        copy.vmas.clear();
+        vmas.all().forEach(copy.vmas::insert);
+        copy.brk = brk;
+        return copy;
+    }
+
     public Layout layout() {
         return layout;
     }

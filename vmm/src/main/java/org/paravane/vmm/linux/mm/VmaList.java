@@ -102,6 +102,11 @@ final class VmaList {
     }
 
     /** Puts {@code v} into free space, merging it with neighbours Linux would merge it with. */
+    /** Forgets every area (a copy starts from nothing). */
+    void clear() {
+        vmas.clear();
+    }
+
     void insert(Vma v) {
         Vma merged = v;
         Vma before = merged.start() > 0 ? vmas.get(merged.start() - 1) : null;

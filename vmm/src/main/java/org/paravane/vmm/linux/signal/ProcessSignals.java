@@ -31,6 +31,11 @@ public final class ProcessSignals {
         return new ProcessSignals(actions.copy());
     }
 
+    /** fork: this new process starts with a copy of {@code parent}'s actions (not shared). */
+    public void copyActionsOf(ProcessSignals parent) {
+        actions = parent.actions.copy();
+    }
+
     /** execve: handlers reset (a table shared with other processes is unshared first), the mask and pending stay. */
     public void exec() {
         SignalActions own = actions.copy();

@@ -44,4 +44,18 @@ class WaitQueueTest {
         q.wakeAll();
         assertThat(q.isEmpty()).isTrue();
     }
+
+    @Test
+    void takeRemovesTheOldestInterestedWithoutWakingThem() {
+        List<String> woken = new ArrayList<>();
+        WaitQueue q = new WaitQueue();
+        Waker a = () -> woken.add("a"), b = () -> woken.add("b"), c = () -> woken.add("c");
+        q.add(a, 1);
+        q.add(b, 2);
+        q.add(c, 1);
+        assertThat(q.take(5, 1)).containsExactly(a, c);
+        assertThat(woken).isEmpty();
+        assertThat(q.size()).isEqualTo(1);
+        assertThat(q.take(0, WaitQueue.ANY)).isEmpty();
+    }
 }

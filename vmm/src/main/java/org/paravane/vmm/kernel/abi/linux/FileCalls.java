@@ -6,7 +6,9 @@ import java.nio.ByteBuffer;
 import java.util.OptionalLong;
 import org.paravane.vmm.kernel.mm.GuestAccessException;
 import org.paravane.vmm.linux.ErrnoException;
+import org.paravane.vmm.linux.WouldBlock;
 import org.paravane.vmm.linux.fs.Fcntl;
+import org.paravane.vmm.linux.fs.PagesAbsentException;
 import org.paravane.vmm.linux.fs.ProcessFiles;
 import org.paravane.vmm.linux.fs.Stat;
 
@@ -36,22 +38,22 @@ final class FileCalls {
 
     // ---------------------------------------------------------------- data
 
-    long read(int fd, long buf, long count) throws ErrnoException, GuestAccessException {
+    long read(int fd, long buf, long count) throws ErrnoException, GuestAccessException, CallBlocks {
         return transfer(fd, buf, count, OptionalLong.empty(), true);
     }
 
-    long write(int fd, long buf, long count) throws ErrnoException, GuestAccessException {
+    long write(int fd, long buf, long count) throws ErrnoException, GuestAccessException, CallBlocks {
         return transfer(fd, buf, count, OptionalLong.empty(), false);
     }
 
-    long pread(int fd, long buf, long count, long offset) throws ErrnoException, GuestAccessException {
+    long pread(int fd, long buf, long count, long offset) throws ErrnoException, GuestAccessException, CallBlocks {
         if (offset < 0) {
             throw new ErrnoException(EINVAL, "negative offset " + offset);
         }
         return transfer(fd, buf, count, OptionalLong.of(offset), true);
     }
 
-    long pwrite(int fd, long buf, long count, long offset) throws ErrnoException, GuestAccessException {
+    long pwrite(int fd, long buf, long count, long offset) throws ErrnoException, GuestAccessException, CallBlocks {
         if (offset < 0) {
             throw new ErrnoException(EINVAL, "negative offset " + offset);
         }
@@ -59,11 +61,13 @@ final class FileCalls {
     }
 
     /**
-     * Moves up to {@code count} bytes in chunks. A chunk that moves less than asked ends the call (a short read of a
-     * stream, the end of a file); an error after some bytes moved returns what moved, as Linux does.
+     * Moves up to {@code count} bytes in chunks. A read that moves less than asked ends the call (a short read of a
+     * stream, the end of a file); a write goes on until all is written or a write fails. An error after some bytes
+     * moved returns what moved, as Linux does. A blocking stream that cannot go on (an empty or full pipe) makes the
+     * call wait ({@link CallBlocks}), a write keeping what it already moved.
      */
     private long transfer(int fd, long buf, long count, OptionalLong offset, boolean read)
-            throws ErrnoException, GuestAccessException {
+            throws ErrnoException, GuestAccessException, CallBlocks {
         files.fds().get(fd);   // EBADF before EFAULT or EINVAL, as Linux checks
         if (count < 0) {
             throw new ErrnoException(EINVAL, "count " + Long.toUnsignedString(count) + " is too large");
@@ -86,7 +90,48 @@ final class FileCalls {
                     ByteBuffer b = ByteBuffer.wrap(src);
                     moved = offset.isPresent() ? files.pwrite(fd, b, offset.getAsLong() + done) : files.write(fd, b);
                 }
-            } catch (ErrnoException | GuestAccessException e) {
+            } catch (WouldBlock w) {
+                if (done > 0 && read) {
+                    return done;
+                }
+                long sofar = done;
+                CallBlocks blocks = CallBlocks.on(w, () -> transfer(fd, buf + sofar, count - sofar, offset, read));
+                throw sofar > 0 ? blocks.plus(sofar) : blocks;
+            } catch (ErrnoException | GuestAccessException | PagesAbsentException e) {
+                if (done > 0) {
+                    return done;   // what moved; a page still to come is waited for by the next call
+                }
+                throw e;
+            }
+            if (moved <= 0) {
+                break;
+            }
+            done += moved;
+            if (read && (moved < n || !regular(fd))) {
+                break;   // a stream gives what it has: do not block for more
+            }
+            if (!read && moved < n && files.fstat(fd).type() != Fcntl.S_IFIFO) {
+                break;   // a pipe takes the rest as it drains; anything else has said how much it takes
+            }
+        }
+        return done;
+    }
+
+    /**
+     * writev of at most {@link #CHUNK} bytes: gathered into one write, so that a pipe takes up to PIPE_BUF of them
+     * whole, as Linux's writev does.
+     */
+    private long writeGathered(int fd, byte[] data, int from) throws ErrnoException, CallBlocks {
+        int done = 0;
+        while (from + done < data.length) {
+            int moved;
+            try {
+                moved = files.write(fd, ByteBuffer.wrap(data, from + done, data.length - from - done));
+            } catch (WouldBlock w) {
+                int sofar = done;
+                CallBlocks blocks = CallBlocks.on(w, () -> writeGathered(fd, data, from + sofar));
+                throw sofar > 0 ? blocks.plus(sofar) : blocks;
+            } catch (ErrnoException e) {
                 if (done > 0) {
                     return done;
                 }
@@ -96,19 +141,16 @@ final class FileCalls {
                 break;
             }
             done += moved;
-            if (moved < n || read && !regular(fd)) {
-                break;   // a stream gives what it has: do not block for more
-            }
         }
         return done;
     }
 
     private boolean regular(int fd) throws ErrnoException {
-        return files.fstat(fd).type() == Fcntl.S_IFREG;
+        return files.fds().get(fd).fileType() == Fcntl.S_IFREG;
     }
 
     /** readv and writev: the iovec array checked as Linux does, then each buffer in turn. */
-    long vector(int fd, long iov, long iovcnt, boolean read) throws ErrnoException, GuestAccessException {
+    long vector(int fd, long iov, long iovcnt, boolean read) throws ErrnoException, GuestAccessException, CallBlocks {
         files.fds().get(fd);
         if (iovcnt < 0 || iovcnt > IOV_MAX) {
             throw new ErrnoException(EINVAL, "iovcnt " + iovcnt + " is not 0.." + IOV_MAX);
@@ -124,6 +166,15 @@ final class FileCalls {
                 throw new ErrnoException(EINVAL, "iovec lengths overflow ssize_t");
             }
         }
+        if (!read && sum <= CHUNK) {
+            byte[] data = new byte[(int) sum];
+            int at = 0;
+            for (int i = 0; i < iovcnt; i++) {
+                System.arraycopy(memory.read(base[i], (int) len[i]), 0, data, at, (int) len[i]);
+                at += (int) len[i];
+            }
+            return writeGathered(fd, data, 0);
+        }
         long done = 0;
         for (int i = 0; i < iovcnt; i++) {
             if (len[i] == 0) {
@@ -132,7 +183,12 @@ final class FileCalls {
             long n;
             try {
                 n = read ? read(fd, base[i], len[i]) : write(fd, base[i], len[i]);
-            } catch (ErrnoException | GuestAccessException e) {
+            } catch (CallBlocks blocks) {
+                if (done > 0) {
+                    return done;
+                }
+                throw blocks;
+            } catch (ErrnoException | GuestAccessException | PagesAbsentException e) {
                 if (done > 0) {
                     return done;
                 }
@@ -156,6 +212,20 @@ final class FileCalls {
         return n;
     }
 
+    /** pipe and pipe2: the two descriptors stored as {@code int[2]} at {@code fdsPtr}. */
+    long pipe2(long fdsPtr, int flags) throws ErrnoException, GuestAccessException {
+        int[] ends = files.pipe2(flags);
+        try {
+            memory.write(fdsPtr, ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                    .putInt(ends[0]).putInt(ends[1]).array());
+        } catch (GuestAccessException e) {
+            files.close(ends[0]);
+            files.close(ends[1]);
+            throw e;
+        }
+        return 0;
+    }
+
     long getdents64(int fd, long buf, long count) throws ErrnoException, GuestAccessException {
         files.fds().get(fd);
         ByteBuffer dst = ByteBuffer.allocate((int) Math.clamp(count, 0, CHUNK));
@@ -165,6 +235,20 @@ final class FileCalls {
     }
 
     long ioctl(int fd, int request, long arg) throws ErrnoException, GuestAccessException {
+        switch (request) {
+            case Fcntl.FIOCLEX, Fcntl.FIONCLEX -> {   // any descriptor: its FD_CLOEXEC
+                files.fcntl(fd, Fcntl.F_SETFD, request == Fcntl.FIOCLEX ? Fcntl.FD_CLOEXEC : 0);
+                return 0;
+            }
+            case Fcntl.FIONBIO -> {                   // any descriptor: its description's O_NONBLOCK
+                boolean on = ByteBuffer.wrap(memory.read(arg, 4)).getInt() != 0;
+                int flags = (int) files.fcntl(fd, Fcntl.F_GETFL, 0);
+                files.fcntl(fd, Fcntl.F_SETFL, on ? flags | Fcntl.O_NONBLOCK : flags & ~Fcntl.O_NONBLOCK);
+                return 0;
+            }
+            default -> {
+            }
+        }
         byte[] out = files.ioctl(fd, request);
         if (out != null && out.length > 0) {
             memory.write(arg, out);

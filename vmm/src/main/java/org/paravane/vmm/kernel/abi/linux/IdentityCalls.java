@@ -170,6 +170,22 @@ final class IdentityCalls {
         return 0;
     }
 
+    /** get_robust_list of thread {@code pid} of the caller's process (0: the caller): the head and its length, 24. */
+    long getRobustList(long pid, long headPtr, long lengthPtr) throws ErrnoException, GuestAccessException {
+        LinuxThread of = pid == 0 ? thread : null;
+        if (of == null) {
+            synchronized (process.host.processes()) {
+                of = process.threads().stream().filter(t -> t.tid == pid).findFirst().orElse(null);
+            }
+        }
+        if (of == null) {
+            throw new ErrnoException(org.paravane.vmm.linux.Errno.ESRCH, "no thread " + pid + " in " + process);
+        }
+        memory.writeLong(headPtr, of.robustList);
+        memory.writeLong(lengthPtr, 24);
+        return 0;
+    }
+
     long getrusage(SyscallTask task, long who, long buf) throws ErrnoException, GuestAccessException {
         if (who != 0 && who != -1 && who != 1) {
             throw new ErrnoException(EINVAL, "getrusage who " + who);

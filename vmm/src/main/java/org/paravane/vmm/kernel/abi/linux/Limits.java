@@ -4,24 +4,24 @@ import static org.paravane.vmm.linux.Errno.EINVAL;
 import static org.paravane.vmm.linux.Errno.EPERM;
 
 import org.paravane.vmm.linux.ErrnoException;
-import org.paravane.vmm.linux.fs.FdTable;
 import org.paravane.vmm.linux.fs.ProcessFiles;
 import org.paravane.vmm.linux.mm.Layout;
 
 /** A process's resource limits (getrlimit, setrlimit, prlimit64): soft and hard value per resource. */
 final class Limits {
     static final int RLIMIT_CPU = 0, RLIMIT_FSIZE = 1, RLIMIT_DATA = 2, RLIMIT_STACK = 3, RLIMIT_CORE = 4,
-            RLIMIT_NOFILE = 7, RLIMIT_AS = 9, RLIM_NLIMITS = 16;
+            RLIMIT_NOFILE = 7, RLIMIT_NPROC = 6, RLIMIT_AS = 9, RLIM_NLIMITS = 16;
     static final long INFINITY = -1;
     /** fs.nr_open: the highest RLIMIT_NOFILE can be raised to. */
     static final long NR_OPEN = 1 << 20;
 
     private final long[] soft = new long[RLIM_NLIMITS];
     private final long[] hard = new long[RLIM_NLIMITS];
-    private final FdTable fds;
+    /** The process's files: RLIMIT_NOFILE goes to whatever descriptor table they have now (execve may unshare it). */
+    private final ProcessFiles files;
 
-    Limits(FdTable fds) {
-        this.fds = fds;
+    Limits(ProcessFiles files) {
+        this.files = files;
         java.util.Arrays.fill(soft, INFINITY);
         java.util.Arrays.fill(hard, INFINITY);
         soft[RLIMIT_STACK] = Layout.DEFAULT_RLIMIT_STACK;
@@ -34,6 +34,19 @@ final class Limits {
         soft[12] = hard[12] = 819_200;         // RLIMIT_MSGQUEUE
         soft[13] = hard[13] = 0;               // RLIMIT_NICE
         soft[14] = hard[14] = 0;               // RLIMIT_RTPRIO
+    }
+
+    /** fork: the child starts with the parent's limits. */
+    void copyFrom(Limits parent) {
+        long[] s, h;
+        synchronized (parent) {
+            s = parent.soft.clone();
+            h = parent.hard.clone();
+        }
+        synchronized (this) {
+            System.arraycopy(s, 0, soft, 0, RLIM_NLIMITS);
+            System.arraycopy(h, 0, hard, 0, RLIM_NLIMITS);
+        }
     }
 
     synchronized long[] get(int resource) throws ErrnoException {
@@ -54,7 +67,7 @@ final class Limits {
             if (Long.compareUnsigned(newSoft, NR_OPEN) > 0) {
                 throw new ErrnoException(EPERM, "RLIMIT_NOFILE above fs.nr_open");
             }
-            fds.setLimit((int) newSoft);
+            files.fds().setLimit((int) newSoft);
         }
         soft[resource] = newSoft;
         hard[resource] = newHard;

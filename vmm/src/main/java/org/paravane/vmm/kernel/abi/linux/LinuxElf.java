@@ -1,9 +1,8 @@
 package org.paravane.vmm.kernel.abi.linux;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
+import org.paravane.vmm.kernel.ElfHeader;
 import org.paravane.vmm.kernel.InvalidImageException;
 import org.paravane.vmm.linux.mm.Layout;
 
@@ -38,59 +37,29 @@ public record LinuxElf(String name, boolean pie, long entry, List<Segment> segme
         }
     }
 
-    static final int ET_EXEC = 2, ET_DYN = 3, EM_X86_64 = 62;
+    static final int ET_EXEC = 2, ET_DYN = 3;
     static final int PT_LOAD = 1, PT_DYNAMIC = 2, PT_INTERP = 3, PT_PHDR = 6;
     private static final long PAGE = 4096;
     /** The largest image the loader takes (file size and memory span). */
     static final long MAX_SPAN = 1L << 32;
 
     public static LinuxElf parse(String name, byte[] file) throws InvalidImageException {
-        ByteBuffer b = ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN);
-        if (file.length < 64) {
-            throw new InvalidImageException(name, "not an ELF file: " + file.length + " bytes is shorter than an ELF header");
-        }
-        if (b.getInt(0) != 0x464C457F) {
-            throw new InvalidImageException(name, "not an ELF file (bad magic)");
-        }
-        if (file[4] == 1) {
-            throw new InvalidImageException(name, "a 32-bit ELF executable: only x86-64 (64-bit) programs run");
-        }
-        if (file[4] != 2) {
-            throw new InvalidImageException(name, "not a 64-bit ELF file (class " + file[4] + ")");
-        }
-        if (file[5] != 1) {
-            throw new InvalidImageException(name, "not little-endian (data encoding " + file[5] + ")");
-        }
-        int type = Short.toUnsignedInt(b.getShort(16));
+        ElfHeader header = ElfHeader.read(name, file, "executable");
+        int type = header.type();
         if (type != ET_EXEC && type != ET_DYN) {
             throw new InvalidImageException(name, "not an executable (ELF type " + type + ")");
         }
-        int machine = Short.toUnsignedInt(b.getShort(18));
-        if (machine != EM_X86_64) {
-            throw new InvalidImageException(name, "not an x86-64 executable (machine " + machine + ")");
-        }
-        long entry = b.getLong(24);
-        long phoff = b.getLong(32);
-        int phentsize = Short.toUnsignedInt(b.getShort(54));
-        int phnum = Short.toUnsignedInt(b.getShort(56));
-        if (phnum == 0 || phnum > 1024) {
-            throw new InvalidImageException(name, phnum + " program headers (1..1024 expected)");
-        }
-        if (phentsize != 56 || phoff < 0 || phoff > file.length || (long) phentsize * phnum > file.length - phoff) {
-            throw new InvalidImageException(name, "program headers lie outside the file (corrupt ELF)");
-        }
+        long entry = header.entry();
+        long phoff = header.phoff();
+        int phentsize = header.phentsize();
+        int phnum = header.phnum();
         List<Segment> segments = new ArrayList<>();
         long phdrAddress = 0;
         boolean dynamic = false;
-        for (int i = 0; i < phnum; i++) {
-            int at = (int) (phoff + (long) i * phentsize);
-            int ptype = b.getInt(at);
-            int flags = b.getInt(at + 4);
-            long offset = b.getLong(at + 8);
-            long vaddr = b.getLong(at + 16);
-            long filesz = b.getLong(at + 32);
-            long memsz = b.getLong(at + 40);
-            long align = b.getLong(at + 48);
+        for (ElfHeader.ProgramHeader ph : header.programHeaders()) {
+            int i = ph.index(), ptype = ph.type(), flags = ph.flags();
+            long offset = ph.offset(), vaddr = ph.virtualAddress(), filesz = ph.fileSize(), memsz = ph.memorySize(),
+                    align = ph.align();
             switch (ptype) {
                 case PT_INTERP -> throw new InvalidImageException(name,
                         "dynamic executables need an interpreter: not supported yet (link with -static)");
@@ -102,9 +71,7 @@ public record LinuxElf(String name, boolean pie, long entry, List<Segment> segme
             if (ptype != PT_LOAD || memsz == 0) {
                 continue;
             }
-            if (offset < 0 || filesz < 0 || offset > file.length || filesz > file.length - offset) {
-                throw new InvalidImageException(name, "segment " + i + " lies outside the file (corrupt ELF)");
-            }
+            ph.checkInFile(name, file);
             if (memsz < filesz) {
                 throw new InvalidImageException(name, "segment " + i + " is smaller in memory than in the file");
             }

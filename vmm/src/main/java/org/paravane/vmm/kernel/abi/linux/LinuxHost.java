@@ -1,20 +1,30 @@
 package org.paravane.vmm.kernel.abi.linux;
 
 import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 import java.util.logging.Logger;
 import java.util.random.RandomGenerator;
 import org.paravane.api.cpu.CpuModel;
+import org.paravane.api.memory.GuestMemory;
 import org.paravane.vmm.linux.fs.Console;
 import org.paravane.vmm.linux.fs.FileSystem;
+import org.paravane.vmm.linux.futex.Futex;
+import org.paravane.vmm.linux.fs.Mount;
+import org.paravane.vmm.linux.fs.ServedFile;
+import org.paravane.vmm.linux.fs.Stat;
 
 /**
  * What the Linux processes of one VM share: the file system view, the CPU model they are told about, the source of
- * AT_RANDOM and getrandom, and which unknown system calls were already logged (once per VM).
+ * AT_RANDOM and getrandom, the futex table, and which unknown system calls were already logged (once per VM).
  */
 public final class LinuxHost {
+    /** Device minors of the served files (host mounts count up from 0x30). */
+    private static final int SERVED_DEV_MINOR = 0x80;
+
     private static final Logger LOG = Logger.getLogger(LinuxHost.class.getName());
 
     private final String vmName;
@@ -25,7 +35,15 @@ public final class LinuxHost {
     private final Set<Long> unknownLogged = ConcurrentHashMap.newKeySet();
     private final LongSupplier totalRam, freeRam;
     private volatile FileSystem shared;
+    private final Futex futex = new Futex();
+    /** The pages of every file mapped shared by the VM's processes (guarded by itself). */
+    final java.util.Map<SharedFilePages.Key, SharedFilePages> sharedPages = new java.util.HashMap<>();
+    private final GuestMemory memory;
     private final ProcessTable processes = new ProcessTable();
+    private final Set<String> limitsLogged = ConcurrentHashMap.newKeySet();
+
+    /** The console's foreground process group (tcsetpgrp), 0 until set. */
+    private volatile int foregroundGroup;
 
     /**
      * @param options the VM's file system view and console, or null: then each process gets an empty root of its own
@@ -35,6 +53,15 @@ public final class LinuxHost {
      */
     public LinuxHost(String vmName, LinuxOptions options, CpuModel cpuModel, int vcpus, LongSupplier totalRam,
                      LongSupplier freeRam) {
+        this(vmName, options, cpuModel, vcpus, totalRam, freeRam, null);
+    }
+
+    /**
+     * @param memory the VM's guest memory, where the options' lazily served files are (null when there are none)
+     */
+    public LinuxHost(String vmName, LinuxOptions options, CpuModel cpuModel, int vcpus, LongSupplier totalRam,
+                     LongSupplier freeRam, GuestMemory memory) {
+        this.memory = memory;
         this.totalRam = totalRam;
         this.freeRam = freeRam;
         this.vmName = vmName;
@@ -52,12 +79,52 @@ public final class LinuxHost {
         if (fs == null) {
             synchronized (this) {
                 if (shared == null) {
-                    shared = FileSystem.create(options.files(), options.console(), random);
+                    shared = FileSystem.create(options.files(), options.console(), random, servedMounts());
                 }
                 fs = shared;
             }
         }
         return fs;
+    }
+
+    /** The most processes (zombies included) the VM may hold; fork fails with EAGAIN beyond. */
+    int maxProcesses() {
+        return options == null ? LinuxOptions.DEFAULT_MAX_PROCESSES : options.maxProcesses();
+    }
+
+    /** A limit stopped a process from doing something: said once per VM and limit, naming it. */
+    void limitReached(String what) {
+        if (limitsLogged.add(what)) {
+            LOG.warning("VM " + vmName + ": " + what);
+        }
+    }
+
+    int foregroundGroup() {
+        return foregroundGroup;
+    }
+
+    void setForegroundGroup(int pgid) {
+        foregroundGroup = pgid;
+    }
+
+    /** The futexes of the VM's processes: one table, so processes sharing memory meet on shared words. */
+    Futex futex() {
+        return futex;
+    }
+
+    /** The lazily served files, each mounted read-only at its path as a file of its own device. */
+    private List<Mount> servedMounts() {
+        List<Mount> out = new ArrayList<>();
+        int minor = SERVED_DEV_MINOR;
+        for (ServedFileSpec f : options.servedFiles()) {
+            if (!f.placed() || memory == null) {
+                throw new IllegalArgumentException("lazy file " + f.guestPath() + " has no place in guest memory"
+                        + " (the VM's builder places it in the data region)");
+            }
+            out.add(new Mount(f.guestPath(), new ServedFile(memory, f.guestAddress(), f.size(), Stat.makedev(0, minor++)),
+                    true));
+        }
+        return out;
     }
 
     /** The VM's processes. */

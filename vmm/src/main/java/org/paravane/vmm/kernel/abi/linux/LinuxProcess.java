@@ -5,6 +5,7 @@ import java.util.List;
 import org.paravane.vmm.kernel.wait.WaitQueue;
 import org.paravane.vmm.linux.fs.ProcessFiles;
 import org.paravane.vmm.linux.signal.ProcessSignals;
+import org.paravane.vmm.linux.signal.Signal;
 
 /**
  * One Linux process, a thread group: its pid, memory (replaced by execve), files, limits, the signal dispositions its
@@ -30,6 +31,13 @@ final class LinuxProcess {
     private volatile ProcessMemory memory;
     private volatile MemoryCalls memoryCalls;
     private volatile String executablePath;
+    /** False while the process runs in its parent's memory (CLONE_VM without CLONE_THREAD: vfork, posix_spawn). */
+    private volatile boolean ownsMemory = true;
+    /** The signal its parent gets when it ends (SIGCHLD for fork; clone's low byte), or 0 for none. */
+    volatile int exitSignal = Signal.SIGCHLD;
+    /** Set when a vfork child execs or ends: its parent, blocked in vfork, goes on. */
+    volatile boolean vforkReleased;
+    final WaitQueue vforkWaiters = new WaitQueue();
 
     // --- the tree, under the process table's monitor
     LinuxProcess parent;
@@ -49,7 +57,7 @@ final class LinuxProcess {
         this.pid = pid;
         this.host = host;
         this.files = files;
-        this.limits = new Limits(files.fds());
+        this.limits = new Limits(files);
         this.pgid = pid;
         this.sid = pid;
         install(executablePath, memory);
@@ -58,11 +66,35 @@ final class LinuxProcess {
     /** A new process image (the first one, or execve's): its memory and the calls that change it. */
     void install(String path, ProcessMemory newMemory) {
         MemoryCalls old = memoryCalls;
+        boolean owned = ownsMemory;
         this.executablePath = path;
         this.memory = newMemory;
         this.memoryCalls = new MemoryCalls(this);
-        if (old != null) {
+        this.ownsMemory = true;
+        if (old != null && owned) {
             old.release();
+        }
+    }
+
+    /** CLONE_VM without CLONE_THREAD: the child runs in {@code parent}'s memory until it execs. */
+    void shareMemoryOf(LinuxProcess parent) {
+        this.memory = parent.memory;
+        this.memoryCalls = parent.memoryCalls;
+        this.ownsMemory = false;
+    }
+
+    /** The process ended: its file mappings let go, unless the memory is its parent's. */
+    void releaseMemory() {
+        if (ownsMemory) {
+            memoryCalls.release();
+        }
+    }
+
+    /** A vfork child execs or ends: the parent waiting in vfork goes on. */
+    void releaseVfork() {
+        if (!vforkReleased) {
+            vforkReleased = true;
+            vforkWaiters.wakeAll();
         }
     }
 

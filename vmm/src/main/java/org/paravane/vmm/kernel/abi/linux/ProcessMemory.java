@@ -58,8 +58,12 @@ final class ProcessMemory {
                 flushNeeded = true;
             }
             case MapChange.Protected p -> {
-                space.protect(p.start(), p.length(), p.prot() != 0, (p.prot() & PROT_WRITE) != 0,
-                        (p.prot() & PROT_EXEC) != 0);
+                boolean readable = p.prot() != 0, writable = (p.prot() & PROT_WRITE) != 0,
+                        executable = (p.prot() & PROT_EXEC) != 0;
+                space.protect(p.start(), p.length(), readable, writable, executable);
+                if (writable) {
+                    keepSharedPagesOfPrivateMappingsReadOnly(p.start(), p.length(), readable, executable);
+                }
                 flushNeeded = true;
             }
             case MapChange.Moved m -> {
@@ -73,9 +77,29 @@ final class ProcessMemory {
         }
     }
 
+    /** A private mapping writes only its own copies: the served file's pages it maps stay read-only (copy on write). */
+    private void keepSharedPagesOfPrivateMappingsReadOnly(long start, long length, boolean readable, boolean executable) {
+        for (Vma v : map.vmas()) {
+            if (v.shared() || !(v.backing() instanceof Backing.File f) || f.file().physicalPage(0) < 0
+                    || v.end() <= start || v.start() >= start + length) {
+                continue;
+            }
+            for (long va = Math.max(start, v.start()); va < Math.min(start + length, v.end()); va += PAGE) {
+                if (space.sharedPage(va) >= 0) {
+                    space.protect(va, PAGE, readable, false, executable);
+                }
+            }
+        }
+    }
+
     private boolean hasAnyPage(long start, long length) {
         // Only a MAP_FIXED over existing pages can find some; the map unmapped them already. Check the ends.
         return space.hasPage(start) || space.hasPage(start + length - PAGE);
+    }
+
+    /** fork write-protected every page: the caller's translations must go. */
+    void flushAfterFork() {
+        flushNeeded = true;
     }
 
     /** Whether the TLB must be flushed; clears the request. */
@@ -95,20 +119,52 @@ final class ProcessMemory {
             return false;
         }
         long page = address & -PAGE;
+        boolean readable = v.prot() != 0, writable = (v.prot() & PROT_WRITE) != 0, executable = (v.prot() & PROT_EXEC) != 0;
         if (space.hasPage(page)) {
             if (write && space.copyOnWrite(page)) {
                 flushNeeded = true;   // the read-only translation of the shared page must go
                 return true;
             }
+            long shared = space.sharedPage(page);
+            if (write && shared >= 0 && writable && !v.shared()) {
+                privateCopy(page, shared, executable);   // a private mapping of a served file: the process's own copy now
+                return true;
+            }
             return false;   // present with the map's rights, which do not allow this access
         }
-        byte[] contents = null;
         if (v.backing() instanceof Backing.File f) {
-            contents = new byte[PAGE];
-            f.file().read(v.fileOffset() + (page - v.start()), ByteBuffer.wrap(contents));
+            long offset = v.fileOffset() + (page - v.start());
+            long gpa = f.file().physicalPage(offset);
+            if (gpa >= 0) {
+                // The file's own page, shared by every mapper; served lazily: touching it is an async page fault.
+                // A private writable mapping gets its copy on the first write.
+                space.mapShared(page, gpa, readable, writable && v.shared(), executable);
+                return true;
+            }
+            byte[] contents = new byte[PAGE];
+            f.file().read(offset, ByteBuffer.wrap(contents));
+            space.mapPage(page, contents, readable, writable, executable);
+            return true;
         }
-        space.mapPage(page, contents, v.prot() != 0, (v.prot() & PROT_WRITE) != 0, (v.prot() & PROT_EXEC) != 0);
+        space.mapPage(page, null, readable, writable, executable);
         return true;
+    }
+
+    /**
+     * Replaces the shared page at {@code page} with a private copy of it. The copy reads the page on this thread, so
+     * an absent page of a served file is fetched synchronously here (a write to a private copy of lazily served data).
+     */
+    private void privateCopy(long page, long gpa, boolean exec) {
+        byte[] contents;
+        try {
+            contents = new byte[PAGE];
+            space.physicalMemory().slice(gpa, PAGE).asByteBuffer().get(contents);
+        } catch (org.paravane.api.memory.PageSourceException e) {
+            throw new IllegalStateException("page 0x" + Long.toHexString(gpa) + " could not be fetched: " + e.getMessage(), e);
+        }
+        space.unmap(page, PAGE);
+        space.mapPage(page, contents, true, true, exec);
+        flushNeeded = true;
     }
 
     /** x86 pages cannot be write- or execute-only: write and exec imply read, as on Linux. */
@@ -144,6 +200,15 @@ final class ProcessMemory {
                         + e.getMessage());
             }
         }
+    }
+
+    /**
+     * The guest memory of {@code [address, address+length)} (within one page), provided as for a copy: a view for an
+     * atomic access to a word other vCPUs share.
+     */
+    java.lang.foreign.MemorySegment word(long address, int length, boolean write) throws GuestAccessException {
+        populate(address, length, write);
+        return space.slice(address, length, write);
     }
 
     byte[] read(long address, int length) throws GuestAccessException {

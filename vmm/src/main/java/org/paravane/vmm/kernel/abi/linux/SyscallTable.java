@@ -6,12 +6,14 @@ import org.paravane.vmm.kernel.mm.GuestAccessException;
 import org.paravane.vmm.linux.ErrnoException;
 import org.paravane.vmm.linux.fs.Fcntl;
 import org.paravane.vmm.linux.fs.ProcessFiles;
+import org.paravane.vmm.linux.signal.SigInfo;
+import org.paravane.vmm.linux.signal.Signal;
 
 /**
  * The x86-64 system call table of one process: number to handler, in the call groups ({@link FileCalls},
- * {@link MemoryCalls}, {@link TimeCalls}, {@link IdentityCalls}, {@link SignalCalls}, {@link SignalTimers}). A number that is not here answers
- * null, which the ABI turns into -ENOSYS. Calls that belong to the next issue (fork, exec, pipes, futex, threads)
- * answer ENOSYS for now; clone3 and rseq do so by design, since libc falls back.
+ * {@link MemoryCalls}, {@link TimeCalls}, {@link IdentityCalls}, {@link SignalCalls}, {@link SignalTimers}). A number
+ * that is not here answers null, which the ABI turns into -ENOSYS; clone3 and rseq do so by design, since libc falls
+ * back.
  */
 final class SyscallTable {
     private final LinuxThread thread;
@@ -23,7 +25,13 @@ final class SyscallTable {
     private final IdentityCalls id;
     private final SignalCalls signals;
     private final SignalTimers timers;
+    private final PollCalls poll;
+    private final EpollCalls epoll;
+    private final FutexWords futexWords;
     private final ProcessCalls life;
+    private final CloneCall clone;
+    private final WaitCalls waits;
+    private final GroupCalls groups;
 
     /** The table of {@code thread} for its process's current image (execve makes a new one). */
     SyscallTable(LinuxThread thread) {
@@ -37,6 +45,12 @@ final class SyscallTable {
         this.signals = new SignalCalls(thread);
         this.timers = process.timers;
         this.life = new ProcessCalls(thread);
+        this.clone = new CloneCall(thread);
+        this.waits = new WaitCalls(thread);
+        this.groups = new GroupCalls(thread);
+        this.poll = new PollCalls(process);
+        this.epoll = new EpollCalls(process);
+        this.futexWords = new FutexWords(process.memory());
     }
 
     private static SyscallOutcome ok(long value) {
@@ -45,6 +59,12 @@ final class SyscallTable {
 
     private static int fd(long v) {
         return (int) v;
+    }
+
+    /** A timeout in milliseconds (an int; negative: forever) in nanoseconds. */
+    private static long millis(long v) {
+        int ms = (int) v;
+        return ms < 0 ? -1 : ms * 1_000_000L;
     }
 
     private String path(long address) throws GuestAccessException, ErrnoException {
@@ -56,8 +76,9 @@ final class SyscallTable {
     }
 
     /** Carries out call {@code nr}; null when it is not implemented. */
-    SyscallOutcome call(SyscallTask t, long nr, long a, long b, long c, long d, long e, long f)
-            throws ErrnoException, GuestAccessException {
+    SyscallOutcome call(SyscallTask t, org.paravane.api.cpu.GeneralRegisters regs, long nr, long a, long b, long c,
+                        long d, long e, long f)
+            throws ErrnoException, GuestAccessException, CallBlocks {
         return switch ((int) nr == nr ? (int) nr : -1) {
             // ---- files: data
             case 0 -> ok(io.read(fd(a), b, c));                                   // read
@@ -69,7 +90,7 @@ final class SyscallTable {
             case 8 -> ok(files.lseek(fd(a), b, (int) c));                         // lseek
             case 40 -> ok(io.sendfile(fd(a), fd(b), c, d));                       // sendfile
             case 217 -> ok(io.getdents64(fd(a), b, c));                           // getdents64
-            case 16 -> ok(io.ioctl(fd(a), (int) b, c));                           // ioctl
+            case 16 -> ioctl(fd(a), (int) b, c);                                  // ioctl
             case 74, 75 -> {                                                      // fsync, fdatasync
                 files.fsync(fd(a));
                 yield ok(0);
@@ -91,6 +112,34 @@ final class SyscallTable {
             case 33 -> ok(files.dup2(fd(a), fd(b)));                              // dup2
             case 292 -> ok(files.dup3(fd(a), fd(b), (int) c));                    // dup3
             case 72 -> ok(files.fcntl(fd(a), (int) b, c));                        // fcntl
+            case 436 -> {                                                         // close_range
+                files.closeRange(a, b, (int) c);
+                yield ok(0);
+            }
+            case 22 -> ok(io.pipe2(a, 0));                                        // pipe
+            case 293 -> ok(io.pipe2(a, (int) b));                                 // pipe2
+            // ---- files: readiness
+            case 7 -> ok(poll.poll(t, a, b, c));                                  // poll
+            case 271 -> {                                                         // ppoll
+                PollCalls.checkSigsetSize(d, e);
+                yield ok(poll.ppoll(t, a, b, poll.timespec(c)));
+            }
+            case 23 -> ok(poll.select(t, a, b, c, d, e));                         // select
+            case 270 -> ok(poll.pselect6(t, a, b, c, d, e, f));                  // pselect6
+            case 213 -> ok(epoll.epollCreate((int) a));                           // epoll_create
+            case 291 -> ok(epoll.epollCreate1((int) a));                          // epoll_create1
+            case 233 -> ok(epoll.epollCtl(fd(a), (int) b, fd(c), d));             // epoll_ctl
+            case 232 -> ok(epoll.epollWait(t, fd(a), b, (int) c, millis(d)));    // epoll_wait
+            case 281 -> {                                                         // epoll_pwait
+                PollCalls.checkSigsetSize(e, f);
+                yield ok(epoll.epollWait(t, fd(a), b, (int) c, millis(d)));
+            }
+            case 441 -> {                                                         // epoll_pwait2
+                PollCalls.checkSigsetSize(e, f);
+                yield ok(epoll.epollWait(t, fd(a), b, (int) c, poll.timespec(d)));
+            }
+            case 284 -> ok(epoll.eventfd2(a, 0));                                 // eventfd
+            case 290 -> ok(epoll.eventfd2(a, (int) b));                           // eventfd2
             // ---- files: attributes
             case 4 -> ok(io.stat(files.stat(path(a)), b));                       // stat
             case 5 -> ok(io.stat(files.fstat(fd(a)), b));                        // fstat
@@ -162,6 +211,7 @@ final class SyscallTable {
             case 12 -> ok(mm.brk(a));                                             // brk
             case 9 -> ok(mm.mmap(a, b, (int) c, (int) d, fd(e), f));             // mmap
             case 11 -> ok(mm.munmap(a, b));                                       // munmap
+            case 26 -> ok(mm.msync(a, b, (int) c));                               // msync
             case 10 -> ok(mm.mprotect(a, b, (int) c));                            // mprotect
             case 25 -> ok(mm.mremap(a, b, c, (int) d, e));                        // mremap
             case 28 -> ok(mm.madvise(a, b, (int) c));                             // madvise
@@ -175,9 +225,19 @@ final class SyscallTable {
             // ---- identity and limits
             case 39 -> ok(process.pid);                                           // getpid
             case 186 -> ok(thread.tid);                                           // gettid
-            case 110 -> ok(0);                                                    // getppid: the first process's parent
+            case 110 -> ok(groups.getppid());                                     // getppid
             case 102, 104, 107, 108 -> ok(0);                                     // getuid, getgid, geteuid, getegid
-            case 111, 121, 124 -> ok(process.pid);                                // getpgrp, getpgid, getsid
+            case 111 -> ok(groups.getpgid(0));                                    // getpgrp
+            case 121 -> ok(groups.getpgid(a));                                    // getpgid
+            case 124 -> ok(groups.getsid(a));                                     // getsid
+            case 109 -> ok(groups.setpgid(a, b));                                 // setpgid
+            case 112 -> ok(groups.setsid());                                      // setsid
+            // ---- processes and threads
+            case 56 -> clone.clone(t, regs, a, b, c, d, e);                       // clone
+            case 57 -> clone.clone(t, regs, CloneCall.FORK, 0, 0, 0, 0);          // fork
+            case 58 -> clone.clone(t, regs, CloneCall.VFORK, 0, 0, 0, 0);         // vfork
+            case 61 -> waits.wait4(t, a, b, c, d);                                // wait4
+            case 247 -> waits.waitid(t, a, b, c, d, e);                           // waitid
             case 63 -> ok(id.uname(a));                                           // uname
             case 99 -> ok(id.sysinfo(t, a));                                      // sysinfo
             case 318 -> ok(id.getrandom(a, b, c));                                // getrandom
@@ -188,6 +248,8 @@ final class SyscallTable {
                 yield ok(thread.tid);
             }
             case 273 -> ok(id.setRobustList(a, b));                               // set_robust_list
+            case 274 -> ok(id.getRobustList(a, b, c));                            // get_robust_list
+            case 202 -> process.host.futex().call(t, futexWords, a, (int) b, (int) c, d, e, (int) f);   // futex
             case 302 -> ok(id.prlimit(a, b, c, d));                               // prlimit64
             case 97 -> ok(id.prlimit(0, a, 0, b));                                // getrlimit
             case 160 -> ok(id.prlimit(0, a, b, 0));                               // setrlimit
@@ -218,6 +280,30 @@ final class SyscallTable {
             case 231 -> life.exitGroup(a);                                        // exit_group
             default -> null;
         };
+    }
+
+    /** ioctl: the console's foreground group is the process tree's; the rest is the file's. */
+    private SyscallOutcome ioctl(int fd, int request, long arg) throws ErrnoException, GuestAccessException {
+        if (request == GroupCalls.TIOCGPGRP || request == GroupCalls.TIOCSPGRP) {
+            files.ioctl(fd, org.paravane.vmm.linux.fs.Fcntl.TCGETS);   // TCGETS: ENOTTY unless fd is the terminal
+            if (request == GroupCalls.TIOCGPGRP) {
+                process.memory().writeInt(arg, groups.foreground());
+            } else {
+                groups.setForeground(java.nio.ByteBuffer.wrap(process.memory().read(arg, 4))
+                        .order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt());
+            }
+            return ok(0);
+        }
+        return ok(io.ioctl(fd, request, arg));
+    }
+
+    /**
+     * A write to a pipe without readers: SIGPIPE to the writing thread (as Linux's send_sig: SI_USER from itself) and
+     * EPIPE; the signal's action comes at the return to user mode (by default the end of the process).
+     */
+    SyscallOutcome brokenPipe() {
+        thread.signals.post(SigInfo.sent(Signal.SIGPIPE, SigInfo.SI_USER, process.pid, 0));
+        return new SyscallOutcome.Return(-org.paravane.vmm.linux.Errno.EPIPE);
     }
 
     /** The thread's task ended ({@code signal} killed it, or it exited with {@code code}). */

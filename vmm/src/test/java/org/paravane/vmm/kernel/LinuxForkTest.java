@@ -1,0 +1,66 @@
+package org.paravane.vmm.kernel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.paravane.api.asyncpf.PreemptionModel;
+import org.paravane.vmm.kernel.abi.linux.LinuxOptions;
+import org.paravane.vmm.kernel.abi.linux.LinuxProcessSpec;
+import org.paravane.vmm.linux.fs.Console;
+import org.paravane.vmm.linux.fs.FileSystem;
+
+/**
+ * Linux processes on the software CPU (guests/linux/fork.c): fork and wait, copy-on-write, vfork, zombies,
+ * re-parenting to the VM's first process, process groups, and a fork bomb stopped by the VM's process limit.
+ */
+class LinuxForkTest {
+    final GuestStack stack = GuestStack.emulated();
+
+    @AfterEach
+    void close() throws Exception {
+        stack.close();
+    }
+
+    private record Result(Task task, String stdout, GuestKernel kernel) {
+    }
+
+    private Result run(String program, int vcpus, int maxProcesses, String... args) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Console console = Console.streams(InputStream.nullInputStream(), out, out);
+        KernelConfig config = new KernelConfig(PreemptionModel.PREEMPTIBLE, WaitPolicy.DECISION_TABLE, 2000,
+                KernelConfig.Console.NONE, null, new LinuxOptions(FileSystem.Options.emptyRoot(), console, maxProcesses));
+        GuestKernel k = stack.kernel("fork-" + program, vcpus, 64, config);
+        List<String> argv = new java.util.ArrayList<>(List.of("/bin/" + program));
+        argv.addAll(List.of(args));
+        Task t = k.launch(TaskSpec.linuxProcess(program, new LinuxProcessSpec("/bin/" + program,
+                LinuxPrograms.program(program), argv, List.of("HOME=/root"))));
+        GuestStack.runToEnd(k);
+        return new Result(t, out.toString(), k);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"fork", "fork-pie", "fork-musl"})
+    void forkWaitCopyOnWriteVforkZombiesReparentingAndGroups(String program) throws Exception {
+        int free = -1;
+        Result r = run(program, 2, 64);
+        assertThat(r.task().failure()).as(r.stdout()).isNull();
+        assertThat(r.stdout()).as(r.stdout()).doesNotContain("FAIL").contains("fork: ok\n", "ok the child saw only its own"
+                + " writes\n", "ok ended by SIGSEGV\n", "ok the orphan is init's child\n", "ppid=0\n");
+        assertThat(r.task().exitCode()).isZero();
+        assertThat(r.kernel().tasks()).as("every child task is gone").containsExactly(r.task());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"fork", "fork-musl"})
+    void aForkBombIsStoppedByTheVmsProcessLimit(String program) throws Exception {
+        Result r = run(program, 2, 24, "bomb");
+        assertThat(r.stdout()).as(r.stdout()).contains("bomb: EAGAIN after ");
+        assertThat(r.task().exitCode()).as(r.stdout()).isZero();
+        assertThat(r.kernel().tasks()).containsExactly(r.task());
+    }
+}
