@@ -137,6 +137,37 @@ final class CallingTask implements SyscallTask {
     }
 
     @Override
+    public byte[] fpuState() {
+        return kernel.scheduler(task.home()).fpu().imageOf(task);
+    }
+
+    @Override
+    public void setFpuState(byte[] fxsave) {
+        kernel.scheduler(task.home()).fpu().setStateOf(task, fxsave);
+    }
+
+    @Override
+    public int codeSelector() {
+        return task.specialRegisters.segments().cs().selector();
+    }
+
+    @Override
+    public int stackSelector() {
+        return task.specialRegisters.segments().ss().selector();
+    }
+
+    @Override
+    public void interrupt() {
+        task.sleeper.wakeUp();
+        kernel.kick(task.home());
+    }
+
+    @Override
+    public Runnable schedule(long nanos, Runnable action) {
+        return kernel.after(nanos, action);
+    }
+
+    @Override
     public int newTaskId() {
         return kernel.newTaskId();
     }

@@ -154,6 +154,13 @@ final class CpuScheduler implements Runnable {
                 }
             }
             while (true) {
+                if (t.abi().userReturnPending(t.syscallView())) {
+                    Step signalled = syscalls.returnToUser(t);
+                    if (signalled != Step.CONTINUE) {
+                        requeueUnlessLeft(t, signalled);
+                        return;
+                    }
+                }
                 setBudget(sliceEnd - System.nanoTime());
                 VcpuExit exit = timedRun();
                 Step step = traps.taskExit(t, exit);
@@ -208,7 +215,7 @@ final class CpuScheduler implements Runnable {
      * An exception raised by the running task but not yet delivered (a kick can land between the two): it belongs to
      * this task, so the task keeps the vCPU until the exception's stub exits.
      */
-    private boolean exceptionPending() {
+    boolean exceptionPending() {
         return vcpu().state().events().exception() != null;
     }
 

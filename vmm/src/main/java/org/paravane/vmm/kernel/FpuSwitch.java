@@ -123,6 +123,44 @@ final class FpuSwitch {
         }
     }
 
+    /**
+     * {@code t}'s FP state as an FXSAVE image, from the FPU when it owns it, else from the task; the fresh state
+     * when it has none yet. On this vCPU's thread only.
+     */
+    byte[] imageOf(Task t) {
+        byte[] image = stateOf(t);
+        return image != null ? image : freshImage();
+    }
+
+    /** Replaces {@code t}'s FP state (null: fresh), where it is kept. On this vCPU's thread only. */
+    void setStateOf(Task t, byte[] image) {
+        if (owner == t) {
+            cpu.vcpu().setFpuState(image);
+        } else {
+            if (image != null && (image.length != 512 || (readInt(image, 24) & ~0xFFFF) != 0)) {
+                throw new IllegalArgumentException("FXRSTOR would fault on this image (length " + image.length
+                        + (image.length == 512 ? ", MXCSR 0x" + Integer.toHexString(readInt(image, 24)) : "") + ")");
+            }
+            t.fpu = image;
+        }
+    }
+
+    private static int readInt(byte[] b, int at) {
+        return b[at] & 0xFF | (b[at + 1] & 0xFF) << 8 | (b[at + 2] & 0xFF) << 16 | (b[at + 3] & 0xFF) << 24;
+    }
+
+    /** The state after FNINIT with MXCSR 0x1F80 and zeroed XMM registers, as FXSAVE writes it. */
+    static byte[] freshImage() {
+        byte[] b = new byte[512];
+        b[0] = 0x7F;
+        b[1] = 0x03;        // FCW 0x037F
+        b[24] = (byte) 0x80;
+        b[25] = 0x1F;       // MXCSR 0x1F80
+        b[28] = (byte) 0xFF;
+        b[29] = (byte) 0xFF; // MXCSR_MASK: every bit of the low 16 supported
+        return b;
+    }
+
     /** {@code s} with CR0.TS set: FP, SSE and FXSAVE instructions raise #NM until the kernel clears it. */
     static SpecialRegisters withTaskSwitched(SpecialRegisters s) {
         ControlRegisters c = s.control();

@@ -245,8 +245,34 @@ public final class GuestKernel implements AutoCloseable {
         return linuxHost;
     }
 
+    /**
+     * Ctrl-C at the VM's console: each live task's ABI may take it (Linux's posts SIGINT to the foreground process
+     * group). False when none did, so the caller decides (a VM of Paravane tasks is stopped).
+     */
+    public boolean interruptForeground() {
+        boolean taken = false;
+        for (Task t : tasks) {
+            if (t.state() != Task.State.EXITED) {
+                try {
+                    taken |= t.abi().consoleInterrupt(t.syscallView());
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, t + ": its ABI failed to take Ctrl-C", e);
+                }
+            }
+        }
+        return taken;
+    }
+
     /** Wakes {@code t}, which waits in a timed sleep, once {@code nanos} have passed. */
     void wakeAfter(Task t, long nanos) {
+        after(nanos, t.sleeper::wakeUp);
+    }
+
+    /**
+     * Runs {@code action} on the kernel's timer thread once {@code nanos} have passed (at once when the kernel is
+     * stopping: nothing will run its tasks anyway); the answer cancels it.
+     */
+    Runnable after(long nanos, Runnable action) {
         ScheduledExecutorService timer;
         synchronized (this) {
             if (this.timer == null) {
@@ -256,9 +282,12 @@ public final class GuestKernel implements AutoCloseable {
             timer = this.timer;
         }
         try {
-            timer.schedule(t.sleeper::wakeUp, Math.min(nanos, Long.MAX_VALUE / 4), TimeUnit.NANOSECONDS);
+            var f = timer.schedule(action, Math.min(Math.max(0, nanos), Long.MAX_VALUE / 4), TimeUnit.NANOSECONDS);
+            return () -> f.cancel(false);
         } catch (java.util.concurrent.RejectedExecutionException e) {
-            t.sleeper.wakeUp();   // the kernel is stopping: nothing will run it anyway
+            action.run();
+            return () -> {
+            };
         }
     }
 

@@ -11,7 +11,10 @@ import org.paravane.vmm.kernel.abi.SyscallOutcome;
  *
  * <p>A call that blocks ({@link SyscallOutcome.Block}) leaves the task off its vCPU with the call's registers; when
  * the task is picked again, {@link #resumeBlocked} hands it back to its {@link Blocked} on that vCPU before any
- * guest instruction runs, and the outcome is applied as if the call had just returned it.
+ * guest instruction runs, and the outcome is applied as if the call had just returned it. Every time a call would
+ * wait, its ABI may let a signal interrupt it instead ({@link org.paravane.vmm.kernel.abi.SyscallAbi#interrupt}).
+ *
+ * <p>Before the task runs user code again, the ABI acts on what it has pending ({@link #returnToUser}: signals).
  */
 final class SystemCalls {
     private final GuestKernel kernel;
@@ -41,6 +44,20 @@ final class SystemCalls {
         return apply(t, ctx, b.resume(t.syscallView()));
     }
 
+    /**
+     * {@code t} is about to run user code and its ABI has something to do first (a signal): it may change the
+     * registers (a handler's frame), stop the task or end it. Not while the vCPU is in a trap stub with an event
+     * being delivered: that exit comes first, and the check again after it.
+     */
+    Step returnToUser(Task t) {
+        GeneralRegisters regs = cpu.vcpu().registers();
+        if (PlatformLayout.vectorAt(regs.rip()) >= 0 || cpu.exceptionPending()) {
+            return Step.CONTINUE;
+        }
+        SyscallOutcome outcome = t.abi().returnToUser(t.syscallView(), regs);
+        return outcome == null ? Step.CONTINUE : apply(t, regs, outcome);
+    }
+
     private Step apply(Task t, GeneralRegisters ctx, SyscallOutcome outcome) {
         while (true) {
             switch (outcome) {
@@ -58,6 +75,11 @@ final class SystemCalls {
                     t.registers = ctx.with(GeneralRegisters.RAX, y.value());
                     return Step.PREEMPT;
                 }
+                case SyscallOutcome.Restore r -> {
+                    t.registers = r.registers();
+                    cpu.load(t);
+                    return Step.CONTINUE;
+                }
                 case SyscallOutcome.Exit e -> {
                     kernel.exitTask(t, e.code(), 0, null);
                     return Step.LEAVE;
@@ -67,6 +89,11 @@ final class SystemCalls {
                     return sleep(t, s.nanos());
                 }
                 case SyscallOutcome.Block b -> {
+                    SyscallOutcome interrupted = t.abi().interrupt(t.syscallView(), b.blocked(), ctx);
+                    if (interrupted != null) {
+                        outcome = interrupted;
+                        continue;
+                    }
                     t.registers = ctx;
                     if (!block(t, b)) {
                         return Step.LEAVE;

@@ -31,7 +31,7 @@ public class Interrupts {
         void close();
     }
 
-    private record Foreground(Runnable onInterrupt) {
+    private record Foreground(Runnable onInterrupt, boolean repeats) {
     }
 
     private final Deque<Foreground> foreground = new ConcurrentLinkedDeque<>();
@@ -63,14 +63,28 @@ public class Interrupts {
      * only make the command end (stop its VM, complete what it waits for), not wait itself.
      */
     public Registration foreground(Runnable onInterrupt) {
-        Foreground f = new Foreground(onInterrupt);
+        return register(new Foreground(onInterrupt, false));
+    }
+
+    /**
+     * Registers a foreground command that takes every Ctrl-C until it is closed, as a terminal's foreground process
+     * group takes each SIGINT (a Linux program in a VM): {@code onInterrupt} runs on each, on the signal's thread.
+     */
+    public Registration foregroundEveryTime(Runnable onInterrupt) {
+        return register(new Foreground(onInterrupt, true));
+    }
+
+    private Registration register(Foreground f) {
         foreground.addLast(f);
         return () -> foreground.remove(f);
     }
 
-    /** Ctrl-C: the latest foreground command ends; nothing else does. */
+    /** Ctrl-C: the latest foreground command ends (or is interrupted again); nothing else does. */
     void interrupt() {
-        Foreground f = foreground.pollLast();
+        Foreground f = foreground.peekLast();
+        if (f != null && !f.repeats()) {
+            foreground.remove(f);
+        }
         if (f != null) {
             try {
                 f.onInterrupt().run();

@@ -247,14 +247,17 @@ final class RunCommand {
     // ---------------------------------------------------------------- the foreground
 
     /**
-     * Waits for a foreground VM to end; Ctrl-C or the timeout stop it. What stopped it, or null when it ended by
+     * Waits for a foreground VM to end; the timeout stops it, Ctrl-C reaches its Linux programs as SIGINT (or stops a
+     * VM without any). What stopped it, or null when it ended by
      * itself. A foreground VM never outlives its command: if this thread is interrupted the VM is stopped too.
      */
     private String awaitForeground(ManagedVm vm, Duration limit) throws InterruptedException {
         AtomicReference<String> stoppedBy = new AtomicReference<>();
-        try (Interrupts.Registration ctrlC = interrupts.foreground(() -> {
-            stoppedBy.compareAndSet(null, "Ctrl-C");
-            manager.stop(vm.name());
+        try (Interrupts.Registration ctrlC = interrupts.foregroundEveryTime(() -> {
+            if (!vm.kernel().interruptForeground()) {   // no Linux program takes it as SIGINT: the VM stops
+                stoppedBy.compareAndSet(null, "Ctrl-C");
+                manager.stop(vm.name());
+            }
         })) {
             if (limit == null) {
                 vm.awaitEnd();

@@ -430,6 +430,84 @@ abstract class GuestKernelTest {
         assertThat(ends).containsEntry("blocked", 300);
     }
 
+    /**
+     * The kernel's blocked-call path asks the ABI about an interruption every time a call would wait: woken from
+     * outside ({@link SyscallTask#interrupt}), the call lets go ({@link org.paravane.vmm.kernel.abi.Blocked#interrupted})
+     * and restarts with RIP back over its SYSCALL; the ABI's hooks run before the task's next user instruction.
+     */
+    @Test
+    void anInterruptedBlockedCallLetsGoAndRestartsOverItsSyscall() throws Exception {
+        var view = new java.util.concurrent.atomic.AtomicReference<SyscallTask>();
+        var pending = new java.util.concurrent.atomic.AtomicBoolean();
+        var writes = new java.util.concurrent.atomic.AtomicInteger();
+        var letGo = new java.util.concurrent.atomic.AtomicInteger();
+        var returnHooks = new java.util.concurrent.atomic.AtomicInteger();
+        SyscallAbi interruptible = new SyscallAbi() {
+            @Override
+            public String name() {
+                return "interruptible";
+            }
+
+            @Override
+            public SyscallOutcome dispatch(SyscallTask task, GeneralRegisters registers) {
+                if (registers.rax() == 1 && writes.getAndIncrement() == 0) {
+                    view.set(task);
+                    return new SyscallOutcome.Block(new org.paravane.vmm.kernel.abi.Blocked() {
+                        @Override
+                        public SyscallOutcome resume(SyscallTask t) {
+                            return new SyscallOutcome.Block(this);
+                        }
+
+                        @Override
+                        public void cancel() {
+                            letGo.incrementAndGet();
+                        }
+                    });
+                }
+                return ParavaneAbi.INSTANCE.dispatch(task, registers);
+            }
+
+            @Override
+            public SyscallOutcome interrupt(SyscallTask task, org.paravane.vmm.kernel.abi.Blocked blocked,
+                                            GeneralRegisters call) {
+                if (!pending.get()) {
+                    return null;
+                }
+                blocked.interrupted(task);
+                return new SyscallOutcome.Restore(call.withRip(call.rip() - 2));
+            }
+
+            @Override
+            public boolean userReturnPending(SyscallTask task) {
+                return pending.get();
+            }
+
+            @Override
+            public SyscallOutcome returnToUser(SyscallTask task, GeneralRegisters registers) {
+                returnHooks.incrementAndGet();
+                pending.set(false);
+                return null;
+            }
+        };
+        GuestKernel k = stack.kernel("interrupt", 1, 0, PageSource.ZERO, PreemptionModel.PREEMPTIBLE, WaitPolicy.DECISION_TABLE);
+        Task t = k.launch(new TaskSpec("hello", image("hello"), 0, null, interruptible));
+        k.start();
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (t.state() != Task.State.WAITING) {
+            assertThat(System.nanoTime()).as("blocked in its write").isLessThan(deadline);
+            Thread.sleep(5);
+        }
+        assertThat(k.interruptForeground()).as("a Paravane-style ABI does not take Ctrl-C").isFalse();
+        pending.set(true);
+        view.get().interrupt();
+        assertThat(k.awaitTasks(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(t.output()).isEqualTo("hello, world from task 1\n");
+        assertThat(writes.get()).as("the write ran again").isEqualTo(2);
+        assertThat(letGo.get()).isEqualTo(1);
+        assertThat(returnHooks.get()).isEqualTo(1);
+        k.stop();
+    }
+
     @Test
     void aTripleFaultStopsTheVmWithAReport() throws Exception {
         GuestKernel k = stack.kernel("triple", 1, 0, PageSource.ZERO, PreemptionModel.PREEMPTIBLE, WaitPolicy.DECISION_TABLE);

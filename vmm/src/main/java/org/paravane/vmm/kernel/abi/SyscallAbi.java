@@ -47,4 +47,39 @@ public interface SyscallAbi {
     default FaultOutcome exception(SyscallTask task, int vector, long errorCode, long rip) {
         return FaultOutcome.KernelDefault.INSTANCE;
     }
+
+    /**
+     * Whether the task has something to do before it runs user code again (a signal to act on): a cheap check the
+     * kernel makes every time the task is about to run, after a call, a fault, a preemption or a kick.
+     */
+    default boolean userReturnPending(SyscallTask task) {
+        return false;
+    }
+
+    /**
+     * The task is about to run user code at {@code registers} and {@link #userReturnPending} said yes: answer
+     * {@link SyscallOutcome.Restore} with the registers it runs with (a signal handler's, its frame written), a
+     * {@link SyscallOutcome.Block} to hold it (a stopped process), or an end ({@link SyscallOutcome.Signaled}).
+     * Null: nothing to do after all.
+     */
+    default SyscallOutcome returnToUser(SyscallTask task, org.paravane.api.cpu.GeneralRegisters registers) {
+        return null;
+    }
+
+    /**
+     * The task waits in {@code blocked} (its call's registers {@code call}) and was woken or is about to wait: if a
+     * signal must interrupt the call, the ABI lets the call go ({@link Blocked#interrupted}) and answers the outcome
+     * (an error, or the call again); null keeps it waiting. Called by the kernel for every blocked call.
+     */
+    default SyscallOutcome interrupt(SyscallTask task, Blocked blocked, org.paravane.api.cpu.GeneralRegisters call) {
+        return null;
+    }
+
+    /**
+     * Ctrl-C at the VM's console: the ABI may deliver it to the task (Linux: SIGINT to the foreground process group);
+     * true when it took it. The default does not, and a VM whose tasks take none stops.
+     */
+    default boolean consoleInterrupt(SyscallTask task) {
+        return false;
+    }
 }

@@ -13,6 +13,16 @@ public sealed interface SyscallOutcome {
     record Yield(long value) implements SyscallOutcome {
     }
 
+    /**
+     * The task goes on with {@code registers}, all of them (rt_sigreturn; a stopped task that continues); nothing of
+     * the call's own context stays.
+     */
+    record Restore(org.paravane.api.cpu.GeneralRegisters registers) implements SyscallOutcome {
+        public Restore {
+            Objects.requireNonNull(registers, "registers");
+        }
+    }
+
     /** The task ends with exit code {@code code}. */
     record Exit(int code) implements SyscallOutcome {
     }

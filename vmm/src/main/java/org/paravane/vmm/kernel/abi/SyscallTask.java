@@ -67,6 +67,32 @@ public interface SyscallTask {
     void exec(AddressSpace space);
 
     /**
+     * The task's x87/SSE state as a 512-byte FXSAVE image (64-bit layout), wherever it is kept now (the vCPU's FPU or
+     * the task): what a signal frame saves.
+     */
+    byte[] fpuState();
+
+    /** Replaces the task's x87/SSE state; null: the fresh state. IllegalArgumentException when FXRSTOR would fault. */
+    void setFpuState(byte[] fxsave);
+
+    /** The task's user code and stack selectors (CS, SS), as a signal frame records them. */
+    int codeSelector();
+
+    int stackSelector();
+
+    /**
+     * Makes the task look at its ABI's {@link SyscallAbi#userReturnPending} soon, from any thread: it is woken from a
+     * blocking call and, if it runs, its vCPU is kicked.
+     */
+    void interrupt();
+
+    /**
+     * Runs {@code action} on the kernel's timer thread once {@code nanos} have passed; the answer cancels it. For
+     * timers that post signals; the action must be short and must not block.
+     */
+    Runnable schedule(long nanos, Runnable action);
+
+    /**
      * The kernel's copy for this call needs guest-physical page {@code guestAddress}, which is absent (lazily served
      * memory): a page fault in kernel context (CPL0, a preemptible system call, interrupts on), which waits as the
      * async page fault decision table says. Null when the page is present on return (read synchronously, or waited for

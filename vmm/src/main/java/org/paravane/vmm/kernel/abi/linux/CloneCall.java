@@ -13,6 +13,7 @@ import org.paravane.vmm.kernel.mm.GuestAccessException;
 import org.paravane.vmm.linux.ErrnoException;
 import org.paravane.vmm.linux.fs.ProcessFiles;
 import org.paravane.vmm.linux.mm.MapsFile;
+import org.paravane.vmm.linux.signal.Signal;
 
 /**
  * clone, fork and vfork: a new thread of the caller's process (CLONE_THREAD, sharing its memory, files and signal
@@ -32,7 +33,7 @@ final class CloneCall {
             CLONE_UNTRACED = 0x800000, CLONE_CHILD_SETTID = 0x01000000, CLONE_IO = 0x80000000L;
     /** Every namespace flag (NEWCGROUP, NEWUTS, NEWIPC, NEWUSER, NEWPID, NEWNET, NEWNS). */
     static final long NAMESPACES = 0x7E000000L | CLONE_NEWNS;
-    static final long FORK = Signals.SIGCHLD, VFORK = CLONE_VM | CLONE_VFORK | Signals.SIGCHLD;
+    static final long FORK = Signal.SIGCHLD, VFORK = CLONE_VM | CLONE_VFORK | Signal.SIGCHLD;
 
     private final LinuxThread thread;
     private final LinuxProcess process;
@@ -73,8 +74,8 @@ final class CloneCall {
                 process.memory().flushAfterFork();   // the caller's pages are read-only now
             }
         }
-        LinuxThread t = new LinuxThread(id, child, thread.comm);
-        t.signalMask = thread.signalMask;
+        LinuxThread t = new LinuxThread(id, child, thread.comm, thread,
+                (flags & CLONE_VM) != 0 && (flags & CLONE_VFORK) == 0);   // mask, and the alternate stack of a fork
         if ((flags & CLONE_CHILD_CLEARTID) != 0) {
             t.clearChildTid = childTid;
         }
@@ -179,7 +180,7 @@ final class CloneCall {
         }
         child.setExecutable(process.executable());
         child.limits.copyFrom(process.limits);
-        child.signals.copyFrom(process.signals);
+        child.signals.copyActionsOf(process.signals);
         return child;
     }
 

@@ -100,7 +100,8 @@ final class ExecCall {
         process.install(file, image.memory());
         process.setExecutable(bytes);
         process.files.exec(file, () -> org.paravane.vmm.linux.mm.MapsFile.render(process.memory().map().vmas()));
-        process.signals.resetForExec();
+        process.signals.exec();
+        process.timers.deletePosixTimers();
         thread.comm = LinuxThread.commOf(file);
         process.releaseVfork();
         return new SyscallOutcome.NewContext(image.registers());

@@ -6,6 +6,7 @@ import static org.paravane.vmm.linux.Errno.ENOMEM;
 import static org.paravane.vmm.linux.Errno.ENOSYS;
 
 import org.paravane.api.cpu.GeneralRegisters;
+import org.paravane.vmm.kernel.abi.Blocked;
 import org.paravane.api.memory.PageSourceException;
 import org.paravane.vmm.kernel.abi.FaultOutcome;
 import org.paravane.vmm.kernel.abi.SyscallAbi;
@@ -15,6 +16,9 @@ import org.paravane.vmm.kernel.mm.GuestAccessException;
 import org.paravane.vmm.kernel.mm.PhysicalPages;
 import org.paravane.vmm.linux.BrokenPipe;
 import org.paravane.vmm.linux.ErrnoException;
+import org.paravane.vmm.linux.signal.SigAction;
+import org.paravane.vmm.linux.signal.SigInfo;
+import org.paravane.vmm.linux.signal.Signal;
 import org.paravane.vmm.linux.WouldBlock;
 import org.paravane.vmm.linux.fs.PagesAbsentException;
 
@@ -23,18 +27,27 @@ import org.paravane.vmm.linux.fs.PagesAbsentException;
  * result or -errno in RAX. The table ({@link SyscallTable}) names each call's handler; this class turns what can go
  * wrong into what Linux returns: an errno, EFAULT for a bad pointer, ENOSYS (logged once per VM) for a call that is
  * not implemented, and -EIO with a log line for a failure inside the kernel, which never reaches the guest as an
- * exception. It also decides the process's page faults (demand paging, or SIGSEGV) and exceptions (signals).
+ * exception. It also decides the process's page faults (demand paging, or SIGSEGV) and exceptions (signals), acts on
+ * pending signals at each return to user mode ({@link SignalDelivery}) and decides how a signal interrupts a blocked
+ * call.
  */
 public final class LinuxAbi implements SyscallAbi {
+    private static final long RT_SIGRETURN = 15, SIGALTSTACK = 131;
+    private static final int PAGE_FAULT = 14;
+    /** The SYSCALL instruction (0F 05) a restarted call runs again. */
+    private static final int SYSCALL_LENGTH = 2;
+
     private final LinuxThread thread;
     private final LinuxProcess process;
     /** Replaced by execve with the new image's. */
     private volatile SyscallTable table;
+    private final SignalDelivery signals;
 
     LinuxAbi(LinuxThread thread) {
         this.thread = thread;
         this.process = thread.process;
         this.table = new SyscallTable(thread);
+        this.signals = new SignalDelivery(process, thread.signals);
     }
 
     LinuxThread thread() {
@@ -74,6 +87,12 @@ public final class LinuxAbi implements SyscallAbi {
         long nr = r.rax();
         try {
             thread.task = task;
+            if (nr == RT_SIGRETURN) {
+                return signals.sigreturn(task, r);
+            }
+            if (nr == SIGALTSTACK) {
+                return new SyscallOutcome.Return(table.signalCalls().sigaltstack(r.rdi(), r.rsi(), r.rsp()));
+            }
             SyscallOutcome outcome = table.call(task, r, nr, r.rdi(), r.rsi(), r.rdx(), r.r10(), r.r8(), r.r9());
             if (table.stale()) {
                 table = new SyscallTable(thread);   // execve: the calls work on the new image from now on
@@ -132,15 +151,20 @@ public final class LinuxAbi implements SyscallAbi {
         };
     }
 
-    /** The thread's task ended: the process ends with its last thread (descriptors closed, mappings let go). */
+    /**
+     * The thread's task ended: it takes no more signals; the process ends with its last thread (descriptors closed,
+     * mappings let go, timers stopped).
+     */
     @Override
     public void exited(SyscallTask task, int code, int signal) {
+        process.signals.removeThread(thread.signals);
         table.ended(code, signal);
     }
 
     @Override
     public FaultOutcome pageFault(SyscallTask task, long address, int errorCode, long rip) {
         boolean write = (errorCode & 2) != 0, exec = (errorCode & 16) != 0;
+        CpuFaults f;
         try {
             ProcessMemory memory = process.memory();
             if (memory.fault(address, write, exec)) {
@@ -149,28 +173,82 @@ public final class LinuxAbi implements SyscallAbi {
                 }
                 return FaultOutcome.Retry.INSTANCE;
             }
+            f = CpuFaults.segmentationFault(address, rip, process.memory().map().find(address) != null);
         } catch (PhysicalPages.OutOfGuestMemoryException e) {
-            return new FaultOutcome.End(new SyscallOutcome.Signaled(Signals.SIGKILL, "killed by SIGKILL (out of memory)"
+            return new FaultOutcome.End(new SyscallOutcome.Signaled(Signal.SIGKILL, "killed by SIGKILL (out of memory)"
                     + " touching 0x" + Long.toHexString(address) + ", rip 0x" + Long.toHexString(rip) + ": " + e.getMessage()));
         } catch (RuntimeException e) {
             process.host.internalError(process.toString(), -1, e);
-            return new FaultOutcome.End(new SyscallOutcome.Signaled(Signals.SIGBUS, "killed by SIGBUS at 0x"
-                    + Long.toHexString(address) + ", rip 0x" + Long.toHexString(rip) + ": the kernel failed to provide"
-                    + " the page (" + e + ")"));
+            f = CpuFaults.busError(address, ", rip 0x" + Long.toHexString(rip) + ": the kernel failed to provide the page ("
+                    + e + ")");
         } catch (ErrnoException e) {
-            return new FaultOutcome.End(new SyscallOutcome.Signaled(Signals.SIGBUS, "killed by SIGBUS at 0x"
-                    + Long.toHexString(address) + ", rip 0x" + Long.toHexString(rip) + ": its file could not be read ("
-                    + e.getMessage() + ")"));
+            f = CpuFaults.busError(address, ", rip 0x" + Long.toHexString(rip) + ": its file could not be read ("
+                    + e.getMessage() + ")");
         }
-        return new FaultOutcome.End(Signals.segmentationFault(address, rip));
+        return signals.fault(f.info(), PAGE_FAULT, errorCode, address, f.death());
     }
 
     @Override
     public FaultOutcome exception(SyscallTask task, int vector, long errorCode, long rip) {
-        SyscallOutcome.Signaled s = Signals.forException(vector, rip);
-        if (s == null) {
+        CpuFaults f = CpuFaults.forException(vector, rip);
+        if (f == null) {
             return FaultOutcome.KernelDefault.INSTANCE;
         }
-        return new FaultOutcome.End(s);
+        return signals.fault(f.info(), vector, errorCode, 0, f.death());
+    }
+
+    /**
+     * Ctrl-C: SIGINT from the kernel to this process (every process counts as the console's foreground group until
+     * tcsetpgrp lands).
+     */
+    @Override
+    public boolean consoleInterrupt(SyscallTask task) {
+        if (thread.task == null) {
+            thread.task = task;
+        }
+        boolean first;
+        synchronized (process.host.processes()) {
+            first = process.threads().stream().findFirst().map(t -> t == thread).orElse(false);
+        }
+        if (first) {   // once per process, whichever of its threads the kernel asks
+            process.signals.post(SigInfo.sent(Signal.SIGINT, SigInfo.SI_KERNEL, 0, 0));
+        }
+        return true;
+    }
+
+    @Override
+    public boolean userReturnPending(SyscallTask task) {
+        return signals.pending();
+    }
+
+    @Override
+    public SyscallOutcome returnToUser(SyscallTask task, GeneralRegisters registers) {
+        return signals.returnToUser(task, registers);
+    }
+
+    /**
+     * Linux's rules for a call a signal interrupts: a handler to run ends it with EINTR, or restarts it (RIP back over
+     * the SYSCALL, RAX its number) when the handler has SA_RESTART and the call allows it; a fatal signal ends it (the
+     * process dies at its return to user mode); a signal without a handler lets it wait on (it acts at the return).
+     */
+    @Override
+    public SyscallOutcome interrupt(SyscallTask task, Blocked blocked, GeneralRegisters call) {
+        if (SignalDelivery.isStop(blocked) || !thread.signals.hasDeliverable()) {
+            return null;
+        }
+        int sig = thread.signals.next();
+        SigAction action = process.signals.actions().get(sig);
+        boolean fatal = sig == Signal.SIGKILL || action.isDefault() && switch (Signal.defaultAction(sig)) {
+            case TERM, CORE -> true;
+            default -> false;
+        };
+        if (!fatal && !action.handled()) {
+            return null;
+        }
+        blocked.interrupted(task);
+        if (!fatal && blocked.restart() == Blocked.Restart.WITH_SA_RESTART && action.has(SigAction.SA_RESTART)) {
+            return new SyscallOutcome.Restore(call.withRip(call.rip() - SYSCALL_LENGTH));
+        }
+        return new SyscallOutcome.Return(-org.paravane.vmm.linux.Errno.EINTR);
     }
 }

@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.paravane.vmm.kernel.wait.WaitQueue;
 import org.paravane.vmm.linux.fs.ProcessFiles;
+import org.paravane.vmm.linux.signal.ProcessSignals;
+import org.paravane.vmm.linux.signal.Signal;
 
 /**
  * One Linux process, a thread group: its pid, memory (replaced by execve), files, limits, the signal dispositions its
@@ -19,8 +21,10 @@ final class LinuxProcess {
     final LinuxHost host;
     final ProcessFiles files;
     final Limits limits;
-    /** The signal dispositions the threads share (rt_sigaction). */
-    final Signals signals;
+    /** Signal actions the threads share, the process-wide pending set, the stop state: what kill reaches. */
+    final ProcessSignals signals = new ProcessSignals();
+    /** ITIMER_REAL and the POSIX timers, which post to the process or one of its threads. */
+    final SignalTimers timers = new SignalTimers(this);
     /** Woken when a child changes state (exits), for wait4/waitid. */
     final WaitQueue childEvents = new WaitQueue();
 
@@ -32,7 +36,7 @@ final class LinuxProcess {
     /** False while the process runs in its parent's memory (CLONE_VM without CLONE_THREAD: vfork, posix_spawn). */
     private volatile boolean ownsMemory = true;
     /** The signal its parent gets when it ends (SIGCHLD for fork; clone's low byte), or 0 for none. */
-    volatile int exitSignal = Signals.SIGCHLD;
+    volatile int exitSignal = Signal.SIGCHLD;
     /** Set when a vfork child execs or ends: its parent, blocked in vfork, goes on. */
     volatile boolean vforkReleased;
     final WaitQueue vforkWaiters = new WaitQueue();
@@ -56,7 +60,6 @@ final class LinuxProcess {
         this.host = host;
         this.files = files;
         this.limits = new Limits(files);
-        this.signals = new Signals(this);
         this.pgid = pid;
         this.sid = pid;
         install(executablePath, memory);

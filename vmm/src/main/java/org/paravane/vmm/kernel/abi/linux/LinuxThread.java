@@ -1,6 +1,8 @@
 package org.paravane.vmm.kernel.abi.linux;
 
 import org.paravane.vmm.kernel.abi.SyscallTask;
+import org.paravane.vmm.linux.signal.ProcessSignals;
+import org.paravane.vmm.linux.signal.ThreadSignals;
 
 /**
  * One thread (task) of a Linux process: its tid (the kernel's task id; the first thread's is the process's pid), what
@@ -16,15 +18,36 @@ final class LinuxThread {
     volatile long clearChildTid;
     /** set_robust_list: the head the kernel walks at exit. */
     volatile long robustList;
-    /** The signals this thread blocks (rt_sigprocmask); the signal code keeps what else a thread has of its own. */
-    volatile long signalMask;
     /** The kernel's task once it runs (set before its first instruction). */
     volatile SyscallTask task;
+    /** Its signal mask, own pending signals and alternate stack, in its process's {@link ProcessSignals}. */
+    final ThreadSignals signals;
 
+    /** The first thread of a process: no signal blocked. */
     LinuxThread(int tid, LinuxProcess process, String comm) {
         this.tid = tid;
         this.process = process;
         this.comm = comm;
+        this.signals = process.signals.addThread(tid, 0, this::interrupt);
+    }
+
+    /**
+     * A thread made by fork or clone from {@code creator}: its signal mask, and its alternate stack unless it runs in
+     * the creator's memory (CLONE_VM without CLONE_VFORK).
+     */
+    LinuxThread(int tid, LinuxProcess process, String comm, LinuxThread creator, boolean sharedMemory) {
+        this.tid = tid;
+        this.process = process;
+        this.comm = comm;
+        this.signals = process.signals.addThreadLike(tid, creator.signals, sharedMemory, this::interrupt);
+    }
+
+    /** A signal was posted for it: it looks at its signals soon (woken from a blocking call, its vCPU kicked). */
+    private void interrupt() {
+        SyscallTask t = task;
+        if (t != null) {
+            t.interrupt();
+        }
     }
 
     /** The name a new process image gets: its file's base name, cut to 15 bytes as Linux does. */

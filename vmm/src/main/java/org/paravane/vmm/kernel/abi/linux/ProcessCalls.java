@@ -4,6 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 import org.paravane.vmm.kernel.abi.SyscallOutcome;
 import org.paravane.vmm.kernel.abi.SyscallTask;
+import org.paravane.vmm.linux.signal.DefaultAction;
+import org.paravane.vmm.linux.signal.SigInfo;
+import org.paravane.vmm.linux.signal.Signal;
 
 /**
  * The calls about a thread's and its process's life: exit (this thread), exit_group (every thread of the process),
@@ -89,14 +92,16 @@ final class ProcessCalls {
                 reap(table, process);   // a process with no parent (another launched one, or init's orphan): no waiter
             }
         }
+        process.timers.cancelAll();
         process.releaseVfork();
         process.releaseMemory();
         process.files.release();
         if (parent != null) {
+            notifyParent(parent);
             parent.childEvents.wakeAll();
         }
         for (LinuxProcess p : orphans) {
-            endGroup(p, LinuxProcess.waitStatus(0, Signals.SIGKILL), 128 + Signals.SIGKILL, Signals.SIGKILL,
+            endGroup(p, LinuxProcess.waitStatus(0, Signal.SIGKILL), 128 + Signal.SIGKILL, Signal.SIGKILL,
                     "the VM's first process ended, and with it its process tree");
         }
     }
@@ -118,6 +123,19 @@ final class ProcessCalls {
             }
         }
         return n;
+    }
+
+    /** The child's exit signal (SIGCHLD unless clone said otherwise) to its parent, with what wait would report. */
+    private void notifyParent(LinuxProcess parent) {
+        int signal = process.exitSignal;
+        if (signal == 0) {
+            return;
+        }
+        int status = process.waitStatus(), killer = status & 0x7F;
+        int code = killer == 0 ? SigInfo.CLD_EXITED
+                : Signal.defaultAction(killer) == DefaultAction.CORE ? SigInfo.CLD_DUMPED : SigInfo.CLD_KILLED;
+        parent.signals.post(SigInfo.child(process.pid, 0, code, killer == 0 ? status >> 8 & 0xFF : killer, 0, 0)
+                .withSigno(signal));
     }
 
     /** {@code child} leaves the tree and the table for good (the caller holds the table's monitor). */

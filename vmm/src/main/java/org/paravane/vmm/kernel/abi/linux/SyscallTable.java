@@ -6,11 +6,14 @@ import org.paravane.vmm.kernel.mm.GuestAccessException;
 import org.paravane.vmm.linux.ErrnoException;
 import org.paravane.vmm.linux.fs.Fcntl;
 import org.paravane.vmm.linux.fs.ProcessFiles;
+import org.paravane.vmm.linux.signal.SigInfo;
+import org.paravane.vmm.linux.signal.Signal;
 
 /**
  * The x86-64 system call table of one process: number to handler, in the call groups ({@link FileCalls},
- * {@link MemoryCalls}, {@link TimeCalls}, {@link IdentityCalls}, {@link Signals}). A number that is not here answers
- * null, which the ABI turns into -ENOSYS; clone3 and rseq do so by design, since libc falls back.
+ * {@link MemoryCalls}, {@link TimeCalls}, {@link IdentityCalls}, {@link SignalCalls}, {@link SignalTimers}). A number
+ * that is not here answers null, which the ABI turns into -ENOSYS; clone3 and rseq do so by design, since libc falls
+ * back.
  */
 final class SyscallTable {
     private final LinuxThread thread;
@@ -20,7 +23,8 @@ final class SyscallTable {
     private final MemoryCalls mm;
     private final TimeCalls time;
     private final IdentityCalls id;
-    private final Signals signals;
+    private final SignalCalls signals;
+    private final SignalTimers timers;
     private final PollCalls poll;
     private final EpollCalls epoll;
     private final FutexWords futexWords;
@@ -41,7 +45,8 @@ final class SyscallTable {
         this.mm = process.memoryCalls();
         this.time = new TimeCalls(process);
         this.id = new IdentityCalls(thread);
-        this.signals = process.signals;
+        this.signals = new SignalCalls(thread);
+        this.timers = process.timers;
         this.life = new ProcessCalls(thread);
         this.clone = new CloneCall(thread);
         this.waits = new WaitCalls(thread);
@@ -69,6 +74,10 @@ final class SyscallTable {
 
     private String path(long address) throws GuestAccessException, ErrnoException {
         return io.path(address);
+    }
+
+    SignalCalls signalCalls() {
+        return signals;
     }
 
     /** Carries out call {@code nr}; null when it is not implemented. */
@@ -216,7 +225,7 @@ final class SyscallTable {
             case 229 -> ok(time.clockGetres(t, a, b));                            // clock_getres
             case 96 -> ok(time.gettimeofday(a, b));                               // gettimeofday
             case 201 -> ok(time.time(a));                                         // time
-            case 35 -> time.nanosleep(a, b);                                      // nanosleep
+            case 35 -> time.nanosleep(t, a, b);                                     // nanosleep
             case 230 -> time.clockNanosleep(t, a, b, c, d);                       // clock_nanosleep
             // ---- identity and limits
             case 39 -> ok(process.pid);                                           // getpid
@@ -264,15 +273,22 @@ final class SyscallTable {
             case 334, 435 -> ok(-org.paravane.vmm.linux.Errno.ENOSYS);           // rseq, clone3: libc falls back
             // ---- signals and the end
             case 13 -> ok(signals.rtSigaction(a, b, c, d));                       // rt_sigaction
-            case 14 -> ok(signals.rtSigprocmask(thread, a, b, c, d));             // rt_sigprocmask
-            case 62 -> signals.sendToSelf(thread, a, b);                          // kill
-            case 200 -> signals.sendToSelf(thread, a == thread.tid ? process.pid : a, b);   // tkill
-            case 234 -> {                                                         // tgkill
-                if (a != process.pid) {
-                    throw new ErrnoException(org.paravane.vmm.linux.Errno.ESRCH, "no thread group " + a);
-                }
-                yield signals.sendToSelf(thread, b == thread.tid ? process.pid : b, c);
-            }
+            case 14 -> ok(signals.rtSigprocmask(a, b, c, d));                     // rt_sigprocmask
+            case 127 -> ok(signals.rtSigpending(a, b));                           // rt_sigpending
+            case 130 -> signals.rtSigsuspend(a, b);                               // rt_sigsuspend
+            case 128 -> signals.rtSigtimedwait(t, a, b, c, d);                    // rt_sigtimedwait
+            case 34 -> signals.pause();                                           // pause
+            case 62 -> signals.kill(a, b);                                        // kill
+            case 200 -> signals.tkill(-1, a, b);                                  // tkill
+            case 234 -> signals.tkill(a, b, c);                                   // tgkill
+            case 37 -> ok(timers.alarm(t, a));                                    // alarm
+            case 38 -> ok(timers.setitimer(t, a, b, c));                          // setitimer
+            case 36 -> ok(timers.getitimer(t, a, b));                             // getitimer
+            case 222 -> ok(timers.timerCreate(t, a, b, c, thread.signals));       // timer_create
+            case 223 -> ok(timers.timerSettime(t, a, b, c, d));                   // timer_settime
+            case 224 -> ok(timers.timerGettime(t, a, b));                         // timer_gettime
+            case 225 -> ok(timers.timerGetoverrun(a));                            // timer_getoverrun
+            case 226 -> ok(timers.timerDelete(a));                                // timer_delete
             case 60 -> life.exit(a);                                              // exit
             case 231 -> life.exitGroup(a);                                        // exit_group
             default -> null;
@@ -299,15 +315,12 @@ final class SyscallTable {
         return ok(io.ioctl(fd, request, arg));
     }
 
-    /** A write to a pipe without readers: SIGPIPE's action (by default the end of the process), else EPIPE. */
+    /**
+     * A write to a pipe without readers: SIGPIPE to the writing thread (as Linux's send_sig: SI_USER from itself) and
+     * EPIPE; the signal's action comes at the return to user mode (by default the end of the process).
+     */
     SyscallOutcome brokenPipe() {
-        try {
-            if (signals.sendToSelf(thread, process.pid, Signals.SIGPIPE) instanceof SyscallOutcome.Signaled s) {
-                return s;
-            }
-        } catch (ErrnoException e) {
-            throw new IllegalStateException("a process cannot signal itself", e);
-        }
+        thread.signals.post(SigInfo.sent(Signal.SIGPIPE, SigInfo.SI_USER, process.pid, 0));
         return new SyscallOutcome.Return(-org.paravane.vmm.linux.Errno.EPIPE);
     }
 

@@ -5,6 +5,7 @@ import static org.paravane.vmm.linux.Errno.EINVAL;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Instant;
+import org.paravane.vmm.kernel.abi.Blocked;
 import org.paravane.vmm.kernel.abi.SyscallOutcome;
 import org.paravane.vmm.kernel.abi.SyscallTask;
 import org.paravane.vmm.kernel.mm.GuestAccessException;
@@ -13,7 +14,8 @@ import org.paravane.vmm.linux.ErrnoException;
 /**
  * Clocks and sleeping. CLOCK_MONOTONIC and CLOCK_BOOTTIME count from the VM's kernel start (they keep counting across
  * a move between backends), CLOCK_REALTIME is the host's wall clock, the CPU-time clocks count the task's time on a
- * vCPU. A sleeping task leaves its vCPU ({@link SyscallOutcome.Sleep}).
+ * vCPU. A sleeping task leaves its vCPU ({@link SyscallOutcome.Block} with its deadline), and a signal handler
+ * interrupts its sleep.
  */
 final class TimeCalls {
     static final int CLOCK_REALTIME = 0, CLOCK_MONOTONIC = 1, CLOCK_PROCESS_CPUTIME_ID = 2, CLOCK_THREAD_CPUTIME_ID = 3,
@@ -83,12 +85,50 @@ final class TimeCalls {
         return seconds;
     }
 
-    SyscallOutcome nanosleep(long req, long rem) throws ErrnoException, GuestAccessException {
+    SyscallOutcome nanosleep(SyscallTask task, long req, long rem) throws ErrnoException, GuestAccessException {
         long nanos = readTimespec(req);
-        if (rem != 0) {
-            memory.write(rem, new byte[16]);   // never interrupted: nothing remains
+        return sleep(task, nanos, rem);
+    }
+
+    /**
+     * Sleeps off the vCPU until {@code nanos} have passed; a signal handler interrupts it with EINTR and the remaining
+     * time in {@code rem} (when not 0), as Linux's ERESTART_RESTARTBLOCK does when a handler runs.
+     */
+    private SyscallOutcome sleep(SyscallTask task, long nanos, long rem) {
+        long now = task.nanosSinceStart();
+        long deadline = nanos >= Long.MAX_VALUE - now ? Long.MAX_VALUE - 1 : now + nanos;
+        return new Sleeping(deadline, rem).resume(task);
+    }
+
+    private final class Sleeping implements Blocked {
+        private final long deadline, rem;
+
+        Sleeping(long deadline, long rem) {
+            this.deadline = deadline;
+            this.rem = rem;
         }
-        return new SyscallOutcome.Sleep(nanos, 0);
+
+        @Override
+        public SyscallOutcome resume(SyscallTask task) {
+            return task.nanosSinceStart() >= deadline ? new SyscallOutcome.Return(0)
+                    : new SyscallOutcome.Block(this, deadline);
+        }
+
+        @Override
+        public Restart restart() {
+            return Restart.NEVER;
+        }
+
+        @Override
+        public void interrupted(SyscallTask task) {
+            if (rem != 0) {
+                try {
+                    writeTimespec(rem, Math.max(0, deadline - task.nanosSinceStart()));
+                } catch (GuestAccessException e) {
+                    // Linux reports EFAULT here only through the call's restart block; the EINTR stands
+                }
+            }
+        }
     }
 
     SyscallOutcome clockNanosleep(SyscallTask task, long clock, long flags, long req, long rem)
@@ -99,13 +139,15 @@ final class TimeCalls {
         long now = now(task, clock);
         long value = readTimespec(req);
         long nanos = (flags & TIMER_ABSTIME) != 0 ? Math.max(0, value - now) : value;
-        if ((flags & TIMER_ABSTIME) == 0 && rem != 0) {
-            memory.write(rem, new byte[16]);
-        }
-        return new SyscallOutcome.Sleep(nanos, 0);
+        return sleep(task, nanos, (flags & TIMER_ABSTIME) == 0 ? rem : 0);
     }
 
     private long readTimespec(long address) throws ErrnoException, GuestAccessException {
+        return readTimespec(memory, address);
+    }
+
+    /** A {@code struct timespec} in nanoseconds (saturated); EINVAL when it is negative or not normalised. */
+    static long readTimespec(ProcessMemory memory, long address) throws ErrnoException, GuestAccessException {
         ByteBuffer b = ByteBuffer.wrap(memory.read(address, 16)).order(ByteOrder.LITTLE_ENDIAN);
         long sec = b.getLong(), nsec = b.getLong();
         if (sec < 0 || nsec < 0 || nsec >= NANOS) {
@@ -114,7 +156,7 @@ final class TimeCalls {
         return sec > Long.MAX_VALUE / NANOS - 1 ? Long.MAX_VALUE : sec * NANOS + nsec;
     }
 
-    private void writeTimespec(long address, long nanos) throws GuestAccessException {
+    void writeTimespec(long address, long nanos) throws GuestAccessException {
         memory.write(address, ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN)
                 .putLong(Math.floorDiv(nanos, NANOS)).putLong(Math.floorMod(nanos, NANOS)).array());
     }

@@ -10,6 +10,7 @@ import org.paravane.vmm.kernel.abi.SyscallOutcome;
 import org.paravane.vmm.kernel.abi.SyscallTask;
 import org.paravane.vmm.kernel.mm.GuestAccessException;
 import org.paravane.vmm.linux.ErrnoException;
+import org.paravane.vmm.linux.signal.Signal;
 
 /**
  * wait4 and waitid: a child of the caller's process that has ended is reaped (its status reported, its pid freed);
@@ -104,7 +105,7 @@ final class WaitCalls {
             return b.array();   // WNOHANG with nothing to report: si_signo and si_pid stay 0
         }
         boolean killed = (found.status() & 0x7F) != 0;
-        b.putInt(0, Signals.SIGCHLD).putInt(4, 0).putInt(8, killed ? CLD_KILLED : CLD_EXITED);
+        b.putInt(0, Signal.SIGCHLD).putInt(4, 0).putInt(8, killed ? CLD_KILLED : CLD_EXITED);
         b.putInt(16, found.pid()).putInt(20, 0).putInt(24, killed ? found.status() & 0x7F : (found.status() >> 8) & 0xFF);
         return b.array();
     }
