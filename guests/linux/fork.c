@@ -112,7 +112,6 @@ static void vfork_waits(void) {
 
 /* A child forks a grandchild and ends: the grandchild is handed to init (the VM's first process, this one). */
 static void reparenting(void) {
-    int fds[2];
     pid_t init = getpid();
     fflush(stdout);
     pid_t child = fork();
@@ -128,7 +127,6 @@ static void reparenting(void) {
     }
     int status;
     expect("the middle child ended", waitpid(child, &status, 0) == child && WEXITSTATUS(status) == 0, 1);
-    (void) fds;
     /* The grandchild is init's now: waiting for any child finds it. */
     pid_t got = waitpid(-1, &status, 0);
     expect("the orphan is init's child", got > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0, 1);
@@ -180,9 +178,54 @@ static int bomb(void) {
     return refused ? 0 : 1;
 }
 
+/* A process tree that runs a while (for moves between backends): four children each change their copy-on-write copy
+   of a buffer in rounds, sleeping between them, and exit with its checksum; the parent prints what they returned. */
+static int tree(void) {
+    static unsigned char buf[64 * 1024];
+    for (size_t i = 0; i < sizeof buf; i++) {
+        buf[i] = (unsigned char) (i * 7);
+    }
+    pid_t kids[4];
+    printf("tree: started\n");
+    fflush(stdout);
+    for (int k = 0; k < 4; k++) {
+        kids[k] = fork();
+        if (kids[k] == 0) {
+            unsigned sum = 0;
+            for (int round = 0; round < 20; round++) {
+                for (size_t i = 0; i < sizeof buf; i++) {
+                    buf[i] = (unsigned char) (buf[i] + k + round);
+                }
+                pause_ms(10);
+            }
+            for (size_t i = 0; i < sizeof buf; i++) {
+                sum = sum * 31 + buf[i];
+            }
+            _exit((int) (sum % 127));
+        }
+    }
+    for (size_t i = 0; i < sizeof buf; i++) {
+        buf[i] ^= 0x55;
+    }
+    for (int k = 0; k < 4; k++) {
+        int status;
+        pid_t got = waitpid(kids[k], &status, 0);
+        printf("child %d: %s %d\n", k, got == kids[k] && WIFEXITED(status) ? "exit" : "FAIL", WEXITSTATUS(status));
+    }
+    unsigned sum = 0;
+    for (size_t i = 0; i < sizeof buf; i++) {
+        sum = sum * 31 + buf[i];
+    }
+    printf("parent: %u\n", sum);
+    return 0;
+}
+
 int main(int argc, char **argv) {
     if (argc > 1 && strcmp(argv[1], "bomb") == 0) {
         return bomb();
+    }
+    if (argc > 1 && strcmp(argv[1], "tree") == 0) {
+        return tree();
     }
     copy_on_write();
     wait_statuses();
