@@ -27,12 +27,24 @@ final class CallBlocks extends Exception {
     final transient List<Interest> interests;
     final long deadlineNanos;
     final transient Attempt retry;
+    /** Whether a handler with SA_RESTART restarts the call (read, write); poll, select and epoll_wait never do. */
+    final boolean restartable;
 
     CallBlocks(List<Interest> interests, long deadlineNanos, Attempt retry) {
+        this(interests, deadlineNanos, retry, true);
+    }
+
+    private CallBlocks(List<Interest> interests, long deadlineNanos, Attempt retry, boolean restartable) {
         super(null, null, false, false);
         this.interests = List.copyOf(interests);
         this.deadlineNanos = deadlineNanos;
         this.retry = retry;
+        this.restartable = restartable;
+    }
+
+    /** A wait a signal handler always ends with EINTR (Linux's ERESTARTNOHAND: poll, select, epoll_wait). */
+    static CallBlocks neverRestarted(List<Interest> interests, long deadlineNanos, Attempt retry) {
+        return new CallBlocks(interests, deadlineNanos, retry, false);
     }
 
     /** A stream that would block, to be tried again by {@code retry}, without a deadline. */

@@ -92,7 +92,7 @@ final class EpollCalls {
             memory.write(events, out.array());
             return ready.size();
         }
-        throw new CallBlocks(List.of(new CallBlocks.Interest(epoll.waiters(), PollEvents.POLLIN)), deadline,
+        throw CallBlocks.neverRestarted(List.of(new CallBlocks.Interest(epoll.waiters(), PollEvents.POLLIN)), deadline,
                 () -> waitOnce(t, epoll, events, maxEvents, deadline));
     }
 

@@ -121,7 +121,7 @@ final class PollCalls {
             memory.write(fds, out.array());
             return ready;
         }
-        throw new CallBlocks(interests(queues), wakeBy(t, deadline, polled), () -> pollOnce(t, fds, fd, events, deadline));
+        throw CallBlocks.neverRestarted(interests(queues), wakeBy(t, deadline, polled), () -> pollOnce(t, fds, fd, events, deadline));
     }
 
     /** When the waiting call must look again: its deadline, or sooner when a file can only be polled. */
@@ -236,7 +236,7 @@ final class PollCalls {
             }
             return ready;
         }
-        throw new CallBlocks(interests(queues), wakeBy(t, deadline, polled),
+        throw CallBlocks.neverRestarted(interests(queues), wakeBy(t, deadline, polled),
                 () -> selectOnce(t, n, sets, addresses, timeval, deadline));
     }
 

@@ -38,6 +38,11 @@ final class WaitingCall implements Blocked {
     }
 
     @Override
+    public Restart restart() {
+        return current.restartable ? Restart.WITH_SA_RESTART : Restart.NEVER;
+    }
+
+    @Override
     public void cancel() {
         disarm(current);
     }

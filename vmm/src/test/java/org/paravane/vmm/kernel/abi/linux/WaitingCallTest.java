@@ -117,4 +117,20 @@ class WaitingCallTest {
         assertThat(outcome).isEqualTo(new SyscallOutcome.Return(-Errno.EBADF));
         assertThat(queue.isEmpty()).isTrue();
     }
+
+    @Test
+    void pollsNeverRestartReadsDoWithSaRestart() throws Exception {
+        WaitQueue queue = new WaitQueue();
+        List<CallBlocks.Interest> on = List.of(new CallBlocks.Interest(queue, 1));
+        CallBlocks.Attempt never = () -> {
+            throw new WouldBlock(queue, 1, "never");
+        };
+        var read = (SyscallOutcome.Block) WaitingCall.start(task, new CallBlocks(on, Long.MAX_VALUE, never),
+                WaitingCallTest::settle);
+        assertThat(read.blocked().restart()).isEqualTo(org.paravane.vmm.kernel.abi.Blocked.Restart.WITH_SA_RESTART);
+        var poll = (SyscallOutcome.Block) WaitingCall.start(task, CallBlocks.neverRestarted(on, Long.MAX_VALUE, () -> {
+            throw CallBlocks.neverRestarted(on, Long.MAX_VALUE, never);
+        }), WaitingCallTest::settle);
+        assertThat(poll.blocked().restart()).isEqualTo(org.paravane.vmm.kernel.abi.Blocked.Restart.NEVER);
+    }
 }
