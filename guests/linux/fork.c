@@ -76,7 +76,8 @@ static void wait_statuses(void) {
     fflush(stdout);
     pid_t crash = fork();
     if (crash == 0) {
-        *(volatile int *) 8 = 1;
+        volatile int *volatile bad = (volatile int *) 8;
+        *bad = 1;
         _exit(0);
     }
     expect("a crashed child", waitpid(crash, &status, 0), crash);
