@@ -76,7 +76,7 @@ static void wait_statuses(void) {
     fflush(stdout);
     pid_t crash = fork();
     if (crash == 0) {
-        volatile int *volatile bad = (volatile int *) 8;
+        volatile int *volatile bad = (volatile int *) 8;   /* opaque to gcc's bounds check */
         *bad = 1;
         _exit(0);
     }

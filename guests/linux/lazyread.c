@@ -2,11 +2,12 @@
  * Reads a file two ways and prints one checksum of all its bytes: the first half through a private read-only
  * mapping (page by page, as a scanner would), the second half with pread in 4 KiB pieces. Against a lazily served
  * file both ways meet pages that have not arrived: the mapping takes async page faults, pread faults in the kernel.
- * Then it creates /tmp/lazyread.done, which spin (the CPU-bound neighbour) waits for.
+ * At exit, whatever the outcome, it creates /tmp/lazyread.done, which spin (the CPU-bound neighbour) waits for.
  */
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -18,7 +19,12 @@ static uint64_t mix(uint64_t h, const unsigned char *p, long n) {
     return h;
 }
 
+static void done(void) {
+    close(open("/tmp/lazyread.done", O_CREAT | O_WRONLY, 0644));
+}
+
 int main(int argc, char **argv) {
+    atexit(done);
     if (argc != 2) {
         fprintf(stderr, "usage: lazyread FILE\n");
         return 2;
@@ -54,8 +60,5 @@ int main(int argc, char **argv) {
     }
     close(fd);
     printf("size %ld mapped %ld preads %ld fnv %016llx\n", size, half, pieces, (unsigned long long) h);
-    fflush(stdout);
-    int done = open("/tmp/lazyread.done", O_CREAT | O_WRONLY, 0644);
-    close(done);
     return 0;
 }

@@ -352,6 +352,44 @@ static void atomicity(void) {
     close(p[0]);
 }
 
+/*
+ * Blocking across processes: poll and epoll_wait without a timeout are woken by a child's write, and the child's
+ * blocking write of more than the pipe holds returns whole once the parent has drained it.
+ */
+static void wakes(void) {
+    int p[2];
+    pipe(p);
+    pid_t child = fork();
+    if (child == 0) {
+        close(p[0]);
+        struct timespec pause = {0, 20 * 1000000};
+        nanosleep(&pause, NULL);
+        write(p[1], "z", 1);
+        nanosleep(&pause, NULL);
+        _exit(write(p[1], big, 150000) == 150000 ? 0 : 1);
+    }
+    close(p[1]);
+    struct pollfd fd = {p[0], POLLIN, 0};
+    expect("poll without a timeout is woken by the child", poll(&fd, 1, -1), 1);
+    char c;
+    expect("its byte", read(p[0], &c, 1), 1);
+    int ep = epoll_create1(0);
+    struct epoll_event ev = {.events = EPOLLIN, .data.fd = p[0]}, out;
+    epoll_ctl(ep, EPOLL_CTL_ADD, p[0], &ev);
+    expect("epoll_wait without a timeout is woken too", epoll_wait(ep, &out, 1, -1), 1);
+    long total = 0, n;
+    static char sink[8192];
+    while ((n = read(p[0], sink, sizeof sink)) > 0) {
+        total += n;
+    }
+    int status;
+    waitpid(child, &status, 0);
+    expect("all of a write larger than the pipe arrived", total, 150000);
+    expect("and the writer saw it whole", WIFEXITED(status) && WEXITSTATUS(status) == 0, 1);
+    close(ep);
+    close(p[0]);
+}
+
 /* A child whose reader has gone: EPIPE with SIGPIPE ignored, death by SIGPIPE by default. */
 static void brokenPipes(void) {
     int p[2];
@@ -387,6 +425,7 @@ int main(int argc, char **argv) {
     if (argc > 1 && strcmp(argv[1], "fork") == 0) {
         pipeline();
         atomicity();
+        wakes();
         brokenPipes();
     }
     if (failures == 0) {

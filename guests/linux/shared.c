@@ -1,6 +1,6 @@
 /*
  * Shared mappings: MAP_SHARED of an in-memory file (one set of pages for two mappings, read()/write() coherent with
- * them, the bytes kept after munmap), MAP_SHARED|MAP_ANONYMOUS, msync's errnos, and with an argument, a host file
+ * them, the bytes kept after munmap), MAP_SHARED|MAP_ANONYMOUS (shared with a forked child), msync's errnos, and with an argument, a host file
  * mapped shared and written through the mapping (the test reads the host file afterwards).
  */
 #define _GNU_SOURCE
@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static int failures;
@@ -55,6 +56,17 @@ int main(int argc, char **argv) {
     expect("zero at first", anon[1000], 0);
     anon[1000] = 42;
     expect("keeps a write", anon[1000], 42);
+    pid_t child = fork();
+    if (child == 0) {
+        anon[7] = 1234;   /* seen by the parent: shared memory stays shared across fork */
+        strcpy((char *) (anon + 512), "from the child");
+        _exit(0);
+    }
+    int status = -1;
+    expect("fork", child > 0, 1);
+    expect("wait for the child", waitpid(child, &status, 0) == child && WIFEXITED(status) && WEXITSTATUS(status) == 0, 1);
+    expect("the child's write is the parent's", anon[7], 1234);
+    expect("the child's string", strcmp((char *) (anon + 512), "from the child"), 0);
     expect("munmap anonymous", munmap(anon, 2 * page), 0);
 
     int ro = open("/tmp/shared.bin", O_RDONLY);

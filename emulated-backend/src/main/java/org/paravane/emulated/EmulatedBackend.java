@@ -61,8 +61,12 @@ public final class EmulatedBackend implements VirtualizationBackend {
     @Activate
     @Modified
     void configure(Map<String, Object> properties) {
+        // The component's own service properties come along with the configuration: not configuration keys.
+        Map<String, Object> config = new java.util.HashMap<>(properties);
+        config.remove(VirtualizationBackend.NAME);
+        config.remove(VirtualizationBackend.USABLE);
         try {
-            translation = TranslationSettings.of(properties, TranslationSettings.defaults());
+            translation = TranslationSettings.of(config, TranslationSettings.defaults());
         } catch (IllegalArgumentException e) {
             LOG.log(System.Logger.Level.ERROR, e.getMessage() + "; keeping " + translation);
         }

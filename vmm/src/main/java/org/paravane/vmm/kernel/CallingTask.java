@@ -132,6 +132,11 @@ final class CallingTask implements SyscallTask {
     }
 
     @Override
+    public void exec(AddressSpace space) {
+        kernel.exec(task, space);
+    }
+
+    @Override
     public int newTaskId() {
         return kernel.newTaskId();
     }

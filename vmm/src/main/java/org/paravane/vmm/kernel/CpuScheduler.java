@@ -30,6 +30,11 @@ final class CpuScheduler implements Runnable {
     private int vcpuCpl = -1;
     private boolean vcpuTs;
     private long vcpuCr3 = -1;
+    /**
+     * The special registers last loaded for a task: threads of one process share CPL and CR3 but not their FS base
+     * (TLS), so a switch between them must load them too.
+     */
+    private org.paravane.api.cpu.SpecialRegisters vcpuSpecial;
     private long budgetNanos = -1;
 
     CpuScheduler(GuestKernel kernel, int index) {
@@ -109,6 +114,7 @@ final class CpuScheduler implements Runnable {
     void vcpuReplaced() {
         vcpuCpl = -1;
         vcpuCr3 = -1;
+        vcpuSpecial = null;
         configureVcpu();
     }
 
@@ -243,6 +249,7 @@ final class CpuScheduler implements Runnable {
         // The last task's address space may be released (it exited) and its table pages reused: halt in the kernel's.
         if (vcpuCpl != 0 || vcpuCr3 != haltRegisters.control().cr3()) {
             v.setSpecialRegisters(haltRegisters);
+            vcpuSpecial = null;
             vcpuCpl = 0;
             vcpuTs = false;
             vcpuCr3 = haltRegisters.control().cr3();
@@ -263,8 +270,10 @@ final class CpuScheduler implements Runnable {
     void load(Task t) {
         Vcpu v = vcpu();
         boolean ts = fpu.enter(t);
-        if (vcpuCpl != t.cpl() || vcpuCr3 != t.space.root() || vcpuTs != ts || t.specialChanged) {
+        if (vcpuCpl != t.cpl() || vcpuCr3 != t.space.root() || vcpuTs != ts || t.specialChanged
+                || vcpuSpecial != t.specialRegisters) {
             t.specialChanged = false;
+            vcpuSpecial = t.specialRegisters;
             v.setSpecialRegisters(ts ? FpuSwitch.withTaskSwitched(t.specialRegisters) : t.specialRegisters);
             vcpuCpl = t.cpl();
             vcpuCr3 = t.space.root();

@@ -115,6 +115,14 @@ final class FpuSwitch {
         return t.fpu == null ? null : t.fpu.clone();
     }
 
+    /** execve: {@code t} starts over with the fresh state (in the FPU now when it owns it). */
+    void reset(Task t) {
+        t.fpu = null;
+        if (owner == t) {
+            cpu.vcpu().setFpuState(null);
+        }
+    }
+
     /** {@code s} with CR0.TS set: FP, SSE and FXSAVE instructions raise #NM until the kernel clears it. */
     static SpecialRegisters withTaskSwitched(SpecialRegisters s) {
         ControlRegisters c = s.control();

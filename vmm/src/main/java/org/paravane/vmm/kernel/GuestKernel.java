@@ -212,6 +212,17 @@ public final class GuestKernel implements AutoCloseable {
         return child;
     }
 
+    /** execve of {@code t}, in a system call on its vCPU: see {@link org.paravane.vmm.kernel.abi.SyscallTask#exec}. */
+    void exec(Task t, AddressSpace space) {
+        AddressSpace old = t.space;
+        org.paravane.api.cpu.SpecialRegisters fresh = PlatformLayout.specialRegisters(t.home(), t.cpl(), space.root());
+        t.space = space;
+        t.specialRegisters = fresh;
+        t.specialChanged = true;
+        schedulers[t.home()].fpu().reset(t);
+        old.release();
+    }
+
     /**
      * Ends {@code t} from any thread: a task off its vCPU is woken to end when picked; a running one ends at its
      * vCPU's next exit (the kick makes one at once). The first request wins.
@@ -574,6 +585,15 @@ public final class GuestKernel implements AutoCloseable {
 
     public List<Task> tasks() {
         return List.copyOf(tasks);
+    }
+
+    /** The VM's Linux processes as a tree ({@link LinuxHost#processTree()}); empty when it runs none. */
+    public List<org.paravane.vmm.kernel.abi.linux.ProcessInfo> linuxProcesses() {
+        LinuxHost host;
+        synchronized (this) {
+            host = linuxHost;
+        }
+        return host == null ? List.of() : host.processTree();
     }
 
     /** Counters of every vCPU. */

@@ -49,6 +49,11 @@ final class SystemCalls {
                     cpu.load(t);
                     return Step.CONTINUE;
                 }
+                case SyscallOutcome.NewContext n -> {
+                    t.registers = n.registers();
+                    cpu.load(t);
+                    return Step.CONTINUE;
+                }
                 case SyscallOutcome.Yield y -> {
                     t.registers = ctx.with(GeneralRegisters.RAX, y.value());
                     return Step.PREEMPT;

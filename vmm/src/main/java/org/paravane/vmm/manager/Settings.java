@@ -20,13 +20,14 @@ import org.paravane.vmm.source.SourceSpec;
  */
 record Settings(String defaultBackend, WaitPolicy waitPolicy, SourceSpec pageSource, PreemptionModel preemption,
                 long timeSliceMicros, int memoryMiB, int maxVms, int maxVcpus, int maxMemoryMiB, int historySize,
-                String cpuModel) {
+                String cpuModel, int maxProcesses) {
 
     /** The backends Paravane ships; a default backend may also name any backend registered when it is configured. */
     static final Set<String> BUILT_IN_BACKENDS = Set.of("kvm", "emulated");
 
     static final Settings DEFAULTS = new Settings("auto", WaitPolicy.DECISION_TABLE, SourceSpec.parse("pattern,latency=100us"),
-            PreemptionModel.PREEMPTIBLE, 2000, 64, 64, 16, 16384, 20, CpuModels.DEFAULT);
+            PreemptionModel.PREEMPTIBLE, 2000, 64, 64, 16, 16384, 20, CpuModels.DEFAULT,
+            org.paravane.vmm.kernel.abi.linux.LinuxOptions.DEFAULT_MAX_PROCESSES);
 
     /**
      * @param registeredBackends names of the backends registered now (besides the built-in ones)
@@ -69,9 +70,10 @@ record Settings(String defaultBackend, WaitPolicy waitPolicy, SourceSpec pageSou
             }
             return name.strip();
         });
+        int maxProcesses = c.intNumber("maxProcesses", DEFAULTS.maxProcesses(), 1, 65536);
         c.validate();
         return new Settings(backend, policy, source, preemption, slice, memory, maxVms, maxVcpus, maxMemory, historySize,
-                cpuModel);
+                cpuModel, maxProcesses);
     }
 
     /** What new VMs get where their definition leaves a field open. */

@@ -131,7 +131,7 @@ public class VmManager {
                 throw new IllegalArgumentException("a VM named '" + name + "' is already running");
             }
             ConsoleLog log = new ConsoleLog(CONSOLE_LINES);
-            VmBuilder.BuiltVm built = builder.build(name, logged(def, log), backend.service(), (task, text) -> {
+            VmBuilder.BuiltVm built = builder.build(name, logged(def, log, settings.maxProcesses()), backend.service(), (task, text) -> {
                 log.write(text);   // kept also while nobody watches (detached VMs)
                 console.write(task, text);
             });
@@ -152,9 +152,10 @@ public class VmManager {
 
     /**
      * {@code def} with its Linux processes' stdout and stderr also written to {@code log} (for a detached VM, only
-     * there), as the output of Paravane tasks is; a long write costs the log a scan, not a copy.
+     * there), as the output of Paravane tasks is; a long write costs the log a scan, not a copy. Its processes are
+     * limited to the manager's {@code maxProcesses}.
      */
-    private static VmDefinition logged(VmDefinition def, ConsoleLog log) {
+    private static VmDefinition logged(VmDefinition def, ConsoleLog log, int maxProcesses) {
         if (def.linux() == null) {
             return def;
         }
@@ -164,7 +165,7 @@ public class VmManager {
                 c.terminal(), c.rows(), c.columns());
         return new VmDefinition(def.name(), def.backend(), def.vcpus(), def.memoryMiB(), def.dataSource(), def.dataBytes(),
                 def.tasks(), def.waitPolicy(), def.preemption(), def.timeSliceMicros(), def.cpuModel(),
-                def.linux().withConsole(teed));
+                new LinuxOptions(def.linux().files(), teed, def.linux().servedFiles(), maxProcesses));
     }
 
     /** vm1, vm2, ...: skips names a user gave ({@code --name vm60}) or an earlier VM still listed has. */

@@ -51,4 +51,8 @@ public @interface VmmConfig {
     @AttributeDefinition(description = "Ended VMs paravane:vms keeps listing, with their output and stats (0..10000);"
             + " older ones are forgotten, paravane:vms --clear forgets them all")
     int historySize() default 20;
+
+    @AttributeDefinition(description = "Per-VM limit: most Linux processes one VM may hold, zombies included (1..65536);"
+            + " beyond it fork fails with EAGAIN and the VM's log names the limit")
+    int maxProcesses() default 512;
 }

@@ -125,6 +125,14 @@ public class VmCommands {
                             .map(e -> e.getKey() + "=0x" + Long.toHexString(e.getValue())).collect(Collectors.joining(" ")));
         }
         b.append(tasks);
+        List<org.paravane.vmm.kernel.abi.linux.ProcessInfo> processes = k.linuxProcesses();
+        if (!processes.isEmpty()) {
+            TextTable tree = new TextTable("PID", "PPID", "PGID", "SID", "STATE", "THREADS", "PROCESS");
+            for (var p : processes) {
+                tree.row(p.pid(), p.ppid(), p.pgid(), p.sid(), p.state(), p.threads(), "  ".repeat(p.depth()) + p.name());
+            }
+            b.append(tree);
+        }
         return b.append(syscalls(k.tasks())).toString();
     }
 

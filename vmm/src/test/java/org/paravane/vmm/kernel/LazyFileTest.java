@@ -36,11 +36,16 @@ class LazyFileTest {
     @TempDir
     Path dir;
 
-    private record Result(Task reader, Task spinner, String stdout, GuestVcpuStats vcpu) {
+    private record Result(Task reader, Task spinner, String stdout, String stderr, GuestVcpuStats vcpu) {
     }
 
     private Result run(GuestStack stack, WaitPolicy policy, PreemptionModel model, String latency) throws Exception {
-        byte[] data = new byte[SIZE];
+        return run(stack, policy, model, SIZE, "latency=" + latency, 0);
+    }
+
+    private Result run(GuestStack stack, WaitPolicy policy, PreemptionModel model, int size, String sourceOptions,
+                       int readerExit) throws Exception {
+        byte[] data = new byte[size];
         new Random(14).nextBytes(data);
         Path file = dir.resolve("lazy.bin");
         Files.write(file, data);
@@ -48,7 +53,7 @@ class LazyFileTest {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         LinuxOptions linux = new LinuxOptions(FileSystem.Options.emptyRoot(),
                 Console.streams(InputStream.nullInputStream(), out, err),
-                List.of(ServedFileSpec.parse("/data/lazy.bin=file:" + file + ",latency=" + latency)));
+                List.of(ServedFileSpec.parse("/data/lazy.bin=file:" + file + "," + sourceOptions)));
         VmDefinition def = new VmDefinition("lazy-" + policy.key(), null, 1, 64, null, 0,
                 // the neighbour first: it is pid 1, and a Linux VM ends every process when its init exits
                 List.of(linuxLaunch("spin"), linuxLaunch("lazyread", "/data/lazy.bin")), policy, model, 2000L, null,
@@ -59,9 +64,9 @@ class LazyFileTest {
             GuestStack.runToEnd(k);
             assertThat(k.panicReport()).isNull();
             Task spinner = k.tasks().get(0), reader = k.tasks().get(1);
-            assertThat(reader.exitCode()).as("reader: " + err).isZero();
+            assertThat(reader.exitCode()).as("reader: " + err).isEqualTo(readerExit);
             assertThat(spinner.exitCode()).as("the neighbour: " + spinner.failure()).isZero();
-            return new Result(reader, spinner, out.toString(), k.vcpuStats().getFirst());
+            return new Result(reader, spinner, out.toString(), err.toString(), k.vcpuStats().getFirst());
         } finally {
             k.stop();
             k.vm().close();
@@ -116,6 +121,16 @@ class LazyFileTest {
             assertThat(r.stdout()).contains(expected());
             assertThat(r.reader().scheduleWaits()).isGreaterThanOrEqualTo(24);   // the mapping's faults, at CPL3
             assertThat(r.reader().haltWaits()).isGreaterThanOrEqualTo(25);       // pread's, in kernel context
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = WaitPolicy.class, names = {"OFF", "DECISION_TABLE"})
+    void aPageItsSourceCannotServeIsAnEioForPreadNotAHang(WaitPolicy policy) throws Exception {
+        try (GuestStack stack = GuestStack.emulated()) {
+            // one page: lazyread maps nothing and preads it; the source fails every read
+            Result r = run(stack, policy, PreemptionModel.PREEMPTIBLE, 4000, "fail-after=0", 1);
+            assertThat(r.stderr()).contains("pread at 0: -1 of 4000");
         }
     }
 

@@ -16,7 +16,8 @@ import org.paravane.vmm.linux.fs.FileSystem;
 
 /**
  * Linux processes on the software CPU (guests/linux/fork.c): fork and wait, copy-on-write, vfork, zombies,
- * re-parenting to the VM's first process, process groups, and a fork bomb stopped by the VM's process limit.
+ * re-parenting to the VM's first process, process groups, execve (guests/linux/exec.c), and a fork bomb stopped by
+ * the VM's process limit.
  */
 class LinuxForkTest {
     final GuestStack stack = GuestStack.emulated();
@@ -53,14 +54,52 @@ class LinuxForkTest {
                 + " writes\n", "ok ended by SIGSEGV\n", "ok the orphan is init's child\n", "ppid=0\n");
         assertThat(r.task().exitCode()).isZero();
         assertThat(r.kernel().tasks()).as("every child task is gone").containsExactly(r.task());
+        assertThat(r.kernel().linuxProcesses()).as("every child was reaped; init stays, ended")
+                .extracting(p -> p.pid() + " " + p.state() + " " + p.name()).containsExactly("1 zombie " + program);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"exec", "exec-pie", "exec-musl"})
+    void execveRunsProcSelfExeScriptsAndClosesCloseOnExecDescriptors(String program) throws Exception {
+        Result r = run(program, 2, 64);
+        assertThat(r.task().failure()).as(r.stdout()).isNull();
+        assertThat(r.stdout()).as(r.stdout()).doesNotContain("FAIL").contains("exec: ok\n");
+        assertThat(r.task().exitCode()).isZero();
+        assertThat(r.kernel().tasks()).containsExactly(r.task());
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"fork", "fork-musl"})
     void aForkBombIsStoppedByTheVmsProcessLimit(String program) throws Exception {
-        Result r = run(program, 2, 24, "bomb");
+        var lines = new java.util.concurrent.CopyOnWriteArrayList<String>();
+        java.util.logging.Logger log = java.util.logging.Logger.getLogger(
+                org.paravane.vmm.kernel.abi.linux.LinuxHost.class.getName());
+        java.util.logging.Handler handler = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord record) {
+                lines.add(record.getMessage());
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        log.addHandler(handler);
+        Result r;
+        try {
+            r = run(program, 2, 24, "bomb");
+        } finally {
+            log.removeHandler(handler);
+        }
+        assertThat(lines).as("the log names the limit").anyMatch(l -> l.contains("the VM's limit of 24 processes"
+                + " (maxProcesses) is reached"));
         assertThat(r.stdout()).as(r.stdout()).contains("bomb: EAGAIN after ");
         assertThat(r.task().exitCode()).as(r.stdout()).isZero();
         assertThat(r.kernel().tasks()).containsExactly(r.task());
+        assertThat(r.kernel().linuxProcesses()).hasSize(1);
     }
 }

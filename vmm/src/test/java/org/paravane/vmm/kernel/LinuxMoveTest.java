@@ -100,4 +100,41 @@ class LinuxMoveTest {
             busyboxMovedMidRun(emulated, kvm);
         }
     }
+
+    /** A forked process tree (guests/linux/fork.c "tree") moved away and back mid-run ends as an unmoved one does. */
+    @Test
+    void aMovedProcessTreeEndsAsAnUnmovedOne() throws Exception {
+        try (GuestStack home = GuestStack.emulated(); GuestStack away = GuestStack.emulated()) {
+            processTreeMovedMidRun(home, away);
+        }
+    }
+
+    private static void processTreeMovedMidRun(GuestStack home, GuestStack away) throws Exception {
+        String expected = LinuxPrograms.run(home, FileSystem.Options.emptyRoot(), "fork", "tree").stdout();
+        assertThat(expected).contains("child 3: exit").doesNotContain("FAIL");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        LinuxPrograms.Started s = LinuxPrograms.start(home, FileSystem.Options.emptyRoot(), out, "fork", "tree");
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (!out.toString().contains("tree: started") && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        GuestKernel k = s.kernel();
+        for (GuestStack to : new GuestStack[] {away, home}) {
+            Thread.sleep(50);
+            k.pause();
+            if (to == away) {
+                assertThat(k.tasks()).as("the children run while the VM moves").hasSizeGreaterThan(1);
+            }
+            VirtualMachine old = k.vm();
+            try (MachineImage image = MachineImage.capture(old)) {
+                k.replaceVm(image.restore(to.backend));
+                old.close();
+            } finally {
+                k.resume();
+            }
+        }
+        GuestStack.awaitEnd(k);
+        assertThat(s.task().exitCode()).isZero();
+        assertThat(out.toString()).isEqualTo(expected);
+    }
 }

@@ -96,6 +96,17 @@ abstract class LinuxProcessTest {
         assertThat(r.stdout()).isEqualTo(LinuxPrograms.runNatively(program));
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"pipes", "pipes-musl"})
+    void pipelinesAcrossForkAtomicWritesAndSigpipeAsNatively(String program) throws Exception {
+        LinuxPrograms.Run r = run(stack, FileSystem.Options.emptyRoot(), program, "fork");
+        assertOk(r, "pipes");
+        assertThat(r.stdout()).contains("ok a child's lines through a pipe to EOF\n", "ok none torn\n",
+                "ok a child dies by SIGPIPE\n", "ok poll without a timeout is woken by the child\n",
+                "ok and the writer saw it whole\n");
+        assertThat(r.stdout()).isEqualTo(LinuxPrograms.runNatively(program, "fork"));
+    }
+
     @Test
     void aWriteToAPipeWithoutReadersEndsTheProcessBySigpipe() throws Exception {
         LinuxPrograms.Run r = run(stack, FileSystem.Options.emptyRoot(), "pipes", "sigpipe");

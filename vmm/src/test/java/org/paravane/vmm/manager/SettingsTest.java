@@ -59,6 +59,8 @@ class SettingsTest {
         assertThatThrownBy(() -> of("pageSource", "tape")).hasMessageContaining("pageSource = 'tape'");
         assertThatThrownBy(() -> of("maxVcpus", 0)).hasMessageContaining("maxVcpus = '0' (allowed: 1..256)");
         assertThatThrownBy(() -> of("historySize", -1)).hasMessageContaining("historySize = '-1' (allowed: 0..10000)");
+        assertThatThrownBy(() -> of("maxProcesses", 0)).hasMessageContaining("maxProcesses = '0' (allowed: 1..65536)");
+        assertThat(of("maxProcesses", 64).maxProcesses()).isEqualTo(64);
         assertThatThrownBy(() -> of("memoryMiB", 128, "maxMemoryMiB", 64)).as("the default RAM of a VM must fit the per-VM limit")
                 .hasMessageContaining("memoryMiB = '128' (allowed: 4..64, at most maxMemoryMiB)");
     }

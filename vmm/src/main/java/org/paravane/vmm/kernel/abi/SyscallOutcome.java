@@ -54,6 +54,16 @@ public sealed interface SyscallOutcome {
         }
     }
 
+    /**
+     * The call returns into a new context: the task goes on with {@code registers}, every one as given (execve's new
+     * image, a signal frame's return).
+     */
+    record NewContext(org.paravane.api.cpu.GeneralRegisters registers) implements SyscallOutcome {
+        public NewContext {
+            Objects.requireNonNull(registers, "registers");
+        }
+    }
+
     /** The kernel ends the task; {@code reason} says what it did. */
     record Kill(String reason) implements SyscallOutcome {
         public Kill {

@@ -61,6 +61,12 @@ public interface SyscallTask {
     void flushTlb();
 
     /**
+     * execve: the task goes on in {@code space} (a fresh space, {@link AddressSpace#fresh()}, holding the new image),
+     * letting go of its old one, with the fresh x87/SSE state and FS and GS bases 0.
+     */
+    void exec(AddressSpace space);
+
+    /**
      * The kernel's copy for this call needs guest-physical page {@code guestAddress}, which is absent (lazily served
      * memory): a page fault in kernel context (CPL0, a preemptible system call, interrupts on), which waits as the
      * async page fault decision table says. Null when the page is present on return (read synchronously, or waited for

@@ -74,6 +74,11 @@ public final class AddressSpace {
         return tables.root();
     }
 
+    /** An empty space like this one (the same kernel area and privilege), for execve's new image. */
+    public AddressSpace fresh() {
+        return new AddressSpace(memory, pages, kernelArea, user);
+    }
+
     /** Maps {@code size} bytes at {@code va} to fresh zeroed kernel RAM pages. */
     public synchronized void mapFresh(long va, long size, boolean writable, boolean executable) {
         long flags = flags(writable, executable);
@@ -149,10 +154,11 @@ public final class AddressSpace {
     /**
      * A copy of this space's user pages for a forked process, sharing every page copy-on-write: both spaces map it
      * read-only (the caller flushes this space's TLBs), the page counts one more reference, and the first write on
-     * either side copies it. Costs only the new page tables; when RAM for those runs out, nothing is left allocated
-     * and the {@link PhysicalPages.OutOfGuestMemoryException} says so.
+     * either side copies it. Pages where {@code shared} holds (MAP_SHARED areas) stay shared as they are, writable
+     * by both. Costs only the new page tables; when RAM for those runs out, nothing is left allocated and the
+     * {@link PhysicalPages.OutOfGuestMemoryException} says so.
      */
-    public synchronized AddressSpace forkCopy() {
+    public synchronized AddressSpace forkCopy(java.util.function.LongPredicate shared) {
         AddressSpace child = new AddressSpace(memory, pages, kernelArea, user);
         try {
             tables.forEachLeaf(kernelArea, USER_END, (va, entry) -> {
@@ -160,12 +166,15 @@ public final class AddressSpace {
                 if (!owned.contains(gpa)) {
                     return;   // a physical range mapped in (never in a Linux process): not the copy's
                 }
-                long shared = (entry & ~PageTables.RW) | COW;
-                child.tables.map(va, gpa, GuestMemory.PAGE_SIZE, shared & ~PageTables.ADDRESS & ~PageTables.P);
-                child.tables.replaceLeaf(va, shared);
+                boolean both = shared.test(va) && (entry & COW) == 0;
+                long copy = both ? entry : (entry & ~PageTables.RW) | COW;
+                child.tables.map(va, gpa, GuestMemory.PAGE_SIZE, copy & ~PageTables.ADDRESS & ~PageTables.P);
+                child.tables.replaceLeaf(va, copy);
                 pages.share(gpa);
                 child.owned.add(gpa);
-                tables.replaceLeaf(va, shared);
+                if (!both) {
+                    tables.replaceLeaf(va, copy);
+                }
             });
         } catch (RuntimeException e) {
             child.release();

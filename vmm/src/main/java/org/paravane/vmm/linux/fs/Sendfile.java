@@ -28,7 +28,15 @@ final class Sendfile {
         long done = 0;
         while (done < count) {
             buffer.clear().limit((int) Math.min(buffer.capacity(), count - done));
-            int n = offset.isPresent() ? in.pread(buffer, offset.getAsLong() + done) : in.read(buffer);
+            int n;
+            try {
+                n = offset.isPresent() ? in.pread(buffer, offset.getAsLong() + done) : in.read(buffer);
+            } catch (PagesAbsentException e) {
+                if (done > 0) {
+                    break;   // what was sent stays sent: the caller's next call waits for the page
+                }
+                throw e;
+            }
             if (n <= 0) {
                 break;
             }

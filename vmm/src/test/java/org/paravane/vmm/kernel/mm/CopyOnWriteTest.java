@@ -80,7 +80,7 @@ class CopyOnWriteTest {
         AddressSpace parent = spaceWithTwoPages();
         long gpa = parent.translate(VA, false);
         int free = pages.freePages();
-        AddressSpace child = parent.forkCopy();
+        AddressSpace child = parent.forkCopy(va -> false);
         assertThat(pages.freePages()).as("only page tables were allocated").isGreaterThan(free - 8);
         assertThat(child.translate(VA, false)).isEqualTo(gpa);
         assertThat(pages.references(gpa)).isEqualTo(2);
@@ -105,7 +105,7 @@ class CopyOnWriteTest {
     void aCopyOnWritePageStaysReadOnlyThroughMprotectAndPagesGoBackWithTheirLastUser() throws Exception {
         int free = pages.freePages();
         AddressSpace parent = spaceWithTwoPages();
-        AddressSpace child = parent.forkCopy();
+        AddressSpace child = parent.forkCopy(va -> false);
         child.protect(VA + 4096, 4096, true, true, false);
         assertThat(child.translate(VA + 4096, true)).as("mprotect does not expose a shared page").isEqualTo(-1);
         assertThat(child.copyOnWrite(VA + 4096)).isTrue();
@@ -118,13 +118,28 @@ class CopyOnWriteTest {
     }
 
     @Test
+    void sharedPagesStayWritableInBothSpaces() throws Exception {
+        AddressSpace parent = spaceWithTwoPages();
+        AddressSpace child = parent.forkCopy(va -> va == VA);
+        assertThat(child.translate(VA, true)).isEqualTo(parent.translate(VA, true)).isPositive();
+        child.write(VA, "shared".getBytes(), 0, 6);
+        assertThat(new String(parent.read(VA, 6))).isEqualTo("shared");
+        assertThat(child.isCopyOnWrite(VA + 4096)).isTrue();
+        long gpa = parent.translate(VA, false);
+        parent.release();
+        assertThat(pages.references(gpa)).isEqualTo(1);
+        child.release();
+        assertThat(pages.references(gpa)).isZero();
+    }
+
+    @Test
     void aForkWithoutRamForItsPageTablesLeavesNothingBehind() throws Exception {
         AddressSpace parent = spaceWithTwoPages();
         int free = pages.freePages();
         java.util.List<AddressSpace> hogs = new java.util.ArrayList<>();
         assertThatThrownBy(() -> {
             while (true) {
-                hogs.add(parent.forkCopy());
+                hogs.add(parent.forkCopy(va -> false));
             }
         }).isInstanceOf(PhysicalPages.OutOfGuestMemoryException.class);
         hogs.forEach(AddressSpace::release);

@@ -29,7 +29,7 @@ class FutexTest {
     private SyscallOutcome call(FakeTask t, FutexMemory m, long uaddr, int op, int val, long timeout, long uaddr2,
                                 int val3) {
         try {
-            return futex.call(t, m, uaddr, op, val, timeout, uaddr2, val3);
+            return futex.call(t.view, m, uaddr, op, val, timeout, uaddr2, val3);
         } catch (ErrnoException e) {
             return new SyscallOutcome.Return(-e.errno());
         } catch (GuestAccessException e) {
@@ -61,10 +61,10 @@ class FutexTest {
     void aWaiterBlocksUntilWokenAndTellsAWakeFromASpuriousResumption() {
         FakeTask waiter = new FakeTask(1);
         Blocked b = blocked(call(waiter, A, WAIT | PRIVATE_FLAG, 0));
-        assertThat(b.resume(waiter)).as("resumed without a wake").isInstanceOf(SyscallOutcome.Block.class);
+        assertThat(b.resume(waiter.view)).as("resumed without a wake").isInstanceOf(SyscallOutcome.Block.class);
         assertThat(value(call(new FakeTask(2), A, WAKE | PRIVATE_FLAG, 1))).isEqualTo(1);
         assertThat(waiter.wakes).hasValue(1);
-        assertThat(value(b.resume(waiter))).isZero();
+        assertThat(value(b.resume(waiter.view))).isZero();
         assertThat(value(call(new FakeTask(2), A, WAKE | PRIVATE_FLAG, 1))).as("nobody left").isZero();
     }
 
@@ -87,10 +87,10 @@ class FutexTest {
         mem.storeLong(TS, 0);
         mem.storeLong(TS + 8, 500);
         Blocked b = blocked(call(t, mem, A, WAIT | PRIVATE_FLAG, 0, TS, 0, 0));
-        SyscallOutcome again = b.resume(t);
+        SyscallOutcome again = b.resume(t.view);
         assertThat(((SyscallOutcome.Block) again).deadlineNanos()).isEqualTo(1_500);
         t.now = 1_500;
-        assertThat(value(b.resume(t))).isEqualTo(-Errno.ETIMEDOUT);
+        assertThat(value(b.resume(t.view))).isEqualTo(-Errno.ETIMEDOUT);
         assertThat(futex.table().waiters(new FutexKey.Private(mem, A))).as("the timed-out waiter left").isZero();
     }
 
@@ -127,7 +127,7 @@ class FutexTest {
         Blocked b = blocked(call(t, mem, A, WAIT, 0, TS, 0, 0));
         assertThat(value(call(new FakeTask(2), A, WAKE, 1))).isEqualTo(1);
         t.now = 100;
-        assertThat(value(b.resume(t))).isZero();
+        assertThat(value(b.resume(t.view))).isZero();
     }
 
     @Test
@@ -137,7 +137,7 @@ class FutexTest {
         blocked(call(two, mem, A, WAIT_BITSET, 0, 0, 0, 2));
         assertThat(value(call(new FakeTask(3), mem, A, WAKE_BITSET, 10, 0, 0, 4))).isZero();
         assertThat(value(call(new FakeTask(3), mem, A, WAKE_BITSET, 10, 0, 0, 1))).isEqualTo(1);
-        assertThat(value(b1.resume(one))).isZero();
+        assertThat(value(b1.resume(one.view))).isZero();
         assertThat(two.wakes).hasValue(0);
         assertThat(value(call(new FakeTask(3), mem, A, WAKE_BITSET, 10, 0, 0, 0))).isEqualTo(-Errno.EINVAL);
         assertThat(value(call(new FakeTask(3), mem, A, WAIT_BITSET, 0, 0, 0, 0))).isEqualTo(-Errno.EINVAL);
@@ -154,12 +154,12 @@ class FutexTest {
         assertThat(value(call(new FakeTask(9), mem, A, CMP_REQUEUE | PRIVATE_FLAG, 1, 1, B, 6)))
                 .isEqualTo(-Errno.EAGAIN);
         assertThat(value(call(new FakeTask(9), mem, A, CMP_REQUEUE | PRIVATE_FLAG, 1, 1, B, 7))).isEqualTo(2);
-        assertThat(value(b[0].resume(w[0]))).isZero();
+        assertThat(value(b[0].resume(w[0].view))).isZero();
         assertThat(futex.table().waiters(new FutexKey.Private(mem, A))).isEqualTo(1);
         assertThat(futex.table().waiters(new FutexKey.Private(mem, B))).isEqualTo(1);
         assertThat(value(call(new FakeTask(9), B, WAKE | PRIVATE_FLAG, 5))).isEqualTo(1);
-        assertThat(value(b[1].resume(w[1]))).as("moved to B, woken there").isZero();
-        assertThat(b[2].resume(w[2])).isInstanceOf(SyscallOutcome.Block.class);
+        assertThat(value(b[1].resume(w[1].view))).as("moved to B, woken there").isZero();
+        assertThat(b[2].resume(w[2].view)).isInstanceOf(SyscallOutcome.Block.class);
         assertThat(value(call(new FakeTask(9), mem, A, REQUEUE | PRIVATE_FLAG, 0, 5, B, 0))).isEqualTo(1);
         assertThat(value(call(new FakeTask(9), mem, A, REQUEUE | PRIVATE_FLAG, -1, 5, B, 0))).isEqualTo(-Errno.EINVAL);
         b[2].cancel();

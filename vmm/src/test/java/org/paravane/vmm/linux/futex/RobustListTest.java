@@ -29,7 +29,7 @@ class RobustListTest {
 
     private FakeTask waitOn(long word, int value) throws Exception {
         FakeTask t = new FakeTask(7);
-        assertThat(futex.call(t, mem, word, Futex.WAIT | Futex.PRIVATE_FLAG, value, 0, 0, 0))
+        assertThat(futex.call(t.view, mem, word, Futex.WAIT | Futex.PRIVATE_FLAG, value, 0, 0, 0))
                 .isInstanceOf(SyscallOutcome.Block.class);
         return t;
     }
@@ -84,11 +84,11 @@ class RobustListTest {
     void theClearTidWordIsZeroedAndItsJoinerWoken() throws Exception {
         mem.store(TID_WORD, TID);
         FakeTask joiner = new FakeTask(1);
-        var blocked = ((SyscallOutcome.Block) futex.call(joiner, mem, TID_WORD, Futex.WAIT, TID, 0, 0, 0)).blocked();
+        var blocked = ((SyscallOutcome.Block) futex.call(joiner.view, mem, TID_WORD, Futex.WAIT, TID, 0, 0, 0)).blocked();
         futex.threadExited(mem, TID, 0, TID_WORD);
         assertThat(mem.load(TID_WORD)).isZero();
         assertThat(joiner.wakes).hasValue(1);
-        assertThat(((SyscallOutcome.Return) blocked.resume(joiner)).value()).isZero();
+        assertThat(((SyscallOutcome.Return) blocked.resume(joiner.view)).value()).isZero();
         futex.threadExited(mem, TID, 0, 0x10);   // unmapped: ignored
     }
 }

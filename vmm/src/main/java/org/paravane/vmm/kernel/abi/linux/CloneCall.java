@@ -21,8 +21,8 @@ import org.paravane.vmm.linux.mm.MapsFile;
  * limits and dispositions. The child starts where the caller returns, with RAX 0, on {@code stack} when given and
  * with {@code tls} as its FS base under CLONE_SETTLS. A vfork parent waits until its child execs or ends.
  *
- * <p>Differences from Linux: CLONE_FILES and CLONE_FS without CLONE_THREAD copy the descriptors and the working
- * directory instead of sharing them; namespaces, CLONE_PIDFD and ptrace flags are refused with EINVAL.
+ * <p>Differences from Linux: CLONE_FS without CLONE_THREAD copies the working directory instead of sharing it
+ * (CLONE_FILES shares the descriptor table); namespaces, CLONE_PIDFD and ptrace flags are refused with EINVAL.
  */
 final class CloneCall {
     static final long CSIGNAL = 0xFF, CLONE_VM = 0x100, CLONE_FS = 0x200, CLONE_FILES = 0x400, CLONE_SIGHAND = 0x800,
@@ -56,9 +56,12 @@ final class CloneCall {
             space = task.memory();
         } else {
             checkLimits(table);
-            space = (flags & CLONE_VM) != 0 ? task.memory() : task.memory().forkCopy();
+            space = (flags & CLONE_VM) != 0 ? task.memory() : task.memory().forkCopy(va -> {
+                org.paravane.vmm.linux.mm.Vma v = process.memory().map().find(va);
+                return v != null && v.shared();   // MAP_SHARED stays shared between parent and child
+            });
             try {
-                child = newProcess(id, (flags & CLONE_VM) != 0, space);
+                child = newProcess(id, (flags & CLONE_VM) != 0, (flags & CLONE_FILES) != 0, space);
             } catch (RuntimeException | ErrnoException e) {
                 if (space != task.memory()) {
                     space.release();
@@ -154,11 +157,12 @@ final class CloneCall {
     }
 
     /** The child process of a fork: memory (its own copy, or the caller's), files, limits, dispositions. */
-    private LinuxProcess newProcess(int pid, boolean sharedMemory, AddressSpace space) throws ErrnoException {
+    private LinuxProcess newProcess(int pid, boolean sharedMemory, boolean sharedFiles, AddressSpace space)
+            throws ErrnoException {
         AtomicReference<LinuxProcess> self = new AtomicReference<>();
         String path = process.executablePath();
-        ProcessFiles files = process.files.forkCopy(path, () -> MapsFile.render(self.get().memory().map().vmas()),
-                process.host::cpuinfo);
+        // CLONE_FILES: the very descriptor table (ProcessFiles.fork shares it); otherwise a copy.
+        ProcessFiles files = process.files.fork(() -> MapsFile.render(self.get().memory().map().vmas()), sharedFiles);
         ProcessMemory memory;
         if (sharedMemory) {
             memory = process.memory();
@@ -173,6 +177,7 @@ final class CloneCall {
         } else {
             child.memoryCalls().inherit(process.memoryCalls());
         }
+        child.setExecutable(process.executable());
         child.limits.copyFrom(process.limits);
         child.signals.copyFrom(process.signals);
         return child;

@@ -75,6 +75,9 @@ public final class LinuxAbi implements SyscallAbi {
         try {
             thread.task = task;
             SyscallOutcome outcome = table.call(task, r, nr, r.rdi(), r.rsi(), r.rdx(), r.r10(), r.r8(), r.r9());
+            if (table.stale()) {
+                table = new SyscallTable(thread);   // execve: the calls work on the new image from now on
+            }
             if (outcome == null) {
                 process.host.unknownCall(nr, process.toString());
                 return new SyscallOutcome.Return(-ENOSYS);

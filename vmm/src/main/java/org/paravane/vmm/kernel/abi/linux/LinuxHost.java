@@ -40,6 +40,8 @@ public final class LinuxHost {
     final java.util.Map<SharedFilePages.Key, SharedFilePages> sharedPages = new java.util.HashMap<>();
     private final GuestMemory memory;
     private final ProcessTable processes = new ProcessTable();
+    /** The executables the VM's processes were launched from, by guest path: execve finds them there too. */
+    private final java.util.Map<String, byte[]> launched = new ConcurrentHashMap<>();
     private final Set<String> limitsLogged = ConcurrentHashMap.newKeySet();
 
     /** The console's foreground process group (tcsetpgrp), 0 until set. */
@@ -99,6 +101,23 @@ public final class LinuxHost {
         }
     }
 
+    /** Where user space starts (the guest kernel's area lies below): execve's loader needs it. */
+    private volatile long kernelAreaEnd;
+
+    long kernelAreaEnd() {
+        return kernelAreaEnd;
+    }
+
+    void launched(String path, byte[] executable, long kernelArea) {
+        kernelAreaEnd = kernelArea;
+        launched.putIfAbsent(path, executable);
+    }
+
+    /** The executable a process was launched from at {@code path}, or null. */
+    byte[] launchedExecutable(String path) {
+        return launched.get(path);
+    }
+
     int foregroundGroup() {
         return foregroundGroup;
     }
@@ -125,6 +144,25 @@ public final class LinuxHost {
                     true));
         }
         return out;
+    }
+
+    /** The VM's processes as a tree: each root (no parent) followed by its descendants, depth first, by pid. */
+    public java.util.List<ProcessInfo> processTree() {
+        java.util.List<ProcessInfo> out = new java.util.ArrayList<>();
+        synchronized (processes) {
+            for (LinuxProcess p : processes.all()) {
+                if (p.parent == null) {
+                    addTree(p, 0, out);
+                }
+            }
+        }
+        return out;
+    }
+
+    private static void addTree(LinuxProcess p, int depth, java.util.List<ProcessInfo> out) {
+        out.add(new ProcessInfo(p.pid, p.parent == null ? 0 : p.parent.pid, p.pgid, p.sid,
+                p.state() == LinuxProcess.State.LIVE ? "running" : "zombie", p.comm(), p.threads().size(), depth));
+        p.children.stream().sorted(java.util.Comparator.comparingInt(c -> c.pid)).forEach(c -> addTree(c, depth + 1, out));
     }
 
     /** The VM's processes. */

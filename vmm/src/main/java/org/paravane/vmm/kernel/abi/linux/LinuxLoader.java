@@ -41,17 +41,43 @@ public final class LinuxLoader {
     public Start load(AddressSpace space, LinuxProcessSpec spec, LinuxHost host,
                       int pid, Console console) throws InvalidImageException {
         String path = spec.executablePath();
-        LinuxElf elf = LinuxElf.parse(path, spec.executable());
+        LinuxElf.parse(path, spec.executable());   // a bad file is refused before anything is made
+        java.util.concurrent.atomic.AtomicReference<LinuxProcess> self = new java.util.concurrent.atomic.AtomicReference<>();
+        ProcessFiles processFiles = new ProcessFiles(host.fileSystem(console), path,
+                () -> MapsFile.render(self.get().memory().map().vmas()), host::cpuinfo, ProcessFiles.DEFAULT_NOFILE);
+        Limits limits = new Limits(processFiles);
+        Image image = image(space, path, spec.executable(), spec.argv(), spec.envp(), host,
+                limits.getUnchecked(Limits.RLIMIT_STACK));
+        LinuxProcess process = new LinuxProcess(pid, path, image.memory(), processFiles, host);
+        process.setExecutable(spec.executable());
+        host.launched(path, spec.executable(), kernelAreaEnd);
+        self.set(process);
+        LinuxThread thread = new LinuxThread(pid, process, LinuxThread.commOf(path));
+        ProcessTable table = host.processes();
+        synchronized (table) {
+            table.add(process);
+            process.addThread(thread);
+        }
+        return new Start(new LinuxAbi(thread), image.registers());
+    }
+
+    /** A process image: its memory (map and page tables) and the registers it starts with. */
+    record Image(ProcessMemory memory, GeneralRegisters registers) {
+    }
+
+    /**
+     * Lays out the static executable {@code executable} in the empty user address space {@code space} as execve does:
+     * segments mapped from the file, the stack with argv, envp and the auxiliary vector.
+     */
+    Image image(AddressSpace space, String path, byte[] executable, java.util.List<String> argv,
+                java.util.List<String> envp, LinuxHost host, long stackLimit) throws InvalidImageException {
+        LinuxElf elf = LinuxElf.parse(path, executable);
         long base = elf.pie() ? Layout.ELF_ET_DYN_BASE - (elf.segments().getFirst().virtualAddress() & Mman.PAGE_MASK) : 0;
         if (base + (elf.segments().getFirst().virtualAddress() & Mman.PAGE_MASK) < kernelAreaEnd) {
             throw new InvalidImageException(path, "segment at 0x" + Long.toHexString(elf.segments().getFirst().virtualAddress())
                     + " lies in the guest kernel's area below 0x" + Long.toHexString(kernelAreaEnd) + " (link at 0x400000)");
         }
         ProcessMemory memory = new ProcessMemory(space);
-        ProcessFiles processFiles = new ProcessFiles(host.fileSystem(console), path,
-                () -> MapsFile.render(memory.map().vmas()), host::cpuinfo, ProcessFiles.DEFAULT_NOFILE);
-        LinuxProcess process = new LinuxProcess(pid, path, memory, processFiles, host);
-        long stackLimit = process.limits.getUnchecked(Limits.RLIMIT_STACK);
         Layout fixed = Layout.fixed(base + elf.end(), stackLimit);
         Layout layout = new Layout(fixed.stackTop(), fixed.stackSize(), fixed.mmapBase(), fixed.brkStart(),
                 fixed.guardGap(), Math.max(fixed.minAddress(), kernelAreaEnd));
@@ -59,7 +85,7 @@ public final class LinuxLoader {
         memory.attach(map);
         try {
             for (LinuxElf.Segment s : elf.segments()) {
-                mapSegment(map, path, spec.executable(), s, base);
+                mapSegment(map, path, executable, s, base);
             }
         } catch (ErrnoException e) {
             throw new InvalidImageException(path, "cannot map its segments: " + e.getMessage());
@@ -72,7 +98,7 @@ public final class LinuxLoader {
                 AT_PHNUM, elf.phnum(), AT_BASE, 0, AT_FLAGS, 0, AT_ENTRY, base + elf.entry(),
                 AT_UID, 0, AT_EUID, 0, AT_GID, 0, AT_EGID, 0, AT_SECURE, 0, AT_HWCAP2, 0,
                 AT_MINSIGSTKSZ, MIN_SIGNAL_STACK};
-        InitialStack.Image stack = InitialStack.build(path, layout.stackTop(), spec.argv(), spec.envp(), path, auxv, random);
+        InitialStack.Image stack = InitialStack.build(path, layout.stackTop(), argv, envp, path, auxv, random);
         try {
             memory.write(stack.rsp(), stack.bytes());
         } catch (GuestAccessException | RuntimeException e) {
@@ -82,13 +108,7 @@ public final class LinuxLoader {
                 .with(GeneralRegisters.RSP, stack.rsp())
                 .withRip(base + elf.entry())
                 .withRflags(GeneralRegisters.RFLAGS_IF | GeneralRegisters.RFLAGS_RESET);
-        LinuxThread thread = new LinuxThread(pid, process, LinuxThread.commOf(path));
-        ProcessTable table = host.processes();
-        synchronized (table) {
-            table.add(process);
-            process.addThread(thread);
-        }
-        return new Start(new LinuxAbi(thread), regs);
+        return new Image(memory, regs);
     }
 
     private static void mapSegment(MemoryMap map, String path, byte[] file, LinuxElf.Segment s, long base)

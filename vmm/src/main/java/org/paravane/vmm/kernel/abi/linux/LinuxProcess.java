@@ -27,6 +27,8 @@ final class LinuxProcess {
     private volatile ProcessMemory memory;
     private volatile MemoryCalls memoryCalls;
     private volatile String executablePath;
+    /** The executable's bytes (what {@code /proc/self/exe} runs when the file system does not hold it). */
+    private volatile byte[] executable;
     /** False while the process runs in its parent's memory (CLONE_VM without CLONE_THREAD: vfork, posix_spawn). */
     private volatile boolean ownsMemory = true;
     /** The signal its parent gets when it ends (SIGCHLD for fork; clone's low byte), or 0 for none. */
@@ -93,6 +95,14 @@ final class LinuxProcess {
             vforkReleased = true;
             vforkWaiters.wakeAll();
         }
+    }
+
+    void setExecutable(byte[] bytes) {
+        this.executable = bytes;
+    }
+
+    byte[] executable() {
+        return executable;
     }
 
     ProcessMemory memory() {

@@ -43,53 +43,57 @@ final class MemoryCalls {
     }
 
     long brk(long requested) {
-        return map().brk(requested);
+        synchronized (memory) {
+            return map().brk(requested);
+        }
     }
 
     long mmap(long address, long length, int prot, int flags, int fd, long offset) throws ErrnoException {
-        Backing backing = Backing.ANONYMOUS;
-        boolean shared = (flags & Mman.MAP_TYPE) != Mman.MAP_PRIVATE;
-        SharedFilePages pages = null;
-        MappedFile view = null;
-        if ((flags & Mman.MAP_ANONYMOUS) == 0) {
-            OpenFile file = process.files.fds().get(fd);
-            Stat stat = file.node().stat();
-            if (stat.type() == Fcntl.S_IFCHR && stat.rdev() == Stat.makedev(1, 5)) {
-                flags |= Mman.MAP_ANONYMOUS;   // /dev/zero: anonymous memory
-            } else if (stat.type() != Fcntl.S_IFREG) {
-                throw new ErrnoException(stat.type() == Fcntl.S_IFDIR ? ENODEV : EACCES,
-                        file.displayPath() + " cannot be mapped");
-            } else {
-                FileMapping mapping = new FileMapping(file);
-                mappings.add(mapping);
-                view = mapping;
-                if (shared && mapping.physicalPage(0) < 0) {
-                    // One set of pages for every shared mapper of the file (a lazily served file is one already).
-                    pages = SharedFilePages.retain(process.host.sharedPages, new SharedFilePages.Key(stat.dev(), stat.ino()),
-                            mapping, memory.space().physicalMemory(), memory.space()::allocateUnowned,
-                            memory.space()::freeUnowned);
-                    view = pages.mapping(mapping);
+        synchronized (memory) {
+            Backing backing = Backing.ANONYMOUS;
+            boolean shared = (flags & Mman.MAP_TYPE) != Mman.MAP_PRIVATE;
+            SharedFilePages pages = null;
+            MappedFile view = null;
+            if ((flags & Mman.MAP_ANONYMOUS) == 0) {
+                OpenFile file = process.files.fds().get(fd);
+                Stat stat = file.node().stat();
+                if (stat.type() == Fcntl.S_IFCHR && stat.rdev() == Stat.makedev(1, 5)) {
+                    flags |= Mman.MAP_ANONYMOUS;   // /dev/zero: anonymous memory
+                } else if (stat.type() != Fcntl.S_IFREG) {
+                    throw new ErrnoException(stat.type() == Fcntl.S_IFDIR ? ENODEV : EACCES,
+                            file.displayPath() + " cannot be mapped");
+                } else {
+                    FileMapping mapping = new FileMapping(file);
+                    mappings.add(mapping);
+                    view = mapping;
+                    if (shared && mapping.physicalPage(0) < 0) {
+                        // One set of pages for every shared mapper of the file (a lazily served file is one already).
+                        pages = SharedFilePages.retain(process.host.sharedPages, new SharedFilePages.Key(stat.dev(), stat.ino()),
+                                mapping, memory.space().physicalMemory(), memory.space()::allocateUnowned,
+                                memory.space()::freeUnowned);
+                        view = pages.mapping(mapping);
+                    }
+                    backing = new Backing.File(view, file.readable(), file.writable());
                 }
-                backing = new Backing.File(view, file.readable(), file.writable());
             }
-        }
-        if ((flags & Mman.MAP_ANONYMOUS) != 0 && shared) {
-            // Shared anonymous memory is a file of its own with nothing behind it (Linux's shmem "/dev/zero").
-            pages = new SharedFilePages(new SharedFilePages.Key(-1, nextAnonymous++), null, memory.space().physicalMemory(),
-                    memory.space()::allocateUnowned, memory.space()::freeUnowned, new java.util.HashMap<>());
-            pages.retain();
-            view = pages.mapping(SHARED_ANONYMOUS);
-            backing = new Backing.File(view, true, true);
-            flags &= ~Mman.MAP_ANONYMOUS;
-            offset = 0;
-        }
-        if (pages != null) {
-            sharedViews.put(view, pages);
-        }
-        try {
-            return map().mmap(address, length, prot, flags, backing, offset);
-        } finally {
-            releaseUnused();   // a refused map, or one that replaced (MAP_FIXED) the last use of another
+            if ((flags & Mman.MAP_ANONYMOUS) != 0 && shared) {
+                // Shared anonymous memory is a file of its own with nothing behind it (Linux's shmem "/dev/zero").
+                pages = new SharedFilePages(new SharedFilePages.Key(-1, nextAnonymous++), null, memory.space().physicalMemory(),
+                        memory.space()::allocateUnowned, memory.space()::freeUnowned, new java.util.HashMap<>());
+                pages.retain();
+                view = pages.mapping(SHARED_ANONYMOUS);
+                backing = new Backing.File(view, true, true);
+                flags &= ~Mman.MAP_ANONYMOUS;
+                offset = 0;
+            }
+            if (pages != null) {
+                sharedViews.put(view, pages);
+            }
+            try {
+                return map().mmap(address, length, prot, flags, backing, offset);
+            } finally {
+                releaseUnused();   // a refused map, or one that replaced (MAP_FIXED) the last use of another
+            }
         }
     }
 
@@ -152,44 +156,54 @@ final class MemoryCalls {
 
     /** msync: writes shared file pages back (MS_SYNC and MS_ASYNC alike: the write is done when it returns). */
     long msync(long address, long length, int flags) throws ErrnoException {
-        if ((address & (org.paravane.api.memory.GuestMemory.PAGE_SIZE - 1)) != 0) {
-            throw new ErrnoException(EINVAL, "address 0x" + Long.toHexString(address) + " is not page aligned");
-        }
-        if ((flags & ~(MS_ASYNC | MS_INVALIDATE | MS_SYNC)) != 0 || (flags & MS_ASYNC) != 0 && (flags & MS_SYNC) != 0) {
-            throw new ErrnoException(EINVAL, "msync flags 0x" + Integer.toHexString(flags));
-        }
-        long end = address + ((length + org.paravane.api.memory.GuestMemory.PAGE_SIZE - 1)
-                & -(long) org.paravane.api.memory.GuestMemory.PAGE_SIZE);
-        for (long at = address; at < end; ) {
-            Vma v = map().find(at);
-            if (v == null || v.start() > at) {
-                throw new ErrnoException(ENOMEM, "0x" + Long.toHexString(at) + " is not mapped");
+        synchronized (memory) {
+            if ((address & (org.paravane.api.memory.GuestMemory.PAGE_SIZE - 1)) != 0) {
+                throw new ErrnoException(EINVAL, "address 0x" + Long.toHexString(address) + " is not page aligned");
             }
-            at = v.end();
+            if ((flags & ~(MS_ASYNC | MS_INVALIDATE | MS_SYNC)) != 0 || (flags & MS_ASYNC) != 0 && (flags & MS_SYNC) != 0) {
+                throw new ErrnoException(EINVAL, "msync flags 0x" + Integer.toHexString(flags));
+            }
+            long end = address + ((length + org.paravane.api.memory.GuestMemory.PAGE_SIZE - 1)
+                    & -(long) org.paravane.api.memory.GuestMemory.PAGE_SIZE);
+            for (long at = address; at < end; ) {
+                Vma v = map().find(at);
+                if (v == null || v.start() > at) {
+                    throw new ErrnoException(ENOMEM, "0x" + Long.toHexString(at) + " is not mapped");
+                }
+                at = v.end();
+            }
+            writeBack(address, end - address);
+            return 0;
         }
-        writeBack(address, end - address);
-        return 0;
     }
 
     long munmap(long address, long length) throws ErrnoException {
-        writeBack(address, length);
-        map().munmap(address, length);
-        releaseUnused();
-        return 0;
+        synchronized (memory) {
+            writeBack(address, length);
+            map().munmap(address, length);
+            releaseUnused();
+            return 0;
+        }
     }
 
     long mprotect(long address, long length, int prot) throws ErrnoException {
-        map().mprotect(address, length, prot);
-        return 0;
+        synchronized (memory) {
+            map().mprotect(address, length, prot);
+            return 0;
+        }
     }
 
     long mremap(long oldAddress, long oldLength, long newLength, int flags, long newAddress) throws ErrnoException {
-        return map().mremap(oldAddress, oldLength, newLength, flags, newAddress);
+        synchronized (memory) {
+            return map().mremap(oldAddress, oldLength, newLength, flags, newAddress);
+        }
     }
 
     long madvise(long address, long length, int advice) throws ErrnoException {
-        map().madvise(address, length, advice);
-        return 0;
+        synchronized (memory) {
+            map().madvise(address, length, advice);
+            return 0;
+        }
     }
 
     /** fork: the child's areas map the same files, so it holds the parent's file mappings too. */
@@ -198,6 +212,12 @@ final class MemoryCalls {
             m.retain();
             mappings.add(m);
         }
+        // Its shared mappings map the same pages (MAP_SHARED is shared across fork): it holds them as long as it
+        // maps them, whichever process lets go last.
+        parent.sharedViews.forEach((view, pages) -> {
+            pages.retain();
+            sharedViews.put(view, pages);
+        });
     }
 
     /** The process ended: its file mappings no longer hold their files open. */

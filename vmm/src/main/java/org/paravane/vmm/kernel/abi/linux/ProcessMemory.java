@@ -18,6 +18,9 @@ import org.paravane.vmm.linux.mm.Vma;
  * provided on the first touch (demand paging): zeros for anonymous memory, the file's bytes for a private file
  * mapping, so a large map costs nothing until it is used. Copies between the kernel and the process fault pages in
  * the same way, and are EFAULT where the process itself could not access the memory.
+ *
+ * <p>The threads of a process share it from several vCPUs: its operations hold its monitor (as does every call of
+ * {@link MemoryCalls}, Linux's mmap lock), so a fault, a copy and a change of the map never interleave.
  */
 final class ProcessMemory {
     private static final int PAGE = (int) GuestMemory.PAGE_SIZE;
@@ -44,7 +47,7 @@ final class ProcessMemory {
     }
 
     /** Applies one decision of the memory map to the page tables. */
-    void apply(MapChange change) {
+    synchronized void apply(MapChange change) {
         switch (change) {
             case MapChange.Mapped m -> {
                 // Fresh mappings start empty: pages come on first touch. What was there before was unmapped first.
@@ -98,12 +101,12 @@ final class ProcessMemory {
     }
 
     /** fork write-protected every page: the caller's translations must go. */
-    void flushAfterFork() {
+    synchronized void flushAfterFork() {
         flushNeeded = true;
     }
 
     /** Whether the TLB must be flushed; clears the request. */
-    boolean takeFlush() {
+    synchronized boolean takeFlush() {
         boolean f = flushNeeded;
         flushNeeded = false;
         return f;
@@ -113,7 +116,7 @@ final class ProcessMemory {
      * Provides the page of {@code address} when the process may access it as asked; false when it may not (the
      * access is a SIGSEGV).
      */
-    boolean fault(long address, boolean write, boolean exec) throws ErrnoException {
+    synchronized boolean fault(long address, boolean write, boolean exec) throws ErrnoException {
         Vma v = map.find(address);
         if (v == null || !permits(v.prot(), write, exec)) {
             return false;
@@ -128,6 +131,12 @@ final class ProcessMemory {
             long shared = space.sharedPage(page);
             if (write && shared >= 0 && writable && !v.shared()) {
                 privateCopy(page, shared, executable);   // a private mapping of a served file: the process's own copy now
+                return true;
+            }
+            if (space.translate(address, write) >= 0) {
+                // another thread of the process provided the page meanwhile (its fault held the lock): retry, with
+                // this vCPU's stale translation dropped
+                flushNeeded = true;
                 return true;
             }
             return false;   // present with the map's rights, which do not allow this access
@@ -206,12 +215,12 @@ final class ProcessMemory {
      * The guest memory of {@code [address, address+length)} (within one page), provided as for a copy: a view for an
      * atomic access to a word other vCPUs share.
      */
-    java.lang.foreign.MemorySegment word(long address, int length, boolean write) throws GuestAccessException {
+    synchronized java.lang.foreign.MemorySegment word(long address, int length, boolean write) throws GuestAccessException {
         populate(address, length, write);
         return space.slice(address, length, write);
     }
 
-    byte[] read(long address, int length) throws GuestAccessException {
+    synchronized byte[] read(long address, int length) throws GuestAccessException {
         populate(address, length, false);
         return space.read(address, length);
     }
@@ -220,7 +229,7 @@ final class ProcessMemory {
         write(address, bytes, 0, bytes.length);
     }
 
-    void write(long address, byte[] bytes, int offset, int length) throws GuestAccessException {
+    synchronized void write(long address, byte[] bytes, int offset, int length) throws GuestAccessException {
         populate(address, length, true);
         space.write(address, bytes, offset, length);
     }

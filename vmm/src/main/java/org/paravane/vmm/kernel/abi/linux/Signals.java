@@ -40,6 +40,15 @@ final class Signals {
         }
     }
 
+    /** execve: handled signals revert to their default action; ignored ones stay ignored. */
+    void resetForExec() {
+        for (long[] action : actions) {
+            if (action[0] > SIG_IGN) {
+                java.util.Arrays.fill(action, 0);
+            }
+        }
+    }
+
     static String name(int signal) {
         return signal > 0 && signal < NAMES.length ? NAMES[signal] : "SIGRT" + (signal - 32);
     }

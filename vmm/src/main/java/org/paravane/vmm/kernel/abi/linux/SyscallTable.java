@@ -28,6 +28,9 @@ final class SyscallTable {
     private final CloneCall clone;
     private final WaitCalls waits;
     private final GroupCalls groups;
+    private final ExecCall exec;
+    /** The image this table was made for: execve's new one needs a table of its own. */
+    private final ProcessMemory memory;
 
     /** The table of {@code thread} for its process's current image (execve makes a new one). */
     SyscallTable(LinuxThread thread) {
@@ -43,6 +46,8 @@ final class SyscallTable {
         this.clone = new CloneCall(thread);
         this.waits = new WaitCalls(thread);
         this.groups = new GroupCalls(thread);
+        this.exec = new ExecCall(thread, process.host.kernelAreaEnd());
+        this.memory = process.memory();
         this.poll = new PollCalls(process);
         this.epoll = new EpollCalls(process);
         this.futexWords = new FutexWords(process.memory());
@@ -227,6 +232,14 @@ final class SyscallTable {
             case 56 -> clone.clone(t, regs, a, b, c, d, e);                       // clone
             case 57 -> clone.clone(t, regs, CloneCall.FORK, 0, 0, 0, 0);          // fork
             case 58 -> clone.clone(t, regs, CloneCall.VFORK, 0, 0, 0, 0);         // vfork
+            case 59 -> exec.execve(t, a, b, c);                                   // execve
+            case 322 -> {                                                         // execveat
+                if ((e & ~0x1000L) != 0 || fd(a) != Fcntl.AT_FDCWD && !path(b).startsWith("/")) {
+                    throw new ErrnoException(org.paravane.vmm.linux.Errno.EINVAL,
+                            "execveat with a directory descriptor or flags 0x" + Long.toHexString(e));
+                }
+                yield exec.execve(t, b, c, d);
+            }
             case 61 -> waits.wait4(t, a, b, c, d);                                // wait4
             case 247 -> waits.waitid(t, a, b, c, d, e);                           // waitid
             case 63 -> ok(id.uname(a));                                           // uname
@@ -264,6 +277,11 @@ final class SyscallTable {
             case 231 -> life.exitGroup(a);                                        // exit_group
             default -> null;
         };
+    }
+
+    /** Whether the process has a new image since this table was made (execve). */
+    boolean stale() {
+        return process.memory() != memory;
     }
 
     /** ioctl: the console's foreground group is the process tree's; the rest is the file's. */
