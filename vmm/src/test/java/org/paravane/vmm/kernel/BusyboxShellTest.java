@@ -90,7 +90,6 @@ class BusyboxShellTest {
     }
 
     @Test
-    @Disabled("needs execve (h2; fork, wait4 and pipes are on main): every applet but the NOFORK ones is exec'd")
     void aPipeline() throws Exception {
         sameAsNative("echo hi | cat");
         assertThat(sameAsNative("ls | sort | head").stdout()).contains("words.txt");
@@ -99,20 +98,17 @@ class BusyboxShellTest {
     }
 
     @Test
-    @Disabled("needs execve (h2; fork, wait4 and pipes are on main): every applet but the NOFORK ones is exec'd")
     void findAcrossTheRoot() throws Exception {
         // /proc differs (the guest's is its own): its errors are not compared, the count is
         assertThat(sameAsNative("find / -name \"*.lua\" 2>/dev/null | wc -l").stdout().strip()).isEqualTo("4");
     }
 
     @Test
-    @Disabled("needs execve (h2; fork, wait4 and pipes are on main): every applet but the NOFORK ones is exec'd")
     void gzipThroughAPipe() throws Exception {
         sameAsNative("gzip -c f | gunzip | sha256sum; sha256sum f");
     }
 
     @Test
-    @Disabled("needs execve (h2): the applets in subshells and pipes are exec'd")
     void loopsSubshellsAndCommandSubstitution() throws Exception {
         sameAsNative("for i in 1 2 3; do echo \"i=$i\"; done; i=0; while [ $i -lt 50 ]; do i=$((i + 1)); done; echo $i");
         sameAsNative("(cd /bin && pwd); pwd; (exit 3); echo \"sub=$?\"; (echo a; echo b) | wc -l");
@@ -120,7 +116,6 @@ class BusyboxShellTest {
     }
 
     @Test
-    @Disabled("needs fork/execve with #! scripts (h2)")
     void aScriptWithAShebang() throws Exception {
         sameAsNative("/scripts/count.sh one 'two words' three; echo \"status $?\"");
         sameAsNative("sh /scripts/count.sh; echo \"status $?\"");
@@ -141,7 +136,6 @@ class BusyboxShellTest {
     }
 
     @Test
-    @Disabled("needs execve (h2)")
     void aMissingCommandAndAMissingFile() throws Exception {
         sameAsNative("nosuchcommand; echo \"status $?\"");
         sameAsNative("cat /data/none.txt; echo \"status $?\"");
