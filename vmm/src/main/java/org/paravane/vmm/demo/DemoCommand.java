@@ -96,9 +96,7 @@ public class DemoCommand {
                 out.printf(Locale.ROOT, "%nexperiment with Linux programs skipped: no %s (apt-get install busybox-static,"
                         + " or name a static busybox with --busybox)%n", busybox);
             } else {
-                try (ProgramsWorkload programs = new ProgramsWorkload(busybox)) {
-                    gains.put(e, experiment(out, programs, backends, options));
-                }
+                gains.put(e, experiment(out, new ProgramsWorkload(busybox), backends, options));
             }
         }
         if (!noMips) {

@@ -4,8 +4,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.RandomAccessFile;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,9 +17,10 @@ import org.paravane.vmm.kernel.Task;
 import org.paravane.vmm.kernel.WaitPolicy;
 import org.paravane.vmm.kernel.abi.linux.LinuxOptions;
 import org.paravane.vmm.kernel.abi.linux.LinuxProcessSpec;
+import org.paravane.vmm.kernel.abi.linux.ServedFileSpec;
 import org.paravane.vmm.linux.fs.Console;
 import org.paravane.vmm.linux.fs.FileSystem;
-import org.paravane.vmm.linux.fs.MountSpec;
+import org.paravane.vmm.source.SourceSpec;
 
 /**
  * The experiment with unmodified Linux programs: each scanner is busybox {@code sha256sum} of a file of its own whose
@@ -29,20 +28,18 @@ import org.paravane.vmm.linux.fs.MountSpec;
  * time, so a worker's work unit is one 4 KiB block hashed and a scanner's progress one page: their {@code read}
  * calls. Nothing in the programs knows about the experiment.
  */
-final class ProgramsWorkload implements Workload, AutoCloseable {
+final class ProgramsWorkload implements Workload {
     private static final List<String> ENV = List.of("PATH=/bin", "HOME=/", "LANG=C");
     private static final int STDERR_KEPT = 4096;
 
     private final Path busybox;
     private final byte[] executable;
-    private final Path files;
     private final ByteArrayOutputStream stderr = new ByteArrayOutputStream();
 
     /** @param busybox a static busybox executable on the host (Debian's busybox-static: /bin/busybox) */
     ProgramsWorkload(Path busybox) throws IOException {
         this.busybox = busybox;
         this.executable = Files.readAllBytes(busybox);
-        this.files = Files.createTempDirectory("paravane-demo");
     }
 
     @Override
@@ -62,17 +59,19 @@ final class ProgramsWorkload implements Workload, AutoCloseable {
     public VmDefinition define(String name, String backend, WaitPolicy policy, AsyncPfExperiment.Options o)
             throws IOException {
         List<VmDefinition.Launch> launches = new ArrayList<>();
-        List<MountSpec> mounts = new ArrayList<>();
+        List<ServedFileSpec> served = new ArrayList<>();
         for (int i = 0; i < o.scanners(); i++) {
             String file = "/data/scan" + i;
-            mounts.add(new MountSpec(scannedFile(i, o.bytesPerScanner()), file, true));
+            // the synthetic experiment's source: the same pages at the same latency, a file of its own per scanner
+            served.add(new ServedFileSpec(file, new SourceSpec("pattern", String.valueOf(2010 + i), o.latencyNanos(), 0),
+                    o.bytesPerScanner(), -1));
             launches.add(VmDefinition.Launch.linuxProcess("scanner" + i, process("sha256sum", file)));
         }
         for (int i = 0; i < o.workers(); i++) {
             launches.add(VmDefinition.Launch.linuxProcess("worker" + i, process("sha256sum", "/dev/zero")));
         }
         Console console = Console.streams(InputStream.nullInputStream(), OutputStream.nullOutputStream(), new Kept());
-        LinuxOptions linux = new LinuxOptions(new FileSystem.Options(null, false, mounts), console);
+        LinuxOptions linux = new LinuxOptions(FileSystem.Options.emptyRoot(), console, served);
         return new VmDefinition(name, backend, o.vcpus(), 128, null, 0, launches, policy, PreemptionModel.PREEMPTIBLE,
                 o.sliceMicros(), null, linux);
     }
@@ -81,15 +80,6 @@ final class ProgramsWorkload implements Workload, AutoCloseable {
         List<String> argv = new ArrayList<>(List.of("/bin/busybox"));
         argv.addAll(List.of(args));
         return new LinuxProcessSpec("/bin/busybox", executable, argv, ENV);
-    }
-
-    /** The host file a scanner reads, sparse (it costs no disk). */
-    private Path scannedFile(int i, long bytes) throws IOException {
-        Path f = files.resolve("scan" + i);
-        try (RandomAccessFile raf = new RandomAccessFile(f.toFile(), "rw")) {
-            raf.setLength(bytes);
-        }
-        return f;
     }
 
     @Override
@@ -121,18 +111,6 @@ final class ProgramsWorkload implements Workload, AutoCloseable {
         }
         synchronized (stderr) {
             return stderr.size() == 0 ? p : p + "; stderr: " + stderr.toString(StandardCharsets.UTF_8).strip();
-        }
-    }
-
-    @Override
-    public void close() {
-        try (var list = Files.list(files)) {
-            for (Path f : list.toList()) {
-                Files.delete(f);
-            }
-            Files.delete(files);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot remove the demo's files in " + files, e);
         }
     }
 

@@ -90,7 +90,6 @@ class BusyboxShellTest {
     }
 
     @Test
-    @Disabled("needs pipe (h5) and fork/execve/wait4 (h2)")
     void aPipeline() throws Exception {
         sameAsNative("echo hi | cat");
         assertThat(sameAsNative("ls | sort | head").stdout()).contains("words.txt");
@@ -99,20 +98,17 @@ class BusyboxShellTest {
     }
 
     @Test
-    @Disabled("needs pipe (h5) and fork/execve/wait4 (h2)")
     void findAcrossTheRoot() throws Exception {
         // /proc differs (the guest's is its own): its errors are not compared, the count is
         assertThat(sameAsNative("find / -name \"*.lua\" 2>/dev/null | wc -l").stdout().strip()).isEqualTo("4");
     }
 
     @Test
-    @Disabled("needs pipe (h5) and fork/execve/wait4 (h2)")
     void gzipThroughAPipe() throws Exception {
         sameAsNative("gzip -c f | gunzip | sha256sum; sha256sum f");
     }
 
     @Test
-    @Disabled("needs fork/wait4 (h2) and pipe (h5)")
     void loopsSubshellsAndCommandSubstitution() throws Exception {
         sameAsNative("for i in 1 2 3; do echo \"i=$i\"; done; i=0; while [ $i -lt 50 ]; do i=$((i + 1)); done; echo $i");
         sameAsNative("(cd /bin && pwd); pwd; (exit 3); echo \"sub=$?\"; (echo a; echo b) | wc -l");
@@ -120,7 +116,6 @@ class BusyboxShellTest {
     }
 
     @Test
-    @Disabled("needs fork/execve with #! scripts (h2)")
     void aScriptWithAShebang() throws Exception {
         sameAsNative("/scripts/count.sh one 'two words' three; echo \"status $?\"");
         sameAsNative("sh /scripts/count.sh; echo \"status $?\"");
@@ -134,14 +129,13 @@ class BusyboxShellTest {
     }
 
     @Test
-    @Disabled("needs fork/wait4 (h2) and signals (h3)")
+    @Disabled("needs rt_sigsuspend and signal handlers (h3) and execve (h2)")
     void backgroundJobsAndWait() throws Exception {
         sameAsNative("(sleep 0.2; echo one) & (echo two) & wait; echo done");
         sameAsNative("(exit 7) & wait $!; echo \"bg=$?\"; sleep 0.1 & pid=$!; kill $pid; wait $pid; echo \"killed=$?\"");
     }
 
     @Test
-    @Disabled("needs fork/execve/wait4 (h2)")
     void aMissingCommandAndAMissingFile() throws Exception {
         sameAsNative("nosuchcommand; echo \"status $?\"");
         sameAsNative("cat /data/none.txt; echo \"status $?\"");

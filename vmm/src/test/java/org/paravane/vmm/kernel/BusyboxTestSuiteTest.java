@@ -40,7 +40,7 @@ class BusyboxTestSuiteTest {
     }
 
     @Test
-    @Disabled("needs fork/execve/wait4 (h2), pipes (h5) and signals (h3): enabled as they land on main")
+    @Disabled("not yet run as a guest: execve (h2) reached main at the session's end; enable after a first run")
     void theGuestPassesWhatTheNativeRunPasses() throws Exception {
         Path busybox = RealPrograms.program("busybox");
         Path testsuite = BusyboxSuite.testsuite();
