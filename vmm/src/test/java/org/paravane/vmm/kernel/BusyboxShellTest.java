@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -122,14 +121,12 @@ class BusyboxShellTest {
     }
 
     @Test
-    @Disabled("needs signal handlers (h3)")
     void trapRunsHandlersAndTheExitTrap() throws Exception {
         sameAsNative("trap 'echo bye' EXIT; trap 'echo got USR1' USR1; kill -USR1 $$; echo after");
         sameAsNative("trap 'echo int; exit 5' INT; kill -INT $$; echo never");
     }
 
     @Test
-    @Disabled("needs rt_sigsuspend and signal handlers (h3) and execve (h2)")
     void backgroundJobsAndWait() throws Exception {
         sameAsNative("(sleep 0.2; echo one) & (echo two) & wait; echo done");
         sameAsNative("(exit 7) & wait $!; echo \"bg=$?\"; sleep 0.1 & pid=$!; kill $pid; wait $pid; echo \"killed=$?\"");
