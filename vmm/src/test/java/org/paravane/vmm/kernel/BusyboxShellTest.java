@@ -133,6 +133,14 @@ class BusyboxShellTest {
     }
 
     @Test
+    void aFreshEmptyFileIsRemovedAndChecked() throws Exception {
+        // busybox's rm-removes-file and md5sum-verifies-non-binary-file, as runtest runs them (sh -x -e, in a fresh
+        // folder)
+        sameAsNative("mkdir -p t && cd t && touch foo && busybox rm foo; echo \"rm=$?\"; ls -la; test ! -f foo; echo \"gone=$?\"; cd .. && rm -rf t");
+        sameAsNative("mkdir -p t && cd t && touch foo && md5sum foo > bar; cat bar; busybox md5sum -c bar; echo \"c=$?\"; cd .. && rm -rf t");
+    }
+
+    @Test
     void aMissingCommandAndAMissingFile() throws Exception {
         sameAsNative("nosuchcommand; echo \"status $?\"");
         sameAsNative("cat /data/none.txt; echo \"status $?\"");
