@@ -59,6 +59,22 @@ abstract sealed class HostNode permits HostDirectory, HostFile, HostSymlink {
         }
     }
 
+    public void setTimes(long atimeNanos, long mtimeNanos) throws ErrnoException {
+        try {
+            Files.getFileAttributeView(path, java.nio.file.attribute.BasicFileAttributeView.class,
+                    LinkOption.NOFOLLOW_LINKS).setTimes(fileTime(mtimeNanos), fileTime(atimeNanos), null);
+        } catch (IOException e) {
+            throw HostErrors.of(e, path.toString());
+        }
+    }
+
+    /** The host time for {@code nanos}, null (leave it) for {@link Node#KEEP_TIME}. */
+    private static FileTime fileTime(long nanos) {
+        return nanos == Node.KEEP_TIME ? null
+                : FileTime.from(java.time.Instant.ofEpochSecond(Math.floorDiv(nanos, 1_000_000_000L),
+                        Math.floorMod(nanos, 1_000_000_000L)));
+    }
+
     private static long nanos(Object time) {
         var instant = ((FileTime) time).toInstant();
         return instant.getEpochSecond() * 1_000_000_000L + instant.getNano();

@@ -25,6 +25,16 @@ abstract sealed class MemoryNode permits MemoryDirectory, MemoryFile, MemorySyml
         ctime = now;
     }
 
+    public void setTimes(long atimeNanos, long mtimeNanos) {
+        if (atimeNanos != Node.KEEP_TIME) {
+            atime = atimeNanos;
+        }
+        if (mtimeNanos != Node.KEEP_TIME) {
+            mtime = mtimeNanos;
+        }
+        ctime = Stat.nowNanos();
+    }
+
     Stat stat(int type, long size, long nlinkShown) {
         return new Stat(fs.dev(), ino, type | permissions, nlinkShown, 0, 0, 0, size, 4096, Stat.blocksOf(size),
                 atime, mtime, ctime);

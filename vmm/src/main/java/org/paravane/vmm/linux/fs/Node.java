@@ -11,6 +11,17 @@ public sealed interface Node permits Node.Directory, Node.OpenableFile, Node.Sym
 
     Stat stat() throws ErrnoException;
 
+    /**
+     * Sets the access and modification times (nanoseconds since the epoch; {@link #KEEP_TIME} leaves one alone) as
+     * utimensat(2) does. Nodes whose times are not theirs to keep (devices, generated and synthetic files) refuse.
+     */
+    default void setTimes(long atimeNanos, long mtimeNanos) throws ErrnoException {
+        throw new ErrnoException(org.paravane.vmm.linux.Errno.EPERM, "the times of this file cannot be set");
+    }
+
+    /** A time {@link #setTimes} leaves as it is (utimensat's UTIME_OMIT). */
+    long KEEP_TIME = Long.MIN_VALUE;
+
     /** A directory: names to nodes, without {@code .} and {@code ..} (the resolver handles those). */
     non-sealed interface Directory extends Node {
         /** The node called {@code name} (one component, never {@code .} or {@code ..}), or null. */

@@ -369,6 +369,47 @@ public final class ProcessFiles {
         }
     }
 
+    /** utimensat's UTIME_NOW and UTIME_OMIT, in a timespec's tv_nsec. */
+    public static final long UTIME_NOW = (1L << 30) - 1, UTIME_OMIT = (1L << 30) - 2;
+
+    /**
+     * utimensat(2): {@code times} is null (both now) or the two timespecs {access sec, nsec, modification sec,
+     * nsec}, each of whose tv_nsec may be UTIME_NOW or UTIME_OMIT. A null {@code path} (futimens) names {@code dirfd}.
+     */
+    public void utimensat(int dirfd, String path, long[] times, int flags) throws ErrnoException {
+        if ((flags & ~(Fcntl.AT_SYMLINK_NOFOLLOW | Fcntl.AT_EMPTY_PATH)) != 0) {
+            throw new ErrnoException(EINVAL, "utimensat flags 0x" + Integer.toHexString(flags));
+        }
+        long now = Stat.nowNanos();
+        long atime = times == null ? now : time(times[0], times[1], now);
+        long mtime = times == null ? now : time(times[2], times[3], now);
+        Location target = path == null ? at(dirfd, "", Fcntl.AT_EMPTY_PATH) : at(dirfd, path, flags);
+        if (atime == Node.KEEP_TIME && mtime == Node.KEEP_TIME) {
+            return;
+        }
+        if (target.mount().readOnly()) {
+            throw new ErrnoException(EROFS, target.path() + " is on a read-only file system");
+        }
+        target.node().setTimes(atime, mtime);
+    }
+
+    private static long time(long sec, long nsec, long now) throws ErrnoException {
+        if (nsec == UTIME_NOW) {
+            return now;
+        }
+        if (nsec == UTIME_OMIT) {
+            return Node.KEEP_TIME;
+        }
+        if (nsec < 0 || nsec >= 1_000_000_000L) {
+            throw new ErrnoException(EINVAL, "timespec {" + sec + ", " + nsec + "}");
+        }
+        try {
+            return Math.addExact(Math.multiplyExact(sec, 1_000_000_000L), nsec);
+        } catch (ArithmeticException e) {
+            throw new ErrnoException(EINVAL, "timespec {" + sec + ", " + nsec + "} is out of range");
+        }
+    }
+
     // ---------------------------------------------------------------- the namespace
 
     public void mkdirat(int dirfd, String path, int mode) throws ErrnoException {

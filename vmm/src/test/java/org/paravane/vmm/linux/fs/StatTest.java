@@ -46,6 +46,30 @@ class StatTest extends FsTestBase {
     }
 
     @Test
+    void utimensatSetsOmitsAndNowsTheTimesOfHostAndMemoryFiles() throws Exception {
+        create("/tmp/f", "x");
+        for (String path : new String[] {"/data/a.txt", "/tmp/f"}) {
+            p.utimensat(AT_FDCWD, path, new long[] {1_000, 5, 2_000, 7}, 0);
+            assertThat(p.stat(path).atimeNanos()).as(path).isEqualTo(1_000_000_000_005L);
+            assertThat(p.stat(path).mtimeNanos()).as(path).isEqualTo(2_000_000_000_007L);
+            p.utimensat(AT_FDCWD, path, new long[] {0, ProcessFiles.UTIME_OMIT, 3_000, 0}, 0);
+            assertThat(p.stat(path).atimeNanos()).as(path).isEqualTo(1_000_000_000_005L);
+            assertThat(p.stat(path).mtimeNanos()).as(path).isEqualTo(3_000_000_000_000L);
+            long before = Stat.nowNanos() - 1_000_000_000L;
+            p.utimensat(AT_FDCWD, path, null, 0);                        // busybox touch: both now
+            assertThat(p.stat(path).mtimeNanos()).as(path).isGreaterThan(before);
+            int fd = open(path, O_RDONLY);
+            p.utimensat(fd, null, new long[] {0, ProcessFiles.UTIME_NOW, 4_000, 0}, 0);   // futimens
+            assertThat(p.stat(path).mtimeNanos()).as(path).isEqualTo(4_000_000_000_000L);
+            p.close(fd);
+        }
+        assertErrno(() -> p.utimensat(AT_FDCWD, "/tmp/none", null, 0), Errno.ENOENT);
+        assertErrno(() -> p.utimensat(AT_FDCWD, "/tmp/f", new long[] {0, 1_000_000_000L, 0, 0}, 0), Errno.EINVAL);
+        assertErrno(() -> p.utimensat(AT_FDCWD, "/tmp/f", new long[] {Long.MAX_VALUE, 0, 0, 0}, 0), Errno.EINVAL);
+        assertErrno(() -> p.utimensat(AT_FDCWD, "/tmp/f", null, 0x4000), Errno.EINVAL);
+    }
+
+    @Test
     void theUmaskShapesNewModes() throws Exception {
         assertThat(p.umask(027)).isEqualTo(022);
         p.close(p.open("/tmp/f", O_CREAT | O_WRONLY, 0666));

@@ -72,6 +72,12 @@ final class SyscallTable {
         return ms < 0 ? -1 : ms * 1_000_000L;
     }
 
+    /** utimensat's two timespecs as {sec, nsec, sec, nsec}. */
+    private long[] timespecs(long address) throws GuestAccessException {
+        var b = java.nio.ByteBuffer.wrap(process.memory().read(address, 32)).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        return new long[] {b.getLong(), b.getLong(), b.getLong(), b.getLong()};
+    }
+
     private String path(long address) throws GuestAccessException, ErrnoException {
         return io.path(address);
     }
@@ -153,6 +159,10 @@ final class SyscallTable {
             case 332 -> ok(io.statx(fd(a), b, (int) c, (int) d, e));              // statx
             case 89 -> ok(io.readlinkat(Fcntl.AT_FDCWD, a, b, c));               // readlink
             case 267 -> ok(io.readlinkat(fd(a), b, c, d));                        // readlinkat
+            case 280 -> {                                                         // utimensat
+                files.utimensat(fd(a), b == 0 ? null : path(b), c == 0 ? null : timespecs(c), (int) d);
+                yield ok(0);
+            }
             case 21 -> {                                                          // access
                 files.access(path(a), (int) b);
                 yield ok(0);
