@@ -108,13 +108,27 @@ public final class ProcessSignals {
         }
         if (s == Signal.SIGCONT) {
             discardEverywhere(Signal.STOP_SIGNALS);
-            if (stopped) {
-                stopped = false;
-                threads.forEach(ThreadSignals::notifyThread);
+            try {
+                queue(target, info);
+            } finally {
+                // Continue only once SIGCONT is pending: a thread let go first could return to user mode before its
+                // handler is queued, and the handler would run late.
+                if (stopped) {
+                    stopped = false;
+                    threads.forEach(ThreadSignals::notifyThread);
+                }
             }
-        } else if (Signal.in(Signal.STOP_SIGNALS, s)) {
+            return;
+        }
+        if (Signal.in(Signal.STOP_SIGNALS, s)) {
             discardEverywhere(Signal.bit(Signal.SIGCONT));
         }
+        queue(target, info);
+    }
+
+    /** Queues {@code info} unless its action discards it, and wakes a thread that will take it. */
+    private void queue(ThreadSignals target, SigInfo info) {
+        int s = info.signo();
         boolean blocked = target != null ? Signal.in(target.mask(), s)
                 : !threads.isEmpty() && threads.stream().allMatch(t -> Signal.in(t.mask(), s));
         if (!blocked && actions.get(s).discards(s)) {

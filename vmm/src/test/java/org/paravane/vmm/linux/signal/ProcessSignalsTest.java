@@ -73,6 +73,24 @@ class ProcessSignalsTest {
         assertThat(thread.take().signo()).isEqualTo(Signal.SIGKILL);
     }
 
+    /** A thread let go by SIGCONT must find its handler pending, or it returns to user mode without running it. */
+    @Test
+    void aHandledSigcontIsPendingBeforeTheStoppedThreadsAreLetGo() {
+        ProcessSignals stoppedProcess = new ProcessSignals();
+        Boolean[] pendingWhenLetGo = new Boolean[1];
+        ThreadSignals[] t = new ThreadSignals[1];
+        t[0] = stoppedProcess.addThread(8, 0, () -> {
+            if (!stoppedProcess.stopped() && pendingWhenLetGo[0] == null) {
+                pendingWhenLetGo[0] = t[0].hasDeliverable();   // what the thread sees when it first may run
+            }
+        });
+        stoppedProcess.actions().set(Signal.SIGCONT, handler());
+        stoppedProcess.stop();
+        stoppedProcess.post(kill(Signal.SIGCONT));
+        assertThat(stoppedProcess.stopped()).isFalse();
+        assertThat(pendingWhenLetGo[0]).isEqualTo(Boolean.TRUE);
+    }
+
     @Test
     void sigcontDropsPendingStopsAndContinuesAndAStopDropsAPendingSigcont() {
         thread.setMask(Signal.bit(Signal.SIGTSTP) | Signal.bit(Signal.SIGCONT));
