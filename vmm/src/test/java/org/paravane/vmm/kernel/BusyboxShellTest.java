@@ -129,7 +129,9 @@ class BusyboxShellTest {
     @Test
     void backgroundJobsAndWait() throws Exception {
         sameAsNative("(sleep 0.2; echo one) & (echo two) & wait; echo done");
-        sameAsNative("(exit 7) & wait $!; echo \"bg=$?\"; sleep 0.1 & pid=$!; kill $pid; wait $pid; echo \"killed=$?\"");
+        // Whether ash prints "Terminated" for the killed job depends on whether SIGCHLD reaped it before `wait` ran
+        // (natively too: seen both ways), so that notice is not compared; the wait status is.
+        sameAsNative("(exit 7) & wait $!; echo \"bg=$?\"; { sleep 0.1 & pid=$!; kill $pid; wait $pid; echo \"killed=$?\"; } 2>/dev/null");
     }
 
     @Test
