@@ -21,7 +21,7 @@ import org.paravane.vmm.linux.fs.ProcessFiles;
  * poll, ppoll, select and pselect6: the descriptors' readiness checked, and when none is ready (and the timeout has
  * not passed) the call waits on every polled file's queue ({@link CallBlocks}) until a wake or its deadline, then
  * checks again. Files without a poll method are always ready. The signal masks of ppoll and pselect6 are checked for
- * their size; installing them for the wait is the signal code's.
+ * their size here and installed for the call by {@link SignalCalls#withMask}.
  */
 final class PollCalls {
     static final long NANOS = 1_000_000_000L, FOREVER = Long.MAX_VALUE;
@@ -161,13 +161,20 @@ final class PollCalls {
         return pselect(t, nfds, readfds, writefds, exceptfds, timeout, timeval, false);
     }
 
-    /** pselect6(2): a timespec that is not updated; {@code sigdata} points to {sigset pointer, its size}. */
-    long pselect6(SyscallTask t, long nfds, long readfds, long writefds, long exceptfds, long timespec, long sigdata)
+    /** pselect6's sixth argument points to {sigset pointer, its size}: the sigset's address (checked), or 0. */
+    long pselectSigset(long sigdata) throws ErrnoException, GuestAccessException {
+        if (sigdata == 0) {
+            return 0;
+        }
+        long sigset = memory.readLong(sigdata);
+        checkSigsetSize(sigset, memory.readLong(sigdata + 8));
+        return sigset;
+    }
+
+    /** pselect6(2) (its mask installed by the caller, {@link #pselectSigset}): a timespec that is not updated. */
+    long pselect6(SyscallTask t, long nfds, long readfds, long writefds, long exceptfds, long timespec)
             throws ErrnoException, GuestAccessException, CallBlocks {
         long timeout = timespec(timespec);
-        if (sigdata != 0) {
-            checkSigsetSize(memory.readLong(sigdata), memory.readLong(sigdata + 8));
-        }
         return pselect(t, nfds, readfds, writefds, exceptfds, timeout, 0, true);
     }
 
