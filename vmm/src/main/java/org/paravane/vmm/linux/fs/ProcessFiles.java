@@ -39,7 +39,7 @@ public final class ProcessFiles {
      */
     public ProcessFiles(FileSystem fs, String exePath, Supplier<String> maps, Supplier<String> cpuinfo, int rlimitNofile) {
         this(fs, new FdTable(rlimitNofile), null, exePath, maps, cpuinfo);
-        installConsole(fs.console());
+        installConsole(fs.console(), fs.consoleInput());
     }
 
     /** {@code context} null: a new one at the root with umask 022. */
@@ -127,9 +127,9 @@ public final class ProcessFiles {
         return exePath;
     }
 
-    private void installConsole(Console console) {
+    private void installConsole(Console console, ConsoleInput input) {
         String label = console.terminal() ? "/dev/pts/0" : null;
-        Node in = new StreamFile(console.in(), null, console.terminal(), FileSystem.DEV_DEV, 0x200, Stat.makedev(136, 0));
+        Node in = new StreamFile(input, null, console.terminal(), FileSystem.DEV_DEV, 0x200, Stat.makedev(136, 0));
         Node out = new StreamFile(null, console.out(), console.terminal(), FileSystem.DEV_DEV, 0x201, Stat.makedev(136, 0));
         Node err = new StreamFile(null, console.err(), console.terminal(), FileSystem.DEV_DEV, 0x202, Stat.makedev(136, 0));
         Node[] nodes = {in, out, err};

@@ -25,8 +25,6 @@ import org.paravane.vmm.linux.fs.ProcessFiles;
  */
 final class PollCalls {
     static final long NANOS = 1_000_000_000L, FOREVER = Long.MAX_VALUE;
-    /** How often a file that is not ready and has no wait queue (a terminal's host stream) is checked again. */
-    static final long RECHECK_NANOS = 10_000_000L;
     private static final int SELECT_IN = POLLIN | POLLRDNORM | POLLHUP | POLLERR, SELECT_OUT = POLLOUT | POLLWRNORM | POLLERR,
             SELECT_EX = POLLPRI;
 
@@ -95,7 +93,6 @@ final class PollCalls {
             throws ErrnoException, GuestAccessException, CallBlocks {
         ByteBuffer out = ByteBuffer.allocate(fd.length * 8).order(ByteOrder.LITTLE_ENDIAN);
         Set<WaitQueue> queues = new LinkedHashSet<>();
-        boolean polled = false;
         int ready = 0;
         for (int i = 0; i < fd.length; i++) {
             int revents = 0;
@@ -106,9 +103,7 @@ final class PollCalls {
                 } else {
                     revents = file.readiness() & ((events[i] & 0xffff) | POLLERR | POLLHUP);
                     if (file.waiters() != null) {
-                        queues.add(file.waiters());
-                    } else {
-                        polled |= revents == 0;
+                        queues.add(file.waiters());   // a file without a queue is always ready
                     }
                 }
             }
@@ -121,12 +116,7 @@ final class PollCalls {
             memory.write(fds, out.array());
             return ready;
         }
-        throw CallBlocks.neverRestarted(interests(queues), wakeBy(t, deadline, polled), () -> pollOnce(t, fds, fd, events, deadline));
-    }
-
-    /** When the waiting call must look again: its deadline, or sooner when a file can only be polled. */
-    private static long wakeBy(SyscallTask t, long deadline, boolean polled) {
-        return polled ? Math.min(deadline, t.nanosSinceStart() + RECHECK_NANOS) : deadline;
+        throw CallBlocks.neverRestarted(interests(queues), deadline, () -> pollOnce(t, fds, fd, events, deadline));
     }
 
     private OpenFile open(int fd) {
@@ -201,7 +191,6 @@ final class PollCalls {
         long[][] result = new long[3][words];
         int[] masks = {SELECT_IN, SELECT_OUT, SELECT_EX};
         Set<WaitQueue> queues = new LinkedHashSet<>();
-        boolean polled = false;
         int ready = 0;
         for (int fd = 0; fd < n; fd++) {
             if (!member(sets, fd)) {
@@ -212,7 +201,6 @@ final class PollCalls {
                 throw new ErrnoException(EBADF, "fd " + fd + " was closed during select");
             }
             int readiness = file.readiness();
-            int before = ready;
             for (int s = 0; s < 3; s++) {
                 if (sets[s] != null && (sets[s][fd >> 6] & 1L << fd) != 0 && (readiness & masks[s]) != 0) {
                     result[s][fd >> 6] |= 1L << fd;
@@ -220,9 +208,7 @@ final class PollCalls {
                 }
             }
             if (file.waiters() != null) {
-                queues.add(file.waiters());
-            } else {
-                polled |= ready == before;
+                queues.add(file.waiters());   // a file without a queue is always ready
             }
         }
         long now = t.nanosSinceStart();
@@ -243,7 +229,7 @@ final class PollCalls {
             }
             return ready;
         }
-        throw CallBlocks.neverRestarted(interests(queues), wakeBy(t, deadline, polled),
+        throw CallBlocks.neverRestarted(interests(queues), deadline,
                 () -> selectOnce(t, n, sets, addresses, timeval, deadline));
     }
 
