@@ -61,7 +61,8 @@ final class AsyncPfExperiment {
      * One run's figures.
      *
      * @param warmNanos how long the run warmed up before it was timed
-     * @param steady    whether the workers' rate per half second had stopped rising by then (false: the warm-up's
+     * @param steady    whether the workers' rate per sample (half a second, or half the
+     *                  timed length if shorter) had stopped rising by then (false: the warm-up's
      *                  bound, the run's timed length, ended it)
      * @param measured  the counters of the timed part only
      */
@@ -122,7 +123,8 @@ final class AsyncPfExperiment {
             RunCounters previous = RunCounters.of(vm, workload);
             long previousRate = -1;
             boolean steady = false;
-            while (!steady && System.nanoTime() - start < o.runMillis() * 1_000_000L && !ended(vm, SAMPLE_NANOS)) {
+            long sample = Math.min(SAMPLE_NANOS, o.runMillis() * 1_000_000L / 2);   // short runs: shorter samples
+            while (!steady && System.nanoTime() - start < o.runMillis() * 1_000_000L && !ended(vm, sample)) {
                 RunCounters now = RunCounters.of(vm, workload);
                 long rate = now.work() - previous.work();
                 steady = previousRate > 0 && rate <= previousRate * STEADY;   // not yet at 0: still starting
