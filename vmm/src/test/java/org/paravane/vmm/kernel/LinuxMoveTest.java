@@ -71,17 +71,17 @@ class LinuxMoveTest {
 
     /** busybox hashing files it reads from the root, moved when it is about half-way through the big one. */
     private void busyboxMovedMidRun(GuestStack home, GuestStack away) throws Exception {
-        Path busybox = RealPrograms.program("busybox");
+        Path busybox = LinuxPrograms.realProgram("busybox");
         List<String> args = sha256sumArgs();
-        RealPrograms.Run expected = RealPrograms.run(home, "unmoved", busybox, args, root, new byte[0], 600);
+        LinuxPrograms.Run expected = LinuxPrograms.run(home, "unmoved", busybox, args, root, new byte[0], 600);
         assertThat(expected.exitCode()).as("%s", expected).isZero();
         assertThat(expected.stdout()).as("%s", expected).contains("data/a.bin").contains("data/b.bin");
 
-        RealPrograms.Started moving = RealPrograms.start(home, "moved", busybox, args, root, new byte[0]);
+        LinuxPrograms.Started moving = LinuxPrograms.start(home, "moved", busybox, args, root, new byte[0]);
         // busybox reads 4 KiB at a time (64 reads for a.bin, 2,048 for b.bin, 64 for a.bin again, about 2,200 system
         // calls in all), and its output is a pipe, so it prints every line at exit.
         moveAt(moving.kernel(), moving.task(), 1_100, away);
-        RealPrograms.Run moved = moving.await(600);
+        LinuxPrograms.Run moved = moving.await(600);
         assertThat(moving.kernel().vm().backendName()).isEqualTo(away.name());
         assertThat(moved.stdout()).as("%s", moved).isEqualTo(expected.stdout());
         assertThat(moved.exitCode()).isEqualTo(expected.exitCode());

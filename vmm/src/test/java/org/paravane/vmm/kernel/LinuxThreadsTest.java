@@ -21,7 +21,7 @@ import org.paravane.vmm.persist.MachineImage;
 class LinuxThreadsTest {
 
     private static void sameAsNative(GuestStack stack, String name, String... args) throws Exception {
-        String expected = LinuxPrograms.runNative(name, args);
+        String expected = LinuxPrograms.nativeStdout(name, args);
         LinuxPrograms.Run run = LinuxPrograms.run(stack, 2, FileSystem.Options.emptyRoot(), new ByteArrayOutputStream(),
                 name, args);
         assertThat(run.exitCode()).as("%s exit; stderr: %s", name, run.stderr()).isZero();
@@ -69,7 +69,7 @@ class LinuxThreadsTest {
     @Test
     void aThreadedProcessMovedMidRunFinishesAsANativeRunDoes() throws Exception {
         String[] args = {"mutex", "condvar", "hundred", "3000", "prodcons", "robust"};
-        String expected = LinuxPrograms.runNative("pthreads", args);
+        String expected = LinuxPrograms.nativeStdout("pthreads", args);
         try (GuestStack home = GuestStack.emulated(); GuestStack away = GuestStack.emulated()) {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             LinuxPrograms.Started s = LinuxPrograms.start(home, 2, FileSystem.Options.emptyRoot(), out, "pthreads",
