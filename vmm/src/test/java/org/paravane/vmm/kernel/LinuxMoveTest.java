@@ -11,9 +11,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.paravane.api.backend.VirtualMachine;
 import org.paravane.vmm.linux.fs.FileSystem;
-import org.paravane.vmm.persist.MachineImage;
 
 /**
  * A Linux process whose VM moves mid-run (as {@code paravane:migrate} and a backend change move it) finishes with the
@@ -30,15 +28,8 @@ class LinuxMoveTest {
         CountDownLatch reached = new CountDownLatch(1);
         t.syscallStats().afterCall(calls, reached::countDown);
         assertThat(reached.await(300, TimeUnit.SECONDS)).as("%s reached system call %d", t, calls).isTrue();
-        k.pause();
-        assertThat(t.state()).as("moved mid-run: still running").isNotEqualTo(Task.State.EXITED);
-        VirtualMachine old = k.vm();
-        try (MachineImage image = MachineImage.capture(old)) {
-            k.replaceVm(image.restore(to.backend));
-            old.close();
-        } finally {
-            k.resume();
-        }
+        GuestStack.moveVm(k, to, () -> assertThat(t.state()).as("moved mid-run: still running")
+                .isNotEqualTo(Task.State.EXITED));
     }
 
     /** guests/linux/moving: 20 steps kept in TLS and SSE registers, a write and a 40 ms nanosleep each. */
@@ -121,17 +112,11 @@ class LinuxMoveTest {
         GuestKernel k = s.kernel();
         for (GuestStack to : new GuestStack[] {away, home}) {
             Thread.sleep(50);
-            k.pause();
-            if (to == away) {
-                assertThat(k.tasks()).as("the children run while the VM moves").hasSizeGreaterThan(1);
-            }
-            VirtualMachine old = k.vm();
-            try (MachineImage image = MachineImage.capture(old)) {
-                k.replaceVm(image.restore(to.backend));
-                old.close();
-            } finally {
-                k.resume();
-            }
+            GuestStack.moveVm(k, to, () -> {
+                if (to == away) {
+                    assertThat(k.tasks()).as("the children run while the VM moves").hasSizeGreaterThan(1);
+                }
+            });
         }
         GuestStack.awaitEnd(k);
         assertThat(s.task().exitCode()).isZero();

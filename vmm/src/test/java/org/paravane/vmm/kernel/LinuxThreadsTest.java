@@ -8,9 +8,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.paravane.api.backend.VirtualMachine;
 import org.paravane.vmm.linux.fs.FileSystem;
-import org.paravane.vmm.persist.MachineImage;
 
 /**
  * Threaded Linux programs (guests/linux/pthreads.c: mutexes, condition variables, barriers, rwlocks, TLS, join,
@@ -80,15 +78,8 @@ class LinuxThreadsTest {
             }
             GuestKernel k = s.kernel();
             for (GuestStack to : new GuestStack[] {away, home}) {
-                k.pause();
-                assertThat(s.task().state()).as("moved mid-run").isNotEqualTo(Task.State.EXITED);
-                VirtualMachine old = k.vm();
-                try (MachineImage image = MachineImage.capture(old)) {
-                    k.replaceVm(image.restore(to.backend));
-                    old.close();
-                } finally {
-                    k.resume();
-                }
+                GuestStack.moveVm(k, to, () -> assertThat(s.task().state()).as("moved mid-run")
+                        .isNotEqualTo(Task.State.EXITED));
                 Thread.sleep(100);
             }
             GuestStack.awaitEnd(k);
