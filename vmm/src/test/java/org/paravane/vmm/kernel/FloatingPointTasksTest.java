@@ -24,14 +24,9 @@ import org.paravane.vmm.persist.MachineImage;
  * Floating-point guests on each backend (subclasses pick it): a task's x87/SSE state is its own across time slices
  * under both FP switch policies, and the n-body guest prints byte for byte what the same C prints as a host program.
  */
-abstract class FloatingPointTasksTest {
-    final GuestStack stack = stack();
-
-    abstract GuestStack stack();
-
+abstract class FloatingPointTasksTest extends OnEachBackend {
     @AfterEach
-    void close() throws Exception {
-        stack.close();
+    void clearFpuPolicy() {
         System.clearProperty(FpuSwitch.POLICY_PROPERTY);
     }
 

@@ -7,7 +7,6 @@ import static org.paravane.vmm.kernel.GuestStack.runToEnd;
 import static org.paravane.vmm.kernel.GuestStack.scannerChecksum;
 
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -29,16 +28,8 @@ import org.paravane.vmm.source.ShapedPageSource;
  * The guest kernel end to end with the async-PF services wired as in the container, on each backend: subclasses pick
  * it (the software CPU always, KVM where usable).
  */
-abstract class GuestKernelTest {
+abstract class GuestKernelTest extends OnEachBackend {
     private static final long SEED = 42;
-    final GuestStack stack = stack();
-
-    abstract GuestStack stack();
-
-    @AfterEach
-    void close() throws Exception {
-        stack.close();
-    }
 
     private static PageSource slowPattern(long latencyMicros) {
         return new ShapedPageSource(new PatternPageSource(SEED), latencyMicros * 1000, 0);

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -15,16 +14,7 @@ import org.paravane.vmm.linux.fs.FileSystem;
  * wait4, waitid and SIGCHLD; the signal masks of ppoll, pselect6 and epoll_pwait; a signal interrupting a pipe write
  * that moved bytes; Ctrl-C reaching only the console's foreground process group. Compared with native runs.
  */
-abstract class LinuxJobControlTest {
-    final GuestStack stack = stack();
-
-    abstract GuestStack stack();
-
-    @AfterEach
-    void close() throws Exception {
-        stack.close();
-    }
-
+abstract class LinuxJobControlTest extends OnEachBackend {
     @ParameterizedTest(name = "{0} {1}")
     @CsvSource({
             "jobs, stop", "jobs, waitid", "jobs, nocldstop", "jobs, masks", "jobs, partial",

@@ -7,7 +7,6 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -19,18 +18,9 @@ import org.paravane.vmm.linux.fs.FileSystem;
  * Unmodified static Linux programs (glibc -static, -static-pie, musl -static; guests/linux) as guest tasks, end to
  * end on a backend; subclasses pick it. Each program checks itself and prints "name: ok".
  */
-abstract class LinuxProcessTest {
-    final GuestStack stack = stack();
-
+abstract class LinuxProcessTest extends OnEachBackend {
     @TempDir
     Path root;
-
-    abstract GuestStack stack();
-
-    @AfterEach
-    void close() throws Exception {
-        stack.close();
-    }
 
     private FileSystem.Options hostRoot(boolean readOnly) throws Exception {
         Files.writeString(root.resolve("input.txt"), "host file\n");

@@ -6,7 +6,6 @@ import static org.paravane.vmm.kernel.LinuxPrograms.run;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.assertj.core.api.Assumptions;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -17,16 +16,7 @@ import org.paravane.vmm.linux.fs.FileSystem;
  * restoring every register and the FP state, nesting, masks, the alternate stack, faults to handlers, interrupted
  * calls, timers, default actions. The output is compared with a native run of the same program on this host.
  */
-abstract class LinuxSignalsTest {
-    final GuestStack stack = stack();
-
-    abstract GuestStack stack();
-
-    @AfterEach
-    void close() throws Exception {
-        stack.close();
-    }
-
+abstract class LinuxSignalsTest extends OnEachBackend {
     @ParameterizedTest(name = "{0} {1}")
     @CsvSource({
             "signals, info", "signals, regs", "signals, nest", "signals, altstack", "signals, mask", "signals, faults",
