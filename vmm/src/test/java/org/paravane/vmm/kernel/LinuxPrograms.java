@@ -271,8 +271,9 @@ final class LinuxPrograms {
         if (stdin == null) {
             pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         }
-        Path errFile = Files.createTempFile("native-stderr", ".txt");
-        pb.redirectError(errFile.toFile());
+        // stdout and stderr to files, so a program that hangs (or leaves a child holding them) ends at the timeout
+        Path outFile = Files.createTempFile("native-stdout", ".txt"), errFile = Files.createTempFile("native-stderr", ".txt");
+        pb.redirectOutput(outFile.toFile()).redirectError(errFile.toFile());
         try {
             long start = System.nanoTime();
             Process p = pb.start();
@@ -281,13 +282,16 @@ final class LinuxPrograms {
                     in.write(stdin);
                 }
             }
-            byte[] out = p.getInputStream().readAllBytes();
             if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
                 p.destroyForcibly();
-                throw new AssertionError("native " + command + " did not finish in " + timeoutSeconds + " s");
+                throw new AssertionError("native " + command + " did not finish in " + timeoutSeconds + " s; stdout: "
+                        + Files.readString(outFile));
             }
-            return new Run(p.exitValue(), out, Files.readAllBytes(errFile), null, System.nanoTime() - start, null);
+            return new Run(p.exitValue(), Files.readAllBytes(outFile), Files.readAllBytes(errFile), null,
+                    System.nanoTime() - start, null);
         } finally {
+            Files.delete(outFile);
             Files.delete(errFile);
         }
     }
