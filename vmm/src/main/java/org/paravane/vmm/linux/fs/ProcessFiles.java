@@ -122,6 +122,14 @@ public final class ProcessFiles {
         fds.release();
     }
 
+    /**
+     * The absolute path of what {@code path} names, its symbolic links followed: what {@code /proc/self/exe} shows
+     * after an execve of {@code path} (Linux keeps the file, not the name it was called by: {@code ./x} and a link).
+     */
+    public String realPath(String path) throws ErrnoException {
+        return resolver.resolve(start(Fcntl.AT_FDCWD, path), path, true).path();
+    }
+
     /** The executable's guest path ({@code /proc/self/exe}). */
     public String exePath() {
         return exePath;
@@ -376,7 +384,7 @@ public final class ProcessFiles {
     }
 
     /** utimensat's UTIME_NOW and UTIME_OMIT, in a timespec's tv_nsec. */
-    public static final long UTIME_NOW = (1L << 30) - 1, UTIME_OMIT = (1L << 30) - 2;
+    public static final long UTIME_NOW = AttributeCalls.UTIME_NOW, UTIME_OMIT = AttributeCalls.UTIME_OMIT;
 
     /**
      * utimensat(2): {@code times} is null (both now) or the two timespecs {access sec, nsec, modification sec,
@@ -386,34 +394,29 @@ public final class ProcessFiles {
         if ((flags & ~(Fcntl.AT_SYMLINK_NOFOLLOW | Fcntl.AT_EMPTY_PATH)) != 0) {
             throw new ErrnoException(EINVAL, "utimensat flags 0x" + Integer.toHexString(flags));
         }
-        long now = Stat.nowNanos();
-        long atime = times == null ? now : time(times[0], times[1], now);
-        long mtime = times == null ? now : time(times[2], times[3], now);
+        long[] t = AttributeCalls.times(times);
         Location target = path == null ? at(dirfd, "", Fcntl.AT_EMPTY_PATH) : at(dirfd, path, flags);
-        if (atime == Node.KEEP_TIME && mtime == Node.KEEP_TIME) {
-            return;
-        }
-        if (target.mount().readOnly()) {
-            throw new ErrnoException(EROFS, target.path() + " is on a read-only file system");
-        }
-        target.node().setTimes(atime, mtime);
+        AttributeCalls.setTimes(target, t[0], t[1]);
     }
 
-    private static long time(long sec, long nsec, long now) throws ErrnoException {
-        if (nsec == UTIME_NOW) {
-            return now;
+    /** fchmodat(2) and fchmodat2 (AT_SYMLINK_NOFOLLOW: EOPNOTSUPP for a link, as Linux); a null path is fchmod. */
+    public void fchmodat(int dirfd, String path, int mode, int flags) throws ErrnoException {
+        if ((flags & ~(Fcntl.AT_SYMLINK_NOFOLLOW | Fcntl.AT_EMPTY_PATH)) != 0) {
+            throw new ErrnoException(EINVAL, "fchmodat flags 0x" + Integer.toHexString(flags));
         }
-        if (nsec == UTIME_OMIT) {
-            return Node.KEEP_TIME;
+        Location target = path == null ? at(dirfd, "", Fcntl.AT_EMPTY_PATH) : at(dirfd, path, flags);
+        AttributeCalls.chmod(target, mode, (flags & Fcntl.AT_SYMLINK_NOFOLLOW) != 0);
+    }
+
+    /** linkat(2): AT_SYMLINK_FOLLOW follows a link in {@code oldPath}'s last component, AT_EMPTY_PATH names the fd. */
+    public void linkat(int oldDirfd, String oldPath, int newDirfd, String newPath, int flags) throws ErrnoException {
+        if ((flags & ~(Fcntl.AT_SYMLINK_FOLLOW | Fcntl.AT_EMPTY_PATH)) != 0) {
+            throw new ErrnoException(EINVAL, "linkat flags 0x" + Integer.toHexString(flags));
         }
-        if (nsec < 0 || nsec >= 1_000_000_000L) {
-            throw new ErrnoException(EINVAL, "timespec {" + sec + ", " + nsec + "}");
-        }
-        try {
-            return Math.addExact(Math.multiplyExact(sec, 1_000_000_000L), nsec);
-        } catch (ArithmeticException e) {
-            throw new ErrnoException(EINVAL, "timespec {" + sec + ", " + nsec + "} is out of range");
-        }
+        Location source = oldPath.isEmpty() && (flags & Fcntl.AT_EMPTY_PATH) != 0
+                ? at(oldDirfd, "", Fcntl.AT_EMPTY_PATH)
+                : resolver.resolve(start(oldDirfd, oldPath), oldPath, (flags & Fcntl.AT_SYMLINK_FOLLOW) != 0);
+        namespace.linkat(source, start(newDirfd, newPath), newPath);
     }
 
     // ---------------------------------------------------------------- the namespace

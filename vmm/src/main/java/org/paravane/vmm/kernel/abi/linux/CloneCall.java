@@ -72,9 +72,6 @@ final class CloneCall {
                 throw e;
             }
             child.exitSignal = (int) (flags & CSIGNAL);
-            if (space != task.memory()) {
-                process.memory().flushAfterFork();   // the caller's pages are read-only now
-            }
         }
         LinuxThread t = new LinuxThread(id, child, thread.comm, thread,
                 (flags & CLONE_VM) != 0 && (flags & CLONE_VFORK) == 0);   // mask, and the alternate stack of a fork

@@ -223,6 +223,26 @@ final class SyscallTable {
                 files.symlinkat(path(a), fd(b), path(c));
                 yield ok(0);
             }
+            case 86 -> {                                                          // link
+                files.linkat(Fcntl.AT_FDCWD, path(a), Fcntl.AT_FDCWD, path(b), 0);
+                yield ok(0);
+            }
+            case 265 -> {                                                         // linkat
+                files.linkat(fd(a), path(b), fd(c), path(d), (int) e);
+                yield ok(0);
+            }
+            case 90 -> {                                                          // chmod
+                files.fchmodat(Fcntl.AT_FDCWD, path(a), (int) b, 0);
+                yield ok(0);
+            }
+            case 91 -> {                                                          // fchmod
+                files.fchmodat(fd(a), null, (int) b, 0);
+                yield ok(0);
+            }
+            case 268, 452 -> {                                                    // fchmodat, fchmodat2
+                files.fchmodat(fd(a), path(b), (int) c, nr == 452 ? (int) d : 0);
+                yield ok(0);
+            }
             case 95 -> ok(files.umask((int) a));                                  // umask
             // ---- memory
             case 12 -> ok(mm.brk(a));                                             // brk
