@@ -79,12 +79,22 @@ static int bomb(long mib) {
             kids[n++] = kid;
             break;
         case 0:
-            printf("bomb: a child touching %ld MiB was killed by SIGKILL\n", mib);
             ended = 1;
             break;
         default:
             printf("bomb: a child ended otherwise\n");
             return 1;
+        }
+        /* the OOM killer may have taken an earlier child (the largest) for this one */
+        for (int i = 0; i < n; i++) {
+            int status;
+            if (waitpid(kids[i], &status, WNOHANG) == kids[i]) {
+                ended |= WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
+                kids[i--] = kids[--n];
+            }
+        }
+        if (ended) {
+            printf("bomb: a child touching %ld MiB was killed by SIGKILL\n", mib);
         }
     }
     int status;

@@ -20,8 +20,9 @@ import org.paravane.vmm.linux.fs.Console;
 import org.paravane.vmm.linux.fs.FileSystem;
 
 /**
- * A Linux guest that exhausts the VM's memory (guests/linux/memhog.c, 64 MiB VM): the process whose page fault finds
- * no RAM is killed by SIGKILL and named once in the VM's log; the VM, its other processes and the container go on.
+ * A Linux guest that exhausts the VM's memory (guests/linux/memhog.c, 64 MiB VM): the largest process is killed by
+ * SIGKILL ({@code OomKiller}) and named once in the VM's log; the VM, its other processes and the container go on.
+ * Before the OOM killer the bomb's parent itself was killed, its first touch of a code page finding no RAM.
  */
 class OutOfMemoryTest {
     private final GuestStack stack = GuestStack.emulated();
@@ -82,6 +83,20 @@ class OutOfMemoryTest {
         assertThat(oomLines()).as("the VM's log names the process once").singleElement().asString()
                 .contains("out of memory: process 1 (" + program + ") killed by SIGKILL", "guest kernel RAM exhausted");
         assertThat(r.kernel().panicReport()).isNull();
+    }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"memhog", "memhog-musl"})
+    void aForkBombOfChildrenTouchingMemoryEndsWithTheParentAndABystanderRunning(String program) throws Exception {
+        Result r = run(program, "bomb", "4");
+        assertThat(r.stdout()).as(r.stdout())
+                .containsPattern("bomb: (fork failed with ENOMEM|a child touching 4 MiB was killed by SIGKILL)\\n")
+                .contains("bomb: ended=1, bystander still running",
+                        "bomb: parent still running, bystander ended by the parent's SIGTERM");
+        assertThat(r.task().exitCode()).as(r.stdout()).isZero();
+        assertThat(oomLines()).as("each killed process named once").allMatch(l -> l.contains("killed by SIGKILL"))
+                .doesNotHaveDuplicates();
+        assertThat(r.kernel().panicReport()).isNull();
+        assertThat(r.kernel().tasks()).containsExactly(r.task());
     }
 }
