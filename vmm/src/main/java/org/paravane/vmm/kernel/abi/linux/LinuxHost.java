@@ -94,6 +94,16 @@ public final class LinuxHost {
         return options == null ? LinuxOptions.DEFAULT_MAX_PROCESSES : options.maxProcesses();
     }
 
+    /**
+     * The VM's memory ran out under {@code process}'s page fault, which is killed for it (Linux's OOM killer picks by
+     * size; here the process that needed the page goes): said once per process, naming it and what it touched.
+     */
+    void killedOutOfMemory(String process, String why) {
+        if (limitsLogged.add("out of memory: " + process)) {
+            LOG.warning("VM " + vmName + ": out of memory: " + process + " killed by SIGKILL: " + why);
+        }
+    }
+
     /** A limit stopped a process from doing something: said once per VM and limit, naming it. */
     void limitReached(String what) {
         if (limitsLogged.add(what)) {

@@ -39,6 +39,8 @@ final class LinuxProcess {
     private volatile boolean ownsMemory = true;
     /** The signal its parent gets when it ends (SIGCHLD for fork; clone's low byte), or 0 for none. */
     volatile int exitSignal = Signal.SIGCHLD;
+    /** The OOM killer sent this process SIGKILL: its memory comes back when it ends ({@link OomKiller}). */
+    volatile boolean oomVictim;
     /** Set when a vfork child execs or ends: its parent, blocked in vfork, goes on. */
     volatile boolean vforkReleased;
     final WaitQueue vforkWaiters = new WaitQueue();
