@@ -161,6 +161,14 @@ class BusyboxShellTest {
     }
 
     @Test
+    void procListsTheProcesses() throws Exception {
+        // busybox's pidof cases: /proc had only self, so pidof found nothing; a script's name is its comm
+        sameAsNative("sleep 60 & p=$!; sleep 1; pidof sleep | grep -c -w $p; cat /proc/$p/comm; tr '\\0' ' ' < /proc/$p/cmdline;"
+                + " echo; readlink /proc/$p/exe; cut -d' ' -f2,4 /proc/$p/stat | sed \"s/ $$\\$/ parent/\"; kill $p;"
+                + " pidof nosuchprogram; echo \"none $?\"; /scripts/count.sh a >/dev/null; ls -d /proc/[0-9]* | grep -c -w $$");
+    }
+
+    @Test
     void aMissingCommandAndAMissingFile() throws Exception {
         sameAsNative("nosuchcommand; echo \"status $?\"");
         sameAsNative("cat /data/none.txt; echo \"status $?\"");
