@@ -25,8 +25,8 @@ public final class ProcessFiles {
     private final Mount proc;
     private final NamespaceCalls namespace;
     private final Supplier<String> cpuinfo;
-    private volatile Location cwd;
-    private volatile int umask = 022;
+    /** The working directory and umask, shared with the processes made with CLONE_FS. */
+    private final FsContext context;
     private volatile String exePath;
     private volatile Supplier<String> maps;
 
@@ -38,12 +38,13 @@ public final class ProcessFiles {
      * @param cpuinfo the text of {@code /proc/cpuinfo}, from the VM's CPU model
      */
     public ProcessFiles(FileSystem fs, String exePath, Supplier<String> maps, Supplier<String> cpuinfo, int rlimitNofile) {
-        this(fs, new FdTable(rlimitNofile), exePath, maps, cpuinfo);
-        this.cwd = resolver.root();
-        installConsole(fs.console());
+        this(fs, new FdTable(rlimitNofile), null, exePath, maps, cpuinfo);
+        installConsole(fs.console(), fs.consoleInput());
     }
 
-    private ProcessFiles(FileSystem fs, FdTable fds, String exePath, Supplier<String> maps, Supplier<String> cpuinfo) {
+    /** {@code context} null: a new one at the root with umask 022. */
+    private ProcessFiles(FileSystem fs, FdTable fds, FsContext context, String exePath, Supplier<String> maps,
+                         Supplier<String> cpuinfo) {
         this.fs = fs;
         this.fds = fds;
         this.exePath = exePath;
@@ -53,25 +54,30 @@ public final class ProcessFiles {
         this.proc = new Mount("/proc", ProcFs.create(this, this::exePath, () -> this.maps.get(), cpuinfo), false);
         this.resolver = new PathResolver(Location.root(fs.rootMount()), path -> path.equals("/proc") ? proc : fs.mountAt(path));
         this.namespace = new NamespaceCalls(resolver);
+        this.context = context != null ? context : new FsContext(resolver.root(), 022);
     }
 
     /**
-     * The files of a child made by clone(2) without CLONE_THREAD (fork, vfork): the same working directory, umask and
-     * executable; with {@code shareTable} (CLONE_FILES) the very same descriptor table, otherwise a copy of it whose
-     * descriptors name the parent's open file descriptions (shared offsets and status flags, FD_CLOEXEC copied).
-     * The child's {@code /proc/self/maps} comes from {@code childMaps}. The child calls {@link #release()} at its exit.
+     * The files of a child made by clone(2) without CLONE_THREAD (fork, vfork): the same executable; with {@code
+     * shareTable} (CLONE_FILES) the very same descriptor table, otherwise a copy of it whose descriptors name the
+     * parent's open file descriptions (shared offsets and status flags, FD_CLOEXEC copied); with {@code shareFs}
+     * (CLONE_FS) the very same working directory and umask, otherwise a copy of them. The child's {@code
+     * /proc/self/maps} comes from {@code childMaps}. The child calls {@link #release()} at its exit.
      */
-    public ProcessFiles fork(Supplier<String> childMaps, boolean shareTable) {
+    public ProcessFiles fork(Supplier<String> childMaps, boolean shareTable, boolean shareFs) {
         FdTable table = fds;
-        ProcessFiles child = new ProcessFiles(fs, shareTable ? table.share() : table.copy(), exePath, childMaps, cpuinfo);
-        child.cwd = cwd;
-        child.umask = umask;
-        return child;
+        return new ProcessFiles(fs, shareTable ? table.share() : table.copy(), shareFs ? context : context.copy(),
+                exePath, childMaps, cpuinfo);
     }
 
-    /** fork: the child's files (h2's name for {@link #fork(Supplier, boolean)} without CLONE_FILES). */
+    /** {@link #fork(Supplier, boolean, boolean)} with a copy of the working directory and umask (no CLONE_FS). */
+    public ProcessFiles fork(Supplier<String> childMaps, boolean shareTable) {
+        return fork(childMaps, shareTable, false);
+    }
+
+    /** fork: the child's files (h2's name for {@link #fork(Supplier, boolean, boolean)} without CLONE_FILES or CLONE_FS). */
     public ProcessFiles forkCopy(String exePath, Supplier<String> maps, Supplier<String> cpuinfo) {
-        return fork(maps, false);
+        return fork(maps, false, false);
     }
 
     /**
@@ -134,9 +140,9 @@ public final class ProcessFiles {
         return exePath;
     }
 
-    private void installConsole(Console console) {
+    private void installConsole(Console console, ConsoleInput input) {
         String label = console.terminal() ? "/dev/pts/0" : null;
-        Node in = new StreamFile(console.in(), null, console.terminal(), FileSystem.DEV_DEV, 0x200, Stat.makedev(136, 0));
+        Node in = new StreamFile(input, null, console.terminal(), FileSystem.DEV_DEV, 0x200, Stat.makedev(136, 0));
         Node out = new StreamFile(null, console.out(), console.terminal(), FileSystem.DEV_DEV, 0x201, Stat.makedev(136, 0));
         Node err = new StreamFile(null, console.err(), console.terminal(), FileSystem.DEV_DEV, 0x202, Stat.makedev(136, 0));
         Node[] nodes = {in, out, err};
@@ -158,7 +164,7 @@ public final class ProcessFiles {
     }
 
     Location cwd() {
-        return cwd;
+        return context.cwd();
     }
 
     Location root() {
@@ -166,7 +172,7 @@ public final class ProcessFiles {
     }
 
     int umask() {
-        return umask;
+        return context.umask();
     }
 
     /** Where a relative {@code path} starts: the working directory or the directory {@code dirfd} names. */
@@ -175,7 +181,7 @@ public final class ProcessFiles {
             throw new ErrnoException(ENOENT, "empty path");
         }
         if (path.startsWith("/") || dirfd == Fcntl.AT_FDCWD) {
-            return cwd;
+            return context.cwd();
         }
         OpenFile dir = fds.get(dirfd);
         if (!(dir.node() instanceof Node.Directory)) {
@@ -342,7 +348,7 @@ public final class ProcessFiles {
     /** The location a *at call with AT_EMPTY_PATH and AT_SYMLINK_NOFOLLOW names. */
     Location at(int dirfd, String path, int flags) throws ErrnoException {
         if (path.isEmpty() && (flags & Fcntl.AT_EMPTY_PATH) != 0) {
-            return dirfd == Fcntl.AT_FDCWD ? cwd : fds.get(dirfd).location();
+            return dirfd == Fcntl.AT_FDCWD ? context.cwd() : fds.get(dirfd).location();
         }
         return resolver.resolve(start(dirfd, path), path, (flags & Fcntl.AT_SYMLINK_NOFOLLOW) == 0);
     }
@@ -421,7 +427,7 @@ public final class ProcessFiles {
     // ---------------------------------------------------------------- the namespace
 
     public void mkdirat(int dirfd, String path, int mode) throws ErrnoException {
-        namespace.mkdirat(start(dirfd, path), path, mode & ~umask & 07777);
+        namespace.mkdirat(start(dirfd, path), path, mode & ~context.umask() & 07777);
     }
 
     public void unlinkat(int dirfd, String path, int flags) throws ErrnoException {
@@ -466,13 +472,12 @@ public final class ProcessFiles {
 
     /** umask(2): sets the mask and returns the previous one. */
     public int umask(int mask) {
-        int old = umask;
-        umask = mask & 0777;
-        return old;
+        return context.setUmask(mask);
     }
 
     /** getcwd(2): the path with its NUL; ERANGE when it does not fit, ENOENT when the directory was removed. */
     public byte[] getcwd(long size) throws ErrnoException {
+        Location cwd = context.cwd();
         if (cwd.node() instanceof MemoryNode node && node.nlink == 0) {
             throw new ErrnoException(ENOENT, "the working directory was removed");
         }
@@ -484,11 +489,11 @@ public final class ProcessFiles {
     }
 
     public void chdir(String path) throws ErrnoException {
-        cwd = directory(resolver.resolve(start(Fcntl.AT_FDCWD, path), path, true));
+        context.setCwd(directory(resolver.resolve(start(Fcntl.AT_FDCWD, path), path, true)));
     }
 
     public void fchdir(int fd) throws ErrnoException {
-        cwd = directory(fds.get(fd).location());
+        context.setCwd(directory(fds.get(fd).location()));
     }
 
     private static Location directory(Location location) throws ErrnoException {
