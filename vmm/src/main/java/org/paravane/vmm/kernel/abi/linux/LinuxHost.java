@@ -82,6 +82,7 @@ public final class LinuxHost {
             synchronized (this) {
                 if (shared == null) {
                     shared = FileSystem.create(options.files(), options.console(), random, servedMounts());
+                    shared.showProcesses(procList());
                 }
                 fs = shared;
             }
@@ -184,6 +185,32 @@ public final class LinuxHost {
         out.add(new ProcessInfo(p.pid, p.parent == null ? 0 : p.parent.pid, p.pgid, p.sid,
                 p.state() == LinuxProcess.State.LIVE ? "running" : "zombie", p.comm(), p.threads().size(), depth));
         p.children.stream().sorted(java.util.Comparator.comparingInt(c -> c.pid)).forEach(c -> addTree(c, depth + 1, out));
+    }
+
+    /** The VM's processes as /proc lists them. */
+    private org.paravane.vmm.linux.fs.ProcessList procList() {
+        return new org.paravane.vmm.linux.fs.ProcessList() {
+            @Override
+            public java.util.List<Integer> pids() {
+                synchronized (processes) {
+                    return processes.all().stream().filter(p -> p.state() != LinuxProcess.State.REAPED)
+                            .map(p -> p.pid).sorted().toList();
+                }
+            }
+
+            @Override
+            public Entry entry(int pid) {
+                synchronized (processes) {
+                    LinuxProcess p = processes.get(pid);
+                    if (p == null || p.state() == LinuxProcess.State.REAPED) {
+                        return null;
+                    }
+                    boolean live = p.state() == LinuxProcess.State.LIVE;
+                    return new Entry(p.pid, p.parent == null ? 0 : p.parent.pid, p.pgid, p.sid, live ? 'R' : 'Z',
+                            p.files.exePath(), p.comm(), live ? p.argv() : java.util.List.of());
+                }
+            }
+        };
     }
 
     /** The VM's processes. */
