@@ -347,16 +347,19 @@ final class InlineOps {
                 storeReg(size, r);
                 return false;
             }
-            if (bc.flagsLive(Cpu.ARITH & ~(Cpu.CF | Cpu.OF))) {
+            boolean passed = bc.flagsLive(Cpu.ARITH & ~(Cpu.CF | Cpu.OF));
+            if (passed) {
                 bc.pushArith();                             // SF, ZF, AF, PF pass through
-            } else {
-                code.lconst_0();
             }
             code.lload(res);
             code.loadConstant(bits);
             code.loadConstant(m == Mnemonic.ROL ? 1 : 0);
-            code.invokestatic(CD_HELPERS, "rotateFlags", MethodTypeDesc.of(CD_long, CD_long, CD_long, CD_int,
-                    CD_boolean));
+            if (passed) {
+                code.invokestatic(CD_HELPERS, "rotateFlags", MethodTypeDesc.of(CD_long, CD_long, CD_long, CD_int,
+                        CD_boolean));
+            } else {
+                code.invokestatic(CD_HELPERS, "rotateAux", MethodTypeDesc.of(CD_long, CD_long, CD_int, CD_boolean));
+            }
             code.lstore(BlockCompiler.slotAux());
             bc.flagsSet(Cpu.F_EXPLICIT);
             code.lload(res);
