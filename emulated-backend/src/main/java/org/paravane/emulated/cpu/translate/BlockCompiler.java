@@ -39,7 +39,7 @@ final class BlockCompiler {
     static final int IN_CPU = -1;
 
     private static final int THIS = 0, CPU = 1, MAX = 2, REGS = 4, D = 36, S = 38, R = 40, AUX = 42, T0 = 44,
-            T1 = 46, T2 = 48, ARRAY = 50, EXEC = 51;
+            T1 = 46, T2 = 48, ARRAY = 50, EXEC = 51, MEM = 52;
 
     private final Block block;
     private final CodeBuilder code;
@@ -115,12 +115,13 @@ final class BlockCompiler {
     private void emitRun() {
         int n = block.length();
         boolean[] inline = new boolean[n];
-        boolean all = true;
+        boolean all = true, memory = false;
         for (int i = 0; i < n; i++) {
-            inline[i] = inlining && ops.supports(block.insn(i).decoded);
+            inline[i] = inlining && ops.supports(block.insn(i));
             all &= inline[i];
             if (inline[i]) {
                 used |= InlineOps.registers(block.insn(i).decoded);
+                memory |= InlineOps.accessesMemory(block.insn(i).decoded);
             }
         }
         boolean loop = all && selfLoop();
@@ -135,6 +136,9 @@ final class BlockCompiler {
         code.aload(CPU);
         code.getfield(CD_CPU, "r", CD_LONG_ARRAY);
         code.astore(ARRAY);
+        if (memory) {
+            ops.memory().prologue();
+        }
         reload();
         for (int slot : new int[] {D, S, R, AUX}) {
             code.lconst_0();
@@ -358,6 +362,11 @@ final class BlockCompiler {
         return REGS + 2 * r;
     }
 
+    /** The locals {@link MemoryAccess} keeps for itself, from {@code i} on. */
+    static int memSlot(int i) {
+        return MEM + i;
+    }
+
     static int slotD() {
         return D;
     }
@@ -385,6 +394,17 @@ final class BlockCompiler {
     /** Whether a later instruction may read one of {@code flags} after the instruction being emitted. */
     boolean flagsLive(long flags) {
         return (liveAfter & flags) != 0;
+    }
+
+    /** Pushes {@code insn}, an instruction of this block (its {@code Insn} field). */
+    void pushInsn(Insn insn) {
+        for (int i = 0; i < block.length(); i++) {
+            if (block.insn(i) == insn) {
+                code.getstatic(SELF, "i" + i, CD_INSN);
+                return;
+            }
+        }
+        throw new IllegalArgumentException("not in the block: " + insn);
     }
 
     /** The flags now come from operation {@code op} in the locals. */

@@ -55,6 +55,16 @@ public final class Helpers {
         return p != (int) p ? Cpu.CF | Cpu.OF : 0;
     }
 
+    /**
+     * Before a 16-byte store that crosses a page: the second page's write translation, so its fault (CR2: its first
+     * byte) comes before the first page is written, as {@code SseInsn.store} does.
+     */
+    public static void checkSecondPage(Cpu c, long a) {
+        if ((a & 0xFFF) > 0xFF0) {
+            c.mmu.translate((a + 15) & ~0xFFFL, Mmu.WRITE, false);
+        }
+    }
+
     /** A return address, #GP(0) when it is not canonical (nothing changed yet). */
     public static long checkedTarget(Cpu c, long target) {
         if (!Mmu.canonical(target)) {

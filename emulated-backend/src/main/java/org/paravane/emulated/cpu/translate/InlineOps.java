@@ -3,7 +3,6 @@ package org.paravane.emulated.cpu.translate;
 import static java.lang.constant.ConstantDescs.CD_boolean;
 import static java.lang.constant.ConstantDescs.CD_int;
 import static java.lang.constant.ConstantDescs.CD_long;
-import static java.lang.constant.ConstantDescs.CD_void;
 import static org.paravane.emulated.cpu.translate.BlockCompiler.CD_CPU;
 import static org.paravane.emulated.cpu.translate.BlockCompiler.CD_HELPERS;
 
@@ -29,15 +28,27 @@ final class InlineOps {
 
     private final BlockCompiler bc;
     private final CodeBuilder code;
+    private final MemoryAccess memory;
+    private final SseOps sse;
 
     InlineOps(BlockCompiler bc, CodeBuilder code) {
         this.bc = bc;
         this.code = code;
+        this.memory = new MemoryAccess(code, CPU);
+        this.sse = new SseOps(bc, code, memory, (m, d) -> ea(m, d, true));
+    }
+
+    MemoryAccess memory() {
+        return memory;
     }
 
     // ---- what is inlined ----------------------------------------------------------------------------------------
 
-    boolean supports(Decoded d) {
+    boolean supports(Insn insn) {
+        Decoded d = insn.decoded;
+        if (SseOps.supports(d, insn)) {
+            return true;
+        }
         if (d.lock() || d.rep() != 0) {
             return false;
         }
@@ -141,6 +152,11 @@ final class InlineOps {
         return true;
     }
 
+    /** Whether an inlined {@code d} loads or stores guest memory. */
+    static boolean accessesMemory(Decoded d) {
+        return mayExit(d);                                  // only a memory access can fault or stop the block
+    }
+
     /** Whether an inlined {@code d} can raise a signal or stop the block. */
     static boolean mayExit(Decoded d) {
         if (d.mnemonic() == Mnemonic.LEA) {
@@ -197,7 +213,7 @@ final class InlineOps {
                 code.labelBinding(skip);
                 yield false;
             }
-            default -> throw new IllegalStateException("not inlined: " + d);
+            default -> sse.emit(d, insn);
         };
     }
 
@@ -209,10 +225,9 @@ final class InlineOps {
             return mem;
         }
         Operand.Mem m = (Operand.Mem) d.op(0);
-        code.aload(CPU);
         ea(m, d, true);
         value(m.size(), d.op(1), d, false);
-        write(m.size());
+        memory.write(m.size(), false);
         return true;
     }
 
@@ -259,17 +274,12 @@ final class InlineOps {
             case 6 -> code.lxor();
             default -> code.lsub();
         }
-        sx(size);
         if (!flags) {
+            sx(size);
             storeReg(size, reg(dst));
             return mem;
         }
-        code.lstore(BlockCompiler.slotR());
-        bc.flagsSet(logic ? Cpu.F_LOGIC : op == 0 ? Cpu.F_ADD : Cpu.F_SUB);
-        if (op < 7) {
-            code.lload(BlockCompiler.slotR());
-            storeReg(size, reg(dst));
-        }
+        result(logic ? Cpu.F_LOGIC : op == 0 ? Cpu.F_ADD : Cpu.F_SUB, size, op < 7 ? reg(dst) : -1);
         return mem;
     }
 
@@ -304,11 +314,7 @@ final class InlineOps {
         } else {
             code.lsub();
         }
-        sx(size);
-        code.lstore(BlockCompiler.slotR());
-        bc.flagsSet(d.mnemonic() == Mnemonic.INC ? Cpu.F_INC : Cpu.F_DEC);
-        code.lload(BlockCompiler.slotR());
-        storeReg(size, r);
+        result(d.mnemonic() == Mnemonic.INC ? Cpu.F_INC : Cpu.F_DEC, size, r);
         return false;
     }
 
@@ -397,13 +403,7 @@ final class InlineOps {
             code.invokestatic(CD_HELPERS, m == Mnemonic.SHL ? "shlAux" : "shrAux",
                     MethodTypeDesc.of(CD_long, CD_long, CD_int, CD_int));
         }
-        code.lstore(BlockCompiler.slotAux());
-        code.lload(res);
-        sx(size);
-        code.lstore(BlockCompiler.slotR());
-        bc.flagsSet(Cpu.F_RESULT);
-        code.lload(res);
-        storeReg(size, r);
+        finishResult(res, size, r);
         return false;
     }
 
@@ -449,14 +449,32 @@ final class InlineOps {
             code.lload(p);
             code.invokestatic(CD_HELPERS, "imul32Aux", MethodTypeDesc.of(CD_long, CD_long));
         }
+        finishResult(p, size, dst);
+        return mem;
+    }
+
+    /**
+     * The end of an operation whose flags are {@code F_RESULT}: with its CF/OF/AF on the stack, stores them as the aux
+     * value, the result in local {@code res} (sign-extended) as the flags' result, and the result into {@code reg}.
+     */
+    private void finishResult(int res, int size, int reg) {
         code.lstore(BlockCompiler.slotAux());
-        code.lload(p);
+        code.lload(res);
+        result(Cpu.F_RESULT, size, reg);
+    }
+
+    /**
+     * With a result on the stack: keeps it sign-extended as the flags' result of operation {@code flagOp} and
+     * stores it into {@code reg} (none when -1: CMP, TEST). The one ending of every flag-setting inlined operation.
+     */
+    private void result(int flagOp, int size, int reg) {
         sx(size);
         code.lstore(BlockCompiler.slotR());
-        bc.flagsSet(Cpu.F_RESULT);
-        code.lload(p);
-        storeReg(size, dst);
-        return mem;
+        bc.flagsSet(flagOp);
+        if (reg >= 0) {
+            code.lload(BlockCompiler.slotR());
+            storeReg(size, reg);
+        }
     }
 
     private boolean push(int r) {
@@ -465,10 +483,9 @@ final class InlineOps {
         code.loadConstant(8L);
         code.lsub();
         code.lstore(sp);
-        code.aload(CPU);
         code.lload(sp);
         code.lload(BlockCompiler.reg(r));
-        code.invokevirtual(CD_CPU, "writeStack64", MethodTypeDesc.of(CD_void, CD_long, CD_long));
+        memory.write(8, true);
         code.lload(sp);
         storeReg(8, Cpu.RSP);
         return true;
@@ -493,10 +510,9 @@ final class InlineOps {
         code.loadConstant(8L);
         code.lsub();
         code.lstore(sp);
-        code.aload(CPU);
         code.lload(sp);
         code.loadConstant(next);
-        code.invokevirtual(CD_CPU, "writeStack64", MethodTypeDesc.of(CD_void, CD_long, CD_long));
+        memory.write(8, true);
         code.lload(sp);
         storeReg(8, Cpu.RSP);
         setRip(target);
@@ -521,10 +537,8 @@ final class InlineOps {
 
     /** Pushes the 8 bytes at RSP (through the stack segment's checks). */
     private void readStack() {
-        code.aload(CPU);
-        code.loadConstant(8);
         code.lload(BlockCompiler.reg(Cpu.RSP));
-        code.invokevirtual(CD_CPU, "readStack", MethodTypeDesc.of(CD_long, CD_int, CD_long));
+        memory.read(8, true);
     }
 
     private void setRip(long target) {
@@ -557,14 +571,8 @@ final class InlineOps {
                 return false;
             }
             case Operand.Mem m -> {
-                code.aload(CPU);
                 ea(m, d, true);
-                code.invokevirtual(CD_CPU, switch (size) {
-                    case 1 -> "read8";
-                    case 2 -> "read16";
-                    case 4 -> "read32";
-                    default -> "read64";
-                }, MethodTypeDesc.of(CD_long, CD_long));
+                memory.read(size, false);
                 if (signed) {
                     sx(size);
                 }
@@ -602,16 +610,6 @@ final class InlineOps {
             code.getfield(CD_CPU, m.segment() == Cpu.FS ? "fsBase" : "gsBase", CD_long);
             code.ladd();
         }
-    }
-
-    /** With [Cpu, address, value] on the stack. */
-    private void write(int size) {
-        code.invokevirtual(CD_CPU, switch (size) {
-            case 1 -> "write8";
-            case 2 -> "write16";
-            case 4 -> "write32";
-            default -> "write64";
-        }, MethodTypeDesc.of(CD_void, CD_long, CD_long));
     }
 
     /** Pushes register {@code r} at {@code size} bytes, zero-extended (size 1: the low byte, r < 16). */

@@ -19,7 +19,7 @@ final class SseFloatOps {
 
     enum Kind { ADD, SUB, MUL, DIV, MIN, MAX, SQRT, CMP, RCP, RSQRT }
 
-    static final class Arith extends SseInsn {
+    static final class Arith extends SseInsn implements SseCompute {
         private final Kind kind;
         private final boolean single, scalar;
         private final int predicate;
@@ -35,8 +35,13 @@ final class SseFloatOps {
         @Override
         public void exec(Cpu c) {
             check(c);
+            long slo = src(c, 0);
+            compute(c, slo, scalar ? 0 : src(c, 1));
+        }
+
+        @Override
+        public void compute(Cpu c, long slo, long shi) {
             long[] x = x(c);
-            long slo = src(c, 0), shi = scalar ? 0 : src(c, 1);
             long dlo = x[2 * xmm], dhi = x[2 * xmm + 1];
             Mxcsr m = new Mxcsr(c.fpu);
             long lo, hi;

@@ -1,0 +1,324 @@
+package org.paravane.emulated.cpu.translate;
+
+import static java.lang.constant.ConstantDescs.CD_int;
+import static java.lang.constant.ConstantDescs.CD_long;
+import static java.lang.constant.ConstantDescs.CD_void;
+import static org.paravane.emulated.cpu.translate.BlockCompiler.CD_CPU;
+import static org.paravane.emulated.cpu.translate.BlockCompiler.CD_HELPERS;
+
+import java.lang.classfile.CodeBuilder;
+import java.lang.classfile.Label;
+import java.lang.constant.ClassDesc;
+import java.lang.constant.MethodTypeDesc;
+import org.paravane.emulated.cpu.FpuState;
+import org.paravane.emulated.cpu.GuestFault;
+import org.paravane.emulated.cpu.decode.Decoded;
+import org.paravane.emulated.cpu.decode.Mnemonic;
+import org.paravane.emulated.cpu.decode.Operand;
+import org.paravane.emulated.cpu.exec.Insn;
+import org.paravane.emulated.cpu.exec.sse.SseCompute;
+
+/**
+ * The SSE/SSE2 instructions translated to bytecode: whole-register and low-element moves between XMM registers and
+ * memory, the 128-bit logic operations, UNPCKL/HPD and PUNPCKL/HQDQ between registers, and the floating-point
+ * arithmetic (ADD SUB MUL DIV MIN MAX SQRT CMP RCP RSQRT, PS PD SS SD), whose operand the block reads itself and whose
+ * computation, MXCSR flags and #XM stay with the instruction ({@link SseCompute}). None touches a general register
+ * other than its address registers, or the flags, so the block keeps its registers and flag state in locals across
+ * them. Each makes the CR0/CR4 checks first and reads everything before it writes anything, as the interpreter does.
+ */
+final class SseOps {
+    private static final int CPU = BlockCompiler.cpuSlot();
+    private static final ClassDesc CD_FPU = ClassDesc.ofDescriptor(FpuState.class.descriptorString()),
+            CD_COMPUTE = ClassDesc.ofDescriptor(SseCompute.class.descriptorString()),
+            CD_FAULT = ClassDesc.ofDescriptor(GuestFault.class.descriptorString());
+
+    private final BlockCompiler bc;
+    private final CodeBuilder code;
+    private final MemoryAccess memory;
+    private final Addressing addressing;
+
+    /** Operand addresses, computed from the block's register locals. */
+    interface Addressing {
+        /** Pushes the linear address of {@code m} (segment base included). */
+        void address(Operand.Mem m, Decoded d);
+    }
+
+    SseOps(BlockCompiler bc, CodeBuilder code, MemoryAccess memory, Addressing addressing) {
+        this.bc = bc;
+        this.code = code;
+        this.memory = memory;
+        this.addressing = addressing;
+    }
+
+    private enum Form { FULL, ALIGNED_FULL, LOW, LOGIC, UNPACK, ARITH }
+
+    private static Form form(Mnemonic m) {
+        return switch (m) {
+            case MOVUPS, MOVUPD, MOVDQU -> Form.FULL;
+            case MOVAPS, MOVAPD, MOVDQA -> Form.ALIGNED_FULL;
+            case MOVSS, MOVSD, MOVQ -> Form.LOW;
+            case PXOR, XORPS, XORPD, PAND, ANDPS, ANDPD, PANDN, ANDNPS, ANDNPD, POR, ORPS, ORPD -> Form.LOGIC;
+            case UNPCKLPD, UNPCKHPD, PUNPCKLQDQ, PUNPCKHQDQ -> Form.UNPACK;
+            case ADDPS, ADDPD, ADDSS, ADDSD, SUBPS, SUBPD, SUBSS, SUBSD, MULPS, MULPD, MULSS, MULSD, DIVPS, DIVPD,
+                 DIVSS, DIVSD, MINPS, MINPD, MINSS, MINSD, MAXPS, MAXPD, MAXSS, MAXSD, SQRTPS, SQRTPD, SQRTSS, SQRTSD,
+                 CMPPS, CMPPD, CMPSS, CMPSD, RCPPS, RCPSS, RSQRTPS, RSQRTSS -> Form.ARITH;
+            default -> null;
+        };
+    }
+
+    /** Whether {@code insn} is translated here: a form above between XMM registers and plain memory. */
+    static boolean supports(Decoded d, Insn insn) {
+        Form f = form(d.mnemonic());
+        if (f == null || d.lock()) {
+            return false;
+        }
+        for (Operand o : d.operands()) {
+            if (!(o instanceof Operand.Xmm || o instanceof Operand.Mem || o instanceof Operand.Imm)) {
+                return false;                               // MMX and general-register forms stay with their Insn
+            }
+        }
+        if (!(d.op(0) instanceof Operand.Xmm) && !(f == Form.FULL || f == Form.ALIGNED_FULL || f == Form.LOW)) {
+            return false;
+        }
+        return switch (f) {
+            case UNPACK -> d.op(1) instanceof Operand.Xmm;
+            case ARITH -> insn instanceof SseCompute;
+            default -> true;
+        };
+    }
+
+    /** Emits {@code d} (supported); it can always raise a signal (#UD, #NM, a fault, #XM). */
+    boolean emit(Decoded d, Insn insn) {
+        code.aload(CPU);
+        code.invokestatic(CD_COMPUTE, "check", MethodTypeDesc.of(CD_void, CD_CPU), true);
+        Mnemonic m = d.mnemonic();
+        switch (form(m)) {
+            case FULL, ALIGNED_FULL -> full(d, form(m) == Form.ALIGNED_FULL);
+            case LOW -> low(d, m == Mnemonic.MOVSS ? 4 : 8, m == Mnemonic.MOVQ);
+            case LOGIC -> logic(d, m);
+            case UNPACK -> unpack(d, m == Mnemonic.UNPCKLPD || m == Mnemonic.PUNPCKLQDQ);
+            case ARITH -> arith(d, insn);
+        }
+        return true;
+    }
+
+    private void full(Decoded d, boolean aligned) {
+        if (d.op(0) instanceof Operand.Xmm dst) {
+            int lo = BlockCompiler.temp(0), hi = BlockCompiler.temp(1);
+            load16(d.op(1), d, aligned, lo, hi);
+            setXmm(dst.number(), lo, hi);
+        } else {
+            int src = ((Operand.Xmm) d.op(1)).number();
+            store16((Operand.Mem) d.op(0), d, aligned, src);
+        }
+    }
+
+    /** MOVSS/MOVSD/MOVQ: a load from memory and MOVQ clear the rest; MOVSS/MOVSD between registers keep it. */
+    private void low(Decoded d, int size, boolean movq) {
+        long mask = size == 4 ? 0xFFFF_FFFFL : -1L;
+        if (d.op(0) instanceof Operand.Xmm dst) {
+            int v = BlockCompiler.temp(0);
+            boolean clear;
+            if (d.op(1) instanceof Operand.Xmm src) {
+                xmmHalf(src.number(), 0);
+                clear = movq;
+            } else {
+                addressing.address((Operand.Mem) d.op(1), d);
+                memory.read(size, false);
+                clear = true;
+            }
+            if (size == 4) {
+                code.loadConstant(mask);
+                code.land();
+            }
+            code.lstore(v);
+            xmm();
+            code.loadConstant(2 * dst.number());
+            if (clear) {
+                code.lload(v);
+            } else {
+                xmmHalf(dst.number(), 0);
+                code.loadConstant(~mask);
+                code.land();
+                code.lload(v);
+                code.lor();
+            }
+            code.lastore();
+            if (clear) {
+                xmm();
+                code.loadConstant(2 * dst.number() + 1);
+                code.lconst_0();
+                code.lastore();
+            }
+        } else {
+            addressing.address((Operand.Mem) d.op(0), d);
+            xmmHalf(((Operand.Xmm) d.op(1)).number(), 0);
+            memory.write(size, false);
+        }
+    }
+
+    private void logic(Decoded d, Mnemonic m) {
+        int dst = ((Operand.Xmm) d.op(0)).number();
+        int lo = BlockCompiler.temp(0), hi = BlockCompiler.temp(1);
+        if (d.op(1) instanceof Operand.Xmm s && s.number() == dst
+                && (m == Mnemonic.PXOR || m == Mnemonic.XORPS || m == Mnemonic.XORPD)) {
+            code.lconst_0();                                // the zeroing idiom
+            code.lstore(lo);
+            code.lconst_0();
+            code.lstore(hi);
+        } else {
+            load16(d.op(1), d, true, lo, hi);
+            for (int half = 0; half < 2; half++) {
+                int slot = half == 0 ? lo : hi;
+                xmmHalf(dst, half);
+                switch (m) {
+                    case PXOR, XORPS, XORPD -> {
+                        code.lload(slot);
+                        code.lxor();
+                    }
+                    case PAND, ANDPS, ANDPD -> {
+                        code.lload(slot);
+                        code.land();
+                    }
+                    case POR, ORPS, ORPD -> {
+                        code.lload(slot);
+                        code.lor();
+                    }
+                    default -> {                            // ANDN: NOT destination AND source
+                        code.loadConstant(-1L);
+                        code.lxor();
+                        code.lload(slot);
+                        code.land();
+                    }
+                }
+                code.lstore(slot);
+            }
+        }
+        setXmm(dst, lo, hi);
+    }
+
+    /** UNPCKLPD/PUNPCKLQDQ: (dst.lo, src.lo); UNPCKHPD/PUNPCKHQDQ: (dst.hi, src.hi). */
+    private void unpack(Decoded d, boolean lowHalves) {
+        int dst = ((Operand.Xmm) d.op(0)).number(), src = ((Operand.Xmm) d.op(1)).number();
+        int lo = BlockCompiler.temp(0), hi = BlockCompiler.temp(1), half = lowHalves ? 0 : 1;
+        xmmHalf(dst, half);
+        code.lstore(lo);
+        xmmHalf(src, half);
+        code.lstore(hi);
+        setXmm(dst, lo, hi);
+    }
+
+    private void arith(Decoded d, Insn insn) {
+        String name = d.mnemonic().text();
+        boolean scalar = name.endsWith("ss") || name.endsWith("sd");
+        int size = scalar ? (name.endsWith("ss") ? 4 : 8) : 16;
+        int lo = BlockCompiler.temp(0), hi = BlockCompiler.temp(1);
+        if (size == 16) {
+            load16(d.op(1), d, true, lo, hi);
+        } else {
+            if (d.op(1) instanceof Operand.Xmm s) {
+                xmmHalf(s.number(), 0);
+            } else {
+                addressing.address((Operand.Mem) d.op(1), d);
+                memory.read(size, false);
+            }
+            code.lstore(lo);
+            code.lconst_0();
+            code.lstore(hi);
+        }
+        bc.pushInsn(insn);
+        code.checkcast(CD_COMPUTE);
+        code.aload(CPU);
+        code.lload(lo);
+        code.lload(hi);
+        code.invokeinterface(CD_COMPUTE, "compute", MethodTypeDesc.of(CD_void, CD_CPU, CD_long, CD_long));
+    }
+
+    // ---- operands -----------------------------------------------------------------------------------------------
+
+    /** Reads a 16-byte r/m operand into locals {@code lo}, {@code hi} (memory: #GP(0) when misaligned and aligned). */
+    private void load16(Operand o, Decoded d, boolean aligned, int lo, int hi) {
+        if (o instanceof Operand.Xmm s) {
+            xmmHalf(s.number(), 0);
+            code.lstore(lo);
+            xmmHalf(s.number(), 1);
+            code.lstore(hi);
+            return;
+        }
+        int a = BlockCompiler.temp(2);
+        addressing.address((Operand.Mem) o, d);
+        code.lstore(a);
+        if (aligned) {
+            alignmentCheck(a);
+        }
+        code.lload(a);
+        memory.read(8, false);
+        code.lstore(lo);
+        code.lload(a);
+        code.loadConstant(8L);
+        code.ladd();
+        memory.read(8, false);
+        code.lstore(hi);
+    }
+
+    /** Stores XMM{@code src} to 16 bytes of memory; a store crossing into a page that faults writes nothing. */
+    private void store16(Operand.Mem m, Decoded d, boolean aligned, int src) {
+        int a = BlockCompiler.temp(2);
+        addressing.address(m, d);
+        code.lstore(a);
+        if (aligned) {
+            alignmentCheck(a);
+        } else {
+            code.aload(CPU);
+            code.lload(a);
+            code.invokestatic(CD_HELPERS, "checkSecondPage", MethodTypeDesc.of(CD_void, CD_CPU, CD_long));
+        }
+        code.lload(a);
+        xmmHalf(src, 0);
+        memory.write(8, false);
+        code.lload(a);
+        code.loadConstant(8L);
+        code.ladd();
+        xmmHalf(src, 1);
+        memory.write(8, false);
+    }
+
+    private void alignmentCheck(int a) {
+        Label ok = code.newLabel();
+        code.lload(a);
+        code.l2i();
+        code.loadConstant(15);
+        code.iand();
+        code.ifeq(ok);
+        code.aload(CPU);
+        code.iconst_0();
+        code.invokevirtual(CD_CPU, "gp", MethodTypeDesc.of(CD_FAULT, CD_int));
+        code.athrow();
+        code.labelBinding(ok);
+    }
+
+    private void xmm() {
+        code.aload(CPU);
+        code.getfield(CD_CPU, "fpu", CD_FPU);
+        code.getfield(CD_FPU, "xmm", CD_long.arrayType());
+    }
+
+    /** Pushes quadword {@code half} of XMM{@code n}. */
+    private void xmmHalf(int n, int half) {
+        xmm();
+        code.loadConstant(2 * n + half);
+        code.laload();
+    }
+
+    private void setXmm(int n, int lo, int hi) {
+        xmm();
+        code.loadConstant(2 * n);
+        code.lload(lo);
+        code.lastore();
+        xmm();
+        code.loadConstant(2 * n + 1);
+        code.lload(hi);
+        code.lastore();
+    }
+
+}
