@@ -21,6 +21,7 @@ import org.paravane.emulated.cpu.CompiledBlock;
 import org.paravane.emulated.cpu.Cpu;
 import org.paravane.emulated.cpu.CpuSignal;
 import org.paravane.emulated.cpu.LazyFlags;
+import org.paravane.emulated.cpu.decode.Decoded;
 import org.paravane.emulated.cpu.exec.Insn;
 
 /**
@@ -53,6 +54,8 @@ final class BlockCompiler {
     int flagOp = IN_CPU;
     /** Whether the Cpu's flag fields already hold what the locals hold. */
     boolean flagsSynced = true;
+    /** The flags a later instruction may read after the one being emitted ({@link FlagLiveness}). */
+    private long liveAfter = Cpu.ARITH;
 
     private record Handler(Label start, Label end, int index, int dirty, int flagOp, boolean synced) {
     }
@@ -122,6 +125,11 @@ final class BlockCompiler {
             }
         }
         boolean loop = all && selfLoop();
+        Decoded[] decoded = new Decoded[n];
+        for (int i = 0; i < n; i++) {
+            decoded[i] = block.insn(i).decoded;
+        }
+        long[] live = FlagLiveness.liveAfter(decoded, inline, prefixes);
         code.aload(CPU);
         code.loadConstant(block.end);
         code.putfield(CD_CPU, "rip", CD_long);
@@ -160,6 +168,7 @@ final class BlockCompiler {
                 emitBackEdge(insn, top);
                 throwsOrStops = false;
             } else if (inline[i]) {
+                liveAfter = live[i];
                 throwsOrStops = ops.emit(insn.decoded, insn);
             } else {
                 code.getstatic(SELF, "i" + i, CD_INSN);
@@ -380,6 +389,11 @@ final class BlockCompiler {
             case 1 -> T1;
             default -> T2;
         };
+    }
+
+    /** Whether a later instruction may read one of {@code flags} after the instruction being emitted. */
+    boolean flagsLive(long flags) {
+        return (liveAfter & flags) != 0;
     }
 
     /** Pushes {@code insn}, an instruction of this block (its {@code Insn} field). */
