@@ -4,16 +4,7 @@
 #include <sys/time.h>
 #include <time.h>
 
-static int failures;
-
-static void expect(const char *what, long got, long want) {
-    if (got != want) {
-        printf("FAIL %s: got %ld, want %ld (errno %d)\n", what, got, want, errno);
-        failures++;
-    } else {
-        printf("ok %s\n", what);
-    }
-}
+#include "check.h"
 
 static long ns(struct timespec t) {
     return t.tv_sec * 1000000000L + t.tv_nsec;
@@ -55,6 +46,5 @@ int main(void) {
     struct timespec bad = {0, 1000000000L};
     expect("nanosleep bad nsec", nanosleep(&bad, NULL) == -1 && errno == EINVAL, 1);
     expect("clock_nanosleep bad clock", clock_nanosleep(99, 0, &d, NULL), EINVAL);
-    printf(failures ? "clock: %d failures\n" : "clock: ok\n", failures);
-    return failures;
+    return report("clock");
 }

@@ -10,16 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static int failures;
-
-static void expect(const char *what, long got, long want) {
-    if (got != want) {
-        printf("FAIL %s: got %ld, want %ld (errno %d)\n", what, got, want, errno);
-        failures++;
-    } else {
-        printf("ok %s\n", what);
-    }
-}
+#include "check.h"
 
 /* Forks, execs argv[0] with argv and envp in the child, and answers the child's exit status (or 100 + errno). */
 static int run(char *const argv[], char *const envp[]) {
@@ -105,8 +96,5 @@ int main(int argc, char **argv) {
     int status;
     expect("vfork + exec: the parent goes on", waitpid(pid, &status, 0), pid);
     expect("and the child ran the new image", WEXITSTATUS(status), 7);
-    if (failures == 0) {
-        printf("exec: ok\n");
-    }
-    return failures;
+    return report("exec");
 }

@@ -17,26 +17,7 @@
 #include <termios.h>
 #include <unistd.h>
 
-static int failures;
-
-static void expect(const char *what, long got, long want) {
-    if (got != want) {
-        printf("FAIL %s: got %ld, want %ld (errno %d)\n", what, got, want, errno);
-        failures++;
-    } else {
-        printf("ok %s\n", what);
-    }
-}
-
-static void expect_errno(const char *what, long rc, int err) {
-    int e = errno;
-    if (rc != -1 || e != err) {
-        printf("FAIL %s: rc %ld errno %d, want errno %d\n", what, rc, e, err);
-        failures++;
-    } else {
-        printf("ok %s\n", what);
-    }
-}
+#include "check.h"
 
 int main(int argc, char **argv) {
     const char *dir = argc > 1 ? argv[1] : "/";
@@ -141,6 +122,5 @@ int main(int argc, char **argv) {
     if (maps) {
         fclose(maps);
     }
-    printf(failures ? "files: %d failures\n" : "files: ok\n", failures);
-    return failures;
+    return report("files");
 }

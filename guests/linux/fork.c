@@ -12,17 +12,9 @@
 #include <time.h>
 #include <unistd.h>
 
-static int failures;
-static char global[3 * 4096] = "global";
+#include "check.h"
 
-static void expect(const char *what, long got, long want) {
-    if (got != want) {
-        printf("FAIL %s: got %ld, want %ld (errno %d)\n", what, got, want, errno);
-        failures++;
-    } else {
-        printf("ok %s\n", what);
-    }
-}
+static char global[3 * 4096] = "global";
 
 static void pause_ms(long ms) {
     struct timespec t = {ms / 1000, (ms % 1000) * 1000000L};
@@ -232,8 +224,5 @@ int main(int argc, char **argv) {
     vfork_waits();
     reparenting();
     groups();
-    if (failures == 0) {
-        printf("fork: ok\n");
-    }
-    return failures;
+    return report("fork");
 }

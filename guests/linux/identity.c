@@ -12,16 +12,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-static int failures;
-
-static void expect(const char *what, long got, long want) {
-    if (got != want) {
-        printf("FAIL %s: got %ld, want %ld (errno %d)\n", what, got, want, errno);
-        failures++;
-    } else {
-        printf("ok %s\n", what);
-    }
-}
+#include "check.h"
 
 int main(void) {
     printf("pid=%d ppid=%d uid=%d gid=%d\n", getpid(), getppid(), getuid(), getgid());
@@ -59,6 +50,5 @@ int main(void) {
     expect("sched_yield", sched_yield(), 0);
     expect("umask", umask(077), 022);
     expect("umask back", umask(022), 077);
-    printf(failures ? "identity: %d failures\n" : "identity: ok\n", failures);
-    return failures ? 1 : 42;
+    return report("identity") ? 1 : 42;
 }

@@ -9,16 +9,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-static int failures;
-
-static void expect(const char *what, long got, long want) {
-    if (got != want) {
-        printf("FAIL %s: got %ld, want %ld (errno %d)\n", what, got, want, errno);
-        failures++;
-    } else {
-        printf("ok %s\n", what);
-    }
-}
+#include "check.h"
 
 int main(int argc, char **argv) {
     long page = sysconf(_SC_PAGESIZE);
@@ -100,6 +91,5 @@ int main(int argc, char **argv) {
         fclose(maps);
     }
     printf("maps read\n");
-    printf(failures ? "mmap: %d failures\n" : "mmap: ok\n", failures);
-    return failures;
+    return report("mmap");
 }

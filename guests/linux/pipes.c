@@ -24,26 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static int failures;
-
-static void expect(const char *what, long got, long want) {
-    if (got != want) {
-        printf("FAIL %s: got %ld, want %ld (errno %d)\n", what, got, want, errno);
-        failures++;
-    } else {
-        printf("ok %s\n", what);
-    }
-}
-
-static void expect_errno(const char *what, long rc, int err) {
-    int e = errno;
-    if (rc != -1 || e != err) {
-        printf("FAIL %s: rc %ld errno %d, want errno %d\n", what, rc, e, err);
-        failures++;
-    } else {
-        printf("ok %s\n", what);
-    }
-}
+#include "check.h"
 
 static long now_ms(void) {
     struct timespec ts;
@@ -428,8 +409,5 @@ int main(int argc, char **argv) {
         wakes();
         brokenPipes();
     }
-    if (failures == 0) {
-        printf("pipes: ok\n");
-    }
-    return failures != 0;
+    return report("pipes") != 0;
 }

@@ -12,16 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static int failures;
-
-static void expect(const char *what, long got, long want) {
-    if (got != want) {
-        printf("FAIL %s: got %ld, want %ld (errno %d)\n", what, got, want, errno);
-        failures++;
-    } else {
-        printf("ok %s\n", what);
-    }
-}
+#include "check.h"
 
 int main(int argc, char **argv) {
     long page = 4096;
@@ -82,6 +73,5 @@ int main(int argc, char **argv) {
         expect("munmap host", munmap(m, page), 0);
         close(h);
     }
-    printf("%d failures\n", failures);
-    return failures != 0;
+    return report("shared") != 0;
 }

@@ -4,38 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.paravane.emulated.EmulatedBackend;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The extensions after SSE2 (BMI2, ADX, RDRAND/RDSEED, the VEX #UD rules, SSE3, SSSE3, SSE4.1) against the host CPU:
  * every hand-written form and seeded random SIMD sequences over them. Any difference is a failure.
  */
 class ExtensionDifferentialTest {
-    static NativeCpu host;
-    static BackendCpu emulated;
-
-    @BeforeAll
-    static void start() {
-        String why = NativeCpu.unavailableReason();
-        Assumptions.assumeTrue(why == null, () -> "host CPU reference unavailable: " + why);
-        host = new NativeCpu();
-        emulated = new BackendCpu(new EmulatedBackend());
-    }
-
-    @AfterAll
-    static void stop() {
-        if (emulated != null) {
-            emulated.close();
-        }
-    }
-
-    static List<Differ.Mismatch> differences(List<TestCase> cases) {
-        return Differ.mismatches(cases, host, emulated);
-    }
+    @RegisterExtension
+    static final HostAndEmulated cpus = new HostAndEmulated();
 
     static String report(List<Differ.Mismatch> found, int total, String what) {
         return found.size() + " of " + total + " " + what + " differ:\n"
@@ -48,7 +26,7 @@ class ExtensionDifferentialTest {
     @Test
     void everyBmi2AdxAndRandomNumberFormMatchesTheHostCpu() {
         List<TestCase> cases = ExtensionForms.integerCases();
-        List<Differ.Mismatch> found = differences(cases);
+        List<Differ.Mismatch> found = cpus.differences(cases);
         assertThat(found).as(() -> report(found, cases.size(), "BMI2/ADX/RDRAND cases")).isEmpty();
         assertThat(cases).hasSizeGreaterThan(1000);
     }
@@ -56,7 +34,7 @@ class ExtensionDifferentialTest {
     @Test
     void everySse3Ssse3AndSse41FormMatchesTheHostCpu() {
         List<TestCase> cases = ExtensionForms.simdCases();
-        List<Differ.Mismatch> found = differences(cases);
+        List<Differ.Mismatch> found = cpus.differences(cases);
         assertThat(found).as(() -> report(found, cases.size(), "SSE3/SSSE3/SSE4.1 cases")).isEmpty();
         assertThat(cases).hasSizeGreaterThan(5000);
     }
@@ -67,7 +45,7 @@ class ExtensionDifferentialTest {
         long seed = Long.getLong("difftest.seed", 20261206L);
         List<Differ.Mismatch> found = new ArrayList<>();
         for (int start = 0; start < count; start += 1000) {
-            found.addAll(differences(ExtensionForms.randomSimd(seed + start, Math.min(1000, count - start))));
+            found.addAll(cpus.differences(ExtensionForms.randomSimd(seed + start, Math.min(1000, count - start))));
         }
         assertThat(found).as(() -> report(found, count, "random extension sequences")).isEmpty();
     }

@@ -4,38 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.paravane.emulated.EmulatedBackend;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The emulated backend against the processor this test runs on: seeded random instruction sequences at CPL 3,
  * compared after every instruction (registers, defined flags, exceptions, memory).
  */
 class HostCpuDifferentialTest {
-    static NativeCpu host;
-    static BackendCpu emulated;
-
-    @BeforeAll
-    static void start() {
-        String why = NativeCpu.unavailableReason();
-        Assumptions.assumeTrue(why == null, () -> "host CPU reference unavailable: " + why);
-        host = new NativeCpu();
-        emulated = new BackendCpu(new EmulatedBackend());
-    }
-
-    @AfterAll
-    static void stop() {
-        if (emulated != null) {
-            emulated.close();
-        }
-    }
-
-    static List<Differ.Mismatch> differences(List<TestCase> cases) {
-        return Differ.mismatches(cases, host, emulated);
-    }
+    @RegisterExtension
+    static final HostAndEmulated cpus = new HostAndEmulated();
 
     /** The instruction a mismatch happened after (or at, for an exception). */
     static String line(Differ.Mismatch m) {
@@ -53,7 +31,7 @@ class HostCpuDifferentialTest {
     @Test
     void everyHandWrittenFormMatchesTheHostCpu() {
         List<TestCase> cases = InstructionForms.cases();
-        List<Differ.Mismatch> found = differences(cases);
+        List<Differ.Mismatch> found = cpus.differences(cases);
         assertThat(found).as(() -> found.size() + " of " + cases.size() + " cases differ:\n"
                 + found.stream().map(m -> m.testCase().name() + " step " + m.step() + ": " + m.what()).limit(60)
                 .reduce("", (a, b) -> a + b + "\n")
@@ -65,7 +43,7 @@ class HostCpuDifferentialTest {
     @Test
     void everySseFormMatchesTheHostCpu() {
         List<TestCase> cases = SseForms.cases();
-        List<Differ.Mismatch> found = differences(cases);
+        List<Differ.Mismatch> found = cpus.differences(cases);
         assertThat(found).as(() -> found.size() + " of " + cases.size() + " SSE cases differ:\n"
                 + found.stream().map(m -> m.testCase().name() + " step " + m.step() + ": " + m.what()).limit(Integer.getInteger("difftest.show", 80))
                 .reduce("", (a, b) -> a + b + "\n")
@@ -77,7 +55,7 @@ class HostCpuDifferentialTest {
     @Test
     void everyX87FormMatchesTheHostCpu() {
         List<TestCase> cases = X87Forms.cases();
-        List<Differ.Mismatch> found = differences(cases);
+        List<Differ.Mismatch> found = cpus.differences(cases);
         assertThat(found).as(() -> found.size() + " of " + cases.size() + " x87 cases differ:\n"
                 + found.stream().map(m -> m.testCase().name() + " step " + m.step() + ": " + m.what()).limit(Integer.getInteger("difftest.show", 80))
                 .reduce("", (a, b) -> a + b + "\n")
@@ -89,7 +67,7 @@ class HostCpuDifferentialTest {
     @Test
     void everyMmxFormMatchesTheHostCpu() {
         List<TestCase> cases = MmxForms.cases();
-        List<Differ.Mismatch> found = differences(cases);
+        List<Differ.Mismatch> found = cpus.differences(cases);
         assertThat(found).as(() -> found.size() + " of " + cases.size() + " MMX cases differ:\n"
                 + found.stream().map(m -> m.testCase().name() + " step " + m.step() + ": " + m.what()).limit(Integer.getInteger("difftest.show", 80))
                 .reduce("", (a, b) -> a + b + "\n")
@@ -104,7 +82,7 @@ class HostCpuDifferentialTest {
         long seed = Long.getLong("difftest.seed", 20261125L);
         List<Differ.Mismatch> found = new ArrayList<>();
         for (int start = 0; start < count; start += 1000) {
-            found.addAll(differences(X87Forms.random(seed + start, Math.min(1000, count - start))));
+            found.addAll(cpus.differences(X87Forms.random(seed + start, Math.min(1000, count - start))));
         }
         assertThat(found).as(() -> found.size() + " of " + count + " x87 sequences differ:\n"
                 + found.stream().map(m -> m.testCase().name() + " step " + m.step() + ": " + m.what() + " at "
@@ -119,7 +97,7 @@ class HostCpuDifferentialTest {
         long seed = Long.getLong("difftest.seed", 20261125L);
         List<Differ.Mismatch> found = new ArrayList<>();
         for (int start = 0; start < count; start += 1000) {
-            found.addAll(differences(SseForms.random(seed + start, Math.min(1000, count - start))));
+            found.addAll(cpus.differences(SseForms.random(seed + start, Math.min(1000, count - start))));
         }
         assertThat(found).as(() -> found.size() + " of " + count + " SSE sequences differ:\n"
                 + found.stream().map(m -> m.testCase().name() + " step " + m.step() + ": " + m.what() + " at "
@@ -139,7 +117,7 @@ class HostCpuDifferentialTest {
                 "sub qword ptr [0x30000000], rax", "adc byte ptr [0x30000000], al");
         List<TestCase> cases = SequenceGenerator.fixed(forms, forms.stream().map(f -> List.of(SequenceGenerator.G.plain(f)))
                 .toList(), 7, true);
-        List<Differ.Mismatch> found = differences(cases);
+        List<Differ.Mismatch> found = cpus.differences(cases);
         assertThat(found).as(() -> found.stream().map(Object::toString).reduce("", (a, b) -> a + b + "\n")).isEmpty();
     }
 
@@ -151,7 +129,7 @@ class HostCpuDifferentialTest {
         int batch = 1000;
         for (int start = 0; start < count; start += batch) {
             List<TestCase> cases = new SequenceGenerator(seed + start).cases(Math.min(batch, count - start), "seed " + (seed + start));
-            found.addAll(differences(cases));
+            found.addAll(cpus.differences(cases));
         }
         assertThat(found).as(() -> found.size() + " of " + count + " sequences differ:\n"
                 + found.stream().map(m -> m.testCase().name() + " step " + m.step() + ": " + m.what() + " at "

@@ -4,31 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.paravane.emulated.EmulatedBackend;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The x87 transcendentals against the host CPU: edge values, then random arguments per instruction. */
 class X87TranscendentalDifferentialTest {
-    static NativeCpu host;
-    static BackendCpu emulated;
-
-    @BeforeAll
-    static void start() {
-        String why = NativeCpu.unavailableReason();
-        Assumptions.assumeTrue(why == null, () -> "host CPU reference unavailable: " + why);
-        host = new NativeCpu();
-        emulated = new BackendCpu(new EmulatedBackend());
-    }
-
-    @AfterAll
-    static void stop() {
-        if (emulated != null) {
-            emulated.close();
-        }
-    }
+    @RegisterExtension
+    static final HostAndEmulated cpus = new HostAndEmulated();
 
     /**
      * The ONE place the known differences live: {@code x87-transcendental-differences.txt} lists every case (edge
@@ -43,7 +25,7 @@ class X87TranscendentalDifferentialTest {
         for (String form : X87TranscendentalForms.FORMS) {
             cases.addAll(X87TranscendentalForms.random(form, 71 + form.hashCode(), n));
         }
-        List<Differ.Mismatch> found = Differ.mismatches(cases, host, emulated);
+        List<Differ.Mismatch> found = cpus.differences(cases);
         java.util.Set<String> actual = new java.util.TreeSet<>();
         found.forEach(m -> actual.add(m.testCase().name()));
         java.nio.file.Files.write(java.nio.file.Path.of("target/x87-transcendental-differences.txt"), actual);

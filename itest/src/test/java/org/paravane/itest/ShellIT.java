@@ -75,7 +75,8 @@ public class ShellIT {
         assertTrue(out, out.contains("(100 us per page)"));
         assertTrue(out, out.contains("0.2 s per run"));
         assertTrue(out, out.contains("gain (synthetic, emulated)"));
-        assertTrue(out, out.contains("gain (programs, emulated)") || out.contains("experiment with Linux programs skipped"));
+        assertTrue(out, out.contains("gain (busybox-dd, emulated)") && out.contains("gain (busybox-sha256sum, emulated)")
+                || out.contains("experiment with Linux programs skipped"));
         String refused = shell.fails("paravane:demo --backend emulated --latency fast");
         assertTrue(refused, refused.contains("--latency 'fast' is not a duration like 100us, 3ms, 2s or 1m"));
     }

@@ -8,19 +8,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.paravane.difftest.BackendCpu;
 import org.paravane.difftest.CpuRecord;
 import org.paravane.difftest.Differ;
+import org.paravane.difftest.HostAndEmulated;
 import org.paravane.difftest.Layout;
-import org.paravane.difftest.NativeCpu;
 import org.paravane.difftest.TestCase;
-import org.paravane.emulated.EmulatedBackend;
 
 /**
  * An oracle no one here wrote: every line of Valgrind's {@code none/tests/amd64/insn_*.def} files (vendored in the
@@ -80,23 +76,8 @@ class ValgrindInsnTest {
         return EXCLUDED.stream().filter(e -> e.covers(l)).findFirst();
     }
 
-    static NativeCpu host;
-    static BackendCpu emulated;
-
-    @BeforeAll
-    static void start() {
-        String why = NativeCpu.unavailableReason();
-        Assumptions.assumeTrue(why == null, () -> "host CPU reference unavailable: " + why);
-        host = new NativeCpu();
-        emulated = new BackendCpu(new EmulatedBackend());
-    }
-
-    @AfterAll
-    static void stop() {
-        if (emulated != null) {
-            emulated.close();
-        }
-    }
+    @RegisterExtension
+    static final HostAndEmulated cpus = new HostAndEmulated();
 
     static List<String> files() {
         return DefSuite.FILES;
@@ -108,7 +89,7 @@ class ValgrindInsnTest {
         DefSuite suite = DefSuite.load(file);
         List<TestCase> cases = suite.cases();
         List<String> failures = new ArrayList<>();
-        List<List<CpuRecord>> onHost = host.run(cases);
+        List<List<CpuRecord>> onHost = cpus.host().run(cases);
         List<Integer> run = new ArrayList<>(), excluded = new ArrayList<>();
         Map<String, Integer> excludedBy = new LinkedHashMap<>();
         for (int i = 0; i < cases.size(); i++) {
@@ -126,7 +107,7 @@ class ValgrindInsnTest {
             }
         }
         List<TestCase> runCases = run.stream().map(cases::get).toList();
-        List<List<CpuRecord>> onEmulated = emulated.run(runCases);
+        List<List<CpuRecord>> onEmulated = cpus.emulated().run(runCases);
         int passed = 0;
         for (int k = 0; k < run.size(); k++) {
             int i = run.get(k);
@@ -144,7 +125,7 @@ class ValgrindInsnTest {
             }
         }
         List<TestCase> probes = suite.probes(excluded);
-        List<List<CpuRecord>> probed = emulated.run(probes);
+        List<List<CpuRecord>> probed = cpus.emulated().run(probes);
         for (int k = 0; k < excluded.size(); k++) {
             CpuRecord last = probed.get(k).getLast();
             if (!undefinedOpcode(last)) {
@@ -184,8 +165,8 @@ class ValgrindInsnTest {
             }
         }
         assertThat(addps).isNotEmpty();
-        assertThat(emulated.run(sse.probes(addps))).allSatisfy(r -> assertThat(undefinedOpcode(r.getLast())).isFalse());
-        assertThat(emulated.run(clmul.probes(List.of(0, 1, 2)))).allSatisfy(r -> assertThat(undefinedOpcode(r.getLast()))
+        assertThat(cpus.emulated().run(sse.probes(addps))).allSatisfy(r -> assertThat(undefinedOpcode(r.getLast())).isFalse());
+        assertThat(cpus.emulated().run(clmul.probes(List.of(0, 1, 2)))).allSatisfy(r -> assertThat(undefinedOpcode(r.getLast()))
                 .isTrue());
     }
 

@@ -6,15 +6,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import org.paravane.api.asyncpf.SleeperTable;
-import org.paravane.api.backend.VcpuStats;
-import org.paravane.api.memory.MemoryStats;
 import org.paravane.vmm.build.VmDefinition;
-import org.paravane.vmm.kernel.GuestKernel;
 import org.paravane.vmm.kernel.InvalidImageException;
 import org.paravane.vmm.kernel.KernelConfig;
-import org.paravane.vmm.kernel.Task;
-import org.paravane.vmm.kernel.GuestVcpuStats;
 import org.paravane.vmm.kernel.WaitPolicy;
 import org.paravane.vmm.manager.ManagedVm;
 import org.paravane.vmm.manager.VmManager;
@@ -24,20 +18,32 @@ import org.paravane.vmm.manager.VmManager;
  * whose pages arrive with a fixed latency, CPU-bound workers count work on the same vCPUs; the work done in a fixed
  * time is compared with async page faults off, with the halt wait everywhere, and with the decision table. What the
  * scanners and workers are is the {@link Workload}'s: Paravane guest programs or unmodified Linux programs.
+ *
+ * <p>Each run is a new VM, and on the software CPU a new VM starts cold (its blocks are translated again, the JVM
+ * compiles the new classes), while the JVM itself warms over the whole demo. So each run first warms up until the
+ * workers' rate stops rising, and only then is timed; and the three modes alternate over several rounds (off, halt,
+ * table, off, halt, table, ...), each mode reported by its median with the spread, so that no mode is measured on a
+ * colder or warmer CPU than another.
  */
 final class AsyncPfExperiment {
+    static final List<WaitPolicy> MODES = List.of(WaitPolicy.OFF, WaitPolicy.HALT_EVERYWHERE, WaitPolicy.DECISION_TABLE);
+    /** How often the warm-up compares the workers' rate. */
+    private static final long SAMPLE_NANOS = 500_000_000L;
+    /** A rate within this factor of the previous interval's has stopped rising. */
+    private static final double STEADY = 1.05;
 
     /**
      * @param vcpus    vCPUs of the VM
      * @param scanners scanner tasks, each over its own slice of the data region
      * @param workers  worker tasks
      * @param latencyNanos per-page latency of the page source
-     * @param runMillis how long each of the three runs lasts
+     * @param runMillis how long each run is timed, after its warm-up (which lasts at most as long)
      * @param sliceMicros the guest kernel's preemption tick
      * @param bytesPerScanner data each scanner scans
+     * @param rounds   how many times the three modes run, alternating
      */
     record Options(int vcpus, int scanners, int workers, long latencyNanos, long runMillis, long sliceMicros,
-                   long bytesPerScanner) {
+                   long bytesPerScanner, int rounds) {
         Options {
             if (vcpus < 1 || scanners < 1 || workers < 1) {
                 throw new IllegalArgumentException("the experiment needs at least one vCPU, one scanner and one worker");
@@ -45,12 +51,41 @@ final class AsyncPfExperiment {
             if (runMillis < 100) {
                 throw new IllegalArgumentException("each run must last at least 100 ms, got " + runMillis);
             }
+            if (rounds < 1) {
+                throw new IllegalArgumentException("the experiment needs at least one round, got " + rounds);
+            }
         }
     }
 
-    /** One run's figures. */
-    record Result(WaitPolicy policy, long work, long scanned, long pagesFaulted, long asyncFaults, long scheduleWaits, long haltWaits,
-                  long dummies, double idlePercent, long wallNanos) {
+    /**
+     * One run's figures.
+     *
+     * @param warmNanos how long the run warmed up before it was timed
+     * @param steady    whether the workers' rate per sample (half a second, or half the
+     *                  timed length if shorter) had stopped rising by then (false: the warm-up's
+     *                  bound, the run's timed length, ended it)
+     * @param measured  the counters of the timed part only
+     */
+    record Result(WaitPolicy policy, int round, long warmNanos, boolean steady, RunCounters measured, int vcpus) {
+        long work() {
+            return measured.work();
+        }
+
+        long scanned() {
+            return measured.scanned();
+        }
+
+        double workPerSecond() {
+            return measured.work() / (measured.nanos() / 1e9);
+        }
+
+        double pagesPerSecond() {
+            return measured.scanned() / (measured.nanos() / 1e9);
+        }
+
+        double idlePercent() {
+            return 100.0 * measured.lostNanos() / ((double) measured.nanos() * vcpus);
+        }
     }
 
     private final VmManager manager;
@@ -63,68 +98,60 @@ final class AsyncPfExperiment {
         this.out = out;
     }
 
-    /**
-     * The three runs, after a warm-up run whose figures are dropped: the first run of a workload in a JVM pays the
-     * software CPU's warm-up on the programs' code (busybox starting and hashing cold), which made the first measured
-     * run, always "off", look starved (1 block hashed in 1.5 s where the same run warm did over a hundred).
-     */
+    /** The rounds, each running the three modes in turn; every run's result, in the order they ran. */
     List<Result> run(String backend, Options o) throws IOException, InvalidImageException, InterruptedException {
-        runOnce(backend, WaitPolicy.OFF, o, "warm-up");
         List<Result> results = new ArrayList<>();
-        for (WaitPolicy policy : List.of(WaitPolicy.OFF, WaitPolicy.HALT_EVERYWHERE, WaitPolicy.DECISION_TABLE)) {
-            results.add(runOnce(backend, policy, o, label(policy)));
+        for (int round = 1; round <= o.rounds(); round++) {
+            for (WaitPolicy policy : MODES) {
+                Result r = runOnce(backend, policy, round, o);
+                out.printf(Locale.ROOT, "  round %d/%d %-16s warm-up %.2f s%s, then %.1f s: %d work units, %d pages%n",
+                        round, o.rounds(), label(policy), r.warmNanos() / 1e9, r.steady() ? "" : " (still rising)",
+                        r.measured().nanos() / 1e9, r.work(), r.scanned());
+                results.add(r);
+            }
         }
         return results;
     }
 
-    private Result runOnce(String backend, WaitPolicy policy, Options o, String label)
+    private Result runOnce(String backend, WaitPolicy policy, int round, Options o)
             throws IOException, InvalidImageException, InterruptedException {
-        VmDefinition def = workload.define("demo-" + workload.key() + "-" + backend + "-" + policy.key(), backend, policy, o);
+        VmDefinition def = workload.define("demo-" + workload.key() + "-" + backend + "-" + policy.key() + "-" + round,
+                backend, policy, o);
         ManagedVm vm = manager.run(def, KernelConfig.Console.NONE);
-        GuestKernel kernel = vm.kernel();
-        long start = System.nanoTime();
-        long deadline = start + o.runMillis() * 1_000_000;
-        long nextProgress = start + 1_000_000_000L;
-        out.printf(Locale.ROOT, "  %-16s running for %.1f s%n", label, o.runMillis() / 1000.0);
         try {
-            while (System.nanoTime() < deadline
-                    && !vm.awaitEnd(Duration.ofNanos(Math.min(deadline, nextProgress) - System.nanoTime()))) {
-                if (System.nanoTime() >= nextProgress) {
-                    out.printf(Locale.ROOT, "  %-16s %.1f s: %d work units, %d pages scanned%n", "", (System.nanoTime() - start) / 1e9,
-                            workload.work(kernel), workload.scanned(kernel));
-                    nextProgress += 1_000_000_000L;
-                }
+            long start = System.nanoTime();
+            RunCounters previous = RunCounters.of(vm, workload);
+            long previousRate = -1;
+            boolean steady = false;
+            long sample = Math.min(SAMPLE_NANOS, o.runMillis() * 1_000_000L / 2);   // short runs: shorter samples
+            while (!steady && System.nanoTime() - start < o.runMillis() * 1_000_000L && !ended(vm, sample)) {
+                RunCounters now = RunCounters.of(vm, workload);
+                long rate = now.work() - previous.work();
+                steady = previousRate > 0 && rate <= previousRate * STEADY;   // not yet at 0: still starting
+                previousRate = rate;
+                previous = now;
             }
-        } catch (InterruptedException e) {
+            RunCounters timed = RunCounters.of(vm, workload);
+            long warm = timed.nanos() - start;
+            ended(vm, o.runMillis() * 1_000_000L);
+            RunCounters end = RunCounters.of(vm, workload);
+            String problem = !vm.isActive() && vm.failure() != null ? vm.failure() : workload.problem(vm.kernel());
+            if (problem == null && !vm.isActive()) {
+                problem = "it ended before its run was over (state " + vm.state() + ")";
+            }
+            if (problem != null) {
+                throw new IllegalStateException("VM " + vm.name() + " failed: " + problem);
+            }
+            return new Result(policy, round, warm, steady, end.since(timed), o.vcpus());
+        } finally {
             manager.stop(vm.name());   // the workers never end by themselves
-            manager.forget(vm.name());
-            throw e;
+            manager.forget(vm.name());   // not prune(): the user's own ended VMs stay listed
         }
-        long wall = System.nanoTime() - start;
-        long work = workload.work(kernel);
-        long scanned = workload.scanned(kernel);
-        String problem = !vm.isActive() && vm.failure() != null ? vm.failure() : workload.problem(kernel);
-        if (problem != null) {
-            manager.stop(vm.name());
-            manager.forget(vm.name());
-            throw new IllegalStateException("VM " + vm.name() + " failed: " + problem);
-        }
-        MemoryStats memory = vm.memoryStats();
-        List<VcpuStats> backendStats = vm.vcpuStats();
-        SleeperTable.Stats table = kernel.sleeperStats();
-        long asyncFaults = kernel.tasks().stream().mapToLong(Task::asyncFaults).sum();
-        double lost = 0;
-        for (GuestVcpuStats s : kernel.vcpuStats()) {
-            lost += s.idleNanos() + s.haltWaitNanos();
-        }
-        for (VcpuStats s : backendStats) {
-            lost += s.pageWaitNanos();
-        }
-        manager.stop(vm.name());
-        manager.forget(vm.name());   // not prune(): the user's own ended VMs stay listed
-        return new Result(policy, work, scanned, memory == null ? 0 : memory.faults(), asyncFaults,
-                table == null ? 0 : table.scheduleWaits(), table == null ? 0 : table.haltWaits(),
-                table == null ? 0 : table.dummiesCreated(), 100.0 * lost / ((double) wall * o.vcpus()), wall);
+    }
+
+    /** Waits up to {@code nanos}; whether the VM ended meanwhile. */
+    private static boolean ended(ManagedVm vm, long nanos) throws InterruptedException {
+        return vm.awaitEnd(Duration.ofNanos(nanos));
     }
 
     static String label(WaitPolicy p) {
@@ -133,28 +160,5 @@ final class AsyncPfExperiment {
             case HALT_EVERYWHERE -> "halt everywhere";
             case DECISION_TABLE -> "decision table";
         };
-    }
-
-    /** The table of one backend's three runs. */
-    static String table(List<Result> results) {
-        StringBuilder b = new StringBuilder();
-        b.append(String.format(Locale.ROOT, "  %-16s %11s %8s %9s %9s %9s %9s %8s %9s %7s%n", "mode", "work units", "scanned", "faulted",
-                "async PF", "schedule", "halt", "dummies", "vCPU idle", "wall"));
-        for (Result r : results) {
-            b.append(String.format(Locale.ROOT, "  %-16s %11d %8d %9d %9d %9d %9d %8d %8.1f%% %6.2fs%n", label(r.policy()), r.work(), r.scanned(),
-                    r.pagesFaulted(), r.asyncFaults(), r.scheduleWaits(), r.haltWaits(), r.dummies(), r.idlePercent(),
-                    r.wallNanos() / 1e9));
-        }
-        return b.toString();
-    }
-
-    /** Work with the decision table over work without async page faults (per second: the runs last equally long). */
-    static double gain(List<Result> results) {
-        double off = rate(results, WaitPolicy.OFF);
-        return off == 0 ? Double.NaN : rate(results, WaitPolicy.DECISION_TABLE) / off;
-    }
-
-    private static double rate(List<Result> results, WaitPolicy p) {
-        return results.stream().filter(r -> r.policy() == p).mapToDouble(r -> r.work() / (r.wallNanos() / 1e9)).sum();
     }
 }

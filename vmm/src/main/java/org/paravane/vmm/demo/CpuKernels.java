@@ -35,11 +35,17 @@ final class CpuKernels {
     }
 
     static List<Run> run(VmManager manager, String backend) throws IOException, InvalidImageException, InterruptedException {
+        return run(manager, backend, 1);
+    }
+
+    /** Each kernel with its argument (passes, steps, iterations) times {@code scale}: as much work times scale. */
+    static List<Run> run(VmManager manager, String backend, int scale)
+            throws IOException, InvalidImageException, InterruptedException {
         List<Run> runs = new ArrayList<>();
         for (String[] k : KERNELS) {
             var image = GuestImages.load(k[0]);
             VmDefinition def = new VmDefinition("mips-" + backend + "-" + k[0], backend, 1, 16, null, 0,
-                    List.of(new VmDefinition.Launch(k[0], image, Long.parseLong(k[1]), -1, 1)), null, null, 100_000L);
+                    List.of(new VmDefinition.Launch(k[0], image, Long.parseLong(k[1]) * scale, -1, 1)), null, null, 100_000L);
             ManagedVm vm = manager.run(def, KernelConfig.Console.NONE);
             try {
                 vm.awaitEnd();

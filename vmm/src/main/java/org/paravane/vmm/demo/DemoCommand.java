@@ -15,7 +15,11 @@ import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Parameter;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.paravane.api.backend.VirtualizationBackend;
 import org.paravane.vmm.manager.VmManager;
 import org.paravane.vmm.shell.Durations;
 import org.paravane.vmm.shell.Interrupts;
@@ -24,8 +28,17 @@ import org.paravane.vmm.shell.Interrupts;
 @Component(service = DemoCommand.class, property = {"osgi.command.scope=paravane", "osgi.command.function=demo"})
 public class DemoCommand {
 
+    /** Rounds of the MIPS table's columns: the best shows the steady rate, the first the warm-up. */
+    private static final int MIPS_ROUNDS = 2;
+
     private final VmManager manager;
     private final Interrupts interrupts;
+    /** For the MIPS table's interpreter column: the software CPU's translation is switched through Config Admin. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile ConfigurationAdmin configAdmin;
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            target = "(" + VirtualizationBackend.NAME + "=emulated)")
+    private volatile VirtualizationBackend emulated;
 
     @Activate
     public DemoCommand(@Reference VmManager manager, @Reference Interrupts interrupts) {
@@ -40,7 +53,8 @@ public class DemoCommand {
                        @Descriptor("scanner tasks") @Parameter(names = {"--scanners"}, absentValue = "2") int scanners,
                        @Descriptor("worker tasks") @Parameter(names = {"--workers"}, absentValue = "2") int workers,
                        @Descriptor("latency of each restored page, e.g. 3ms, 100us (a plain number is in us)") @Parameter(names = {"-l", "--latency"}, absentValue = "3ms") String latency,
-                       @Descriptor("length of each run, e.g. 3s (a plain number is in ms)") @Parameter(names = {"-t", "--time"}, absentValue = "3s") String time,
+                       @Descriptor("timed length of each run, after its warm-up, e.g. 2s (a plain number is in ms)") @Parameter(names = {"-t", "--time"}, absentValue = "2s") String time,
+                       @Descriptor("rounds of the three modes, alternating (each mode reported by its median)") @Parameter(names = {"-r", "--rounds"}, absentValue = "3") int rounds,
                        @Descriptor("preemption tick, e.g. 2ms (a plain number is in us)") @Parameter(names = {"--slice"}, absentValue = "2ms") String slice,
                        @Descriptor("which experiment: synthetic (Paravane guest programs), programs (unmodified busybox), or all") @Parameter(names = {"-e", "--experiment"}, absentValue = "all") String experiment,
                        @Descriptor("the static busybox the programs experiment runs") @Parameter(names = {"--busybox"}, absentValue = "/bin/busybox") String busybox,
@@ -55,8 +69,9 @@ public class DemoCommand {
             interrupted.set(true);
             demo.interrupt();
         })) {
-            return demo(session, backend, vcpus, scanners, workers, latencyMicros, runMillis, sliceMicros,
-                    experiments(experiment), Path.of(busybox), noMips);
+            var options = new AsyncPfExperiment.Options(vcpus, scanners, workers, latencyMicros * 1000, runMillis,
+                    sliceMicros, dataPerScanner(latencyMicros, runMillis), rounds);
+            return demo(session, backend, options, experiments(experiment), Path.of(busybox), noMips);
         } catch (InterruptedException e) {
             if (!interrupted.get()) {
                 throw e;
@@ -78,14 +93,19 @@ public class DemoCommand {
         };
     }
 
-    private String demo(CommandSession session, String backend, int vcpus, int scanners, int workers, long latencyMicros,
-                        long runMillis, long sliceMicros, List<String> experiments, Path busybox, boolean noMips)
-            throws Exception {
+    /**
+     * Enough data that a scanner faults for the whole run (warm-up and timed part), even one that waits for nothing
+     * but its pages, or where the backend fetches 64 KiB at a time (KVM): at least 64 MiB, at most 256 MiB.
+     */
+    static long dataPerScanner(long latencyMicros, long runMillis) {
+        long pages = 2 * runMillis * 1000 / Math.max(1, latencyMicros) * 5 / 4;
+        return Math.clamp(pages * 4096, 64L << 20, 256L << 20);
+    }
+
+    private String demo(CommandSession session, String backend, AsyncPfExperiment.Options options,
+                        List<String> experiments, Path busybox, boolean noMips) throws Exception {
         PrintStream out = session.getConsole();
         List<String> backends = backends(backend);
-        // Enough data that scanners fault for the whole run, even where the backend fetches 64 KiB at a time (KVM).
-        var options = new AsyncPfExperiment.Options(vcpus, scanners, workers, latencyMicros * 1000, runMillis, sliceMicros,
-                64L << 20);
         out.printf(Locale.ROOT, "Paravane demo: the 2010 async page fault experiment, backends: %s%n",
                 String.join(", ", backends));
         Map<String, Double> gains = new LinkedHashMap<>();   // per experiment, on the first backend
@@ -96,12 +116,17 @@ public class DemoCommand {
                 out.printf(Locale.ROOT, "%nexperiment with Linux programs skipped: no %s (apt-get install busybox-static,"
                         + " or name a static busybox with --busybox)%n", busybox);
             } else {
-                gains.put(e, experiment(out, new ProgramsWorkload(busybox), backends, options));
+                for (ProgramsWorkload.Scanner scanner : ProgramsWorkload.Scanner.values()) {
+                    ProgramsWorkload w = new ProgramsWorkload(busybox, scanner);
+                    gains.put(w.key(), experiment(out, w, backends, options));
+                }
             }
         }
         if (!noMips) {
-            out.printf(Locale.ROOT, "guest MIPS on CPU-bound kernels (1 vCPU):%n");
-            out.print(mips(backends));
+            TranslationSwitch translation = translationSwitch();
+            out.printf(Locale.ROOT, "guest MIPS on CPU-bound kernels (1 vCPU)%s:%n", translation != null ? ""
+                    : " (the software CPU as configured: no Config Admin to switch its translator)");
+            out.print(MipsTable.run(manager, MipsTable.columns(backends, translation), translation, MIPS_ROUNDS));
         }
         StringBuilder summary = new StringBuilder();
         for (var g : gains.entrySet()) {
@@ -114,19 +139,26 @@ public class DemoCommand {
     /** One experiment on every backend: its tables and gain lines; the first backend's gain (KVM when usable). */
     private double experiment(PrintStream out, Workload workload, List<String> backends,
                                      AsyncPfExperiment.Options options) throws Exception {
-        out.printf(Locale.ROOT, "%nexperiment with %s:%n%s%n%n", workload.key().equals("synthetic")
-                ? "Paravane guest programs" : "unmodified Linux programs", workload.describe(options));
+        out.printf(Locale.ROOT, "%nexperiment with %s:%n%s; %d rounds of off, halt, table, each run timed after it"
+                + " warms up%n%n", workload.key().equals("synthetic") ? "Paravane guest programs"
+                : "unmodified Linux programs", workload.describe(options), options.rounds());
         AsyncPfExperiment experiment = new AsyncPfExperiment(manager, workload, out);
         List<Double> gains = new ArrayList<>();
         for (String b : backends) {
             out.printf(Locale.ROOT, "backend %s:%n", b);
             var results = experiment.run(b, options);
-            double gain = AsyncPfExperiment.gain(results);
-            gains.add(gain);
-            out.print(AsyncPfExperiment.table(results));
-            out.printf(Locale.ROOT, "  gain (%s, %s): %.2fx%n%n", workload.key(), b, gain);
+            gains.add(ModeSummary.gain(results));
+            out.print(ModeSummary.table(results));
+            out.print(ModeSummary.gainLine(workload.key(), b, results));
+            out.println();
         }
         return gains.getFirst();
+    }
+
+    private TranslationSwitch translationSwitch() {
+        ConfigurationAdmin c = configAdmin;
+        VirtualizationBackend e = emulated;
+        return c == null || e == null ? null : new TranslationSwitch(c, e);
     }
 
     private List<String> backends(String requested) {
@@ -143,44 +175,5 @@ public class DemoCommand {
         List<String> ordered = new ArrayList<>(usable);
         ordered.sort((a, b) -> a.equals("kvm") ? -1 : b.equals("kvm") ? 1 : a.compareTo(b));
         return ordered;
-    }
-
-    /** Per-kernel MIPS of every backend; hardware backends borrow the software CPU's instruction counts. */
-    private String mips(List<String> backends) throws Exception {
-        Map<String, List<CpuKernels.Run>> runs = new LinkedHashMap<>();
-        for (String b : backends) {
-            runs.put(b, CpuKernels.run(manager, b));
-        }
-        List<CpuKernels.Run> counted = runs.values().stream().filter(r -> r.getFirst().instructions() > 0).findFirst().orElse(null);
-        StringBuilder b = new StringBuilder();
-        b.append(String.format(Locale.ROOT, "  %-10s", "backend"));
-        for (String[] k : CpuKernels.KERNELS) {
-            b.append(String.format(Locale.ROOT, " %10s", k[0]));
-        }
-        b.append(String.format(Locale.ROOT, "%n"));
-        Map<String, double[]> perBackend = new LinkedHashMap<>();
-        for (var e : runs.entrySet()) {
-            double[] m = new double[CpuKernels.KERNELS.size()];
-            b.append(String.format(Locale.ROOT, "  %-10s", e.getKey()));
-            for (int i = 0; i < m.length; i++) {
-                CpuKernels.Run r = e.getValue().get(i);
-                long instructions = r.instructions() > 0 ? r.instructions() : counted == null ? -1 : counted.get(i).instructions();
-                m[i] = instructions <= 0 ? Double.NaN : instructions / (r.nanos() / 1e3);
-                b.append(String.format(Locale.ROOT, " %10.1f", m[i]));
-            }
-            b.append(String.format(Locale.ROOT, "   MIPS%n"));
-            perBackend.put(e.getKey(), m);
-        }
-        if (perBackend.containsKey("kvm") && perBackend.containsKey("emulated")) {
-            double[] kvm = perBackend.get("kvm"), emu = perBackend.get("emulated");
-            b.append(String.format(Locale.ROOT, "  %-10s", "slowdown"));
-            for (int i = 0; i < kvm.length; i++) {
-                b.append(String.format(Locale.ROOT, " %9.0fx", kvm[i] / emu[i]));
-            }
-            b.append(String.format(Locale.ROOT, "   emulated vs native (KVM)%n"));
-        }
-        b.append(String.format(Locale.ROOT, "  reference on this machine: Bochs 2.7 24-50 MIPS, Blink -j 31-38 MIPS,"
-                + " QEMU TCG 480-4685 MIPS%n"));
-        return b.toString();
     }
 }

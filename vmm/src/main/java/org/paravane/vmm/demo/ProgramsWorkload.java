@@ -23,35 +23,60 @@ import org.paravane.vmm.linux.fs.FileSystem;
 import org.paravane.vmm.source.SourceSpec;
 
 /**
- * The experiment with unmodified Linux programs: each scanner is busybox {@code sha256sum} of a file of its own whose
- * data is served lazily, each worker busybox {@code sha256sum /dev/zero} (CPU-bound: hashing). Both read 4 KiB at a
+ * The experiment with unmodified Linux programs: each scanner is a busybox applet reading a file of its own whose
+ * data is served lazily, each worker busybox {@code sha256sum /dev/zero} (CPU-bound: hashing). All read 4 KiB at a
  * time, so a worker's work unit is one 4 KiB block hashed and a scanner's progress one page: their {@code read}
  * calls. Nothing in the programs knows about the experiment.
  */
 final class ProgramsWorkload implements Workload {
+
+    /** What the scanners are. */
+    enum Scanner {
+        /** {@code dd if=FILE of=/dev/null bs=4096}: a page costs little but its wait (I/O-bound). */
+        READ("busybox-dd", "busybox dd bs=4096 of"),
+        /** {@code sha256sum FILE}: each page also costs a hash, as much as a worker's work unit (CPU-heavy). */
+        HASH("busybox-sha256sum", "busybox sha256sum of");
+
+        private final String key, says;
+
+        Scanner(String key, String says) {
+            this.key = key;
+            this.says = says;
+        }
+
+        List<String> args(String file) {
+            return this == HASH ? List.of("sha256sum", file) : List.of("dd", "if=" + file, "of=/dev/null", "bs=4096");
+        }
+    }
+
     private static final List<String> ENV = List.of("PATH=/bin", "HOME=/", "LANG=C");
     private static final int STDERR_KEPT = 4096;
 
     private final Path busybox;
     private final byte[] executable;
+    private final Scanner scanner;
     private final ByteArrayOutputStream stderr = new ByteArrayOutputStream();
 
-    /** @param busybox a static busybox executable on the host (Debian's busybox-static: /bin/busybox) */
-    ProgramsWorkload(Path busybox) throws IOException {
+    /**
+     * @param busybox a static busybox executable on the host (Debian's busybox-static: /bin/busybox)
+     * @param scanner what the scanners run
+     */
+    ProgramsWorkload(Path busybox, Scanner scanner) throws IOException {
         this.busybox = busybox;
+        this.scanner = scanner;
         this.executable = Files.readAllBytes(busybox);
     }
 
     @Override
     public String key() {
-        return "programs";
+        return scanner.key;
     }
 
     @Override
     public String describe(AsyncPfExperiment.Options o) {
-        return String.format(Locale.ROOT, "%d vCPUs, %d scanners (busybox sha256sum of a file of %d MiB served lazily,"
+        return String.format(Locale.ROOT, "%d vCPUs, %d scanners (%s a file of %d MiB served lazily,"
                 + " %d us per page), %d workers (busybox sha256sum /dev/zero; a work unit is 4 KiB hashed),"
-                + " %.1f s per run; busybox: %s", o.vcpus(), o.scanners(), o.bytesPerScanner() >> 20,
+                + " %.1f s per run; busybox: %s", o.vcpus(), o.scanners(), scanner.says, o.bytesPerScanner() >> 20,
                 o.latencyNanos() / 1000, o.workers(), o.runMillis() / 1000.0, busybox);
     }
 
@@ -65,10 +90,10 @@ final class ProgramsWorkload implements Workload {
             // the synthetic experiment's source: the same pages at the same latency, a file of its own per scanner
             served.add(new ServedFileSpec(file, new SourceSpec("pattern", String.valueOf(2010 + i), o.latencyNanos(), 0),
                     o.bytesPerScanner(), -1));
-            launches.add(VmDefinition.Launch.linuxProcess("scanner" + i, process("sha256sum", file)));
+            launches.add(VmDefinition.Launch.linuxProcess("scanner" + i, process(scanner.args(file))));
         }
         for (int i = 0; i < o.workers(); i++) {
-            launches.add(VmDefinition.Launch.linuxProcess("worker" + i, process("sha256sum", "/dev/zero")));
+            launches.add(VmDefinition.Launch.linuxProcess("worker" + i, process(List.of("sha256sum", "/dev/zero"))));
         }
         Console console = Console.streams(InputStream.nullInputStream(), OutputStream.nullOutputStream(), new Kept());
         LinuxOptions linux = new LinuxOptions(FileSystem.Options.emptyRoot(), console, served);
@@ -76,9 +101,9 @@ final class ProgramsWorkload implements Workload {
                 o.sliceMicros(), null, linux);
     }
 
-    private LinuxProcessSpec process(String... args) {
+    private LinuxProcessSpec process(List<String> args) {
         List<String> argv = new ArrayList<>(List.of("/bin/busybox"));
-        argv.addAll(List.of(args));
+        argv.addAll(args);
         return new LinuxProcessSpec("/bin/busybox", executable, argv, ENV);
     }
 

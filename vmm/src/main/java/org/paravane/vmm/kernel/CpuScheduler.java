@@ -26,6 +26,7 @@ final class CpuScheduler implements Runnable {
     private final SystemCalls syscalls;
     private final GuestAsyncPf asyncPf;
     private final FpuSwitch fpu;
+    private final VcpuTlb tlb;
     private volatile Task current;
     private int vcpuCpl = -1;
     private boolean vcpuTs;
@@ -45,6 +46,7 @@ final class CpuScheduler implements Runnable {
         this.syscalls = new SystemCalls(kernel, this);
         this.asyncPf = new GuestAsyncPf(kernel, this);
         this.fpu = new FpuSwitch(this, FpuSwitch.policy());
+        this.tlb = kernel.shootdowns().of(index);
     }
 
     @Override
@@ -221,7 +223,7 @@ final class CpuScheduler implements Runnable {
 
     private VcpuExit timedRun() {
         long t0 = System.nanoTime();
-        VcpuExit exit = vcpu().run();
+        VcpuExit exit = enterGuest();
         long ran = System.nanoTime() - t0;
         counters.busyNanos += ran;
         Task t = current;
@@ -247,7 +249,23 @@ final class CpuScheduler implements Runnable {
     /** Runs the halt stub ({@code sti; hlt}) until its next exit and handles that: an interrupt or a kick. */
     void halt() {
         loadHaltStub();
-        traps.haltExit(vcpu().run());
+        traps.haltExit(enterGuest());
+    }
+
+    /**
+     * Runs guest code until the next exit, first dropping the vCPU's translations when a shootdown asked for it (a
+     * reload of its special registers as they are: the CR3 load flushes, in whatever context the vCPU is).
+     */
+    private VcpuExit enterGuest() {
+        Vcpu v = vcpu();
+        if (tlb.enter(vcpuCr3)) {
+            v.setSpecialRegisters(v.specialRegisters());
+        }
+        try {
+            return v.run();
+        } finally {
+            tlb.leave();
+        }
     }
 
     private void loadHaltStub() {

@@ -56,6 +56,7 @@ public final class GuestKernel implements AutoCloseable {
     private final AddressSpace kernelSpace;
     private final List<Task> tasks = new CopyOnWriteArrayList<>();
     private final RunQueue[] queues;
+    private final Shootdowns shootdowns;
     private final CpuScheduler[] schedulers;
     private final Thread[] threads;
     private final AtomicInteger nextTask = new AtomicInteger(1);
@@ -98,7 +99,8 @@ public final class GuestKernel implements AutoCloseable {
         vm.spec().regions().stream().skip(1).filter(r -> !r.lazy())
                 .forEach(r -> free.add(new PhysicalPages.Range(r.guestAddress(), r.size())));
         this.pages = new PhysicalPages(memory, free);
-        this.kernelSpace = new AddressSpace(memory, pages, PlatformLayout.KERNEL_AREA_END, false);
+        this.shootdowns = new Shootdowns(vcpus, this::kick);
+        this.kernelSpace = new AddressSpace(memory, pages, PlatformLayout.KERNEL_AREA_END, false, shootdowns);
         this.queues = new RunQueue[vcpus];
         this.homeLoad = new java.util.concurrent.atomic.AtomicIntegerArray(vcpus);
         this.schedulers = new CpuScheduler[vcpus];
@@ -122,7 +124,7 @@ public final class GuestKernel implements AutoCloseable {
         int cpl = image.kernelTask() ? 0 : 3;
         int id = nextTask.getAndIncrement();
         int home = (id - 1) % queues.length;
-        AddressSpace space = new AddressSpace(memory, pages, PlatformLayout.KERNEL_AREA_END, cpl == 3);
+        AddressSpace space = new AddressSpace(memory, pages, PlatformLayout.KERNEL_AREA_END, cpl == 3, shootdowns);
         GeneralRegisters regs;
         try {
             regs = ProcessImage.load(space, spec, id);
@@ -146,7 +148,7 @@ public final class GuestKernel implements AutoCloseable {
     private Task launchLinux(TaskSpec spec) {
         int id = nextTask.getAndIncrement();
         int home = (id - 1) % queues.length;
-        AddressSpace space = new AddressSpace(memory, pages, PlatformLayout.KERNEL_AREA_END, true);
+        AddressSpace space = new AddressSpace(memory, pages, PlatformLayout.KERNEL_AREA_END, true, shootdowns);
         TaskConsole console = new TaskConsole(config.console());
         LinuxLoader.Start start;
         try {
@@ -442,6 +444,11 @@ public final class GuestKernel implements AutoCloseable {
         for (int i = 0; i < schedulers.length; i++) {
             kick(i);
         }
+    }
+
+    /** The VM's TLB shootdown (each scheduler holds its vCPU's side; tests read its counts). */
+    Shootdowns shootdowns() {
+        return shootdowns;
     }
 
     /** The scheduler of {@code vcpu} (tests read its FP switch). */

@@ -143,6 +143,24 @@ class BusyboxShellTest {
     }
 
     @Test
+    void anExecutableCalledByARelativePathOrALink() throws Exception {
+        // busybox's "busybox as unknown name" and "./busybox-suffix": glibc asks /proc/self/exe for the executable's
+        // folder and aborts unless the answer is absolute (Linux shows the file itself, its links followed)
+        sameAsNative("cd /tmp && ln -s /bin/busybox unknown && ./unknown; echo \"status $?\"; ln -s /bin/busybox busybox-x"
+                + " && ./busybox-x unknown; echo \"status $?\"; cd /bin && ./readlink /proc/self/exe");
+    }
+
+    @Test
+    void chmodAndHardLinks() throws Exception {
+        // cp's, cpio's and ln's cases: chmod and link were missing (ENOSYS); a host file is copied up, never changed
+        sameAsNative("cd /tmp && echo a > f && chmod 640 f && stat -c '%a %h' f && ln f g && stat -c '%a %h' g"
+                + " && stat -c %i f g | uniq | wc -l && echo b >> g && cat f && rm f && stat -c %h g; ln g /data/x;"
+                + " echo \"across mounts $?\"; chmod 600 /data/notes.txt && stat -c %a /data/notes.txt"
+                + " && ln /data/notes.txt /data/n2 && stat -c '%a %h' /data/n2 && rm /data/n2 && stat -c %h /data/notes.txt"
+                + " && chmod 644 /data/notes.txt; ln /data /data/d; echo \"a directory $?\"");
+    }
+
+    @Test
     void aMissingCommandAndAMissingFile() throws Exception {
         sameAsNative("nosuchcommand; echo \"status $?\"");
         sameAsNative("cat /data/none.txt; echo \"status $?\"");

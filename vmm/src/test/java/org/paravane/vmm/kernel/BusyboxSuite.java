@@ -4,6 +4,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,7 +33,10 @@ final class BusyboxSuite {
             "fold", "head", "md5sum", "mkdir", "nl", "paste", "printf", "pwd", "rev", "rm", "rmdir", "sed", "seq",
             "sha256sum", "sort", "tail", "test", "tr", "true", "uniq", "wc", "xargs");
 
-    /** One applet's cases as a run reported them. */
+    /** Seconds one applet's runtest may take on either side ({@code -Dparavane.busybox.appletTimeout}). */
+    static final long APPLET_TIMEOUT = Long.getLong("paravane.busybox.appletTimeout", 900);
+
+    /** One applet's cases as a run reported them; {@code finished} false when it was stopped (timeout, end of run). */
     record Applet(String name, Set<String> passed, Set<String> failed, int skipped, boolean finished, long seconds) {
     }
 
@@ -85,15 +89,22 @@ final class BusyboxSuite {
             if (!a.equals("busybox")) {
                 Files.createSymbolicLink(bin.resolve(a), Path.of("busybox"));
             }
-            config.append("CONFIG_").append(a.toUpperCase(Locale.ROOT).replace('-', '_').replace('.', '_')).append("=y\n");
+            if (a.matches("[a-z0-9_.-]+")) {   // not [ and [[ (test's other names): ash.tests sources the file
+                config.append("CONFIG_").append(a.toUpperCase(Locale.ROOT).replace('-', '_').replace('.', '_')).append("=y\n");
+            }
         }
         Files.writeString(bb.resolve(".config"), config);
         Files.createSymbolicLink(bb.resolve("busybox"), Path.of("../bin/busybox"));
         copyTree(testsuite, bb.resolve("testsuite"));
+        // each applet under busybox timeout, so one that hangs (on either side) is a row that says so, not a lost run
         StringBuilder script = new StringBuilder("exec 2>&1\ncd /bb/testsuite\n");
+        if (Boolean.getBoolean("paravane.busybox.verbose")) {
+            script.append("export VERBOSE=1\n");   // runtest then prints each failing case's output
+        }
         for (String a : applets) {
-            script.append("s=$(date +%s); echo '=== ").append(a).append("'; ./runtest '").append(a)
-                    .append("'; echo \"=== end ").append(a).append(" $(( $(date +%s) - s ))\"\n");
+            script.append("s=$(date +%s); echo '=== ").append(a).append("'; timeout -s KILL ").append(APPLET_TIMEOUT)
+                    .append(" ./runtest '").append(a).append("'; r=$?; echo \"=== end ").append(a)
+                    .append(" $(( $(date +%s) - s )) $r\"\n");
         }
         Files.writeString(bb.resolve("suite.sh"), script);
     }
@@ -116,6 +127,12 @@ final class BusyboxSuite {
         return NativeChroot.run(root, "/", List.of("/bin/busybox", "sh", "/bb/suite.sh"), new byte[0], 3600).stdout();
     }
 
+    /** Where the guest run's output goes as it comes: {@code -Dparavane.busybox.log=FILE}, else nowhere. */
+    static OutputStream guestLog() throws IOException {
+        String file = System.getProperty("paravane.busybox.log", "");
+        return file.isBlank() ? OutputStream.nullOutputStream() : Files.newOutputStream(Path.of(file));
+    }
+
     /** The per-applet results of a run's output, in the order the applets ran. */
     static Map<String, Applet> parse(String output) throws IOException {
         Map<String, Applet> results = new LinkedHashMap<>();
@@ -125,8 +142,9 @@ final class BusyboxSuite {
         try (BufferedReader in = new BufferedReader(new java.io.StringReader(output))) {
             for (String line = in.readLine(); line != null; line = in.readLine()) {
                 if (line.startsWith("=== end ")) {
-                    String[] parts = line.split(" ");
-                    results.put(applet, new Applet(applet, passed, failed, skipped, true, Long.parseLong(parts[3])));
+                    String[] parts = line.split(" ");   // === end APPLET SECONDS STATUS (137: killed by timeout)
+                    boolean finished = parts.length < 5 || !parts[4].equals("137");
+                    results.put(applet, new Applet(applet, passed, failed, skipped, finished, Long.parseLong(parts[3])));
                     applet = null;
                 } else if (line.startsWith("=== ")) {
                     applet = line.substring(4);
@@ -178,6 +196,7 @@ final class BusyboxSuite {
         if (a == null) {
             return "not run";
         }
-        return a.passed().size() + " / " + a.failed().size() + " / " + a.skipped() + (a.finished() ? "" : " (stopped)");
+        return a.passed().size() + " / " + a.failed().size() + " / " + a.skipped() + (a.finished() ? "" : " (stopped)")
+                + (a.seconds() >= 0 ? ", " + a.seconds() + " s" : "");
     }
 }

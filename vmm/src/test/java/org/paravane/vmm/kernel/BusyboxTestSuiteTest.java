@@ -2,11 +2,14 @@ package org.paravane.vmm.kernel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.OutputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -44,12 +47,20 @@ class BusyboxTestSuiteTest {
         Path testsuite = BusyboxSuite.testsuite();
         List<String> applets = BusyboxSuite.applets(testsuite);
         BusyboxSuite.layOut(root, busybox, testsuite, applets);
-        Map<String, BusyboxSuite.Applet> nat = BusyboxSuite.parse(BusyboxSuite.runNative(root));
+        // both sides at once (the guest's writes stay in its memory, so the native run sees the root unchanged)
+        CompletableFuture<String> nativeRun = CompletableFuture.supplyAsync(() -> {
+            try {
+                return BusyboxSuite.runNative(root);
+            } catch (Exception e) {
+                throw new CompletionException(e);
+            }
+        });
         RealPrograms.Run run;
-        try (GuestStack s = GuestStack.emulated()) {
-            run = RealPrograms.run(s, "busybox-suite", busybox, List.of("sh", "/bb/suite.sh"), root, new byte[0],
-                    TIMEOUT_SECONDS);
+        try (GuestStack s = GuestStack.emulated(); OutputStream log = BusyboxSuite.guestLog()) {
+            run = RealPrograms.start(s, "busybox-suite", busybox, List.of("sh", "/bb/suite.sh"), root, new byte[0], log)
+                    .await(TIMEOUT_SECONDS);
         }
+        Map<String, BusyboxSuite.Applet> nat = BusyboxSuite.parse(nativeRun.join());
         Map<String, BusyboxSuite.Applet> guest = BusyboxSuite.parse(run.stdout());
         System.out.print(BusyboxSuite.table(applets, nat, guest));
         System.out.printf("busybox testsuite as a guest: %.1f s%n", run.nanos() / 1e9);

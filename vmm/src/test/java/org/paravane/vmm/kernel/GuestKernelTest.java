@@ -233,18 +233,8 @@ abstract class GuestKernelTest {
     /** The system call seam: a task launched with another ABI has its calls carried out by that one only. */
     @Test
     void eachTaskSpeaksItsOwnSystemCallAbi() throws Exception {
-        SyscallAbi noWrites = new SyscallAbi() {
-            @Override
-            public String name() {
-                return "no-writes";
-            }
-
-            @Override
-            public SyscallOutcome dispatch(SyscallTask task, GeneralRegisters registers) {
-                return registers.rax() == 1 ? new SyscallOutcome.Kill("write is not part of this ABI")
-                        : ParavaneAbi.INSTANCE.dispatch(task, registers);
-            }
-        };
+        SyscallAbi noWrites = new OnWriteAbi("no-writes",
+                (task, registers) -> new SyscallOutcome.Kill("write is not part of this ABI"));
         GuestKernel k = stack.kernel("abis", 1, 0, PageSource.ZERO, PreemptionModel.PREEMPTIBLE, WaitPolicy.DECISION_TABLE);
         Task strict = k.launch(new TaskSpec("strict", image("hello"), 0, null, noWrites));
         Task plain = k.launch(new TaskSpec("plain", image("hello"), 0, null));
@@ -267,54 +257,16 @@ abstract class GuestKernelTest {
         var order = new java.util.concurrent.CopyOnWriteArrayList<String>();
         var cancelled = new java.util.concurrent.atomic.AtomicBoolean();
         var twoExited = new java.util.concurrent.CountDownLatch(2);
-        SyscallAbi rendezvous = new SyscallAbi() {
-            @Override
-            public void exited(SyscallTask task, int code, int signal) {
-                twoExited.countDown();
+        SyscallAbi rendezvous = new OnWriteAbi("rendezvous", (task, registers) -> switch (task.name()) {
+            case "second" -> {
+                order.add("second");
+                released.set(true);
+                queue.wakeAll();
+                yield OnWriteAbi.paravane(task, registers);
             }
-
-            @Override
-            public String name() {
-                return "rendezvous";
-            }
-
-            @Override
-            public SyscallOutcome dispatch(SyscallTask task, GeneralRegisters registers) {
-                if (registers.rax() != 1) {
-                    return ParavaneAbi.INSTANCE.dispatch(task, registers);
-                }
-                if (task.name().equals("second")) {
-                    order.add("second");
-                    released.set(true);
-                    queue.wakeAll();
-                    return ParavaneAbi.INSTANCE.dispatch(task, registers);
-                }
-                if (task.name().equals("never")) {
-                    return new SyscallOutcome.Block(new org.paravane.vmm.kernel.abi.Blocked() {
-                        @Override
-                        public SyscallOutcome resume(SyscallTask t) {
-                            return new SyscallOutcome.Block(this);
-                        }
-
-                        @Override
-                        public void cancel() {
-                            cancelled.set(true);
-                        }
-                    });
-                }
-                return waitThenWrite(task, registers);
-            }
-
-            private SyscallOutcome waitThenWrite(SyscallTask task, GeneralRegisters registers) {
-                queue.add(task.waker());
-                if (!released.get()) {
-                    return new SyscallOutcome.Block(t -> waitThenWrite(t, registers));
-                }
-                queue.remove(task.waker());
-                order.add("first");
-                return ParavaneAbi.INSTANCE.dispatch(task, registers);
-            }
-        };
+            case "never" -> OnWriteAbi.untilCancelled(() -> cancelled.set(true));
+            default -> OnWriteAbi.writeWhen(queue, released::get, () -> order.add("first"), task, registers);
+        }, (task, code, signal) -> twoExited.countDown());
         GuestKernel k = stack.kernel("block", 1, 0, PageSource.ZERO, PreemptionModel.PREEMPTIBLE, WaitPolicy.DECISION_TABLE);
         Task first = k.launch(new TaskSpec("first", image("hello"), 0, null, rendezvous));
         Task second = k.launch(new TaskSpec("second", image("hello"), 0, null, rendezvous));
@@ -341,20 +293,15 @@ abstract class GuestKernelTest {
         long entry = image("hello").entry();
         long childStack = org.paravane.vmm.kernel.abi.paravane.GuestAbi.STACK_TOP
                 - org.paravane.vmm.kernel.abi.paravane.GuestAbi.STACK_SIZE / 2;
-        SyscallAbi cloning = new SyscallAbi() {
+        SyscallAbi cloning = new OnWriteAbi("cloning") {
             @Override
-            public String name() {
-                return "cloning";
-            }
-
-            @Override
-            public SyscallOutcome dispatch(SyscallTask task, GeneralRegisters registers) {
-                if (registers.rax() == 1 && task.name().equals("parent") && children.isEmpty()) {
+            SyscallOutcome write(SyscallTask task, GeneralRegisters registers) {
+                if (task.name().equals("parent") && children.isEmpty()) {
                     int id = task.newTaskId();
                     children.add(task.spawn(id, new org.paravane.vmm.kernel.abi.NewTask("child", this, task.memory(),
                             registers.withRip(entry).with(GeneralRegisters.RSP, childStack), task.fsBase())));
                 }
-                return ParavaneAbi.INSTANCE.dispatch(task, registers);
+                return paravane(task, registers);
             }
         };
         GuestKernel k = stack.kernel("spawn", 2, 0, PageSource.ZERO, PreemptionModel.PREEMPTIBLE, WaitPolicy.DECISION_TABLE);
@@ -377,50 +324,16 @@ abstract class GuestKernelTest {
         var sleeper = new java.util.concurrent.atomic.AtomicReference<SyscallTask>();
         var queue = new org.paravane.vmm.kernel.wait.WaitQueue();
         var ends = new java.util.concurrent.ConcurrentHashMap<String, Integer>();
-        SyscallAbi abi = new SyscallAbi() {
-            @Override
-            public String name() {
-                return "ending";
+        SyscallAbi abi = new OnWriteAbi("ending", (task, registers) -> switch (task.name()) {
+            case "blocked" -> {
+                sleeper.set(task);
+                queue.wakeAll();
+                yield OnWriteAbi.untilCancelled(() -> cancelled.set(true));
             }
-
-            @Override
-            public void exited(SyscallTask task, int code, int signal) {
-                ends.put(task.name(), code * 100 + signal);
-            }
-
-            @Override
-            public SyscallOutcome dispatch(SyscallTask task, GeneralRegisters registers) {
-                if (registers.rax() == 1 && task.name().equals("blocked")) {
-                    sleeper.set(task);
-                    queue.wakeAll();
-                    return new SyscallOutcome.Block(new org.paravane.vmm.kernel.abi.Blocked() {
-                        @Override
-                        public SyscallOutcome resume(SyscallTask t) {
-                            return new SyscallOutcome.Block(this);
-                        }
-
-                        @Override
-                        public void cancel() {
-                            cancelled.set(true);
-                        }
-                    });
-                }
-                if (registers.rax() == 1 && task.name().equals("killer")) {
-                    return terminateWhenBlocked(task, registers);
-                }
-                return ParavaneAbi.INSTANCE.dispatch(task, registers);
-            }
-
-            private SyscallOutcome terminateWhenBlocked(SyscallTask task, GeneralRegisters registers) {
-                queue.add(task.waker());
-                if (sleeper.get() == null) {
-                    return new SyscallOutcome.Block(t -> terminateWhenBlocked(t, registers));
-                }
-                queue.remove(task.waker());
-                sleeper.get().terminate(3, 0, null);
-                return ParavaneAbi.INSTANCE.dispatch(task, registers);
-            }
-        };
+            case "killer" -> OnWriteAbi.writeWhen(queue, () -> sleeper.get() != null,
+                    () -> sleeper.get().terminate(3, 0, null), task, registers);
+            default -> OnWriteAbi.paravane(task, registers);
+        }, (task, code, signal) -> ends.put(task.name(), code * 100 + signal));
         GuestKernel k = stack.kernel("terminate", 1, 0, PageSource.ZERO, PreemptionModel.PREEMPTIBLE, WaitPolicy.DECISION_TABLE);
         Task blocked = k.launch(new TaskSpec("blocked", image("hello"), 0, null, abi));
         k.launch(new TaskSpec("killer", image("hello"), 0, null, abi));
@@ -442,31 +355,13 @@ abstract class GuestKernelTest {
         var writes = new java.util.concurrent.atomic.AtomicInteger();
         var letGo = new java.util.concurrent.atomic.AtomicInteger();
         var returnHooks = new java.util.concurrent.atomic.AtomicInteger();
-        SyscallAbi interruptible = new SyscallAbi() {
-            @Override
-            public String name() {
-                return "interruptible";
+        SyscallAbi interruptible = new OnWriteAbi("interruptible", (task, registers) -> {
+            if (writes.getAndIncrement() == 0) {
+                view.set(task);
+                return OnWriteAbi.untilCancelled(letGo::incrementAndGet);
             }
-
-            @Override
-            public SyscallOutcome dispatch(SyscallTask task, GeneralRegisters registers) {
-                if (registers.rax() == 1 && writes.getAndIncrement() == 0) {
-                    view.set(task);
-                    return new SyscallOutcome.Block(new org.paravane.vmm.kernel.abi.Blocked() {
-                        @Override
-                        public SyscallOutcome resume(SyscallTask t) {
-                            return new SyscallOutcome.Block(this);
-                        }
-
-                        @Override
-                        public void cancel() {
-                            letGo.incrementAndGet();
-                        }
-                    });
-                }
-                return ParavaneAbi.INSTANCE.dispatch(task, registers);
-            }
-
+            return OnWriteAbi.paravane(task, registers);
+        }) {
             @Override
             public SyscallOutcome interrupt(SyscallTask task, org.paravane.vmm.kernel.abi.Blocked blocked,
                                             GeneralRegisters call) {

@@ -16,8 +16,8 @@ import org.paravane.vmm.linux.fs.FileSystem;
 
 /**
  * Linux processes on the software CPU (guests/linux/fork.c): fork and wait, copy-on-write, vfork, zombies,
- * re-parenting to the VM's first process, process groups, execve (guests/linux/exec.c), and a fork bomb stopped by
- * the VM's process limit.
+ * re-parenting to the VM's first process, process groups, execve (guests/linux/exec.c), CLONE_FS
+ * (guests/linux/clonefs.c), and a fork bomb stopped by the VM's process limit.
  */
 class LinuxForkTest {
     final GuestStack stack = GuestStack.emulated();
@@ -56,6 +56,14 @@ class LinuxForkTest {
         assertThat(r.kernel().tasks()).as("every child task is gone").containsExactly(r.task());
         assertThat(r.kernel().linuxProcesses()).as("every child was reaped; init stays, ended")
                 .extracting(p -> p.pid() + " " + p.state() + " " + p.name()).containsExactly("1 zombie " + program);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"clonefs", "clonefs-musl"})
+    void cloneFsSharesTheWorkingDirectoryAndUmaskAndForkCopiesThem(String program) throws Exception {
+        Result r = run(program, 2, 64);
+        assertThat(r.task().failure()).as(r.stdout()).isNull();
+        assertThat(r.stdout()).endsWith("clonefs: done\n").isEqualTo(LinuxPrograms.runNatively(program));
     }
 
     @ParameterizedTest

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -93,7 +95,30 @@ final class RealPrograms {
      */
     static Started start(GuestStack stack, String vmName, Path exe, List<String> args, Path root, byte[] stdin)
             throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+        return start(stack, vmName, exe, args, root, stdin, null);
+    }
+
+    /** As {@link #start}, with the guest's stdout also copied to {@code echo} as it comes (a long run's progress). */
+    static Started start(GuestStack stack, String vmName, Path exe, List<String> args, Path root, byte[] stdin,
+                         OutputStream echo) throws IOException {
+        ByteArrayOutputStream out = echo == null ? new ByteArrayOutputStream() : new ByteArrayOutputStream() {
+            @Override
+            public synchronized void write(byte[] b, int off, int len) {
+                super.write(b, off, len);
+                try {
+                    echo.write(b, off, len);
+                    echo.flush();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+
+            @Override
+            public synchronized void write(int b) {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+        };
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
         FileSystem.Options files = new FileSystem.Options(root, false, List.of());   // writes go to memory
         LinuxOptions linux = new LinuxOptions(files, Console.streams(new ByteArrayInputStream(stdin), out, err));
         GuestKernel k = stack.kernel(vmName, 1, 512, new KernelConfig(PreemptionModel.PREEMPTIBLE,

@@ -2,7 +2,9 @@ package org.paravane.vmm.kernel.mm;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import org.paravane.api.memory.GuestMemory;
 import org.paravane.api.memory.PageSourceException;
@@ -28,6 +30,7 @@ public final class AddressSpace {
     private final Set<Long> owned = new HashSet<>();
     private final PageTables tables;
     private final boolean user;
+    private final TlbShootdown shootdown;
     /** Tasks running in this space (threads share one); the pages go back when the last lets go. */
     private int users = 1;
 
@@ -36,7 +39,13 @@ public final class AddressSpace {
      * @param user       whether the task runs at CPL3 (its own mappings carry U/S)
      */
     public AddressSpace(GuestMemory memory, PhysicalPages pages, long kernelArea, boolean user) {
+        this(memory, pages, kernelArea, user, TlbShootdown.NONE);
+    }
+
+    /** @param shootdown how the vCPUs running this space (and its forks and fresh successors) drop its translations */
+    public AddressSpace(GuestMemory memory, PhysicalPages pages, long kernelArea, boolean user, TlbShootdown shootdown) {
         this.memory = memory;
+        this.shootdown = shootdown;
         this.pages = pages;
         this.kernelArea = kernelArea;
         this.user = user;
@@ -76,7 +85,7 @@ public final class AddressSpace {
 
     /** An empty space like this one (the same kernel area and privilege), for execve's new image. */
     public AddressSpace fresh() {
-        return new AddressSpace(memory, pages, kernelArea, user);
+        return new AddressSpace(memory, pages, kernelArea, user, shootdown);
     }
 
     /** Maps {@code size} bytes at {@code va} to fresh zeroed kernel RAM pages. */
@@ -127,13 +136,20 @@ public final class AddressSpace {
 
     /** Drops the pages of {@code [va, va+size)}: those this space owns go back to the kernel. */
     public synchronized void unmap(long va, long size) {
+        List<Long> freed = new ArrayList<>();
+        boolean changed = false;
         for (long off = 0; off < size; off += GuestMemory.PAGE_SIZE) {
-            long old = tables.replaceLeaf(va + off, 0);
+            long old = tables.leaf(va + off) == 0 ? 0 : tables.replaceLeaf(va + off, 0);
             long gpa = old & PageTables.ADDRESS;
+            changed |= old != 0;
             if (gpa != 0 && owned.remove(gpa)) {
-                pages.free(gpa);
+                freed.add(gpa);
             }
         }
+        if (changed) {
+            shootdown.shootDown(this);   // before the pages can go to anyone else
+        }
+        freed.forEach(pages::free);
     }
 
     /**
@@ -142,12 +158,17 @@ public final class AddressSpace {
      */
     public synchronized void protect(long va, long size, boolean readable, boolean writable, boolean executable) {
         long flags = flags(writable, executable) | (readable ? PageTables.P : 0);
+        boolean changed = false;
         for (long off = 0; off < size; off += GuestMemory.PAGE_SIZE) {
             long old = tables.leaf(va + off) == 0 ? 0 : tables.replaceLeaf(va + off, 0);
             long gpa = old & PageTables.ADDRESS;
             if (gpa != 0) {
                 tables.replaceLeaf(va + off, (old & COW) != 0 ? gpa | (flags & ~PageTables.RW) | COW : gpa | flags);
+                changed = true;
             }
+        }
+        if (changed) {
+            shootdown.shootDown(this);
         }
     }
 
@@ -159,7 +180,8 @@ public final class AddressSpace {
      * {@link PhysicalPages.OutOfGuestMemoryException} says so.
      */
     public synchronized AddressSpace forkCopy(java.util.function.LongPredicate shared) {
-        AddressSpace child = new AddressSpace(memory, pages, kernelArea, user);
+        AddressSpace child = new AddressSpace(memory, pages, kernelArea, user, shootdown);
+        boolean[] protectedAny = {false};
         try {
             tables.forEachLeaf(kernelArea, USER_END, (va, entry) -> {
                 long gpa = entry & PageTables.ADDRESS;
@@ -174,11 +196,19 @@ public final class AddressSpace {
                 child.owned.add(gpa);
                 if (!both) {
                     tables.replaceLeaf(va, copy);
+                    protectedAny[0] = true;
                 }
             });
         } catch (RuntimeException e) {
+            if (protectedAny[0]) {
+                shootdown.shootDown(this);   // pages stay shared read-only with the released copy's references gone
+            }
             child.release();
             throw e;
+        }
+        if (protectedAny[0]) {
+            // another thread of this process may still hold a writable translation of a page now shared with the child
+            shootdown.shootDown(this);
         }
         return child;
     }
@@ -211,6 +241,8 @@ public final class AddressSpace {
             throw new IllegalStateException("kernel RAM page 0x" + Long.toHexString(gpa) + " is not present", e);
         }
         tables.replaceLeaf(va, copy | flags);
+        // other threads of this space may hold the read-only translation of the page still shared with other spaces
+        shootdown.shootDown(this);
         owned.remove(gpa);
         pages.free(gpa);
         return true;
@@ -219,6 +251,7 @@ public final class AddressSpace {
     /** Moves the pages of {@code [from, from+size)} to {@code [to, to+size)} with their contents and rights. */
     public synchronized void move(long from, long to, long size) {
         boolean down = to < from;
+        boolean changed = false;
         for (long i = 0; i < size; i += GuestMemory.PAGE_SIZE) {
             long off = down ? i : size - GuestMemory.PAGE_SIZE - i;   // overlapping ranges: copy away from the overlap
             long old = tables.leaf(from + off) == 0 ? 0 : tables.replaceLeaf(from + off, 0);
@@ -226,7 +259,11 @@ public final class AddressSpace {
                 long gpa = old & PageTables.ADDRESS;
                 tables.map(to + off, gpa, GuestMemory.PAGE_SIZE, old & ~PageTables.ADDRESS & ~PageTables.P);
                 tables.replaceLeaf(to + off, old);
+                changed = true;
             }
+        }
+        if (changed) {
+            shootdown.shootDown(this);
         }
     }
 

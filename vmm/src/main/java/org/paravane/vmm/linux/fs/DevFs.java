@@ -15,9 +15,9 @@ final class DevFs {
     private DevFs() {
     }
 
-    static Node.Directory create(Console console, RandomGenerator random, long dev) {
+    static Node.Directory create(Console console, ConsoleInput input, RandomGenerator random, long dev) {
         Node tty = console.terminal()
-                ? new StreamFile(console.in(), console.out(), true, dev, 6, Stat.makedev(5, 0))
+                ? new StreamFile(input, console.out(), true, dev, 6, Stat.makedev(5, 0))
                 : new NoTerminal(dev);
         Map<String, Node> nodes = Map.of(
                 "null", new DeviceFile(DeviceFile.Kind.NULL, random, dev, 1),

@@ -62,13 +62,16 @@ public final class FileSystem {
     private final java.util.concurrent.atomic.AtomicLong anonymousIno = new java.util.concurrent.atomic.AtomicLong(0x1000);
     /** Mounts the VM adds beside the options' host mounts (lazily served files). */
     private final List<Mount> extraMounts;
+    /** The console's input, read ahead by one reader for every process and {@code /dev/tty}; null without input. */
+    private final ConsoleInput consoleInput;
 
     private FileSystem(Options options, Console console, RandomGenerator random, List<Mount> extraMounts) {
         this.options = options;
         this.extraMounts = List.copyOf(extraMounts);
         this.console = console;
+        this.consoleInput = console.in() == null ? null : new ConsoleInput(console.in());
         this.lower = options.hostRoot() == null ? null : new HostDirectory(realDirectory(options.hostRoot()), ROOT_DEV);
-        this.devices = DevFs.create(console, random, DEV_DEV);
+        this.devices = DevFs.create(console, consoleInput, random, DEV_DEV);
         this.rootFs = new Tmpfs(ROOT_DEV, options.tmpfsBytes());
         this.tmpFs = new Tmpfs(TMP_DEV, options.tmpfsBytes());
         installLayers(new MemoryDirectory(rootFs, rootFs.newIno(), 0755, lower),
@@ -186,6 +189,10 @@ public final class FileSystem {
 
     Console console() {
         return console;
+    }
+
+    ConsoleInput consoleInput() {
+        return consoleInput;
     }
 
     // ---------------------------------------------------------------- the VM's contents

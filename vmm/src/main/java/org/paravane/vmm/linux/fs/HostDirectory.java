@@ -85,6 +85,19 @@ final class HostDirectory extends HostNode implements Node.Directory {
     }
 
     @Override
+    public void link(String name, Node node) throws ErrnoException {
+        if (!(node instanceof HostNode host) || host.dev != dev || node instanceof Directory) {
+            throw new ErrnoException(node instanceof Directory ? org.paravane.vmm.linux.Errno.EPERM : EXDEV,
+                    name + ": a hard link needs a file of the same file system");
+        }
+        try {
+            Files.createLink(child(name), host.path);
+        } catch (IOException e) {
+            throw HostErrors.of(e, child(name).toString());
+        }
+    }
+
+    @Override
     public void remove(String name, boolean directory) throws ErrnoException {
         Node node = lookup(name);
         if (node == null) {

@@ -59,6 +59,14 @@ abstract sealed class HostNode permits HostDirectory, HostFile, HostSymlink {
         }
     }
 
+    public void setMode(int mode) throws ErrnoException {
+        try {
+            Files.setPosixFilePermissions(path, Permissions.of(mode));
+        } catch (IOException | UnsupportedOperationException e) {
+            throw HostErrors.of(e instanceof IOException io ? io : new IOException(e), path.toString());
+        }
+    }
+
     public void setTimes(long atimeNanos, long mtimeNanos) throws ErrnoException {
         try {
             Files.getFileAttributeView(path, java.nio.file.attribute.BasicFileAttributeView.class,

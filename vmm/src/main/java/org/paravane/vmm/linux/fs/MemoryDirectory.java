@@ -112,6 +112,22 @@ final class MemoryDirectory extends MemoryNode implements Node.Directory {
         put(name, new MemorySymlink(fs, fs.newIno(), target));
     }
 
+    @Override
+    public synchronized void link(String name, Node node) throws ErrnoException {
+        if (!(node instanceof MemoryNode m) || m.fs != fs || node instanceof Directory) {
+            throw new ErrnoException(node instanceof Directory ? org.paravane.vmm.linux.Errno.EPERM : EXDEV,
+                    name + ": a hard link needs a file of the same file system");
+        }
+        requireAbsent(name);
+        switch (m) {
+            case MemoryFile f -> f.linked();
+            default -> m.nlink++;
+        }
+        m.ctime = Stat.nowNanos();
+        put(name, node);
+        whiteouts.remove(name);
+    }
+
     private void requireAbsent(String name) throws ErrnoException {
         if (lookup(name) != null) {
             throw new ErrnoException(EEXIST, name + " exists");
@@ -137,7 +153,8 @@ final class MemoryDirectory extends MemoryNode implements Node.Directory {
     private static void unlinked(Node node) {
         switch (node) {
             case MemoryFile f -> f.unlinked();
-            case MemoryNode m -> m.nlink = 0;
+            case MemoryDirectory d -> d.nlink = 0;
+            case MemoryNode m -> m.nlink = Math.max(0, m.nlink - 1);   // a symbolic link may have hard links too
             default -> { }
         }
     }

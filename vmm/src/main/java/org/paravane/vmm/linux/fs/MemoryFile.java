@@ -36,8 +36,20 @@ final class MemoryFile extends MemoryNode implements Node.OpenableFile {
         charged = pages;
     }
 
-    /** The last name is gone: the data stays for open descriptions but no longer counts against the tmpfs. */
+    /** One more name refers to it (link(2)). */
+    synchronized void linked() {
+        nlink++;
+    }
+
+    /**
+     * One name is gone; after the last, the data stays for open descriptions but no longer counts against the
+     * tmpfs.
+     */
     synchronized void unlinked() {
+        if (nlink > 1) {
+            nlink--;
+            return;
+        }
         nlink = 0;
         try {
             fs.charge(-charged);

@@ -35,6 +35,11 @@ abstract sealed class MemoryNode permits MemoryDirectory, MemoryFile, MemorySyml
         ctime = Stat.nowNanos();
     }
 
+    public void setMode(int mode) {
+        permissions = mode & 07777;
+        ctime = Stat.nowNanos();
+    }
+
     Stat stat(int type, long size, long nlinkShown) {
         return new Stat(fs.dev(), ino, type | permissions, nlinkShown, 0, 0, 0, size, 4096, Stat.blocksOf(size),
                 atime, mtime, ctime);

@@ -40,6 +40,29 @@ final class NamespaceCalls {
         ((Node.Directory) parent.directory().node()).createSymlink(parent.name(), target);
     }
 
+    /**
+     * link(2): a new name {@code path} for the non-directory {@code source} (already resolved, its symbolic link
+     * followed or not as linkat's AT_SYMLINK_FOLLOW says). A host file under the in-memory layer is copied up first,
+     * so both names share the layer's copy.
+     */
+    void linkat(Location source, Location start, String path) throws ErrnoException {
+        if (source.node() instanceof Node.Directory) {
+            throw new ErrnoException(EPERM, source.path() + " is a directory");
+        }
+        PathResolver.Parent parent = resolver.resolveParent(start, path);
+        if (parent.isRoot() || parent.isDotOrDotDot() || resolver.child(parent.directory(), parent.name()) != null) {
+            throw new ErrnoException(EEXIST, path + " exists");
+        }
+        if (parent.trailingSlash()) {
+            throw new ErrnoException(ENOENT, path + " ends in a slash");
+        }
+        if (parent.directory().mount() != source.mount()) {
+            throw new ErrnoException(EXDEV, path + " and " + source.path() + " are on different mounts");
+        }
+        writable(parent.directory());
+        ((Node.Directory) parent.directory().node()).link(parent.name(), AttributeCalls.own(source));
+    }
+
     void unlinkat(Location start, String path, int flags) throws ErrnoException {
         if ((flags & ~Fcntl.AT_REMOVEDIR) != 0) {
             throw new ErrnoException(EINVAL, "unlinkat flags 0x" + Integer.toHexString(flags));

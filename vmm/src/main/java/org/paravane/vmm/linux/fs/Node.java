@@ -19,6 +19,11 @@ public sealed interface Node permits Node.Directory, Node.OpenableFile, Node.Sym
         throw new ErrnoException(org.paravane.vmm.linux.Errno.EPERM, "the times of this file cannot be set");
     }
 
+    /** Sets the permission bits (the low 12 of {@code mode}) as chmod(2) does; nodes that keep none refuse. */
+    default void setMode(int mode) throws ErrnoException {
+        throw new ErrnoException(org.paravane.vmm.linux.Errno.EPERM, "the mode of this file cannot be changed");
+    }
+
     /** A time {@link #setTimes} leaves as it is (utimensat's UTIME_OMIT). */
     long KEEP_TIME = Long.MIN_VALUE;
 
@@ -35,6 +40,14 @@ public sealed interface Node permits Node.Directory, Node.OpenableFile, Node.Sym
         Directory createDirectory(String name, int mode) throws ErrnoException;
 
         void createSymlink(String name, String target) throws ErrnoException;
+
+        /**
+         * Adds the name {@code name} for {@code node}, a non-directory of the same file system (link(2));
+         * directories that cannot hold hard links refuse with EPERM.
+         */
+        default void link(String name, Node node) throws ErrnoException {
+            throw new ErrnoException(org.paravane.vmm.linux.Errno.EPERM, "this file system has no hard links");
+        }
 
         /** Removes {@code name}: a directory only when {@code directory} (ENOTDIR/EISDIR otherwise, ENOTEMPTY). */
         void remove(String name, boolean directory) throws ErrnoException;

@@ -25,8 +25,8 @@ public final class ProcessFiles {
     private final Mount proc;
     private final NamespaceCalls namespace;
     private final Supplier<String> cpuinfo;
-    private volatile Location cwd;
-    private volatile int umask = 022;
+    /** The working directory and umask, shared with the processes made with CLONE_FS. */
+    private final FsContext context;
     private volatile String exePath;
     private volatile Supplier<String> maps;
 
@@ -38,12 +38,13 @@ public final class ProcessFiles {
      * @param cpuinfo the text of {@code /proc/cpuinfo}, from the VM's CPU model
      */
     public ProcessFiles(FileSystem fs, String exePath, Supplier<String> maps, Supplier<String> cpuinfo, int rlimitNofile) {
-        this(fs, new FdTable(rlimitNofile), exePath, maps, cpuinfo);
-        this.cwd = resolver.root();
-        installConsole(fs.console());
+        this(fs, new FdTable(rlimitNofile), null, exePath, maps, cpuinfo);
+        installConsole(fs.console(), fs.consoleInput());
     }
 
-    private ProcessFiles(FileSystem fs, FdTable fds, String exePath, Supplier<String> maps, Supplier<String> cpuinfo) {
+    /** {@code context} null: a new one at the root with umask 022. */
+    private ProcessFiles(FileSystem fs, FdTable fds, FsContext context, String exePath, Supplier<String> maps,
+                         Supplier<String> cpuinfo) {
         this.fs = fs;
         this.fds = fds;
         this.exePath = exePath;
@@ -53,25 +54,30 @@ public final class ProcessFiles {
         this.proc = new Mount("/proc", ProcFs.create(this, this::exePath, () -> this.maps.get(), cpuinfo), false);
         this.resolver = new PathResolver(Location.root(fs.rootMount()), path -> path.equals("/proc") ? proc : fs.mountAt(path));
         this.namespace = new NamespaceCalls(resolver);
+        this.context = context != null ? context : new FsContext(resolver.root(), 022);
     }
 
     /**
-     * The files of a child made by clone(2) without CLONE_THREAD (fork, vfork): the same working directory, umask and
-     * executable; with {@code shareTable} (CLONE_FILES) the very same descriptor table, otherwise a copy of it whose
-     * descriptors name the parent's open file descriptions (shared offsets and status flags, FD_CLOEXEC copied).
-     * The child's {@code /proc/self/maps} comes from {@code childMaps}. The child calls {@link #release()} at its exit.
+     * The files of a child made by clone(2) without CLONE_THREAD (fork, vfork): the same executable; with {@code
+     * shareTable} (CLONE_FILES) the very same descriptor table, otherwise a copy of it whose descriptors name the
+     * parent's open file descriptions (shared offsets and status flags, FD_CLOEXEC copied); with {@code shareFs}
+     * (CLONE_FS) the very same working directory and umask, otherwise a copy of them. The child's {@code
+     * /proc/self/maps} comes from {@code childMaps}. The child calls {@link #release()} at its exit.
      */
-    public ProcessFiles fork(Supplier<String> childMaps, boolean shareTable) {
+    public ProcessFiles fork(Supplier<String> childMaps, boolean shareTable, boolean shareFs) {
         FdTable table = fds;
-        ProcessFiles child = new ProcessFiles(fs, shareTable ? table.share() : table.copy(), exePath, childMaps, cpuinfo);
-        child.cwd = cwd;
-        child.umask = umask;
-        return child;
+        return new ProcessFiles(fs, shareTable ? table.share() : table.copy(), shareFs ? context : context.copy(),
+                exePath, childMaps, cpuinfo);
     }
 
-    /** fork: the child's files (h2's name for {@link #fork(Supplier, boolean)} without CLONE_FILES). */
+    /** {@link #fork(Supplier, boolean, boolean)} with a copy of the working directory and umask (no CLONE_FS). */
+    public ProcessFiles fork(Supplier<String> childMaps, boolean shareTable) {
+        return fork(childMaps, shareTable, false);
+    }
+
+    /** fork: the child's files (h2's name for {@link #fork(Supplier, boolean, boolean)} without CLONE_FILES or CLONE_FS). */
     public ProcessFiles forkCopy(String exePath, Supplier<String> maps, Supplier<String> cpuinfo) {
-        return fork(maps, false);
+        return fork(maps, false, false);
     }
 
     /**
@@ -116,14 +122,22 @@ public final class ProcessFiles {
         fds.release();
     }
 
+    /**
+     * The absolute path of what {@code path} names, its symbolic links followed: what {@code /proc/self/exe} shows
+     * after an execve of {@code path} (Linux keeps the file, not the name it was called by: {@code ./x} and a link).
+     */
+    public String realPath(String path) throws ErrnoException {
+        return resolver.resolve(start(Fcntl.AT_FDCWD, path), path, true).path();
+    }
+
     /** The executable's guest path ({@code /proc/self/exe}). */
     public String exePath() {
         return exePath;
     }
 
-    private void installConsole(Console console) {
+    private void installConsole(Console console, ConsoleInput input) {
         String label = console.terminal() ? "/dev/pts/0" : null;
-        Node in = new StreamFile(console.in(), null, console.terminal(), FileSystem.DEV_DEV, 0x200, Stat.makedev(136, 0));
+        Node in = new StreamFile(input, null, console.terminal(), FileSystem.DEV_DEV, 0x200, Stat.makedev(136, 0));
         Node out = new StreamFile(null, console.out(), console.terminal(), FileSystem.DEV_DEV, 0x201, Stat.makedev(136, 0));
         Node err = new StreamFile(null, console.err(), console.terminal(), FileSystem.DEV_DEV, 0x202, Stat.makedev(136, 0));
         Node[] nodes = {in, out, err};
@@ -145,7 +159,7 @@ public final class ProcessFiles {
     }
 
     Location cwd() {
-        return cwd;
+        return context.cwd();
     }
 
     Location root() {
@@ -153,7 +167,7 @@ public final class ProcessFiles {
     }
 
     int umask() {
-        return umask;
+        return context.umask();
     }
 
     /** Where a relative {@code path} starts: the working directory or the directory {@code dirfd} names. */
@@ -162,7 +176,7 @@ public final class ProcessFiles {
             throw new ErrnoException(ENOENT, "empty path");
         }
         if (path.startsWith("/") || dirfd == Fcntl.AT_FDCWD) {
-            return cwd;
+            return context.cwd();
         }
         OpenFile dir = fds.get(dirfd);
         if (!(dir.node() instanceof Node.Directory)) {
@@ -329,7 +343,7 @@ public final class ProcessFiles {
     /** The location a *at call with AT_EMPTY_PATH and AT_SYMLINK_NOFOLLOW names. */
     Location at(int dirfd, String path, int flags) throws ErrnoException {
         if (path.isEmpty() && (flags & Fcntl.AT_EMPTY_PATH) != 0) {
-            return dirfd == Fcntl.AT_FDCWD ? cwd : fds.get(dirfd).location();
+            return dirfd == Fcntl.AT_FDCWD ? context.cwd() : fds.get(dirfd).location();
         }
         return resolver.resolve(start(dirfd, path), path, (flags & Fcntl.AT_SYMLINK_NOFOLLOW) == 0);
     }
@@ -370,7 +384,7 @@ public final class ProcessFiles {
     }
 
     /** utimensat's UTIME_NOW and UTIME_OMIT, in a timespec's tv_nsec. */
-    public static final long UTIME_NOW = (1L << 30) - 1, UTIME_OMIT = (1L << 30) - 2;
+    public static final long UTIME_NOW = AttributeCalls.UTIME_NOW, UTIME_OMIT = AttributeCalls.UTIME_OMIT;
 
     /**
      * utimensat(2): {@code times} is null (both now) or the two timespecs {access sec, nsec, modification sec,
@@ -380,40 +394,35 @@ public final class ProcessFiles {
         if ((flags & ~(Fcntl.AT_SYMLINK_NOFOLLOW | Fcntl.AT_EMPTY_PATH)) != 0) {
             throw new ErrnoException(EINVAL, "utimensat flags 0x" + Integer.toHexString(flags));
         }
-        long now = Stat.nowNanos();
-        long atime = times == null ? now : time(times[0], times[1], now);
-        long mtime = times == null ? now : time(times[2], times[3], now);
+        long[] t = AttributeCalls.times(times);
         Location target = path == null ? at(dirfd, "", Fcntl.AT_EMPTY_PATH) : at(dirfd, path, flags);
-        if (atime == Node.KEEP_TIME && mtime == Node.KEEP_TIME) {
-            return;
-        }
-        if (target.mount().readOnly()) {
-            throw new ErrnoException(EROFS, target.path() + " is on a read-only file system");
-        }
-        target.node().setTimes(atime, mtime);
+        AttributeCalls.setTimes(target, t[0], t[1]);
     }
 
-    private static long time(long sec, long nsec, long now) throws ErrnoException {
-        if (nsec == UTIME_NOW) {
-            return now;
+    /** fchmodat(2) and fchmodat2 (AT_SYMLINK_NOFOLLOW: EOPNOTSUPP for a link, as Linux); a null path is fchmod. */
+    public void fchmodat(int dirfd, String path, int mode, int flags) throws ErrnoException {
+        if ((flags & ~(Fcntl.AT_SYMLINK_NOFOLLOW | Fcntl.AT_EMPTY_PATH)) != 0) {
+            throw new ErrnoException(EINVAL, "fchmodat flags 0x" + Integer.toHexString(flags));
         }
-        if (nsec == UTIME_OMIT) {
-            return Node.KEEP_TIME;
+        Location target = path == null ? at(dirfd, "", Fcntl.AT_EMPTY_PATH) : at(dirfd, path, flags);
+        AttributeCalls.chmod(target, mode, (flags & Fcntl.AT_SYMLINK_NOFOLLOW) != 0);
+    }
+
+    /** linkat(2): AT_SYMLINK_FOLLOW follows a link in {@code oldPath}'s last component, AT_EMPTY_PATH names the fd. */
+    public void linkat(int oldDirfd, String oldPath, int newDirfd, String newPath, int flags) throws ErrnoException {
+        if ((flags & ~(Fcntl.AT_SYMLINK_FOLLOW | Fcntl.AT_EMPTY_PATH)) != 0) {
+            throw new ErrnoException(EINVAL, "linkat flags 0x" + Integer.toHexString(flags));
         }
-        if (nsec < 0 || nsec >= 1_000_000_000L) {
-            throw new ErrnoException(EINVAL, "timespec {" + sec + ", " + nsec + "}");
-        }
-        try {
-            return Math.addExact(Math.multiplyExact(sec, 1_000_000_000L), nsec);
-        } catch (ArithmeticException e) {
-            throw new ErrnoException(EINVAL, "timespec {" + sec + ", " + nsec + "} is out of range");
-        }
+        Location source = oldPath.isEmpty() && (flags & Fcntl.AT_EMPTY_PATH) != 0
+                ? at(oldDirfd, "", Fcntl.AT_EMPTY_PATH)
+                : resolver.resolve(start(oldDirfd, oldPath), oldPath, (flags & Fcntl.AT_SYMLINK_FOLLOW) != 0);
+        namespace.linkat(source, start(newDirfd, newPath), newPath);
     }
 
     // ---------------------------------------------------------------- the namespace
 
     public void mkdirat(int dirfd, String path, int mode) throws ErrnoException {
-        namespace.mkdirat(start(dirfd, path), path, mode & ~umask & 07777);
+        namespace.mkdirat(start(dirfd, path), path, mode & ~context.umask() & 07777);
     }
 
     public void unlinkat(int dirfd, String path, int flags) throws ErrnoException {
@@ -458,13 +467,12 @@ public final class ProcessFiles {
 
     /** umask(2): sets the mask and returns the previous one. */
     public int umask(int mask) {
-        int old = umask;
-        umask = mask & 0777;
-        return old;
+        return context.setUmask(mask);
     }
 
     /** getcwd(2): the path with its NUL; ERANGE when it does not fit, ENOENT when the directory was removed. */
     public byte[] getcwd(long size) throws ErrnoException {
+        Location cwd = context.cwd();
         if (cwd.node() instanceof MemoryNode node && node.nlink == 0) {
             throw new ErrnoException(ENOENT, "the working directory was removed");
         }
@@ -476,11 +484,11 @@ public final class ProcessFiles {
     }
 
     public void chdir(String path) throws ErrnoException {
-        cwd = directory(resolver.resolve(start(Fcntl.AT_FDCWD, path), path, true));
+        context.setCwd(directory(resolver.resolve(start(Fcntl.AT_FDCWD, path), path, true)));
     }
 
     public void fchdir(int fd) throws ErrnoException {
-        cwd = directory(fds.get(fd).location());
+        context.setCwd(directory(fds.get(fd).location()));
     }
 
     private static Location directory(Location location) throws ErrnoException {

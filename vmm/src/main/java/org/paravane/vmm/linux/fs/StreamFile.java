@@ -1,23 +1,24 @@
 package org.paravane.vmm.linux.fs;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import org.paravane.vmm.kernel.wait.WaitQueue;
 import org.paravane.vmm.linux.Errno;
 import org.paravane.vmm.linux.ErrnoException;
 
 /**
- * A character device over one of the caller's streams: stdin, stdout, stderr and {@code /dev/tty}. The streams
- * belong to the caller and are never closed by the guest; positions mean nothing (lseek gives ESPIPE).
+ * A character device over the caller's streams: stdin (its {@link ConsoleInput}), stdout, stderr and {@code
+ * /dev/tty}. The streams belong to the caller and are never closed by the guest; positions mean nothing (lseek
+ * gives ESPIPE).
  */
 final class StreamFile implements Node.OpenableFile {
-    private final InputStream in;
+    private final ConsoleInput in;
     private final OutputStream out;
     private final boolean terminal;
     private final long ino, rdev, dev;
 
-    StreamFile(InputStream in, OutputStream out, boolean terminal, long dev, long ino, long rdev) {
+    StreamFile(ConsoleInput in, OutputStream out, boolean terminal, long dev, long ino, long rdev) {
         this.in = in;
         this.out = out;
         this.terminal = terminal;
@@ -40,21 +41,7 @@ final class StreamFile implements Node.OpenableFile {
                 if (in == null) {
                     throw new ErrnoException(Errno.EBADF, "no input stream");
                 }
-                try {
-                    int want = dst.remaining();
-                    if (want == 0) {
-                        return 0;
-                    }
-                    byte[] bytes = new byte[Math.min(want, 65536)];
-                    int n = in.read(bytes);
-                    if (n <= 0) {
-                        return 0;
-                    }
-                    dst.put(bytes, 0, n);
-                    return n;
-                } catch (IOException e) {
-                    throw new ErrnoException(Errno.EIO, "reading the caller's input: " + e.getMessage());
-                }
+                return in.read(dst);
             }
 
             @Override
@@ -89,21 +76,26 @@ final class StreamFile implements Node.OpenableFile {
             }
 
             /**
-             * A terminal's input is readable when the caller's stream has bytes (it cannot wake a poll: poll checks it
-             * again every few milliseconds); other streams (files, pipes of the caller) are always ready, as a read
-             * gives data or end of file at once.
+             * The input is readable when the caller's input has arrived (or ended), which wakes {@link #waiters()};
+             * a terminal is writable too. Output streams are always ready.
              */
             @Override
             public int readiness() {
-                if (in == null || !terminal) {
+                if (in == null) {
                     return PollEvents.ALWAYS;
                 }
-                try {
-                    return (in.available() > 0 ? PollEvents.POLLIN | PollEvents.POLLRDNORM : 0)
-                            | PollEvents.POLLOUT | PollEvents.POLLWRNORM;
-                } catch (IOException e) {
-                    return PollEvents.POLLERR;
-                }
+                return (in.readable() ? PollEvents.POLLIN | PollEvents.POLLRDNORM : 0)
+                        | (terminal ? PollEvents.POLLOUT | PollEvents.POLLWRNORM : 0);
+            }
+
+            @Override
+            public WaitQueue waiters() {
+                return in == null ? null : in.waiters();
+            }
+
+            @Override
+            public int unread() {
+                return in == null ? -1 : in.buffered();
             }
         };
     }

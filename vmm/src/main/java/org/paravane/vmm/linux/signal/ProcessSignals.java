@@ -15,7 +15,31 @@ public final class ProcessSignals {
     private final PendingSignals shared = new PendingSignals();
     private final List<ThreadSignals> threads = new CopyOnWriteArrayList<>();
     private volatile boolean killed;
+    /** Changed under this object's monitor, so one stop and one continue are reported once each. */
     private volatile boolean stopped;
+    private volatile JobControl jobControl = JobControl.NONE;
+
+    /**
+     * Told when the process stops and when a stopped process continues: its parent's wait reports it and SIGCHLD says
+     * so (Linux's do_notify_parent_cldstop). Called outside this object's monitor.
+     */
+    public interface JobControl {
+        JobControl NONE = new JobControl() {
+            @Override
+            public void stopped(int signal) {
+            }
+
+            @Override
+            public void continued() {
+            }
+        };
+
+        /** The process stopped by {@code signal}. */
+        void stopped(int signal);
+
+        /** The stopped process was continued (SIGCONT). */
+        void continued();
+    }
 
     public ProcessSignals(SignalActions actions) {
         this.actions = actions;
@@ -87,9 +111,24 @@ public final class ProcessSignals {
         return stopped;
     }
 
-    /** The process stops (a stop signal's default action was taken). */
-    public void stop() {
-        stopped = true;
+    /** Where the process's stops and continues are reported (set once, when the process is made). */
+    public void reportTo(JobControl control) {
+        jobControl = control;
+    }
+
+    /**
+     * The process stops ({@code signal}'s default action was taken by one thread): every thread stops at its next
+     * return to user mode, and the stop is reported once.
+     */
+    public void stop(int signal) {
+        synchronized (this) {
+            if (stopped || killed) {
+                return;
+            }
+            stopped = true;
+        }
+        threads.forEach(ThreadSignals::notifyThread);
+        jobControl.stopped(signal);
     }
 
     /** Posts {@code info} to the process: one of its threads that does not block it will take it. */
@@ -113,9 +152,14 @@ public final class ProcessSignals {
             } finally {
                 // Continue only once SIGCONT is pending: a thread let go first could return to user mode before its
                 // handler is queued, and the handler would run late.
-                if (stopped) {
+                boolean wasStopped;
+                synchronized (this) {
+                    wasStopped = stopped;
                     stopped = false;
+                }
+                if (wasStopped) {
                     threads.forEach(ThreadSignals::notifyThread);
+                    jobControl.continued();
                 }
             }
             return;

@@ -51,7 +51,7 @@ public final class ThreadSignals {
         altStack = stack;
     }
 
-    /** sigsuspend: {@code temporary} is the mask while it waits; {@code mask} comes back after the handler. */
+    /** sigsuspend, ppoll: {@code temporary} is the mask while it waits; {@code mask} comes back after the handler. */
     public synchronized void suspendWith(long temporary) {
         savedMask = mask;
         setMask(temporary);

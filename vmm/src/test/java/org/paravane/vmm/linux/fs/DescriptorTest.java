@@ -19,7 +19,7 @@ class DescriptorTest extends FsTestBase {
         write(2, "err");
         assertThat(stdout.toString(StandardCharsets.UTF_8)).isEqualTo("out");
         assertThat(stderr.toString(StandardCharsets.UTF_8)).isEqualTo("err");
-        assertThat(readAll(0)).isEqualTo("typed\n");
+        assertThat(readConsole(0)).isEqualTo("typed\n");
     }
 
     @Test

@@ -71,6 +71,28 @@ abstract class FsTestBase {
         return new String(b.array(), 0, b.position(), StandardCharsets.UTF_8);
     }
 
+    /**
+     * Everything the console input {@code fd} gives until its end, waiting (on the file's queue, up to 10 s for each
+     * wait) while the input's reader has not brought the next bytes yet.
+     */
+    String readConsole(int fd) throws Exception {
+        ByteBuffer b = ByteBuffer.allocate(1 << 16);
+        while (true) {
+            java.util.concurrent.CountDownLatch woken = new java.util.concurrent.CountDownLatch(1);
+            org.paravane.vmm.kernel.wait.Waker waker = woken::countDown;
+            p.fds().get(fd).waiters().add(waker);
+            try {
+                if (p.read(fd, b) == 0) {
+                    return new String(b.array(), 0, b.position(), StandardCharsets.UTF_8);
+                }
+            } catch (org.paravane.vmm.linux.WouldBlock w) {
+                assertThat(woken.await(10, java.util.concurrent.TimeUnit.SECONDS)).as("the input arrives").isTrue();
+            } finally {
+                p.fds().get(fd).waiters().remove(waker);
+            }
+        }
+    }
+
     String contents(String path) throws ErrnoException {
         int fd = open(path, Fcntl.O_RDONLY);
         try {

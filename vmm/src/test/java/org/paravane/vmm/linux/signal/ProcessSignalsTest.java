@@ -66,7 +66,7 @@ class ProcessSignalsTest {
     void sigkillAndSigstopCannotBeBlockedAndSigkillEndsEvenAStoppedProcess() {
         thread.setMask(-1L);
         assertThat(thread.mask() & Signal.UNBLOCKABLE).isZero();
-        process.stop();
+        process.stop(Signal.SIGSTOP);
         process.post(kill(Signal.SIGKILL));
         assertThat(process.killed()).isTrue();
         assertThat(process.stopped()).isFalse();
@@ -85,7 +85,7 @@ class ProcessSignalsTest {
             }
         });
         stoppedProcess.actions().set(Signal.SIGCONT, handler());
-        stoppedProcess.stop();
+        stoppedProcess.stop(Signal.SIGSTOP);
         stoppedProcess.post(kill(Signal.SIGCONT));
         assertThat(stoppedProcess.stopped()).isFalse();
         assertThat(pendingWhenLetGo[0]).isEqualTo(Boolean.TRUE);
@@ -95,7 +95,7 @@ class ProcessSignalsTest {
     void sigcontDropsPendingStopsAndContinuesAndAStopDropsAPendingSigcont() {
         thread.setMask(Signal.bit(Signal.SIGTSTP) | Signal.bit(Signal.SIGCONT));
         process.post(kill(Signal.SIGTSTP));
-        process.stop();
+        process.stop(Signal.SIGSTOP);
         process.post(kill(Signal.SIGCONT));
         assertThat(process.stopped()).isFalse();
         assertThat(process.shared().set()).isEqualTo(Signal.bit(Signal.SIGCONT));

@@ -29,22 +29,29 @@ final class CallBlocks extends Exception {
     final transient Attempt retry;
     /** Whether a handler with SA_RESTART restarts the call (read, write); poll, select and epoll_wait never do. */
     final boolean restartable;
+    /** The bytes the call moved before it had to wait: what it returns when a signal ends the wait. */
+    final long moved;
+    /** Run once when the call completes (not when a signal ends it): ppoll's mask comes back. */
+    final transient Runnable completed;
 
     CallBlocks(List<Interest> interests, long deadlineNanos, Attempt retry) {
-        this(interests, deadlineNanos, retry, true);
+        this(interests, deadlineNanos, retry, true, 0, null);
     }
 
-    private CallBlocks(List<Interest> interests, long deadlineNanos, Attempt retry, boolean restartable) {
+    private CallBlocks(List<Interest> interests, long deadlineNanos, Attempt retry, boolean restartable, long moved,
+                       Runnable completed) {
         super(null, null, false, false);
         this.interests = List.copyOf(interests);
         this.deadlineNanos = deadlineNanos;
         this.retry = retry;
         this.restartable = restartable;
+        this.moved = moved;
+        this.completed = completed;
     }
 
     /** A wait a signal handler always ends with EINTR (Linux's ERESTARTNOHAND: poll, select, epoll_wait). */
     static CallBlocks neverRestarted(List<Interest> interests, long deadlineNanos, Attempt retry) {
-        return new CallBlocks(interests, deadlineNanos, retry, false);
+        return new CallBlocks(interests, deadlineNanos, retry, false, 0, null);
     }
 
     /** A stream that would block, to be tried again by {@code retry}, without a deadline. */
@@ -52,7 +59,10 @@ final class CallBlocks extends Exception {
         return new CallBlocks(List.of(new Interest(w.queue(), w.events())), Long.MAX_VALUE, retry);
     }
 
-    /** The same wait for a call that already moved {@code done} bytes: the retry's result adds them. */
+    /**
+     * The same wait for a call that already moved {@code done} bytes: the retry's result adds them, and a signal that
+     * ends the wait makes the call return them (Linux: a write that moved bytes returns their count, never EINTR).
+     */
     CallBlocks plus(long done) {
         Attempt inner = retry;
         return new CallBlocks(interests, deadlineNanos, () -> {
@@ -61,6 +71,11 @@ final class CallBlocks extends Exception {
             } catch (CallBlocks more) {
                 throw more.plus(done);
             }
-        });
+        }, restartable, moved + done, completed);
+    }
+
+    /** The same wait, running {@code action} once when the call completes (whatever later waits it takes). */
+    CallBlocks whenCompleted(Runnable action) {
+        return new CallBlocks(interests, deadlineNanos, retry, restartable, moved, action);
     }
 }

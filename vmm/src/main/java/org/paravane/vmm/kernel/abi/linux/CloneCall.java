@@ -22,8 +22,10 @@ import org.paravane.vmm.linux.signal.Signal;
  * limits and dispositions. The child starts where the caller returns, with RAX 0, on {@code stack} when given and
  * with {@code tls} as its FS base under CLONE_SETTLS. A vfork parent waits until its child execs or ends.
  *
- * <p>Differences from Linux: CLONE_FS without CLONE_THREAD copies the working directory instead of sharing it
- * (CLONE_FILES shares the descriptor table); namespaces, CLONE_PIDFD and ptrace flags are refused with EINVAL.
+ * CLONE_FILES shares the descriptor table, CLONE_FS the working directory and umask.
+ *
+ * <p>Differences from Linux: the threads of a process share its working directory and umask even without CLONE_FS
+ * (pthread_create always passes it); namespaces, CLONE_PIDFD and ptrace flags are refused with EINVAL.
  */
 final class CloneCall {
     static final long CSIGNAL = 0xFF, CLONE_VM = 0x100, CLONE_FS = 0x200, CLONE_FILES = 0x400, CLONE_SIGHAND = 0x800,
@@ -62,7 +64,7 @@ final class CloneCall {
                 return v != null && v.shared();   // MAP_SHARED stays shared between parent and child
             });
             try {
-                child = newProcess(id, (flags & CLONE_VM) != 0, (flags & CLONE_FILES) != 0, space);
+                child = newProcess(id, flags, space);
             } catch (RuntimeException | ErrnoException e) {
                 if (space != task.memory()) {
                     space.release();
@@ -70,9 +72,6 @@ final class CloneCall {
                 throw e;
             }
             child.exitSignal = (int) (flags & CSIGNAL);
-            if (space != task.memory()) {
-                process.memory().flushAfterFork();   // the caller's pages are read-only now
-            }
         }
         LinuxThread t = new LinuxThread(id, child, thread.comm, thread,
                 (flags & CLONE_VM) != 0 && (flags & CLONE_VFORK) == 0);   // mask, and the alternate stack of a fork
@@ -158,12 +157,13 @@ final class CloneCall {
     }
 
     /** The child process of a fork: memory (its own copy, or the caller's), files, limits, dispositions. */
-    private LinuxProcess newProcess(int pid, boolean sharedMemory, boolean sharedFiles, AddressSpace space)
-            throws ErrnoException {
+    private LinuxProcess newProcess(int pid, long flags, AddressSpace space) throws ErrnoException {
+        boolean sharedMemory = (flags & CLONE_VM) != 0;
         AtomicReference<LinuxProcess> self = new AtomicReference<>();
         String path = process.executablePath();
-        // CLONE_FILES: the very descriptor table (ProcessFiles.fork shares it); otherwise a copy.
-        ProcessFiles files = process.files.fork(() -> MapsFile.render(self.get().memory().map().vmas()), sharedFiles);
+        // CLONE_FILES: the very descriptor table (ProcessFiles.fork shares it), CLONE_FS the very cwd and umask.
+        ProcessFiles files = process.files.fork(() -> MapsFile.render(self.get().memory().map().vmas()),
+                (flags & CLONE_FILES) != 0, (flags & CLONE_FS) != 0);
         ProcessMemory memory;
         if (sharedMemory) {
             memory = process.memory();

@@ -82,6 +82,7 @@ final class ExecCall {
         if (!isElf(bytes)) {
             throw new ErrnoException(ENOEXEC, file + " is neither an ELF executable nor a #! script");
         }
+        String exe = exePath(file);
         AddressSpace space = task.memory().fresh();
         LinuxLoader.Image image;
         try {
@@ -99,7 +100,7 @@ final class ExecCall {
         task.exec(space);
         process.install(file, image.memory());
         process.setExecutable(bytes);
-        process.files.exec(file, () -> org.paravane.vmm.linux.mm.MapsFile.render(process.memory().map().vmas()));
+        process.files.exec(exe, () -> org.paravane.vmm.linux.mm.MapsFile.render(process.memory().map().vmas()));
         process.signals.exec();
         process.timers.deletePosixTimers();
         thread.comm = LinuxThread.commOf(file);
@@ -147,6 +148,24 @@ final class ExecCall {
             out.add(s);
         }
         throw new ErrnoException(E2BIG, "too many arguments");
+    }
+
+    /**
+     * What /proc/self/exe names after running {@code file}: the file itself (absolute, links followed), the current
+     * executable again for /proc/self/exe, and the given path for an executable the VM was launched with.
+     */
+    private String exePath(String file) throws ErrnoException {
+        if (file.equals("/proc/self/exe") || file.equals("/proc/" + process.pid + "/exe")) {
+            return process.files.exePath();
+        }
+        try {
+            return process.files.realPath(file);
+        } catch (ErrnoException e) {
+            if (e.errno() == ENOENT) {
+                return file;   // launched: not in the file system
+            }
+            throw e;
+        }
     }
 
     /** The file's bytes: the process's own executable for /proc/self/exe, else the guest's file (or a launched one). */

@@ -90,14 +90,7 @@ final class GroupCalls {
 
     /** TIOCGPGRP: the console's foreground group (the first process's group until someone sets it). */
     int foreground() {
-        int fg = process.host.foregroundGroup();
-        if (fg != 0) {
-            return fg;
-        }
-        LinuxProcess init = table.init();
-        synchronized (table) {
-            return init == null ? process.pgid : init.pgid;
-        }
+        return process.host.foregroundGroup();
     }
 
     /** TIOCSPGRP: a group of the caller's session becomes the console's foreground. */

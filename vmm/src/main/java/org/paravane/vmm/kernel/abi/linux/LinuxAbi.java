@@ -198,17 +198,19 @@ public final class LinuxAbi implements SyscallAbi {
     }
 
     /**
-     * Ctrl-C: SIGINT from the kernel to this process (every process counts as the console's foreground group until
-     * tcsetpgrp lands).
+     * Ctrl-C: SIGINT from the kernel to this process when it is in the console's foreground process group (as
+     * Linux's tty does); a process of a background group does not get it, but the Linux ABI still took the Ctrl-C.
      */
     @Override
     public boolean consoleInterrupt(SyscallTask task) {
         if (thread.task == null) {
             thread.task = task;
         }
+        int foreground = process.host.foregroundGroup();
         boolean first;
         synchronized (process.host.processes()) {
-            first = process.threads().stream().findFirst().map(t -> t == thread).orElse(false);
+            first = process.pgid == foreground
+                    && process.threads().stream().findFirst().map(t -> t == thread).orElse(false);
         }
         if (first) {   // once per process, whichever of its threads the kernel asks
             process.signals.post(SigInfo.sent(Signal.SIGINT, SigInfo.SI_KERNEL, 0, 0));
@@ -228,7 +230,8 @@ public final class LinuxAbi implements SyscallAbi {
 
     /**
      * Linux's rules for a call a signal interrupts: a handler to run ends it with EINTR, or restarts it (RIP back over
-     * the SYSCALL, RAX its number) when the handler has SA_RESTART and the call allows it; a fatal signal ends it (the
+     * the SYSCALL, RAX its number) when the handler has SA_RESTART and the call allows it, or returns the bytes it
+     * moved when it had moved some; a fatal signal ends it (the
      * process dies at its return to user mode); a signal without a handler lets it wait on (it acts at the return).
      */
     @Override
@@ -246,6 +249,9 @@ public final class LinuxAbi implements SyscallAbi {
             return null;
         }
         blocked.interrupted(task);
+        if (blocked instanceof WaitingCall w && w.moved() > 0) {
+            return new SyscallOutcome.Return(w.moved());   // a write that moved bytes returns them
+        }
         if (!fatal && blocked.restart() == Blocked.Restart.WITH_SA_RESTART && action.has(SigAction.SA_RESTART)) {
             return new SyscallOutcome.Restore(call.withRip(call.rip() - SYSCALL_LENGTH));
         }

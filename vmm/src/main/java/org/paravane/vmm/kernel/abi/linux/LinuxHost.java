@@ -118,8 +118,19 @@ public final class LinuxHost {
         return launched.get(path);
     }
 
+    /**
+     * The console's foreground process group: the one tcsetpgrp made it, else the group of the VM's first process (the
+     * session leader's); 0 before any process starts.
+     */
     int foregroundGroup() {
-        return foregroundGroup;
+        int fg = foregroundGroup;
+        if (fg != 0) {
+            return fg;
+        }
+        LinuxProcess init = processes.init();
+        synchronized (processes) {
+            return init == null ? 0 : init.pgid;
+        }
     }
 
     void setForegroundGroup(int pgid) {

@@ -25,8 +25,10 @@ final class LinuxProcess {
     final ProcessSignals signals = new ProcessSignals();
     /** ITIMER_REAL and the POSIX timers, which post to the process or one of its threads. */
     final SignalTimers timers = new SignalTimers(this);
-    /** Woken when a child changes state (exits), for wait4/waitid. */
+    /** Woken when a child changes state (ends, stops, continues), for wait4/waitid. */
     final WaitQueue childEvents = new WaitQueue();
+    /** Its stops and continues, for its parent's wait and SIGCHLD. */
+    final StopReports stops = new StopReports(this);
 
     private volatile ProcessMemory memory;
     private volatile MemoryCalls memoryCalls;
@@ -62,6 +64,7 @@ final class LinuxProcess {
         this.limits = new Limits(files);
         this.pgid = pid;
         this.sid = pid;
+        signals.reportTo(stops);
         install(executablePath, memory);
     }
 

@@ -21,12 +21,10 @@ import org.paravane.vmm.linux.fs.ProcessFiles;
  * poll, ppoll, select and pselect6: the descriptors' readiness checked, and when none is ready (and the timeout has
  * not passed) the call waits on every polled file's queue ({@link CallBlocks}) until a wake or its deadline, then
  * checks again. Files without a poll method are always ready. The signal masks of ppoll and pselect6 are checked for
- * their size; installing them for the wait is the signal code's.
+ * their size here and installed for the call by {@link SignalCalls#withMask}.
  */
 final class PollCalls {
     static final long NANOS = 1_000_000_000L, FOREVER = Long.MAX_VALUE;
-    /** How often a file that is not ready and has no wait queue (a terminal's host stream) is checked again. */
-    static final long RECHECK_NANOS = 10_000_000L;
     private static final int SELECT_IN = POLLIN | POLLRDNORM | POLLHUP | POLLERR, SELECT_OUT = POLLOUT | POLLWRNORM | POLLERR,
             SELECT_EX = POLLPRI;
 
@@ -95,7 +93,6 @@ final class PollCalls {
             throws ErrnoException, GuestAccessException, CallBlocks {
         ByteBuffer out = ByteBuffer.allocate(fd.length * 8).order(ByteOrder.LITTLE_ENDIAN);
         Set<WaitQueue> queues = new LinkedHashSet<>();
-        boolean polled = false;
         int ready = 0;
         for (int i = 0; i < fd.length; i++) {
             int revents = 0;
@@ -106,9 +103,7 @@ final class PollCalls {
                 } else {
                     revents = file.readiness() & ((events[i] & 0xffff) | POLLERR | POLLHUP);
                     if (file.waiters() != null) {
-                        queues.add(file.waiters());
-                    } else {
-                        polled |= revents == 0;
+                        queues.add(file.waiters());   // a file without a queue is always ready
                     }
                 }
             }
@@ -121,12 +116,7 @@ final class PollCalls {
             memory.write(fds, out.array());
             return ready;
         }
-        throw CallBlocks.neverRestarted(interests(queues), wakeBy(t, deadline, polled), () -> pollOnce(t, fds, fd, events, deadline));
-    }
-
-    /** When the waiting call must look again: its deadline, or sooner when a file can only be polled. */
-    private static long wakeBy(SyscallTask t, long deadline, boolean polled) {
-        return polled ? Math.min(deadline, t.nanosSinceStart() + RECHECK_NANOS) : deadline;
+        throw CallBlocks.neverRestarted(interests(queues), deadline, () -> pollOnce(t, fds, fd, events, deadline));
     }
 
     private OpenFile open(int fd) {
@@ -161,13 +151,20 @@ final class PollCalls {
         return pselect(t, nfds, readfds, writefds, exceptfds, timeout, timeval, false);
     }
 
-    /** pselect6(2): a timespec that is not updated; {@code sigdata} points to {sigset pointer, its size}. */
-    long pselect6(SyscallTask t, long nfds, long readfds, long writefds, long exceptfds, long timespec, long sigdata)
+    /** pselect6's sixth argument points to {sigset pointer, its size}: the sigset's address (checked), or 0. */
+    long pselectSigset(long sigdata) throws ErrnoException, GuestAccessException {
+        if (sigdata == 0) {
+            return 0;
+        }
+        long sigset = memory.readLong(sigdata);
+        checkSigsetSize(sigset, memory.readLong(sigdata + 8));
+        return sigset;
+    }
+
+    /** pselect6(2) (its mask installed by the caller, {@link #pselectSigset}): a timespec that is not updated. */
+    long pselect6(SyscallTask t, long nfds, long readfds, long writefds, long exceptfds, long timespec)
             throws ErrnoException, GuestAccessException, CallBlocks {
         long timeout = timespec(timespec);
-        if (sigdata != 0) {
-            checkSigsetSize(memory.readLong(sigdata), memory.readLong(sigdata + 8));
-        }
         return pselect(t, nfds, readfds, writefds, exceptfds, timeout, 0, true);
     }
 
@@ -194,7 +191,6 @@ final class PollCalls {
         long[][] result = new long[3][words];
         int[] masks = {SELECT_IN, SELECT_OUT, SELECT_EX};
         Set<WaitQueue> queues = new LinkedHashSet<>();
-        boolean polled = false;
         int ready = 0;
         for (int fd = 0; fd < n; fd++) {
             if (!member(sets, fd)) {
@@ -205,7 +201,6 @@ final class PollCalls {
                 throw new ErrnoException(EBADF, "fd " + fd + " was closed during select");
             }
             int readiness = file.readiness();
-            int before = ready;
             for (int s = 0; s < 3; s++) {
                 if (sets[s] != null && (sets[s][fd >> 6] & 1L << fd) != 0 && (readiness & masks[s]) != 0) {
                     result[s][fd >> 6] |= 1L << fd;
@@ -213,9 +208,7 @@ final class PollCalls {
                 }
             }
             if (file.waiters() != null) {
-                queues.add(file.waiters());
-            } else {
-                polled |= ready == before;
+                queues.add(file.waiters());   // a file without a queue is always ready
             }
         }
         long now = t.nanosSinceStart();
@@ -236,7 +229,7 @@ final class PollCalls {
             }
             return ready;
         }
-        throw CallBlocks.neverRestarted(interests(queues), wakeBy(t, deadline, polled),
+        throw CallBlocks.neverRestarted(interests(queues), deadline,
                 () -> selectOnce(t, n, sets, addresses, timeval, deadline));
     }
 

@@ -27,7 +27,11 @@ final class ProcessMemory {
 
     private final AddressSpace space;
     private MemoryMap map;
-    /** Rights or pages were taken away since the last {@link #takeFlush()}: the vCPU must drop its translations. */
+    /**
+     * This vCPU's translation of a page is older than the page tables (a page made writable in place, or provided by
+     * another thread meanwhile) since the last {@link #takeFlush()}: the faulting vCPU drops its translations. Rights
+     * taken away are the space's shootdown's business.
+     */
     private boolean flushNeeded;
 
     ProcessMemory(AddressSpace space) {
@@ -46,20 +50,19 @@ final class ProcessMemory {
         return space;
     }
 
-    /** Applies one decision of the memory map to the page tables. */
+    /**
+     * Applies one decision of the memory map to the page tables. Where rights or pages go, the space shoots their
+     * translations down on every vCPU ({@link AddressSpace}'s shootdown) before the call returns.
+     */
     synchronized void apply(MapChange change) {
         switch (change) {
             case MapChange.Mapped m -> {
                 // Fresh mappings start empty: pages come on first touch. What was there before was unmapped first.
                 if (hasAnyPage(m.start(), m.length())) {
                     space.unmap(m.start(), m.length());
-                    flushNeeded = true;
                 }
             }
-            case MapChange.Unmapped u -> {
-                space.unmap(u.start(), u.length());
-                flushNeeded = true;
-            }
+            case MapChange.Unmapped u -> space.unmap(u.start(), u.length());
             case MapChange.Protected p -> {
                 boolean readable = p.prot() != 0, writable = (p.prot() & PROT_WRITE) != 0,
                         executable = (p.prot() & PROT_EXEC) != 0;
@@ -67,16 +70,9 @@ final class ProcessMemory {
                 if (writable) {
                     keepSharedPagesOfPrivateMappingsReadOnly(p.start(), p.length(), readable, executable);
                 }
-                flushNeeded = true;
             }
-            case MapChange.Moved m -> {
-                space.move(m.from(), m.start(), m.length());
-                flushNeeded = true;
-            }
-            case MapChange.Discarded d -> {
-                space.unmap(d.start(), d.length());
-                flushNeeded = true;
-            }
+            case MapChange.Moved m -> space.move(m.from(), m.start(), m.length());
+            case MapChange.Discarded d -> space.unmap(d.start(), d.length());
         }
     }
 
@@ -100,11 +96,6 @@ final class ProcessMemory {
         return space.hasPage(start) || space.hasPage(start + length - PAGE);
     }
 
-    /** fork write-protected every page: the caller's translations must go. */
-    synchronized void flushAfterFork() {
-        flushNeeded = true;
-    }
-
     /** Whether the TLB must be flushed; clears the request. */
     synchronized boolean takeFlush() {
         boolean f = flushNeeded;
@@ -125,7 +116,7 @@ final class ProcessMemory {
         boolean readable = v.prot() != 0, writable = (v.prot() & PROT_WRITE) != 0, executable = (v.prot() & PROT_EXEC) != 0;
         if (space.hasPage(page)) {
             if (write && space.copyOnWrite(page)) {
-                flushNeeded = true;   // the read-only translation of the shared page must go
+                flushNeeded = true;   // this vCPU's read-only translation of the page must go
                 return true;
             }
             long shared = space.sharedPage(page);
@@ -173,7 +164,6 @@ final class ProcessMemory {
         }
         space.unmap(page, PAGE);
         space.mapPage(page, contents, true, true, exec);
-        flushNeeded = true;
     }
 
     /** x86 pages cannot be write- or execute-only: write and exec imply read, as on Linux. */

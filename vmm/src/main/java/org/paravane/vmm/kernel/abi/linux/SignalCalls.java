@@ -138,6 +138,29 @@ final class SignalCalls {
         return new SyscallOutcome.Block(new UntilSignal());
     }
 
+    /**
+     * ppoll, pselect6, epoll_pwait and epoll_pwait2: {@code call} runs with the mask at {@code sigmask} (0: the
+     * thread's own). The old mask comes back when the call completes; when a signal interrupts it, after that signal's
+     * handler (the frame saves the old mask, as for sigsuspend).
+     */
+    long withMask(long sigmask, CallBlocks.Attempt call) throws ErrnoException, GuestAccessException, CallBlocks {
+        if (sigmask == 0) {
+            return call.attempt();
+        }
+        thread.suspendWith(process.memory().readLong(sigmask));
+        boolean waits = false;
+        try {
+            return call.attempt();
+        } catch (CallBlocks blocks) {
+            waits = true;
+            throw blocks.whenCompleted(thread::restoreSavedMask);
+        } finally {
+            if (!waits) {
+                thread.restoreSavedMask();
+            }
+        }
+    }
+
     /** pause: waits until a handler runs (or the process ends). */
     SyscallOutcome pause() {
         return new SyscallOutcome.Block(new UntilSignal());

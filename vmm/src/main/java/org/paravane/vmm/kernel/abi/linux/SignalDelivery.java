@@ -66,7 +66,7 @@ final class SignalDelivery {
                         continue;
                     }
                     case STOP -> {
-                        signals().stop();
+                        signals().stop(sig);
                         return new SyscallOutcome.Block(new Stopped(regs));
                     }
                     case TERM, CORE -> {

@@ -133,21 +133,23 @@ final class SyscallTable {
             case 7 -> ok(poll.poll(t, a, b, c));                                  // poll
             case 271 -> {                                                         // ppoll
                 PollCalls.checkSigsetSize(d, e);
-                yield ok(poll.ppoll(t, a, b, poll.timespec(c)));
+                long timeout = poll.timespec(c);
+                yield ok(signals.withMask(d, () -> poll.ppoll(t, a, b, timeout)));
             }
             case 23 -> ok(poll.select(t, a, b, c, d, e));                         // select
-            case 270 -> ok(poll.pselect6(t, a, b, c, d, e, f));                  // pselect6
+            case 270 -> ok(signals.withMask(poll.pselectSigset(f), () -> poll.pselect6(t, a, b, c, d, e)));   // pselect6
             case 213 -> ok(epoll.epollCreate((int) a));                           // epoll_create
             case 291 -> ok(epoll.epollCreate1((int) a));                          // epoll_create1
             case 233 -> ok(epoll.epollCtl(fd(a), (int) b, fd(c), d));             // epoll_ctl
             case 232 -> ok(epoll.epollWait(t, fd(a), b, (int) c, millis(d)));    // epoll_wait
             case 281 -> {                                                         // epoll_pwait
                 PollCalls.checkSigsetSize(e, f);
-                yield ok(epoll.epollWait(t, fd(a), b, (int) c, millis(d)));
+                yield ok(signals.withMask(e, () -> epoll.epollWait(t, fd(a), b, (int) c, millis(d))));
             }
             case 441 -> {                                                         // epoll_pwait2
                 PollCalls.checkSigsetSize(e, f);
-                yield ok(epoll.epollWait(t, fd(a), b, (int) c, poll.timespec(d)));
+                long timeout = poll.timespec(d);
+                yield ok(signals.withMask(e, () -> epoll.epollWait(t, fd(a), b, (int) c, timeout)));
             }
             case 284 -> ok(epoll.eventfd2(a, 0));                                 // eventfd
             case 290 -> ok(epoll.eventfd2(a, (int) b));                           // eventfd2
@@ -219,6 +221,26 @@ final class SyscallTable {
             }
             case 266 -> {                                                         // symlinkat
                 files.symlinkat(path(a), fd(b), path(c));
+                yield ok(0);
+            }
+            case 86 -> {                                                          // link
+                files.linkat(Fcntl.AT_FDCWD, path(a), Fcntl.AT_FDCWD, path(b), 0);
+                yield ok(0);
+            }
+            case 265 -> {                                                         // linkat
+                files.linkat(fd(a), path(b), fd(c), path(d), (int) e);
+                yield ok(0);
+            }
+            case 90 -> {                                                          // chmod
+                files.fchmodat(Fcntl.AT_FDCWD, path(a), (int) b, 0);
+                yield ok(0);
+            }
+            case 91 -> {                                                          // fchmod
+                files.fchmodat(fd(a), null, (int) b, 0);
+                yield ok(0);
+            }
+            case 268, 452 -> {                                                    // fchmodat, fchmodat2
+                files.fchmodat(fd(a), path(b), (int) c, nr == 452 ? (int) d : 0);
                 yield ok(0);
             }
             case 95 -> ok(files.umask((int) a));                                  // umask

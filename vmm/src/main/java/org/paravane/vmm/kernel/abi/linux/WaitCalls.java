@@ -14,14 +14,15 @@ import org.paravane.vmm.linux.signal.Signal;
 
 /**
  * wait4 and waitid: a child of the caller's process that has ended is reaped (its status reported, its pid freed);
- * with none yet the call blocks (off its vCPU) until a child ends, or answers at once under WNOHANG. Stopped and
- * continued children are not reported (processes do not stop), so WUNTRACED and WCONTINUED change nothing.
+ * a child's stop (WUNTRACED, WSTOPPED) or continue (WCONTINUED) is reported once, with Linux's status words
+ * ({@code 0x7f | signal << 8}, {@code 0xffff}); with nothing to report yet the call blocks (off its vCPU) until a
+ * child changes state, or answers at once under WNOHANG.
  */
 final class WaitCalls {
     static final int WNOHANG = 1, WUNTRACED = 2, WSTOPPED = 2, WEXITED = 4, WCONTINUED = 8, WNOWAIT = 0x01000000;
     static final int WNOTHREAD = 0x20000000, WALL = 0x40000000, WCLONE = 0x80000000;
     static final int P_ALL = 0, P_PID = 1, P_PGID = 2;
-    static final int CLD_EXITED = 1, CLD_KILLED = 2;
+    static final int CLD_EXITED = 1, CLD_KILLED = 2, CLD_STOPPED = 5, CLD_CONTINUED = 6;
 
     private final LinuxProcess process;
 
@@ -52,7 +53,7 @@ final class WaitCalls {
         int p = (int) pid;
         Selector which = p > 0 ? new Selector(P_PID, p) : p == -1 ? new Selector(P_ALL, 0)
                 : new Selector(P_PGID, p == 0 ? 0 : -p);
-        return waitFor(task, which, (int) options, false, found -> {
+        return waitFor(task, which, (int) options | WEXITED, false, found -> {
             if (found == null) {
                 return 0;   // WNOHANG, and the children live on
             }
@@ -83,10 +84,6 @@ final class WaitCalls {
             case P_PGID -> new Selector(P_PGID, (int) id);
             default -> throw new ErrnoException(EINVAL, "waitid id type " + idType);
         };
-        if ((options & WEXITED) == 0) {
-            // Only stops and continues are asked for, which never happen here.
-            return new SyscallOutcome.Return(hasChild(which) ? 0 : -ECHILD);
-        }
         return waitFor(task, which, (int) options, (options & WNOWAIT) != 0, found -> {
             if (infop != 0) {
                 process.memory().write(infop, siginfo(found));
@@ -98,15 +95,31 @@ final class WaitCalls {
         });
     }
 
-    /** siginfo_t of a child's end: SIGCHLD, CLD_EXITED or CLD_KILLED, its pid, uid 0, its status or signal. */
+    /**
+     * siginfo_t of a child's change: SIGCHLD, CLD_EXITED, CLD_KILLED, CLD_STOPPED or CLD_CONTINUED, its pid, uid 0,
+     * its exit status or signal.
+     */
     private static byte[] siginfo(Found found) {
         ByteBuffer b = ByteBuffer.allocate(128).order(ByteOrder.LITTLE_ENDIAN);
         if (found == null) {
             return b.array();   // WNOHANG with nothing to report: si_signo and si_pid stay 0
         }
-        boolean killed = (found.status() & 0x7F) != 0;
-        b.putInt(0, Signal.SIGCHLD).putInt(4, 0).putInt(8, killed ? CLD_KILLED : CLD_EXITED);
-        b.putInt(16, found.pid()).putInt(20, 0).putInt(24, killed ? found.status() & 0x7F : (found.status() >> 8) & 0xFF);
+        int s = found.status(), code, value;
+        if (s == StopReports.CONTINUED_STATUS) {
+            code = CLD_CONTINUED;
+            value = Signal.SIGCONT;
+        } else if ((s & 0xFF) == 0x7F) {
+            code = CLD_STOPPED;
+            value = s >> 8 & 0xFF;
+        } else if ((s & 0x7F) != 0) {
+            code = CLD_KILLED;
+            value = s & 0x7F;
+        } else {
+            code = CLD_EXITED;
+            value = s >> 8 & 0xFF;
+        }
+        b.putInt(0, Signal.SIGCHLD).putInt(4, 0).putInt(8, code);
+        b.putInt(16, found.pid()).putInt(20, 0).putInt(24, value);
         return b.array();
     }
 
@@ -121,7 +134,7 @@ final class WaitCalls {
         process.childEvents.add(task.waker());
         Found found;
         try {
-            found = reap(which, keep);
+            found = reap(which, options, keep);
         } catch (ErrnoException e) {
             process.childEvents.remove(task.waker());
             throw e;
@@ -151,14 +164,11 @@ final class WaitCalls {
         }
     }
 
-    private boolean hasChild(Selector which) {
-        synchronized (process.host.processes()) {
-            return process.children.stream().anyMatch(c -> which.matches(c, process));
-        }
-    }
-
-    /** The first ended child {@code which} selects, reaped unless {@code keep}; null if none yet; ECHILD if none. */
-    private Found reap(Selector which, boolean keep) throws ErrnoException {
+    /**
+     * The first child {@code which} selects with something {@code options} asks for: an end (the child reaped unless
+     * {@code keep}), a stop or a continue (taken unless {@code keep}); null if none yet; ECHILD if no child matches.
+     */
+    private Found reap(Selector which, int options, boolean keep) throws ErrnoException {
         ProcessTable table = process.host.processes();
         synchronized (table) {
             boolean any = false;
@@ -168,11 +178,18 @@ final class WaitCalls {
                 }
                 any = true;
                 if (child.state() == LinuxProcess.State.ZOMBIE) {
+                    if ((options & WEXITED) == 0) {
+                        continue;
+                    }
                     Found f = new Found(child.pid, child.waitStatus());
                     if (!keep) {
                         ProcessCalls.reap(table, child);
                     }
                     return f;
+                }
+                int status = child.stops.take((options & WSTOPPED) != 0, (options & WCONTINUED) != 0, keep);
+                if (status != -1) {
+                    return new Found(child.pid, status);
                 }
             }
             if (!any) {

@@ -17,12 +17,15 @@ final class WaitingCall implements Blocked {
     private final Waker waker;
     /** How an attempt's result or failure becomes the call's outcome (errno, EFAULT, SIGPIPE). */
     private final Function<CallBlocks.Attempt, SyscallOutcome> settle;
+    /** The first wait's completion action (later waits are the retry's and do not know it). */
+    private final Runnable completed;
     private CallBlocks current;
 
     private WaitingCall(Waker waker, CallBlocks first, Function<CallBlocks.Attempt, SyscallOutcome> settle) {
         this.waker = waker;
         this.current = first;
         this.settle = settle;
+        this.completed = first.completed;
     }
 
     /** The call could not complete ({@code blocks}): arm, try again, and block when it still cannot. */
@@ -47,6 +50,11 @@ final class WaitingCall implements Blocked {
         disarm(current);
     }
 
+    /** What the call moved before it waited: a signal that ends the wait makes the call return it when not 0. */
+    long moved() {
+        return current.moved;
+    }
+
     private SyscallOutcome tryAgain() {
         while (true) {
             CallBlocks[] next = new CallBlocks[1];
@@ -63,6 +71,9 @@ final class WaitingCall implements Blocked {
             });
             if (next[0] == null) {
                 disarm(current);
+                if (completed != null) {
+                    completed.run();
+                }
                 return outcome;
             }
             CallBlocks more = next[0];
