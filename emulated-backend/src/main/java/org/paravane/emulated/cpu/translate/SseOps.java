@@ -69,7 +69,7 @@ final class SseOps {
     /** Whether {@code insn} is translated here: a form above between XMM registers and plain memory. */
     static boolean supports(Decoded d, Insn insn) {
         Form f = form(d.mnemonic());
-        if (f == null || d.lock()) {
+        if (f == null || d.lock() || d.operandCount() < 2) {
             return false;
         }
         for (Operand o : d.operands()) {
