@@ -64,22 +64,41 @@ final class BlockCompiler {
 
     private final boolean inlining;
 
-    private BlockCompiler(Block block, CodeBuilder code, boolean prefixes, boolean inlining) {
+    private BlockCompiler(Block block, CodeBuilder code, boolean prefixes, boolean inlining, boolean inlineProbes) {
         this.block = block;
         this.inlining = inlining;
         this.prefixes = prefixes;
         this.code = code;
-        this.ops = new InlineOps(this, code);
+        this.ops = new InlineOps(this, code, inlineProbes);
     }
 
     private static ClassDesc desc(Class<?> c) {
         return ClassDesc.ofDescriptor(c.descriptorString());
     }
 
+    /**
+     * The JIT leaves a method of more bytecode than this interpreted ({@code -XX:HugeMethodLimit}, with
+     * {@code DontCompileHugeMethods} on by default): a long block whose inlined TLB probes would pass it is written
+     * with calls to the Cpu's accessors instead.
+     */
+    static final int HUGE_METHOD = 8000;
+
     /** The class file of {@code block}'s translation; its class data is the block's {@code Insn[]}. */
     static byte[] compile(Block block, boolean prefixes, boolean inline, ClassLoader loader) {
         ClassFile cf = ClassFile.of(ClassFile.ClassHierarchyResolverOption.of(
                 ClassHierarchyResolver.defaultResolver().orElse(ClassHierarchyResolver.ofClassLoading(loader))));
+        byte[] bytes = build(cf, block, prefixes, inline, true);
+        return runLength(cf, bytes) <= HUGE_METHOD ? bytes : build(cf, block, prefixes, inline, false);
+    }
+
+    /** The bytecode length of {@code run} in {@code classFile}. */
+    static int runLength(ClassFile cf, byte[] classFile) {
+        return cf.parse(classFile).methods().stream().filter(m -> m.methodName().equalsString("run"))
+                .flatMap(m -> m.code().stream()).mapToInt(c -> ((java.lang.classfile.attribute.CodeAttribute) c)
+                        .codeLength()).sum();
+    }
+
+    private static byte[] build(ClassFile cf, Block block, boolean prefixes, boolean inline, boolean inlineProbes) {
         return cf.build(SELF, cb -> {
             cb.withFlags(ClassFile.ACC_FINAL | ClassFile.ACC_SYNTHETIC);
             cb.withInterfaceSymbols(desc(CompiledBlock.class));
@@ -108,20 +127,19 @@ final class BlockCompiler {
                 c.return_();
             });
             cb.withMethodBody("run", MethodTypeDesc.of(CD_int, CD_CPU, CD_int), ClassFile.ACC_PUBLIC
-                    | ClassFile.ACC_FINAL, c -> new BlockCompiler(block, c, prefixes, inline).emitRun());
+                    | ClassFile.ACC_FINAL, c -> new BlockCompiler(block, c, prefixes, inline, inlineProbes).emitRun());
         });
     }
 
     private void emitRun() {
         int n = block.length();
         boolean[] inline = new boolean[n];
-        boolean all = true, memory = false;
+        boolean all = true;
         for (int i = 0; i < n; i++) {
             inline[i] = inlining && ops.supports(block.insn(i));
             all &= inline[i];
             if (inline[i]) {
                 used |= InlineOps.registers(block.insn(i).decoded);
-                memory |= InlineOps.accessesMemory(block.insn(i).decoded);
             }
         }
         boolean loop = all && selfLoop();
@@ -136,9 +154,7 @@ final class BlockCompiler {
         code.aload(CPU);
         code.getfield(CD_CPU, "r", CD_LONG_ARRAY);
         code.astore(ARRAY);
-        if (memory) {
-            ops.memory().prologue();
-        }
+        ops.prologue(block, inline);
         reload();
         for (int slot : new int[] {D, S, R, AUX}) {
             code.lconst_0();
@@ -181,7 +197,7 @@ final class BlockCompiler {
             code.labelBinding(end);
             if (throwsOrStops) {
                 handlers.add(new Handler(start, end, i, dirtyBefore, flagsBefore, syncedBefore));
-                if (i + 1 < n) {
+                if (i + 1 < n && (!inline[i] || InlineOps.mayStop(insn.decoded))) {
                     emitStopCheck(i);
                 }
             }

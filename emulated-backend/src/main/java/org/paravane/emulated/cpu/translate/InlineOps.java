@@ -31,15 +31,37 @@ final class InlineOps {
     private final MemoryAccess memory;
     private final SseOps sse;
 
-    InlineOps(BlockCompiler bc, CodeBuilder code) {
+    /** {@code inlineProbes}: loads and stores probe the TLB in bytecode, else call the Cpu's accessors. */
+    InlineOps(BlockCompiler bc, CodeBuilder code, boolean inlineProbes) {
         this.bc = bc;
         this.code = code;
-        this.memory = new MemoryAccess(code, CPU);
+        this.memory = new MemoryAccess(code, CPU, inlineProbes);
         this.sse = new SseOps(bc, code, memory, (m, d) -> ea(m, d, true));
     }
 
-    MemoryAccess memory() {
-        return memory;
+    /** At the block's entry: the locals the inlined instructions of {@code block} ({@code inline}) rely on. */
+    void prologue(org.paravane.emulated.cpu.Block block, boolean[] inline) {
+        boolean loads = false, xmm = false;
+        for (int i = 0; i < inline.length; i++) {
+            if (inline[i]) {
+                loads |= accessesMemory(block.insn(i).decoded);
+                xmm |= SseOps.supports(block.insn(i).decoded, block.insn(i));
+            }
+        }
+        if (loads) {
+            memory.prologue();
+        }
+        if (xmm) {
+            sse.prologue();
+        }
+    }
+
+    /**
+     * Whether an inlined {@code d} can end its block early: only a memory access can (a store into decoded code, an
+     * MMIO access whose exit is pending); an SSE operation between registers can fault (#UD, #NM, #XM) but not stop.
+     */
+    static boolean mayStop(Decoded d) {
+        return accessesMemory(d);
     }
 
     // ---- what is inlined ----------------------------------------------------------------------------------------
