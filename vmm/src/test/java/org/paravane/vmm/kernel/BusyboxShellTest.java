@@ -24,10 +24,10 @@ class BusyboxShellTest {
 
     @BeforeAll
     static void makeRoot() throws Exception {
-        Path busybox = RealPrograms.program("busybox");
+        Path busybox = LinuxPrograms.realProgram("busybox");
         Path bin = Files.createDirectories(root.resolve("bin"));
         Files.copy(busybox, bin.resolve("busybox"));
-        for (String a : RealPrograms.runNative(busybox, List.of("--list"), root, new byte[0]).stdout().split("\n")) {
+        for (String a : LinuxPrograms.runNative(busybox, List.of("--list"), root, new byte[0]).stdout().split("\n")) {
             if (!a.isBlank() && !a.equals("busybox")) {
                 Files.createSymbolicLink(bin.resolve(a.strip()), Path.of("busybox"));
             }
@@ -63,12 +63,12 @@ class BusyboxShellTest {
     }
 
     /** {@code sh -c script} from /data, guest and native, compared. */
-    private static RealPrograms.Run sameAsNative(String script) throws Exception {
+    private static LinuxPrograms.Run sameAsNative(String script) throws Exception {
         List<String> args = List.of("sh", "-c", "cd /data && " + script);
-        RealPrograms.Run expected = NativeChroot.run(root, "/", prepend("/bin/busybox", args), new byte[0], 120);
-        RealPrograms.Run actual;
+        LinuxPrograms.Run expected = NativeChroot.run(root, "/", prepend("/bin/busybox", args), new byte[0], 120);
+        LinuxPrograms.Run actual;
         try (GuestStack s = GuestStack.emulated()) {
-            actual = RealPrograms.run(s, "sh", RealPrograms.program("busybox"), args, root, new byte[0], 300);
+            actual = LinuxPrograms.run(s, "sh", LinuxPrograms.realProgram("busybox"), args, root, new byte[0], 300);
         }
         assertThat(actual.stdout()).as("stdout of sh -c '%s'; guest run: %s; native: %s", script, actual, expected)
                 .isEqualTo(expected.stdout());

@@ -79,7 +79,7 @@ final class BusyboxSuite {
         Path bb = Files.createDirectories(root.resolve("bb"));
         Files.copy(busybox, bin.resolve("busybox"), StandardCopyOption.REPLACE_EXISTING);
         List<String> list = new ArrayList<>();
-        for (String a : RealPrograms.runNative(busybox, List.of("--list"), root, new byte[0]).stdout().split("\n")) {
+        for (String a : LinuxPrograms.runNative(busybox, List.of("--list"), root, new byte[0]).stdout().split("\n")) {
             if (!a.isBlank()) {
                 list.add(a.strip());
             }
