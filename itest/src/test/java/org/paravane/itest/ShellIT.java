@@ -81,6 +81,18 @@ public class ShellIT {
         assertTrue(refused, refused.contains("--latency 'fast' is not a duration like 100us, 3ms, 2s or 1m"));
     }
 
+    @Test
+    public void theDemosMipsTableSwitchesTheSoftwareCpuToItsInterpreterAndBack() throws Exception {
+        String out = shell.exec("paravane:demo --backend emulated --experiment synthetic --rounds 1 --latency 100us"
+                + " --time 200ms --slice 1ms");
+        assertTrue(out, out.matches("(?s).*kernel +M instr +interpreter +translator +\\(1st run\\) +transl/interp\n  cpu_alu .*"));
+        Dictionary<String, Object> after = configAdmin.getConfiguration("org.paravane.emulated", "?").getProperties();
+        assertTrue("the software CPU's configuration put back: " + after,
+                after == null || !"false".equals(String.valueOf(after.get("translation"))));
+        String backends = shell.exec("paravane:backends");
+        assertTrue(backends, backends.contains("hot blocks translated") && !backends.contains("interpreted"));
+    }
+
     /** A Linux test program of guests/linux as the guests module built it. */
     static String linuxProgram(String name) {
         java.io.File f = new java.io.File(System.getProperty("paravane.root", ".."), "guests/target/classes/guests/linux/" + name);

@@ -42,7 +42,6 @@ final class MipsTable {
     }
 
     static String run(VmManager manager, List<Column> columns, TranslationSwitch translation, int rounds) throws Exception {
-        int kernels = CpuKernels.KERNELS.size();
         List<List<List<CpuKernels.Run>>> runs = new ArrayList<>();   // [column][round][kernel]
         columns.forEach(c -> runs.add(new ArrayList<>()));
         for (int round = 0; round < rounds; round++) {
@@ -52,6 +51,12 @@ final class MipsTable {
                         : translation.with(col.translate(), () -> CpuKernels.run(manager, col.backend(), col.scale())));
             }
         }
+        return table(columns, runs);
+    }
+
+    /** The table of these runs ({@code runs[column][round][kernel]}). */
+    static String table(List<Column> columns, List<List<List<CpuKernels.Run>>> runs) {
+        int kernels = CpuKernels.KERNELS.size(), rounds = runs.getFirst().size();
         long[][] instructions = new long[columns.size()][kernels];   // a column's own count, or one of its scale
         double[][] best = new double[columns.size()][kernels], first = new double[columns.size()][kernels];
         for (int c = 0; c < columns.size(); c++) {

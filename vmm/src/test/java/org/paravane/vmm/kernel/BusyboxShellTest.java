@@ -161,6 +161,16 @@ class BusyboxShellTest {
     }
 
     @Test
+    void procListsTheProcesses() throws Exception {
+        // busybox's pidof and taskset cases: /proc had only self, so pidof found nothing; a script's name is its comm;
+        // sched_getaffinity answered ESRCH for any other process
+        sameAsNative("sleep 60 & p=$!; sleep 1; pidof sleep | grep -c -w $p; cat /proc/$p/comm; tr '\\0' ' ' < /proc/$p/cmdline;"
+                + " echo; readlink /proc/$p/exe; cut -d' ' -f2,4 /proc/$p/stat | sed \"s/ $$\\$/ parent/\"; kill $p;"
+                + " pidof nosuchprogram; echo \"none $?\"; /scripts/count.sh a >/dev/null; ls -d /proc/[0-9]* | grep -c -w $$;"
+                + " taskset -p $$ >/dev/null; echo \"affinity of another process $?\"");
+    }
+
+    @Test
     void aMissingCommandAndAMissingFile() throws Exception {
         sameAsNative("nosuchcommand; echo \"status $?\"");
         sameAsNative("cat /data/none.txt; echo \"status $?\"");
