@@ -3,7 +3,6 @@ package org.paravane.vmm.kernel;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.logging.Handler;
@@ -12,11 +11,7 @@ import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.paravane.api.asyncpf.PreemptionModel;
 import org.paravane.vmm.kernel.abi.linux.LinuxHost;
-import org.paravane.vmm.kernel.abi.linux.LinuxOptions;
-import org.paravane.vmm.kernel.abi.linux.LinuxProcessSpec;
-import org.paravane.vmm.linux.fs.Console;
 import org.paravane.vmm.linux.fs.FileSystem;
 
 /**
@@ -58,16 +53,9 @@ class OutOfMemoryTest {
 
     private Result run(String program, String... args) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        Console console = Console.streams(InputStream.nullInputStream(), out, out);
-        KernelConfig config = new KernelConfig(PreemptionModel.PREEMPTIBLE, WaitPolicy.DECISION_TABLE, 2000,
-                KernelConfig.Console.NONE, null, new LinuxOptions(FileSystem.Options.emptyRoot(), console));
-        GuestKernel k = stack.kernel("oom-" + program, 2, 64, config);
-        List<String> argv = new java.util.ArrayList<>(List.of("/bin/" + program));
-        argv.addAll(List.of(args));
-        Task t = k.launch(TaskSpec.linuxProcess(program, new LinuxProcessSpec("/bin/" + program,
-                LinuxPrograms.program(program), argv, List.of("HOME=/root"))));
-        GuestStack.runToEnd(k);
-        return new Result(t, out.toString(), k);
+        LinuxPrograms.Started s = LinuxPrograms.start(stack, 2, FileSystem.Options.emptyRoot(), out, program, args);
+        s.awaitEnd();
+        return new Result(s.task(), out.toString(), s.kernel());
     }
 
     private List<String> oomLines() {
