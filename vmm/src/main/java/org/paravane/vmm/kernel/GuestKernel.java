@@ -12,6 +12,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiPredicate;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -24,6 +25,7 @@ import org.paravane.api.memory.GuestMemory;
 import org.paravane.api.memory.MemoryRegion;
 import org.paravane.api.memory.PageSourceException;
 import org.paravane.vmm.kernel.abi.SyscallAbi;
+import org.paravane.vmm.kernel.abi.SyscallTask;
 import org.paravane.vmm.kernel.abi.linux.LinuxHost;
 import org.paravane.vmm.kernel.abi.linux.LinuxLoader;
 import org.paravane.vmm.kernel.abi.paravane.GuestAbi;
@@ -252,13 +254,25 @@ public final class GuestKernel implements AutoCloseable {
      * group). False when none did, so the caller decides (a VM of Paravane tasks is stopped).
      */
     public boolean interruptForeground() {
+        return offerToLiveTasks("Ctrl-C", (abi, task) -> abi.consoleInterrupt(task));
+    }
+
+    /**
+     * A shutdown request ({@code paravane:shutdown}): each live task's ABI may take it (Linux's posts SIGTERM to every
+     * process). False when none did: nothing in the VM will end by itself, so the caller stops it.
+     */
+    public boolean requestTermination() {
+        return offerToLiveTasks("a shutdown request", (abi, task) -> abi.terminateRequest(task));
+    }
+
+    private boolean offerToLiveTasks(String what, BiPredicate<SyscallAbi, SyscallTask> offer) {
         boolean taken = false;
         for (Task t : tasks) {
             if (t.state() != Task.State.EXITED) {
                 try {
-                    taken |= t.abi().consoleInterrupt(t.syscallView());
+                    taken |= offer.test(t.abi(), t.syscallView());
                 } catch (RuntimeException e) {
-                    LOG.log(Level.WARNING, t + ": its ABI failed to take Ctrl-C", e);
+                    LOG.log(Level.WARNING, t + ": its ABI failed to take " + what, e);
                 }
             }
         }

@@ -3,6 +3,7 @@ package org.paravane.vmm.manager;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.Dictionary;
@@ -216,6 +217,22 @@ public class VmManager {
 
     public void stop(String name) {
         vm(name).end(ManagedVm.State.STOPPED, null);
+    }
+
+    /**
+     * Asks a running VM to end (its ABI decides how: Linux processes get SIGTERM) and stops it at once if it has not
+     * ended within {@code grace}, so a program that ignores the request is still stopped; the VM's end state
+     * (FINISHED when its programs ended by themselves).
+     */
+    public ManagedVm.State shutdown(String name, Duration grace) throws InterruptedException {
+        ManagedVm vm = vm(name);
+        if (!vm.isActive()) {
+            throw new IllegalArgumentException("VM '" + name + "' has already ended (" + vm.state() + ")");
+        }
+        if (!vm.kernel().requestTermination() || !vm.awaitEnd(grace)) {
+            vm.end(ManagedVm.State.STOPPED, null);
+        }
+        return vm.awaitEnd();
     }
 
     /** Forgets {@code name} if it has ended (its outputs and stats go with it). */

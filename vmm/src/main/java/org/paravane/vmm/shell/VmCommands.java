@@ -2,6 +2,7 @@ package org.paravane.vmm.shell;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
@@ -23,14 +24,15 @@ import org.paravane.vmm.manager.ManagedVm;
 import org.paravane.vmm.manager.VmManager;
 
 /**
- * {@code paravane:run}, {@code vms}, {@code stats}, {@code kill}, {@code migrate}, {@code snapshot}, {@code images}.
- * Stopping a VM is {@code kill}, not {@code stop}: an unscoped {@code stop 14} must stay Felix's bundle command.
+ * {@code paravane:run}, {@code vms}, {@code stats}, {@code kill}, {@code shutdown}, {@code migrate}, {@code snapshot},
+ * {@code images}. Stopping a VM is {@code kill} (at once) or {@code shutdown} (asked first), not {@code stop}: an
+ * unscoped {@code stop 14} must stay Felix's bundle command.
  * A command typed without its arguments answers with its usage line (the overloads without parameters).
  */
 @Component(service = VmCommands.class, property = {
         "osgi.command.scope=paravane",
         "osgi.command.function=run", "osgi.command.function=vms", "osgi.command.function=stats",
-        "osgi.command.function=kill", "osgi.command.function=migrate", "osgi.command.function=snapshot",
+        "osgi.command.function=kill", "osgi.command.function=shutdown", "osgi.command.function=migrate", "osgi.command.function=snapshot",
         "osgi.command.function=images"})
 public class VmCommands {
 
@@ -169,6 +171,22 @@ public class VmCommands {
     @Descriptor("stop a VM")
     public String kill() {
         throw usage("paravane:kill <vm> (paravane:vms lists the VMs)");
+    }
+
+    @Descriptor("ask a VM to end (its Linux processes get SIGTERM), and stop it at once if it has not ended within the"
+            + " grace period")
+    public String shutdown(@Descriptor("how long the VM's programs have to end, e.g. 500ms, 5s (default 5s)")
+                           @Parameter(names = {"-g", "--grace"}, absentValue = "5s") String grace,
+                           @Descriptor("VM name") String name) throws InterruptedException {
+        Duration wait = Durations.parse(grace, "--grace", ChronoUnit.SECONDS);
+        ManagedVm.State end = manager.shutdown(name, wait);
+        return "VM " + name + (end == ManagedVm.State.STOPPED ? " stopped after " + millis(wait.toNanos())
+                + " (its programs had not ended)" : " ended (" + end.name().toLowerCase(Locale.ROOT) + ")");
+    }
+
+    @Descriptor("ask a VM to end")
+    public String shutdown() {
+        throw usage("paravane:shutdown [-g|--grace 5s] <vm> (paravane:vms lists the VMs)");
     }
 
     @Descriptor("move a running VM to another backend")

@@ -82,4 +82,12 @@ public interface SyscallAbi {
     default boolean consoleInterrupt(SyscallTask task) {
         return false;
     }
+
+    /**
+     * The VM is asked to shut down ({@code paravane:shutdown}): the ABI may tell the task so (Linux: SIGTERM to every
+     * process, as init does at shutdown); true when it took it. The default does not, and the VM stops at once.
+     */
+    default boolean terminateRequest(SyscallTask task) {
+        return false;
+    }
 }

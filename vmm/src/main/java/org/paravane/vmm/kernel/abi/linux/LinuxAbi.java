@@ -1,10 +1,10 @@
 package org.paravane.vmm.kernel.abi.linux;
 
-
 import static org.paravane.vmm.linux.Errno.EFAULT;
 import static org.paravane.vmm.linux.Errno.ENOMEM;
 import static org.paravane.vmm.linux.Errno.ENOSYS;
 
+import java.util.function.Predicate;
 import org.paravane.api.cpu.GeneralRegisters;
 import org.paravane.vmm.kernel.abi.Blocked;
 import org.paravane.api.memory.PageSourceException;
@@ -207,19 +207,29 @@ public final class LinuxAbi implements SyscallAbi {
      */
     @Override
     public boolean consoleInterrupt(SyscallTask task) {
+        int foreground = process.host.foregroundGroup();
+        postOncePerProcess(task, Signal.SIGINT, process -> process.pgid == foreground);
+        return true;
+    }
+
+    @Override
+    public boolean terminateRequest(SyscallTask task) {
+        postOncePerProcess(task, Signal.SIGTERM, process -> true);
+        return true;
+    }
+
+    /** Posts {@code signal} from the kernel to this thread's process if it matches, when this is its first thread. */
+    private void postOncePerProcess(SyscallTask task, int signal, Predicate<LinuxProcess> which) {
         if (thread.task == null) {
             thread.task = task;
         }
-        int foreground = process.host.foregroundGroup();
         boolean first;
         synchronized (process.host.processes()) {
-            first = process.pgid == foreground
-                    && process.threads().stream().findFirst().map(t -> t == thread).orElse(false);
+            first = which.test(process) && process.threads().stream().findFirst().map(t -> t == thread).orElse(false);
         }
         if (first) {   // once per process, whichever of its threads the kernel asks
-            process.signals.post(SigInfo.sent(Signal.SIGINT, SigInfo.SI_KERNEL, 0, 0));
+            process.signals.post(SigInfo.sent(signal, SigInfo.SI_KERNEL, 0, 0));
         }
-        return true;
     }
 
     @Override
