@@ -107,17 +107,9 @@ final class GuestAsyncPf {
         return switch (d) {
             case GuestFaultResult.NotAsync n -> cpu.traps().ordinaryPageFault(t, cr2, errorCode, ctx);
             case GuestFaultResult.Waited w -> {
-                t.counters.asyncFaults++;
-                if (w.mode() == WaitMode.HALT) {
-                    t.counters.haltWaits++;
-                } else {
-                    t.counters.scheduleWaits++;
-                }
+                t.counters.waited(w);
                 if (w.outcome() == WaitOutcome.SUSPENDED) {
                     yield Step.LEAVE;   // off the vCPU until its wake; the sleeper queues it again
-                }
-                if (w.outcome() == WaitOutcome.RELEASED) {
-                    t.counters.syncFallbacks++;
                 }
                 cpu.load(t);
                 yield Step.CONTINUE;   // retry the access
@@ -166,17 +158,11 @@ final class GuestAsyncPf {
                 t.preemptCount, t.rcuDepth, false, kernel.config().preemption(), new KernelFaultContext(t)));
         return switch (d) {
             case GuestFaultResult.Waited w -> {
-                t.counters.asyncFaults++;
-                if (w.mode() == WaitMode.HALT) {
-                    t.counters.haltWaits++;
-                } else {
-                    t.counters.scheduleWaits++;
-                }
+                t.counters.waited(w);
                 if (w.outcome() == WaitOutcome.SUSPENDED) {
                     yield new SyscallOutcome.Block(retry);   // off the vCPU; the token's wake queues it again
                 }
                 if (w.outcome() == WaitOutcome.RELEASED) {
-                    t.counters.syncFallbacks++;
                     memory.ensurePresent(gpa & -GuestMemory.PAGE_SIZE, GuestMemory.PAGE_SIZE);
                 }
                 yield null;   // woken: the page is in (or its failure is recorded for the retry)

@@ -60,6 +60,19 @@ public final class Task {
     /** Per-task event counts. */
     static final class Counters {
         volatile long asyncFaults, scheduleWaits, haltWaits, syncFallbacks, hypercalls, preemptions, runs, cpuNanos;
+
+        /** An async page fault the task waited for as the handler answered (a release falls back to a load). */
+        void waited(org.paravane.api.asyncpf.GuestFaultResult.Waited w) {
+            asyncFaults++;
+            if (w.mode() == org.paravane.api.asyncpf.WaitMode.HALT) {
+                haltWaits++;
+            } else {
+                scheduleWaits++;
+            }
+            if (w.outcome() == org.paravane.api.asyncpf.WaitOutcome.RELEASED) {
+                syncFallbacks++;
+            }
+        }
     }
 
     Task(int id, String name, int cpl, int home, SyscallAbi abi, AddressSpace space, SpecialRegisters specialRegisters,

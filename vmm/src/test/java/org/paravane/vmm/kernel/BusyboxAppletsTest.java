@@ -53,12 +53,12 @@ class BusyboxAppletsTest {
         sameAsNative(args, new byte[0]);
     }
 
-    private static RealPrograms.Run sameAsNative(List<String> args, byte[] stdin) throws Exception {
-        Path busybox = RealPrograms.program("busybox");
-        RealPrograms.Run expected = RealPrograms.runNative(busybox, args, root, stdin);
-        RealPrograms.Run actual;
+    private static LinuxPrograms.Run sameAsNative(List<String> args, byte[] stdin) throws Exception {
+        Path busybox = LinuxPrograms.realProgram("busybox");
+        LinuxPrograms.Run expected = LinuxPrograms.runNative(busybox, args, root, stdin);
+        LinuxPrograms.Run actual;
         try (GuestStack s = GuestStack.emulated()) {
-            actual = RealPrograms.run(s, "busybox", busybox, args, root, stdin, 300);
+            actual = LinuxPrograms.run(s, "busybox", busybox, args, root, stdin, 300);
         }
         assertThat(actual.stdout()).as("stdout of busybox %s; guest run: %s", args, actual).isEqualTo(expected.stdout());
         assertThat(actual.out()).as("stdout bytes of busybox %s", args).isEqualTo(expected.out());
@@ -91,9 +91,9 @@ class BusyboxAppletsTest {
 
     @Test
     void gzipRoundTrip() throws Exception {
-        RealPrograms.Run gz = sameAsNative(List.of("gzip", "-c", "data/bin.dat"), new byte[0]);
+        LinuxPrograms.Run gz = sameAsNative(List.of("gzip", "-c", "data/bin.dat"), new byte[0]);
         assertThat(gz.out().length).as("compressed").isLessThan(96 * 1024);
-        RealPrograms.Run back = sameAsNative(List.of("gunzip", "-c"), gz.out());
+        LinuxPrograms.Run back = sameAsNative(List.of("gunzip", "-c"), gz.out());
         assertThat(back.out()).isEqualTo(Files.readAllBytes(root.resolve("data/bin.dat")));
     }
 

@@ -24,10 +24,10 @@ class BusyboxShellTest {
 
     @BeforeAll
     static void makeRoot() throws Exception {
-        Path busybox = RealPrograms.program("busybox");
+        Path busybox = LinuxPrograms.realProgram("busybox");
         Path bin = Files.createDirectories(root.resolve("bin"));
         Files.copy(busybox, bin.resolve("busybox"));
-        for (String a : RealPrograms.runNative(busybox, List.of("--list"), root, new byte[0]).stdout().split("\n")) {
+        for (String a : LinuxPrograms.runNative(busybox, List.of("--list"), root, new byte[0]).stdout().split("\n")) {
             if (!a.isBlank() && !a.equals("busybox")) {
                 Files.createSymbolicLink(bin.resolve(a.strip()), Path.of("busybox"));
             }
@@ -63,12 +63,12 @@ class BusyboxShellTest {
     }
 
     /** {@code sh -c script} from /data, guest and native, compared. */
-    private static RealPrograms.Run sameAsNative(String script) throws Exception {
+    private static LinuxPrograms.Run sameAsNative(String script) throws Exception {
         List<String> args = List.of("sh", "-c", "cd /data && " + script);
-        RealPrograms.Run expected = NativeChroot.run(root, "/", prepend("/bin/busybox", args), new byte[0], 120);
-        RealPrograms.Run actual;
+        LinuxPrograms.Run expected = NativeChroot.run(root, "/", prepend("/bin/busybox", args), new byte[0], 120);
+        LinuxPrograms.Run actual;
         try (GuestStack s = GuestStack.emulated()) {
-            actual = RealPrograms.run(s, "sh", RealPrograms.program("busybox"), args, root, new byte[0], 300);
+            actual = LinuxPrograms.run(s, "sh", LinuxPrograms.realProgram("busybox"), args, root, new byte[0], 300);
         }
         assertThat(actual.stdout()).as("stdout of sh -c '%s'; guest run: %s; native: %s", script, actual, expected)
                 .isEqualTo(expected.stdout());
@@ -158,6 +158,16 @@ class BusyboxShellTest {
                 + " echo \"across mounts $?\"; chmod 600 /data/notes.txt && stat -c %a /data/notes.txt"
                 + " && ln /data/notes.txt /data/n2 && stat -c '%a %h' /data/n2 && rm /data/n2 && stat -c %h /data/notes.txt"
                 + " && chmod 644 /data/notes.txt; ln /data /data/d; echo \"a directory $?\"");
+    }
+
+    @Test
+    void procListsTheProcesses() throws Exception {
+        // busybox's pidof and taskset cases: /proc had only self, so pidof found nothing; a script's name is its comm;
+        // sched_getaffinity answered ESRCH for any other process
+        sameAsNative("sleep 60 & p=$!; sleep 1; pidof sleep | grep -c -w $p; cat /proc/$p/comm; tr '\\0' ' ' < /proc/$p/cmdline;"
+                + " echo; readlink /proc/$p/exe; cut -d' ' -f2,4 /proc/$p/stat | sed \"s/ $$\\$/ parent/\"; kill $p;"
+                + " pidof nosuchprogram; echo \"none $?\"; /scripts/count.sh a >/dev/null; ls -d /proc/[0-9]* | grep -c -w $$;"
+                + " taskset -p $$ >/dev/null; echo \"affinity of another process $?\"");
     }
 
     @Test

@@ -30,8 +30,8 @@ import org.junit.jupiter.api.Assumptions;
 final class BusyboxSuite {
     /** Applets whose cases run by default: quick ones; {@code -Dparavane.busybox.applets=all} runs every one. */
     static final List<String> QUICK = List.of("basename", "cat", "cmp", "cut", "dirname", "echo", "expr", "false",
-            "fold", "head", "md5sum", "mkdir", "nl", "paste", "printf", "pwd", "rev", "rm", "rmdir", "sed", "seq",
-            "sha256sum", "sort", "tail", "test", "tr", "true", "uniq", "wc", "xargs");
+            "fold", "head", "ln", "md5sum", "mkdir", "mv", "nl", "paste", "pidof", "printf", "pwd", "rev", "rm", "rmdir",
+            "sed", "seq", "sha256sum", "sort", "tail", "test", "tr", "true", "uniq", "wc", "xargs");
 
     /** Seconds one applet's runtest may take on either side ({@code -Dparavane.busybox.appletTimeout}). */
     static final long APPLET_TIMEOUT = Long.getLong("paravane.busybox.appletTimeout", 900);
@@ -79,7 +79,7 @@ final class BusyboxSuite {
         Path bb = Files.createDirectories(root.resolve("bb"));
         Files.copy(busybox, bin.resolve("busybox"), StandardCopyOption.REPLACE_EXISTING);
         List<String> list = new ArrayList<>();
-        for (String a : RealPrograms.runNative(busybox, List.of("--list"), root, new byte[0]).stdout().split("\n")) {
+        for (String a : LinuxPrograms.runNative(busybox, List.of("--list"), root, new byte[0]).stdout().split("\n")) {
             if (!a.isBlank()) {
                 list.add(a.strip());
             }

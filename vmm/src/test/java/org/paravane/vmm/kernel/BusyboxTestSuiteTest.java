@@ -27,7 +27,7 @@ class BusyboxTestSuiteTest {
 
     @Test
     void theHarnessRunsEveryChosenAppletNatively() throws Exception {
-        Path busybox = RealPrograms.program("busybox");
+        Path busybox = LinuxPrograms.realProgram("busybox");
         Path testsuite = BusyboxSuite.testsuite();
         List<String> applets = BusyboxSuite.applets(testsuite);
         BusyboxSuite.layOut(root, busybox, testsuite, applets);
@@ -43,7 +43,7 @@ class BusyboxTestSuiteTest {
 
     @Test
     void theGuestPassesWhatTheNativeRunPasses() throws Exception {
-        Path busybox = RealPrograms.program("busybox");
+        Path busybox = LinuxPrograms.realProgram("busybox");
         Path testsuite = BusyboxSuite.testsuite();
         List<String> applets = BusyboxSuite.applets(testsuite);
         BusyboxSuite.layOut(root, busybox, testsuite, applets);
@@ -55,9 +55,9 @@ class BusyboxTestSuiteTest {
                 throw new CompletionException(e);
             }
         });
-        RealPrograms.Run run;
+        LinuxPrograms.Run run;
         try (GuestStack s = GuestStack.emulated(); OutputStream log = BusyboxSuite.guestLog()) {
-            run = RealPrograms.start(s, "busybox-suite", busybox, List.of("sh", "/bb/suite.sh"), root, new byte[0], log)
+            run = LinuxPrograms.start(s, "busybox-suite", busybox, List.of("sh", "/bb/suite.sh"), root, new byte[0], log)
                     .await(TIMEOUT_SECONDS);
         }
         Map<String, BusyboxSuite.Applet> nat = BusyboxSuite.parse(nativeRun.join());

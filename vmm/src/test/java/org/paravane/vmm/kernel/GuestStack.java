@@ -133,6 +133,24 @@ final class GuestStack implements AutoCloseable {
         return ElfImage.parse(name + ".elf", ElfImageTest.guest(name));
     }
 
+    /**
+     * Moves {@code k}'s VM to {@code to} while it runs: pause, {@code whilePaused} (a test's checks on the paused
+     * kernel), capture, restore on {@code to}, swap, resume.
+     */
+    static void moveVm(GuestKernel k, GuestStack to, Runnable whilePaused) throws InterruptedException {
+        k.pause();
+        try {
+            whilePaused.run();
+            VirtualMachine old = k.vm();
+            try (org.paravane.vmm.persist.MachineImage image = org.paravane.vmm.persist.MachineImage.capture(old)) {
+                k.replaceVm(image.restore(to.backend));
+                old.close();
+            }
+        } finally {
+            k.resume();
+        }
+    }
+
     static void runToEnd(GuestKernel k) throws InterruptedException {
         k.start();
         awaitEnd(k);

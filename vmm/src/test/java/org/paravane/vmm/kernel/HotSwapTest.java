@@ -54,15 +54,8 @@ class HotSwapTest {
 
     /** Moves the kernel's VM to {@code to} while it runs: pause, capture, restore, swap, resume. */
     private static void move(GuestKernel k, GuestStack to) throws InterruptedException {
-        k.pause();
-        assertThat(k.tasks()).as("moved mid-run: tasks still running").anyMatch(t -> t.state() != Task.State.EXITED);
-        VirtualMachine old = k.vm();
-        try (MachineImage image = MachineImage.capture(old)) {
-            k.replaceVm(image.restore(to.backend));
-            old.close();
-        } finally {
-            k.resume();
-        }
+        GuestStack.moveVm(k, to, () -> assertThat(k.tasks()).as("moved mid-run: tasks still running")
+                .anyMatch(t -> t.state() != Task.State.EXITED));
     }
 
     private static org.paravane.api.memory.PageSource slow() {

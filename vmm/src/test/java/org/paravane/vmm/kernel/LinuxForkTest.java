@@ -3,15 +3,9 @@ package org.paravane.vmm.kernel;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
-import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.paravane.api.asyncpf.PreemptionModel;
-import org.paravane.vmm.kernel.abi.linux.LinuxOptions;
-import org.paravane.vmm.kernel.abi.linux.LinuxProcessSpec;
-import org.paravane.vmm.linux.fs.Console;
 import org.paravane.vmm.linux.fs.FileSystem;
 
 /**
@@ -32,16 +26,10 @@ class LinuxForkTest {
 
     private Result run(String program, int vcpus, int maxProcesses, String... args) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        Console console = Console.streams(InputStream.nullInputStream(), out, out);
-        KernelConfig config = new KernelConfig(PreemptionModel.PREEMPTIBLE, WaitPolicy.DECISION_TABLE, 2000,
-                KernelConfig.Console.NONE, null, new LinuxOptions(FileSystem.Options.emptyRoot(), console, maxProcesses));
-        GuestKernel k = stack.kernel("fork-" + program, vcpus, 64, config);
-        List<String> argv = new java.util.ArrayList<>(List.of("/bin/" + program));
-        argv.addAll(List.of(args));
-        Task t = k.launch(TaskSpec.linuxProcess(program, new LinuxProcessSpec("/bin/" + program,
-                LinuxPrograms.program(program), argv, List.of("HOME=/root"))));
-        GuestStack.runToEnd(k);
-        return new Result(t, out.toString(), k);
+        LinuxPrograms.Started s = LinuxPrograms.start(stack, vcpus, maxProcesses, FileSystem.Options.emptyRoot(), out,
+                program, args);
+        s.awaitEnd();
+        return new Result(s.task(), out.toString(), s.kernel());
     }
 
     @ParameterizedTest
@@ -63,7 +51,7 @@ class LinuxForkTest {
     void cloneFsSharesTheWorkingDirectoryAndUmaskAndForkCopiesThem(String program) throws Exception {
         Result r = run(program, 2, 64);
         assertThat(r.task().failure()).as(r.stdout()).isNull();
-        assertThat(r.stdout()).endsWith("clonefs: done\n").isEqualTo(LinuxPrograms.runNatively(program));
+        assertThat(r.stdout()).endsWith("clonefs: done\n").isEqualTo(LinuxPrograms.runNative(program).stdout());
     }
 
     @ParameterizedTest

@@ -11,9 +11,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.paravane.api.backend.VirtualMachine;
 import org.paravane.vmm.linux.fs.FileSystem;
-import org.paravane.vmm.persist.MachineImage;
 
 /**
  * A Linux process whose VM moves mid-run (as {@code paravane:migrate} and a backend change move it) finishes with the
@@ -30,15 +28,8 @@ class LinuxMoveTest {
         CountDownLatch reached = new CountDownLatch(1);
         t.syscallStats().afterCall(calls, reached::countDown);
         assertThat(reached.await(300, TimeUnit.SECONDS)).as("%s reached system call %d", t, calls).isTrue();
-        k.pause();
-        assertThat(t.state()).as("moved mid-run: still running").isNotEqualTo(Task.State.EXITED);
-        VirtualMachine old = k.vm();
-        try (MachineImage image = MachineImage.capture(old)) {
-            k.replaceVm(image.restore(to.backend));
-            old.close();
-        } finally {
-            k.resume();
-        }
+        GuestStack.moveVm(k, to, () -> assertThat(t.state()).as("moved mid-run: still running")
+                .isNotEqualTo(Task.State.EXITED));
     }
 
     /** guests/linux/moving: 20 steps kept in TLS and SSE registers, a write and a 40 ms nanosleep each. */
@@ -71,17 +62,17 @@ class LinuxMoveTest {
 
     /** busybox hashing files it reads from the root, moved when it is about half-way through the big one. */
     private void busyboxMovedMidRun(GuestStack home, GuestStack away) throws Exception {
-        Path busybox = RealPrograms.program("busybox");
+        Path busybox = LinuxPrograms.realProgram("busybox");
         List<String> args = sha256sumArgs();
-        RealPrograms.Run expected = RealPrograms.run(home, "unmoved", busybox, args, root, new byte[0], 600);
+        LinuxPrograms.Run expected = LinuxPrograms.run(home, "unmoved", busybox, args, root, new byte[0], 600);
         assertThat(expected.exitCode()).as("%s", expected).isZero();
         assertThat(expected.stdout()).as("%s", expected).contains("data/a.bin").contains("data/b.bin");
 
-        RealPrograms.Started moving = RealPrograms.start(home, "moved", busybox, args, root, new byte[0]);
+        LinuxPrograms.Started moving = LinuxPrograms.start(home, "moved", busybox, args, root, new byte[0]);
         // busybox reads 4 KiB at a time (64 reads for a.bin, 2,048 for b.bin, 64 for a.bin again, about 2,200 system
         // calls in all), and its output is a pipe, so it prints every line at exit.
         moveAt(moving.kernel(), moving.task(), 1_100, away);
-        RealPrograms.Run moved = moving.await(600);
+        LinuxPrograms.Run moved = moving.await(600);
         assertThat(moving.kernel().vm().backendName()).isEqualTo(away.name());
         assertThat(moved.stdout()).as("%s", moved).isEqualTo(expected.stdout());
         assertThat(moved.exitCode()).isEqualTo(expected.exitCode());
@@ -121,17 +112,11 @@ class LinuxMoveTest {
         GuestKernel k = s.kernel();
         for (GuestStack to : new GuestStack[] {away, home}) {
             Thread.sleep(50);
-            k.pause();
-            if (to == away) {
-                assertThat(k.tasks()).as("the children run while the VM moves").hasSizeGreaterThan(1);
-            }
-            VirtualMachine old = k.vm();
-            try (MachineImage image = MachineImage.capture(old)) {
-                k.replaceVm(image.restore(to.backend));
-                old.close();
-            } finally {
-                k.resume();
-            }
+            GuestStack.moveVm(k, to, () -> {
+                if (to == away) {
+                    assertThat(k.tasks()).as("the children run while the VM moves").hasSizeGreaterThan(1);
+                }
+            });
         }
         GuestStack.awaitEnd(k);
         assertThat(s.task().exitCode()).isZero();

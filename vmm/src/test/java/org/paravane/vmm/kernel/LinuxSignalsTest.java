@@ -3,15 +3,10 @@ package org.paravane.vmm.kernel;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.paravane.vmm.kernel.LinuxPrograms.run;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.assertj.core.api.Assumptions;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -25,33 +20,11 @@ import org.paravane.vmm.linux.fs.FileSystem;
 abstract class LinuxSignalsTest {
     final GuestStack stack = stack();
 
-    @TempDir
-    Path tmp;
-
     abstract GuestStack stack();
 
     @AfterEach
     void close() throws Exception {
         stack.close();
-    }
-
-    /** The program run on the host, when the host is x86-64 Linux: its stdout and exit status. */
-    private record Native(String stdout, int status) {
-    }
-
-    private Native runNatively(String program, String... args) throws Exception {
-        Assumptions.assumeThat(System.getProperty("os.name")).as("a native run needs Linux").isEqualTo("Linux");
-        Assumptions.assumeThat(System.getProperty("os.arch")).as("a native run needs x86-64").isIn("amd64", "x86_64");
-        Path exe = tmp.resolve(program);
-        Files.write(exe, LinuxPrograms.program(program));
-        Files.setPosixFilePermissions(exe, PosixFilePermissions.fromString("rwx------"));
-        List<String> command = new ArrayList<>(List.of(exe.toString()));
-        command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD)
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        return new Native(out, p.exitValue());
     }
 
     @ParameterizedTest(name = "{0} {1}")
@@ -67,7 +40,7 @@ abstract class LinuxSignalsTest {
         assertThat(r.task().failure()).as(r.stdout()).isNull();
         assertThat(r.stdout()).doesNotContain("FAIL").endsWith("signals " + part + ": done\n");
         assertThat(r.exitCode()).isZero();
-        Native n = runNatively(program, part);
+        LinuxPrograms.Run n = LinuxPrograms.runNative(program, part);
         assertThat(r.stdout()).isEqualTo(n.stdout());
     }
 
@@ -97,7 +70,7 @@ abstract class LinuxSignalsTest {
         assertThat(r.exitCode()).isEqualTo(status);
         assertThat(r.stdout()).doesNotContain("done");
         assertThat(r.task().failure()).contains(message);
-        assertThat(runNatively("signals", part).status()).isEqualTo(status);
+        assertThat(LinuxPrograms.runNative("signals", part).exitCode()).isEqualTo(status);
     }
 
     @org.junit.jupiter.api.Test
@@ -149,6 +122,6 @@ abstract class LinuxSignalsTest {
     void aSignalInterruptsABlockedReadOrRestartsItWithSaRestart(String program) throws Exception {
         LinuxPrograms.Run r = run(stack, FileSystem.Options.emptyRoot(), program, "read");
         Assumptions.assumeThat(r.stdout()).as("pipes are not there yet").doesNotContain("read: no pipes");
-        assertThat(r.stdout()).isEqualTo(runNatively(program, "read").stdout());
+        assertThat(r.stdout()).isEqualTo(LinuxPrograms.runNative(program, "read").stdout());
     }
 }

@@ -8,9 +8,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.paravane.api.backend.VirtualMachine;
 import org.paravane.vmm.linux.fs.FileSystem;
-import org.paravane.vmm.persist.MachineImage;
 
 /**
  * Threaded Linux programs (guests/linux/pthreads.c: mutexes, condition variables, barriers, rwlocks, TLS, join,
@@ -21,7 +19,7 @@ import org.paravane.vmm.persist.MachineImage;
 class LinuxThreadsTest {
 
     private static void sameAsNative(GuestStack stack, String name, String... args) throws Exception {
-        String expected = LinuxPrograms.runNative(name, args);
+        String expected = LinuxPrograms.nativeStdout(name, args);
         LinuxPrograms.Run run = LinuxPrograms.run(stack, 2, FileSystem.Options.emptyRoot(), new ByteArrayOutputStream(),
                 name, args);
         assertThat(run.exitCode()).as("%s exit; stderr: %s", name, run.stderr()).isZero();
@@ -69,7 +67,7 @@ class LinuxThreadsTest {
     @Test
     void aThreadedProcessMovedMidRunFinishesAsANativeRunDoes() throws Exception {
         String[] args = {"mutex", "condvar", "hundred", "3000", "prodcons", "robust"};
-        String expected = LinuxPrograms.runNative("pthreads", args);
+        String expected = LinuxPrograms.nativeStdout("pthreads", args);
         try (GuestStack home = GuestStack.emulated(); GuestStack away = GuestStack.emulated()) {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             LinuxPrograms.Started s = LinuxPrograms.start(home, 2, FileSystem.Options.emptyRoot(), out, "pthreads",
@@ -80,15 +78,8 @@ class LinuxThreadsTest {
             }
             GuestKernel k = s.kernel();
             for (GuestStack to : new GuestStack[] {away, home}) {
-                k.pause();
-                assertThat(s.task().state()).as("moved mid-run").isNotEqualTo(Task.State.EXITED);
-                VirtualMachine old = k.vm();
-                try (MachineImage image = MachineImage.capture(old)) {
-                    k.replaceVm(image.restore(to.backend));
-                    old.close();
-                } finally {
-                    k.resume();
-                }
+                GuestStack.moveVm(k, to, () -> assertThat(s.task().state()).as("moved mid-run")
+                        .isNotEqualTo(Task.State.EXITED));
                 Thread.sleep(100);
             }
             GuestStack.awaitEnd(k);

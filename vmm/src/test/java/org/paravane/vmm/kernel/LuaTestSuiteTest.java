@@ -19,10 +19,10 @@ class LuaTestSuiteTest {
     private static final long TIMEOUT_SECONDS = Long.getLong("paravane.lua.timeout", 3600);
 
     private static void suite(GuestStack stack) throws Exception {
-        Path lua = RealPrograms.program("lua");
-        Path testes = RealPrograms.conformance("lua-5.4.7").resolve("testes");
+        Path lua = LinuxPrograms.realProgram("lua");
+        Path testes = LinuxPrograms.conformance("lua-5.4.7").resolve("testes");
         String flags = "soft".equals(System.getProperty("paravane.lua.suite")) ? "_port=true; _soft=true" : "_port=true";
-        RealPrograms.Run r = RealPrograms.run(stack, "lua-" + stack.name(), lua, List.of("-e" + flags, "all.lua"),
+        LinuxPrograms.Run r = LinuxPrograms.run(stack, "lua-" + stack.name(), lua, List.of("-e" + flags, "all.lua"),
                 testes, new byte[0], TIMEOUT_SECONDS);
         System.out.printf("Lua test suite (%s) on %s: %.1f s%n", flags, stack.name(), r.nanos() / 1e9);
         assertThat(r.stdout()).as("%s", r).contains("final OK !!!");

@@ -17,7 +17,7 @@ import org.paravane.vmm.linux.fs.FileSystem;
 class TlbShootdownTest {
 
     private static void sameAsNative(GuestStack stack, String name) throws Exception {
-        String expected = LinuxPrograms.runNative(name);
+        String expected = LinuxPrograms.nativeStdout(name);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         LinuxPrograms.Started s = LinuxPrograms.start(stack, 2, FileSystem.Options.emptyRoot(), out, name);
         GuestStack.awaitEnd(s.kernel());

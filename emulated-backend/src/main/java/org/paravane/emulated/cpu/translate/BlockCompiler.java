@@ -21,6 +21,7 @@ import org.paravane.emulated.cpu.CompiledBlock;
 import org.paravane.emulated.cpu.Cpu;
 import org.paravane.emulated.cpu.CpuSignal;
 import org.paravane.emulated.cpu.LazyFlags;
+import org.paravane.emulated.cpu.decode.Decoded;
 import org.paravane.emulated.cpu.exec.Insn;
 
 /**
@@ -53,6 +54,8 @@ final class BlockCompiler {
     int flagOp = IN_CPU;
     /** Whether the Cpu's flag fields already hold what the locals hold. */
     boolean flagsSynced = true;
+    /** The flags a later instruction may read after the one being emitted ({@link FlagLiveness}). */
+    private long liveAfter = Cpu.ARITH;
 
     private record Handler(Label start, Label end, int index, int dirty, int flagOp, boolean synced) {
     }
@@ -61,22 +64,41 @@ final class BlockCompiler {
 
     private final boolean inlining;
 
-    private BlockCompiler(Block block, CodeBuilder code, boolean prefixes, boolean inlining) {
+    private BlockCompiler(Block block, CodeBuilder code, boolean prefixes, boolean inlining, boolean inlineProbes) {
         this.block = block;
         this.inlining = inlining;
         this.prefixes = prefixes;
         this.code = code;
-        this.ops = new InlineOps(this, code);
+        this.ops = new InlineOps(this, code, inlineProbes);
     }
 
     private static ClassDesc desc(Class<?> c) {
         return ClassDesc.ofDescriptor(c.descriptorString());
     }
 
+    /**
+     * The JIT leaves a method of more bytecode than this interpreted ({@code -XX:HugeMethodLimit}, with
+     * {@code DontCompileHugeMethods} on by default): a long block whose inlined TLB probes would pass it is written
+     * with calls to the Cpu's accessors instead.
+     */
+    static final int HUGE_METHOD = 8000;
+
     /** The class file of {@code block}'s translation; its class data is the block's {@code Insn[]}. */
     static byte[] compile(Block block, boolean prefixes, boolean inline, ClassLoader loader) {
         ClassFile cf = ClassFile.of(ClassFile.ClassHierarchyResolverOption.of(
                 ClassHierarchyResolver.defaultResolver().orElse(ClassHierarchyResolver.ofClassLoading(loader))));
+        byte[] bytes = build(cf, block, prefixes, inline, true);
+        return runLength(cf, bytes) <= HUGE_METHOD ? bytes : build(cf, block, prefixes, inline, false);
+    }
+
+    /** The bytecode length of {@code run} in {@code classFile}. */
+    static int runLength(ClassFile cf, byte[] classFile) {
+        return cf.parse(classFile).methods().stream().filter(m -> m.methodName().equalsString("run"))
+                .flatMap(m -> m.code().stream()).mapToInt(c -> ((java.lang.classfile.attribute.CodeAttribute) c)
+                        .codeLength()).sum();
+    }
+
+    private static byte[] build(ClassFile cf, Block block, boolean prefixes, boolean inline, boolean inlineProbes) {
         return cf.build(SELF, cb -> {
             cb.withFlags(ClassFile.ACC_FINAL | ClassFile.ACC_SYNTHETIC);
             cb.withInterfaceSymbols(desc(CompiledBlock.class));
@@ -105,32 +127,34 @@ final class BlockCompiler {
                 c.return_();
             });
             cb.withMethodBody("run", MethodTypeDesc.of(CD_int, CD_CPU, CD_int), ClassFile.ACC_PUBLIC
-                    | ClassFile.ACC_FINAL, c -> new BlockCompiler(block, c, prefixes, inline).emitRun());
+                    | ClassFile.ACC_FINAL, c -> new BlockCompiler(block, c, prefixes, inline, inlineProbes).emitRun());
         });
     }
 
     private void emitRun() {
         int n = block.length();
         boolean[] inline = new boolean[n];
-        boolean all = true, memory = false;
+        boolean all = true;
         for (int i = 0; i < n; i++) {
             inline[i] = inlining && ops.supports(block.insn(i));
             all &= inline[i];
             if (inline[i]) {
                 used |= InlineOps.registers(block.insn(i).decoded);
-                memory |= InlineOps.accessesMemory(block.insn(i).decoded);
             }
         }
         boolean loop = all && selfLoop();
+        Decoded[] decoded = new Decoded[n];
+        for (int i = 0; i < n; i++) {
+            decoded[i] = block.insn(i).decoded;
+        }
+        long[] live = FlagLiveness.liveAfter(decoded, inline, prefixes);
         code.aload(CPU);
         code.loadConstant(block.end);
         code.putfield(CD_CPU, "rip", CD_long);
         code.aload(CPU);
         code.getfield(CD_CPU, "r", CD_LONG_ARRAY);
         code.astore(ARRAY);
-        if (memory) {
-            ops.memory().prologue();
-        }
+        ops.prologue(block, inline);
         reload();
         for (int slot : new int[] {D, S, R, AUX}) {
             code.lconst_0();
@@ -160,6 +184,7 @@ final class BlockCompiler {
                 emitBackEdge(insn, top);
                 throwsOrStops = false;
             } else if (inline[i]) {
+                liveAfter = live[i];
                 throwsOrStops = ops.emit(insn.decoded, insn);
             } else {
                 code.getstatic(SELF, "i" + i, CD_INSN);
@@ -172,7 +197,7 @@ final class BlockCompiler {
             code.labelBinding(end);
             if (throwsOrStops) {
                 handlers.add(new Handler(start, end, i, dirtyBefore, flagsBefore, syncedBefore));
-                if (i + 1 < n) {
+                if (i + 1 < n && (!inline[i] || InlineOps.mayStop(insn.decoded))) {
                     emitStopCheck(i);
                 }
             }
@@ -380,6 +405,11 @@ final class BlockCompiler {
             case 1 -> T1;
             default -> T2;
         };
+    }
+
+    /** Whether a later instruction may read one of {@code flags} after the instruction being emitted. */
+    boolean flagsLive(long flags) {
+        return (liveAfter & flags) != 0;
     }
 
     /** Pushes {@code insn}, an instruction of this block (its {@code Insn} field). */

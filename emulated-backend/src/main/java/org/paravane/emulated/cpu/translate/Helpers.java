@@ -31,15 +31,18 @@ public final class Helpers {
 
     /** The arithmetic flags after ROL/ROR with result {@code res} (zero-extended), from the flags before. */
     public static long rotateFlags(long before, long res, int bits, boolean left) {
-        long msbBit = 1L << (bits - 1);
-        long flags = before & ~(Cpu.CF | Cpu.OF);
-        boolean msb = (res & msbBit) != 0;
-        if (left) {
-            boolean cf = (res & 1) != 0;
-            return flags | (cf ? Cpu.CF : 0) | (msb ^ cf ? Cpu.OF : 0);
-        }
-        boolean next = (res & (msbBit >>> 1)) != 0;
-        return flags | (msb ? Cpu.CF : 0) | (msb ^ next ? Cpu.OF : 0);
+        return (before & ~(Cpu.CF | Cpu.OF)) | rotateAux(res, bits, left);
+    }
+
+    /**
+     * CF and OF (at their RFLAGS positions) after ROL/ROR with result {@code res}, without a branch: the carry of a
+     * hash or checksum loop is random, and a mispredicted branch per rotate cost more than the rest of its pass.
+     */
+    public static long rotateAux(long res, int bits, boolean left) {
+        long msb = (res >>> (bits - 1)) & 1;
+        long cf = left ? res & 1 : msb;
+        long other = left ? msb : (res >>> (bits - 2)) & 1;
+        return cf | (cf ^ other) << 11;
     }
 
     /** CF|OF when the 64-bit signed product overflowed. */

@@ -31,15 +31,37 @@ final class InlineOps {
     private final MemoryAccess memory;
     private final SseOps sse;
 
-    InlineOps(BlockCompiler bc, CodeBuilder code) {
+    /** {@code inlineProbes}: loads and stores probe the TLB in bytecode, else call the Cpu's accessors. */
+    InlineOps(BlockCompiler bc, CodeBuilder code, boolean inlineProbes) {
         this.bc = bc;
         this.code = code;
-        this.memory = new MemoryAccess(code, CPU);
+        this.memory = new MemoryAccess(code, CPU, inlineProbes);
         this.sse = new SseOps(bc, code, memory, (m, d) -> ea(m, d, true));
     }
 
-    MemoryAccess memory() {
-        return memory;
+    /** At the block's entry: the locals the inlined instructions of {@code block} ({@code inline}) rely on. */
+    void prologue(org.paravane.emulated.cpu.Block block, boolean[] inline) {
+        boolean loads = false, xmm = false;
+        for (int i = 0; i < inline.length; i++) {
+            if (inline[i]) {
+                loads |= accessesMemory(block.insn(i).decoded);
+                xmm |= SseOps.supports(block.insn(i).decoded, block.insn(i));
+            }
+        }
+        if (loads) {
+            memory.prologue();
+        }
+        if (xmm) {
+            sse.prologue();
+        }
+    }
+
+    /**
+     * Whether an inlined {@code d} can end its block early: only a memory access can (a store into decoded code, an
+     * MMIO access whose exit is pending); an SSE operation between registers can fault (#UD, #NM, #XM) but not stop.
+     */
+    static boolean mayStop(Decoded d) {
+        return accessesMemory(d);
     }
 
     // ---- what is inlined ----------------------------------------------------------------------------------------
@@ -158,7 +180,7 @@ final class InlineOps {
     }
 
     /** Whether an inlined {@code d} can raise a signal or stop the block. */
-    private static boolean mayExit(Decoded d) {
+    static boolean mayExit(Decoded d) {
         if (d.mnemonic() == Mnemonic.LEA) {
             return false;
         }
@@ -246,6 +268,10 @@ final class InlineOps {
     private boolean alu(Decoded d, int op) {
         int size = d.op(0) instanceof Operand.Reg r ? r.size() : ((Operand.Mem) d.op(0)).size();
         Operand dst = d.op(0);
+        boolean flags = bc.flagsLive(Cpu.ARITH);
+        if (!flags && op >= 7) {
+            return false;                                   // a CMP/TEST no one reads (a memory operand would be an exit)
+        }
         boolean mem = value(size, d.op(1), d, true);
         code.lstore(BlockCompiler.temp(0));
         if (dst instanceof Operand.Reg r) {
@@ -256,7 +282,7 @@ final class InlineOps {
             mem = true;
         }
         boolean logic = op == 1 || op == 4 || op == 6 || op == 8;
-        if (!logic) {
+        if (!logic && flags) {
             code.lstore(BlockCompiler.slotD());
             code.lload(BlockCompiler.temp(0));
             code.lstore(BlockCompiler.slotS());
@@ -270,13 +296,33 @@ final class InlineOps {
             case 6 -> code.lxor();
             default -> code.lsub();
         }
+        if (!flags) {
+            sx(size);
+            storeReg(size, reg(dst));
+            return mem;
+        }
         result(logic ? Cpu.F_LOGIC : op == 0 ? Cpu.F_ADD : Cpu.F_SUB, size, op < 7 ? reg(dst) : -1);
         return mem;
     }
 
     private boolean incDec(Decoded d) {
         int size = d.opSize(), r = reg(d.op(0));
-        bc.pushCarry();
+        if (!bc.flagsLive(FlagLiveness.defines(d))) {      // the flags before stay: CF may still be read
+            loadReg(size, r);
+            code.lconst_1();
+            if (d.mnemonic() == Mnemonic.INC) {
+                code.ladd();
+            } else {
+                code.lsub();
+            }
+            storeReg(size, r);
+            return false;
+        }
+        if (bc.flagsLive(Cpu.CF)) {
+            bc.pushCarry();
+        } else {
+            code.lconst_0();
+        }
         code.lstore(BlockCompiler.slotAux());
         loadReg(size, r);
         sx(size);
@@ -309,8 +355,6 @@ final class InlineOps {
         code.lstore(t);
         Mnemonic m = d.mnemonic();
         if (m == Mnemonic.ROL || m == Mnemonic.ROR) {
-            bc.pushArith();
-            code.lstore(BlockCompiler.temp(0));
             code.lload(t);
             if (size == 8) {
                 code.loadConstant(k);
@@ -326,12 +370,24 @@ final class InlineOps {
                 code.land();
             }
             code.lstore(res);
-            code.lload(BlockCompiler.temp(0));
+            if (!bc.flagsLive(Cpu.CF | Cpu.OF)) {
+                code.lload(res);
+                storeReg(size, r);
+                return false;
+            }
+            boolean passed = bc.flagsLive(Cpu.ARITH & ~(Cpu.CF | Cpu.OF));
+            if (passed) {
+                bc.pushArith();                             // SF, ZF, AF, PF pass through
+            }
             code.lload(res);
             code.loadConstant(bits);
             code.loadConstant(m == Mnemonic.ROL ? 1 : 0);
-            code.invokestatic(CD_HELPERS, "rotateFlags", MethodTypeDesc.of(CD_long, CD_long, CD_long, CD_int,
-                    CD_boolean));
+            if (passed) {
+                code.invokestatic(CD_HELPERS, "rotateFlags", MethodTypeDesc.of(CD_long, CD_long, CD_long, CD_int,
+                        CD_boolean));
+            } else {
+                code.invokestatic(CD_HELPERS, "rotateAux", MethodTypeDesc.of(CD_long, CD_long, CD_int, CD_boolean));
+            }
             code.lstore(BlockCompiler.slotAux());
             bc.flagsSet(Cpu.F_EXPLICIT);
             code.lload(res);
@@ -355,6 +411,11 @@ final class InlineOps {
             }
         }
         code.lstore(res);
+        if (!bc.flagsLive(Cpu.ARITH)) {
+            code.lload(res);
+            storeReg(size, r);
+            return false;
+        }
         code.lload(t);
         code.loadConstant(k);
         if (m == Mnemonic.SAR) {
@@ -387,6 +448,11 @@ final class InlineOps {
             code.lload(b);
             code.lmul();
             code.lstore(p);
+            if (!bc.flagsLive(Cpu.ARITH)) {
+                code.lload(p);
+                storeReg(size, dst);
+                return mem;
+            }
             code.lload(a);
             code.lload(b);
             code.invokestatic(CD_HELPERS, "imul64Aux", MethodTypeDesc.of(CD_long, CD_long, CD_long));
@@ -397,6 +463,11 @@ final class InlineOps {
             sx(size);
             code.lmul();
             code.lstore(p);
+            if (!bc.flagsLive(Cpu.ARITH)) {
+                code.lload(p);
+                storeReg(size, dst);
+                return mem;
+            }
             code.lload(p);
             code.invokestatic(CD_HELPERS, "imul32Aux", MethodTypeDesc.of(CD_long, CD_long));
         }

@@ -42,10 +42,13 @@ final class MemoryAccess {
 
     private final CodeBuilder code;
     private final int cpu;
+    /** Whether the probe is written out; else each access calls the Cpu's accessor (a shorter method). */
+    private final boolean inline;
 
-    MemoryAccess(CodeBuilder code, int cpu) {
+    MemoryAccess(CodeBuilder code, int cpu, boolean inline) {
         this.code = code;
         this.cpu = cpu;
+        this.inline = inline;
     }
 
     private static ClassDesc desc(Class<?> c) {
@@ -54,6 +57,9 @@ final class MemoryAccess {
 
     /** At the block's entry: the TLB arrays into their locals (they are final: one load per run). */
     void prologue() {
+        if (!inline) {
+            return;
+        }
         String[] names = {"readTag", "readAdd", "writeTag", "writeAdd"};
         int[] slots = {READ_TAG, READ_ADD, WRITE_TAG, WRITE_ADD};
         for (int k = 0; k < 4; k++) {
@@ -66,6 +72,10 @@ final class MemoryAccess {
 
     /** With a guest-virtual address on the stack: replaces it with the {@code size} bytes there, zero-extended. */
     void read(int size, boolean stack) {
+        if (!inline) {
+            call(size, stack, false);
+            return;
+        }
         code.lstore(VA);
         Label slow = code.newLabel(), done = code.newLabel();
         probe(READ_TAG, size, slow);
@@ -89,6 +99,10 @@ final class MemoryAccess {
 
     /** With [address, value] on the stack: stores the low {@code size} bytes of the value there. */
     void write(int size, boolean stack) {
+        if (!inline) {
+            call(size, stack, true);
+            return;
+        }
         code.lstore(VALUE);
         code.lstore(VA);
         Label slow = code.newLabel(), done = code.newLabel();
@@ -115,6 +129,30 @@ final class MemoryAccess {
         code.loadConstant(stack ? 1 : 0);
         code.invokevirtual(CD_MMU, "writeSlow", MethodTypeDesc.of(CD_void, CD_long, CD_int, CD_long, CD_boolean));
         code.labelBinding(done);
+    }
+
+    /** The access as a call of the Cpu's accessor (the TLB probe is then the JIT's to inline). */
+    private void call(int size, boolean stack, boolean write) {
+        if (write) {
+            code.lstore(VALUE);
+            code.lstore(VA);
+        } else {
+            code.lstore(VA);
+        }
+        code.aload(cpu);
+        if (stack && !write) {
+            code.loadConstant(size);
+        }
+        code.lload(VA);
+        if (write) {
+            code.lload(VALUE);
+        }
+        if (stack && size != 8) {
+            throw new IllegalArgumentException("stack access of " + size + " bytes");
+        }
+        String name = stack ? (write ? "writeStack64" : "readStack") : (write ? "write" : "read") + size * 8;
+        code.invokevirtual(CD_CPU, name, write ? MethodTypeDesc.of(CD_void, CD_long, CD_long)
+                : stack ? MethodTypeDesc.of(CD_long, CD_int, CD_long) : MethodTypeDesc.of(CD_long, CD_long));
     }
 
     /**

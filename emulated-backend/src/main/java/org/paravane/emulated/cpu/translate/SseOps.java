@@ -27,7 +27,7 @@ import org.paravane.emulated.cpu.exec.sse.SseCompute;
  * them. Each makes the CR0/CR4 checks first and reads everything before it writes anything, as the interpreter does.
  */
 final class SseOps {
-    private static final int CPU = BlockCompiler.cpuSlot();
+    private static final int CPU = BlockCompiler.cpuSlot(), XMM = BlockCompiler.memSlot(9);
     private static final ClassDesc CD_FPU = ClassDesc.ofDescriptor(FpuState.class.descriptorString()),
             CD_COMPUTE = ClassDesc.ofDescriptor(SseCompute.class.descriptorString()),
             CD_FAULT = ClassDesc.ofDescriptor(GuestFault.class.descriptorString());
@@ -69,7 +69,7 @@ final class SseOps {
     /** Whether {@code insn} is translated here: a form above between XMM registers and plain memory. */
     static boolean supports(Decoded d, Insn insn) {
         Form f = form(d.mnemonic());
-        if (f == null || d.lock()) {
+        if (f == null || d.lock() || d.operandCount() < 2) {
             return false;
         }
         for (Operand o : d.operands()) {
@@ -297,10 +297,16 @@ final class SseOps {
         code.labelBinding(ok);
     }
 
-    private void xmm() {
+    /** At the block's entry: the XMM register file (a final array) into its local. */
+    void prologue() {
         code.aload(CPU);
         code.getfield(CD_CPU, "fpu", CD_FPU);
         code.getfield(CD_FPU, "xmm", CD_long.arrayType());
+        code.astore(XMM);
+    }
+
+    private void xmm() {
+        code.aload(XMM);
     }
 
     /** Pushes quadword {@code half} of XMM{@code n}. */

@@ -70,6 +70,13 @@ class TranslatorTest {
         "mov byte ptr [rip + patch + 1], 42\n nop\n patch: mov eax, 7\n mov [0xF0000000], rax",
         "xor eax, eax\n mov ecx, 5\n l: mov byte ptr [rip + add_ + 2], cl\n nop\n add_: add eax, 0\n dec ecx\n jnz l\n"
                 + " mov [0xF0000000], rax",
+        // flags a later instruction reads through instructions whose own flags are dead: the ADD's ZF/SF through a
+        // rotate, SUB's CF through DEC, a rotate's CF and OF through INC, IMUL's overflow through a dead shift
+        "mov rax, -8\n add rax, 8\n rol rax, 3\n jnz x\n js x\n mov rcx, 5\n sub rcx, 6\n shl rdx, 3\n dec rcx\n"
+                + " jnc x\n mov ebx, 0xC0000000\n ror ebx, 31\n inc rax\n jno x\n mov rax, 0x7fffffffffffffff\n"
+                + " imul rax, rax\n xor edx, edx\n mov [0xF0000000], rax\n x: ud2",
+        "mov ecx, 1000\n xor eax, eax\n l: add rax, rcx\n rol rax, 7\n adc rbx, 0\n shr rdx, 1\n inc rdx\n cmp rax, rbx\n"
+                + " dec ecx\n jnz l\n add rax, rbx\n mov [0xF0000000], rax",
         // byte and word operands, movzx/movsx, memory compares, a 32-bit address
         "lea rsi, [rip + d]\n movzx eax, byte ptr [rsi + 1]\n movsx rbx, word ptr [rsi + 2]\n cmp byte ptr [rsi], 0x80\n"
                 + " ja a\n ud2\n a: test word ptr [rsi + 2], 0x8000\n js b\n ud2\n b: mov ecx, esi\n mov edx, dword ptr [ecx]\n"

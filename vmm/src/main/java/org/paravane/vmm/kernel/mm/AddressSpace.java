@@ -374,6 +374,11 @@ public final class AddressSpace {
         users++;
     }
 
+    /** Pages this space owns (its own and those it shares copy-on-write, page tables included): its size for the OOM killer. */
+    public synchronized int ownedPages() {
+        return owned.size();
+    }
+
     /** A task lets go of this space; the last one gives every page it owns back to the kernel. */
     public synchronized void release() {
         if (users == 0 || --users > 0) {

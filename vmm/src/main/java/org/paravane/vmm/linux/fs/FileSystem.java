@@ -57,6 +57,8 @@ public final class FileSystem {
     /** Replaced whole, never changed in place: lookups read it without a lock while a snapshot is read. */
     private volatile Map<String, Mount> mounts = Map.of();
     private volatile Mount rootMount;
+    /** The processes {@code /proc} lists (the kernel that runs them sets it). */
+    private volatile ProcessList processes = ProcessList.NONE;
     private final Node.Directory devices;
     /** Inode numbers of pipes and anonymous files (eventfd, epoll), unique in the VM as Linux's pipefs gives them. */
     private final java.util.concurrent.atomic.AtomicLong anonymousIno = new java.util.concurrent.atomic.AtomicLong(0x1000);
@@ -185,6 +187,15 @@ public final class FileSystem {
 
     long newAnonymousIno() {
         return anonymousIno.incrementAndGet();
+    }
+
+    /** {@code /proc} of every process on this file system lists {@code list}'s processes. */
+    public void showProcesses(ProcessList list) {
+        processes = list;
+    }
+
+    ProcessList processes() {
+        return processes;
     }
 
     Console console() {

@@ -32,12 +32,46 @@ final class ProcFs {
             case "root" -> root;
             default -> null;
         }, DEV, 10);
-        List<String> procNames = List.of("cpuinfo", "self");
-        return new SyntheticDirectory(() -> procNames, name -> switch (name) {
+        ProcessList processes = process.processes();
+        return new SyntheticDirectory(() -> {
+            List<String> names = new ArrayList<>(List.of("cpuinfo", "self"));
+            processes.pids().forEach(pid -> names.add(Integer.toString(pid)));
+            return names;
+        }, name -> switch (name) {
             case "cpuinfo" -> cpuinfoFile;
             case "self" -> self;
-            default -> null;
+            default -> pidFolder(processes, name);
         }, DEV, 1);
+    }
+
+    /** {@code /proc/PID}: cmdline, comm, exe and stat of the process as it is when read. */
+    private static Node pidFolder(ProcessList processes, String name) {
+        int pid;
+        try {
+            pid = Integer.parseInt(name);
+        } catch (NumberFormatException e) {
+            return null;
+        }
+        if (!name.equals(Integer.toString(pid)) || processes.entry(pid) == null) {
+            return null;
+        }
+        long ino = 0x10000L + ((long) pid << 4);
+        Supplier<ProcessList.Entry> now = () -> {
+            ProcessList.Entry e = processes.entry(pid);
+            return e != null ? e : new ProcessList.Entry(pid, 0, 0, 0, 'X', "", "", List.of());   // gone meanwhile
+        };
+        GeneratedFile cmdline = new GeneratedFile(() -> now.get().cmdline(), DEV, ino + 1);
+        GeneratedFile comm = new GeneratedFile(() -> now.get().comm() + "\n", DEV, ino + 2);
+        MagicLink exe = new MagicLink(() -> now.get().exePath(), null, DEV, ino + 3);
+        GeneratedFile stat = new GeneratedFile(() -> now.get().stat(), DEV, ino + 4);
+        List<String> names = List.of("cmdline", "comm", "exe", "stat");
+        return new SyntheticDirectory(() -> names, n -> switch (n) {
+            case "cmdline" -> cmdline;
+            case "comm" -> comm;
+            case "exe" -> exe;
+            case "stat" -> stat;
+            default -> null;
+        }, DEV, ino);
     }
 
     private static List<String> fdNames(ProcessFiles process) {

@@ -130,6 +130,11 @@ public final class ProcessFiles {
         return resolver.resolve(start(Fcntl.AT_FDCWD, path), path, true).path();
     }
 
+    /** The processes {@code /proc} lists. */
+    ProcessList processes() {
+        return fs.processes();
+    }
+
     /** The executable's guest path ({@code /proc/self/exe}). */
     public String exePath() {
         return exePath;

@@ -173,6 +173,7 @@ final class CloneCall {
         }
         LinuxProcess child = new LinuxProcess(pid, path, memory, files, process.host);
         self.set(child);
+        child.setArgv(process.argv());
         if (sharedMemory) {
             child.shareMemoryOf(process);
         } else {

@@ -100,10 +100,11 @@ final class ExecCall {
         task.exec(space);
         process.install(file, image.memory());
         process.setExecutable(bytes);
+        process.setArgv(args);
         process.files.exec(exe, () -> org.paravane.vmm.linux.mm.MapsFile.render(process.memory().map().vmas()));
         process.signals.exec();
         process.timers.deletePosixTimers();
-        thread.comm = LinuxThread.commOf(file);
+        thread.comm = LinuxThread.commOf(path);   // a script's name, not its interpreter's, as Linux's bprm->filename
         process.releaseVfork();
         return new SyscallOutcome.NewContext(image.registers());
     }

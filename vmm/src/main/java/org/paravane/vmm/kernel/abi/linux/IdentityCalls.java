@@ -145,11 +145,27 @@ final class IdentityCalls {
         return 0;
     }
 
+    /** Whether {@code pid} names a process or a thread of the VM (living or a zombie). */
+    private boolean exists(long pid) {
+        if (pid <= 0 || pid > Integer.MAX_VALUE) {
+            return false;
+        }
+        ProcessTable table = process.host.processes();
+        synchronized (table) {
+            for (LinuxProcess p : table.all()) {
+                if (p.pid == pid || p.threads().stream().anyMatch(t -> t.tid == pid)) {
+                    return p.state() != LinuxProcess.State.REAPED;
+                }
+            }
+        }
+        return false;
+    }
+
     long schedGetaffinity(long pid, long length, long mask) throws ErrnoException, GuestAccessException {
-        if (pid != 0 && pid != process.pid) {
+        if (pid != 0 && pid != process.pid && pid != thread.tid && !exists(pid)) {
             throw new ErrnoException(ESRCH, "no process " + pid);
         }
-        int vcpus = process.host.vcpus();
+        int vcpus = process.host.vcpus();   // every task may run on every vCPU
         int bytes = Math.max(8, (vcpus + 63) / 64 * 8);
         if (length < bytes || (length & 7) != 0) {
             throw new ErrnoException(EINVAL, "cpu mask of " + length + " bytes");

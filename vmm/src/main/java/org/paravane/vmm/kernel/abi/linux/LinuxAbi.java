@@ -175,8 +175,12 @@ public final class LinuxAbi implements SyscallAbi {
             }
             f = CpuFaults.segmentationFault(address, rip, process.memory().map().find(address) != null);
         } catch (PhysicalPages.OutOfGuestMemoryException e) {
-            return new FaultOutcome.End(new SyscallOutcome.Signaled(Signal.SIGKILL, "killed by SIGKILL (out of memory)"
-                    + " touching 0x" + Long.toHexString(address) + ", rip 0x" + Long.toHexString(rip) + ": " + e.getMessage()));
+            String why = "touching 0x" + Long.toHexString(address) + ", rip 0x" + Long.toHexString(rip) + ": " + e.getMessage();
+            if (OomKiller.killLargestFor(process, why)) {
+                return FaultOutcome.Retry.INSTANCE;   // a larger process is dying for the page
+            }
+            process.host.killedOutOfMemory(process.toString(), why);
+            return new FaultOutcome.End(new SyscallOutcome.Signaled(Signal.SIGKILL, "killed by SIGKILL (out of memory) " + why));
         } catch (RuntimeException e) {
             process.host.internalError(process.toString(), -1, e);
             f = CpuFaults.busError(address, ", rip 0x" + Long.toHexString(rip) + ": the kernel failed to provide the page ("

@@ -82,6 +82,7 @@ public final class LinuxHost {
             synchronized (this) {
                 if (shared == null) {
                     shared = FileSystem.create(options.files(), options.console(), random, servedMounts());
+                    shared.showProcesses(procList());
                 }
                 fs = shared;
             }
@@ -92,6 +93,16 @@ public final class LinuxHost {
     /** The most processes (zombies included) the VM may hold; fork fails with EAGAIN beyond. */
     int maxProcesses() {
         return options == null ? LinuxOptions.DEFAULT_MAX_PROCESSES : options.maxProcesses();
+    }
+
+    /**
+     * The VM's memory ran out under {@code process}'s page fault, which is killed for it (Linux's OOM killer picks by
+     * size; here the process that needed the page goes): said once per process, naming it and what it touched.
+     */
+    void killedOutOfMemory(String process, String why) {
+        if (limitsLogged.add("out of memory: " + process)) {
+            LOG.warning("VM " + vmName + ": out of memory: " + process + " killed by SIGKILL: " + why);
+        }
     }
 
     /** A limit stopped a process from doing something: said once per VM and limit, naming it. */
@@ -174,6 +185,32 @@ public final class LinuxHost {
         out.add(new ProcessInfo(p.pid, p.parent == null ? 0 : p.parent.pid, p.pgid, p.sid,
                 p.state() == LinuxProcess.State.LIVE ? "running" : "zombie", p.comm(), p.threads().size(), depth));
         p.children.stream().sorted(java.util.Comparator.comparingInt(c -> c.pid)).forEach(c -> addTree(c, depth + 1, out));
+    }
+
+    /** The VM's processes as /proc lists them. */
+    private org.paravane.vmm.linux.fs.ProcessList procList() {
+        return new org.paravane.vmm.linux.fs.ProcessList() {
+            @Override
+            public java.util.List<Integer> pids() {
+                synchronized (processes) {
+                    return processes.all().stream().filter(p -> p.state() != LinuxProcess.State.REAPED)
+                            .map(p -> p.pid).sorted().toList();
+                }
+            }
+
+            @Override
+            public Entry entry(int pid) {
+                synchronized (processes) {
+                    LinuxProcess p = processes.get(pid);
+                    if (p == null || p.state() == LinuxProcess.State.REAPED) {
+                        return null;
+                    }
+                    boolean live = p.state() == LinuxProcess.State.LIVE;
+                    return new Entry(p.pid, p.parent == null ? 0 : p.parent.pid, p.pgid, p.sid, live ? 'R' : 'Z',
+                            p.files.exePath(), p.comm(), live ? p.argv() : java.util.List.of());
+                }
+            }
+        };
     }
 
     /** The VM's processes. */

@@ -50,6 +50,7 @@ public final class LinuxLoader {
                 limits.getUnchecked(Limits.RLIMIT_STACK));
         LinuxProcess process = new LinuxProcess(pid, path, image.memory(), processFiles, host);
         process.setExecutable(spec.executable());
+        process.setArgv(spec.argv());
         host.launched(path, spec.executable(), kernelAreaEnd);
         self.set(process);
         LinuxThread thread = new LinuxThread(pid, process, LinuxThread.commOf(path));

@@ -33,12 +33,16 @@ final class LinuxProcess {
     private volatile ProcessMemory memory;
     private volatile MemoryCalls memoryCalls;
     private volatile String executablePath;
+    /** The arguments of its image ({@code /proc/PID/cmdline}). */
+    private volatile java.util.List<String> argv = java.util.List.of();
     /** The executable's bytes (what {@code /proc/self/exe} runs when the file system does not hold it). */
     private volatile byte[] executable;
     /** False while the process runs in its parent's memory (CLONE_VM without CLONE_THREAD: vfork, posix_spawn). */
     private volatile boolean ownsMemory = true;
     /** The signal its parent gets when it ends (SIGCHLD for fork; clone's low byte), or 0 for none. */
     volatile int exitSignal = Signal.SIGCHLD;
+    /** The OOM killer sent this process SIGKILL: its memory comes back when it ends ({@link OomKiller}). */
+    volatile boolean oomVictim;
     /** Set when a vfork child execs or ends: its parent, blocked in vfork, goes on. */
     volatile boolean vforkReleased;
     final WaitQueue vforkWaiters = new WaitQueue();
@@ -69,6 +73,14 @@ final class LinuxProcess {
     }
 
     /** A new process image (the first one, or execve's): its memory and the calls that change it. */
+    java.util.List<String> argv() {
+        return argv;
+    }
+
+    void setArgv(java.util.List<String> args) {
+        argv = java.util.List.copyOf(args);
+    }
+
     void install(String path, ProcessMemory newMemory) {
         MemoryCalls old = memoryCalls;
         boolean owned = ownsMemory;
