@@ -34,10 +34,6 @@ final class CpuKernels {
     private CpuKernels() {
     }
 
-    static List<Run> run(VmManager manager, String backend) throws IOException, InvalidImageException, InterruptedException {
-        return run(manager, backend, 1);
-    }
-
     /** Each kernel with its argument (passes, steps, iterations) times {@code scale}: as much work times scale. */
     static List<Run> run(VmManager manager, String backend, int scale)
             throws IOException, InvalidImageException, InterruptedException {
