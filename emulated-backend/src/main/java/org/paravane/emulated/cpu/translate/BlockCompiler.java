@@ -147,7 +147,11 @@ final class BlockCompiler {
         for (int i = 0; i < n; i++) {
             decoded[i] = block.insn(i).decoded;
         }
-        long[] live = FlagLiveness.liveAfter(decoded, inline, prefixes);
+        boolean[] quiet = inline.clone();              // an inlined SSE operation between registers can still fault
+        for (int i = 0; i < n; i++) {                  // (#UD, #NM, #XM): to the liveness pass it is an exit
+            quiet[i] &= !SseOps.supports(decoded[i], block.insn(i));
+        }
+        long[] live = FlagLiveness.liveAfter(decoded, quiet, prefixes);
         code.aload(CPU);
         code.loadConstant(block.end);
         code.putfield(CD_CPU, "rip", CD_long);

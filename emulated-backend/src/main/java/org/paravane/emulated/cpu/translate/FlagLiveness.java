@@ -22,7 +22,8 @@ final class FlagLiveness {
 
     /**
      * @param decoded  the block's instructions
-     * @param inline   which of them are translated inline (the others read and write the Cpu's flags)
+     * @param inline   which of them run inline and raise no signal except through a memory operand (the others
+     *                 count as exits: they may fault, or read and write the Cpu's flags)
      * @param prefixes the translation stops after {@code max} instructions (an exit before each instruction)
      * @return for each instruction the flags (RFLAGS bits) live after it
      */
