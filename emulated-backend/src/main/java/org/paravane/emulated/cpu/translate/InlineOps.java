@@ -176,18 +176,19 @@ final class InlineOps {
 
     /** Whether an inlined {@code d} loads or stores guest memory. */
     static boolean accessesMemory(Decoded d) {
-        return mayExit(d);                                  // only a memory access can fault or stop the block
-    }
-
-    /** Whether an inlined {@code d} can raise a signal or stop the block. */
-    static boolean mayExit(Decoded d) {
-        if (d.mnemonic() == Mnemonic.LEA) {
-            return false;
-        }
         return switch (d.mnemonic()) {
+            case LEA -> false;
             case PUSH, POP, CALL, RET -> true;
             default -> d.operands().stream().anyMatch(o -> o instanceof Operand.Mem);
         };
+    }
+
+    /**
+     * Whether an inlined {@code d} can raise a signal or stop the block: a memory access, or any SSE operation (#UD,
+     * #NM, #XM even between registers).
+     */
+    static boolean mayExit(Decoded d) {
+        return accessesMemory(d) || SseOps.translates(d.mnemonic());
     }
 
     // ---- emission -----------------------------------------------------------------------------------------------

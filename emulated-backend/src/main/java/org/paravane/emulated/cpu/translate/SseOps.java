@@ -66,6 +66,11 @@ final class SseOps {
         };
     }
 
+    /** Whether some form of {@code m} is translated here. */
+    static boolean translates(Mnemonic m) {
+        return form(m) != null;
+    }
+
     /** Whether {@code insn} is translated here: a form above between XMM registers and plain memory. */
     static boolean supports(Decoded d, Insn insn) {
         Form f = form(d.mnemonic());

@@ -40,6 +40,11 @@ class SseTranslationTest {
         "lea rsi, [rip + d]\n movsd xmm0, [rsi]\n divsd xmm0, [rsi + 8]\n stmxcsr [rsi + 24]\n"
                 + " and dword ptr [rsi + 24], 0xFDFF\n ldmxcsr [rsi + 24]\n movsd xmm1, xmm0\n divsd xmm1, [rsi + 16]\n nop\n"
                 + " .align 16\n d: .double 1.0, 3.0, 0.0, 0.0",
+        // #XM in a translated loop between a CMP and an ADD that redefines its flags: the CMP's flags are in the frame
+        "lea rsi, [rip + d]\n stmxcsr [rsi + 64]\n and dword ptr [rsi + 64], 0xFDFF\n ldmxcsr [rsi + 64]\n"
+                + " movsd xmm0, [rsi + 32]\n xor edi, edi\n mov eax, 3\n"
+                + " l: movsd xmm1, [rsi + rdi*8]\n mov ebx, 5\n cmp eax, ebx\n divsd xmm0, xmm1\n add eax, 1\n"
+                + " inc edi\n jmp l\n .align 16\n d: .double 1.0, 2.0, 3.0, 0.0, 1.0, 0, 0, 0, 0",
     };
 
     @Test
