@@ -4,7 +4,8 @@
  * badframe (a handler leaves reserved MXCSR bits in its frame).
  * stop stops itself until a timer's SIGCONT; wait-int waits for a SIGINT from outside (Ctrl-C) and reports it;
  * wait-usr1 waits for a SIGUSR1 from another process, which "kill <pid> <signal>" sends, answers it and waits until
- * the sender is gone. */
+ * the sender is gone. Both wait with SIGUSR1 blocked outside sigsuspend: a check of a flag followed by pause() would
+ * wait forever when the signal lands between the two (a preemption there is enough). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <setjmp.h>
@@ -428,7 +429,9 @@ static void part_stop(void) {
     ev.sigev_signo = SIGCONT;
     timer_t timer;
     CHECK(timer_create(CLOCK_MONOTONIC, &ev, &timer) == 0, "timer_create");
-    struct itimerspec spec = {{0, 0}, {0, 50000000}};
+    /* every 50 ms until deleted: a first SIGCONT that comes before the SIGSTOP (a slow or preempted CPU) continues
+       nothing, and only a later one may let the process go on */
+    struct itimerspec spec = {{0, 50000000}, {0, 50000000}};
     timer_settime(timer, 0, &spec, NULL);
     raise(SIGSTOP);
     printf("stop: continued=%d\n", continued);
@@ -515,9 +518,14 @@ int main(int argc, char **argv) {
     if (strcmp(what, "wait-usr1") == 0) {
         /* answers the sender with SIGUSR1 and ends only once the sender is gone */
         install(SIGUSR1, record, 0);
+        sigset_t usr1, before;
+        sigemptyset(&usr1);
+        sigaddset(&usr1, SIGUSR1);
+        sigprocmask(SIG_BLOCK, &usr1, &before);   /* no check-then-pause race: it arrives only inside sigsuspend */
         while (got_sig == 0) {
-            pause();
+            sigsuspend(&before);
         }
+        sigprocmask(SIG_SETMASK, &before, NULL);
         int from = got_pid;
         printf("wait-usr1: sig=%d code=%d from=%d\n", got_sig, got_code, from);
         kill(from, SIGUSR1);
@@ -527,15 +535,20 @@ int main(int argc, char **argv) {
     }
     if (strcmp(what, "kill") == 0 && argc > 3) {
         install(SIGUSR1, record, 0);
+        sigset_t usr1, before;
+        sigemptyset(&usr1);
+        sigaddset(&usr1, SIGUSR1);
+        sigprocmask(SIG_BLOCK, &usr1, &before);   /* the answer may come before this process waits for it */
         int sig = atoi(argv[3]);
         int rc = kill(atoi(argv[2]), sig);
         printf("kill %s %s: %d%s\n", argv[2], argv[3], rc, rc == 0 ? "" : errno == ESRCH ? " ESRCH" : " ?");
         if (rc == 0 && sig == SIGUSR1) {
             while (got_sig == 0) {
-                pause();
+                sigsuspend(&before);
             }
             printf("kill: answered from=%d\n", got_pid);
         }
+        sigprocmask(SIG_SETMASK, &before, NULL);
     }
     if (strcmp(what, "wait-int") == 0) {
         install(SIGINT, record, 0);
