@@ -1,14 +1,10 @@
 package org.paravane.emulated.cpu.translate;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.paravane.api.backend.Vcpu;
-import org.paravane.api.backend.VcpuExit;
 import org.paravane.emulated.testing.TestVm;
 
 /**
@@ -49,53 +45,18 @@ class SseTranslationTest {
 
     @Test
     void translatedSseEndsInTheInterpretersState() {
-        for (String program : PROGRAMS) {
-            List<long[]> reference = run(TranslationSettings.OFF, program, false);
-            for (TranslationSettings s : List.of(TranslatorTest.forced(), new TranslationSettings(true, 1, 1024))) {
-                assertThat(run(s, program, false)).as("%s with %s", program, s)
-                        .usingRecursiveComparison().isEqualTo(reference);
-            }
-        }
+        AgainstInterpreter.assertRunsMatch(PROGRAMS, 5000, SseTranslationTest::fpAndMemory);
     }
 
     @Test
     void everySingleStepOfTranslatedSseMatchesTheInterpreter() {
-        for (String program : PROGRAMS) {
-            assertThat(run(TranslatorTest.forced(), program, true)).as(program).usingRecursiveComparison()
-                    .isEqualTo(run(TranslationSettings.OFF, program, true));
-        }
+        AgainstInterpreter.assertStepsMatch(PROGRAMS, 5000, SseTranslationTest::fpAndMemory);
     }
 
-    /** Registers, the FXSAVE image and the stored-to memory after each exit (each step), plus the exception frame. */
-    private static List<long[]> run(TranslationSettings s, String program, boolean step) {
-        try (TestVm t = TranslatorTest.vm(s)) {
-            Vcpu v = t.start(0, 3, program);
-            v.setSingleStep(step);
-            List<long[]> states = new ArrayList<>();
-            for (int n = 0; n < 5000; n++) {
-                VcpuExit e = v.run();
-                states.add(v.registers().toArray());
-                states.add(longs(v.state().fxsave()));
-                states.add(new long[] {t.read64(EDGE)});
-                if (TestVm.trapVector(e, v) >= 0) {
-                    TestVm.Frame f = t.frame(0, e);
-                    states.add(new long[] {f.vector(), f.errorCode(), f.rip(), f.rflags(), f.rsp(),
-                            v.state().control().cr2()});
-                    break;
-                }
-                if (!(e instanceof VcpuExit.Debug)) {
-                    states.add(e instanceof VcpuExit.Mmio m ? new long[] {m.address(), m.size(),
-                            m.data().get(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, 0)}
-                            : new long[] {e.getClass().getSimpleName().hashCode()});
-                    break;
-                }
-            }
-            Translator.Stats stats = TranslatorTest.stats(t);
-            if (stats != null) {
-                assertThat(stats.failed()).as("failures: %s", stats.lastFailure()).isZero();
-            }
-            return states;
-        }
+    /** The FXSAVE image (XMM0-15, MXCSR) and the last 8 bytes of RAM, where a crossing store lands. */
+    private static void fpAndMemory(TestVm t, Vcpu v, List<long[]> states) {
+        states.add(longs(v.state().fxsave()));
+        states.add(new long[] {t.read64(EDGE)});
     }
 
     private static long[] longs(byte[] image) {

@@ -85,21 +85,12 @@ class TranslatorTest {
 
     @Test
     void translatedRunsEndInTheInterpretersState() {
-        for (String program : PROGRAMS) {
-            List<long[]> reference = run(TranslationSettings.OFF, program, false);
-            for (TranslationSettings s : List.of(forced(), new TranslationSettings(true, 1, 1024))) {
-                assertThat(run(s, program, false)).as("%s with %s", program, s)
-                        .usingRecursiveComparison().isEqualTo(reference);
-            }
-        }
+        AgainstInterpreter.assertRunsMatch(PROGRAMS, 2000, AgainstInterpreter.REGISTERS);
     }
 
     @Test
     void everySingleStepOfATranslationMatchesTheInterpreter() {
-        for (String program : PROGRAMS) {
-            assertThat(run(forced(), program, true)).as(program).usingRecursiveComparison()
-                    .isEqualTo(run(TranslationSettings.OFF, program, true));
-        }
+        AgainstInterpreter.assertStepsMatch(PROGRAMS, 2000, AgainstInterpreter.REGISTERS);
     }
 
     @Test
@@ -146,34 +137,6 @@ class TranslatorTest {
                 }
             }
             return seen;
-        }
-    }
-
-    /** The registers after each exit (each step), plus the exception frame when one was taken. */
-    private static List<long[]> run(TranslationSettings s, String program, boolean step) {
-        try (TestVm t = vm(s)) {
-            Vcpu v = t.start(0, 3, program);
-            v.setSingleStep(step);
-            List<long[]> states = new ArrayList<>();
-            for (int n = 0; n < 2000; n++) {
-                VcpuExit e = v.run();
-                states.add(v.registers().toArray());
-                if (TestVm.trapVector(e, v) >= 0) {
-                    TestVm.Frame f = t.frame(0, e);
-                    states.add(new long[] {f.vector(), f.errorCode(), f.rip(), f.rflags(), f.rsp(), v.state().control().cr2()});
-                    break;
-                }
-                if (!(e instanceof VcpuExit.Debug)) {
-                    states.add(e instanceof VcpuExit.Mmio m ? new long[] {m.address(), m.size(),
-                            m.data().get(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, 0)}
-                            : new long[] {e.getClass().getSimpleName().hashCode()});
-                    break;
-                }
-            }
-            if (stats(t) != null) {
-                assertThat(stats(t).failed()).as("failures: %s", stats(t).lastFailure()).isZero();
-            }
-            return states;
         }
     }
 }
