@@ -8,8 +8,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiPredicate;
@@ -73,7 +71,7 @@ public final class GuestKernel implements AutoCloseable {
     private final CompletableFuture<Void> done = new CompletableFuture<>();
     private final Object exits = new Object();
     private LinuxHost linuxHost;
-    private ScheduledExecutorService timer;
+    private final KernelTimer timer;
     private KernelPageFetches pageFetches;
 
     private final PauseGate pauseGate = new PauseGate(this::kickAll, this::liveSchedulers, () -> stopping);
@@ -88,6 +86,7 @@ public final class GuestKernel implements AutoCloseable {
         this.vm = vm;
         this.config = config;
         this.sleepers = sleepers;
+        this.timer = new KernelTimer(vm.spec().name());
         this.guestHandler = guestHandler;
         MemoryRegion ram = vm.spec().regions().getFirst();
         if (ram.guestAddress() != 0 || ram.lazy() || ram.size() < PlatformLayout.KERNEL_AREA_END + (1 << 20)) {
@@ -289,22 +288,7 @@ public final class GuestKernel implements AutoCloseable {
      * stopping: nothing will run its tasks anyway); the answer cancels it.
      */
     Runnable after(long nanos, Runnable action) {
-        ScheduledExecutorService timer;
-        synchronized (this) {
-            if (this.timer == null) {
-                this.timer = Executors.newSingleThreadScheduledExecutor(
-                        Thread.ofPlatform().name("paravane-" + vm.spec().name() + "-timer").daemon().factory());
-            }
-            timer = this.timer;
-        }
-        try {
-            var f = timer.schedule(action, Math.min(Math.max(0, nanos), Long.MAX_VALUE / 4), TimeUnit.NANOSECONDS);
-            return () -> f.cancel(false);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            action.run();
-            return () -> {
-            };
-        }
+        return timer.after(nanos, action);
     }
 
     /** The kernel's own fetches of absent pages (faults in kernel context), made at the first. */
@@ -390,9 +374,7 @@ public final class GuestKernel implements AutoCloseable {
             }
         }
         synchronized (this) {
-            if (timer != null) {
-                timer.shutdownNow();
-            }
+            timer.close();
             if (pageFetches != null) {
                 pageFetches.close();
             }
