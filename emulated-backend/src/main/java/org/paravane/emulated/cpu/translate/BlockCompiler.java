@@ -136,10 +136,10 @@ final class BlockCompiler {
         boolean[] inline = new boolean[n];
         boolean all = true;
         for (int i = 0; i < n; i++) {
-            inline[i] = inlining && ops.supports(block.insn(i));
+            inline[i] = inlining && InlineForms.supports(block.insn(i));
             all &= inline[i];
             if (inline[i]) {
-                used |= InlineOps.registers(block.insn(i).decoded);
+                used |= InlineForms.registers(block.insn(i).decoded);
             }
         }
         boolean loop = all && selfLoop();
@@ -201,7 +201,7 @@ final class BlockCompiler {
             code.labelBinding(end);
             if (throwsOrStops) {
                 handlers.add(new Handler(start, end, i, dirtyBefore, flagsBefore, syncedBefore));
-                if (i + 1 < n && (!inline[i] || InlineOps.mayStop(insn.decoded))) {
+                if (i + 1 < n && (!inline[i] || InlineForms.mayStop(insn.decoded))) {
                     emitStopCheck(i);
                 }
             }
@@ -261,7 +261,7 @@ final class BlockCompiler {
         if (d.mnemonic() == org.paravane.emulated.cpu.decode.Mnemonic.JCC) {
             jumpIf(d.cond() ^ 1, out);
         }
-        boolean syncFlags = InlineOps.flagsNeededAtStart(block);
+        boolean syncFlags = InlineForms.flagsNeededAtStart(block);
         Label leave = code.newLabel();
         code.iinc(EXEC, n);
         code.iload(EXEC);

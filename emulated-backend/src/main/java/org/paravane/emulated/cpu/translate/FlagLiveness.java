@@ -33,7 +33,7 @@ final class FlagLiveness {
         long live = ARITH;                                   // the block's end is an exit
         for (int i = n - 1; i >= 0; i--) {
             Decoded d = decoded[i];
-            boolean exits = !inline[i] || InlineOps.mayExit(d) || prefixes && i + 1 < n;
+            boolean exits = !inline[i] || InlineForms.mayExit(d) || prefixes && i + 1 < n;
             after[i] = exits ? ARITH : live;
             live = exits ? ARITH : uses(d) | (after[i] & ~defines(d));
         }
