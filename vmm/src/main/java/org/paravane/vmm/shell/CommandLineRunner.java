@@ -3,12 +3,17 @@ package org.paravane.vmm.shell;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.PrintStream;
+import java.util.Collection;
+import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.apache.felix.service.command.CommandProcessor;
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Converter;
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -63,26 +68,39 @@ public class CommandLineRunner {
     }
 
     /**
-     * SCR registers components asynchronously after the framework started: wait until the command exists, giving up
-     * after two seconds once other paravane commands are there (the name is then simply unknown), or after ten.
+     * SCR registers components asynchronously after the framework started, and Gogo adds a command only once its
+     * tracker has got the service (activating a delayed component): wait until Gogo's own command set has the
+     * command, giving up after two seconds once other paravane commands are there (the name is then simply unknown),
+     * or after ten. A service already in the registry is not enough: Gogo may not have added it yet.
      */
     private void awaitCommand(String name, long timeoutMillis) {
-        int colon = name.indexOf(':');
-        String filter = colon < 0 ? "(osgi.command.function=" + name + ")"
-                : "(&(osgi.command.scope=" + name.substring(0, colon) + ")(osgi.command.function=" + name.substring(colon + 1) + "))";
+        String wanted = name.toLowerCase(Locale.ROOT);
         long start = System.nanoTime();
-        try {
-            while (context.getServiceReferences((String) null, filter) == null) {
+        try (CommandSession session = processor.createSession(InputStream.nullInputStream(),
+                OutputStream.nullOutputStream(), OutputStream.nullOutputStream())) {
+            while (true) {
+                Set<String> known = knownCommands(session);
+                if (known.stream().anyMatch(c -> c.equals(wanted) || c.endsWith(":" + wanted))) {
+                    return;
+                }
                 long waited = (System.nanoTime() - start) / 1_000_000;
-                boolean shellUp = context.getServiceReferences((String) null, "(osgi.command.scope=paravane)") != null;
+                boolean shellUp = known.stream().anyMatch(c -> c.startsWith("paravane:"));
                 if (waited > timeoutMillis || (shellUp && waited > 2_000)) {
                     return;
                 }
                 Thread.sleep(10);
             }
-        } catch (InvalidSyntaxException | InterruptedException | IllegalStateException e) {
+        } catch (InterruptedException | RuntimeException e) {
             // run anyway: the command reports what is missing
         }
+    }
+
+    /** Gogo's commands as {@code scope:function}, lower case (its session variable {@code .commands}). */
+    private static Set<String> knownCommands(CommandSession session) {
+        if (session.get(".commands") instanceof Collection<?> names) {
+            return names.stream().map(n -> String.valueOf(n).toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
+        }
+        return Set.of();
     }
 
     /**
