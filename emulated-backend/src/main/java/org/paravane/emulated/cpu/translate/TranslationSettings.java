@@ -1,5 +1,7 @@
 package org.paravane.emulated.cpu.translate;
 
+import java.util.List;
+import java.util.Map;
 import org.paravane.support.config.ConfigProperties;
 
 /**
@@ -17,6 +19,8 @@ public record TranslationSettings(boolean enabled, int threshold, int codeCacheK
     public static final String ENABLED = "paravane.emulated.translate", THRESHOLD = "paravane.emulated.translate.threshold",
             CODE_CACHE = "paravane.emulated.translate.codeCacheKiB";
     public static final int DEFAULT_THRESHOLD = 64, DEFAULT_CODE_CACHE_KIB = 16 * 1024;
+    /** The keys {@link #of} reads, in Config Admin and (prefixed by the backend's name) as a VM's backend options. */
+    public static final List<String> KEYS = List.of("translation", "translationThreshold", "codeCacheKiB");
 
     public TranslationSettings(boolean enabled, int threshold, int codeCacheKiB) {
         this(enabled, threshold, codeCacheKiB, true);
@@ -39,15 +43,24 @@ public record TranslationSettings(boolean enabled, int threshold, int codeCacheK
      *
      * @throws IllegalArgumentException naming every invalid key with its value and what is allowed
      */
-    public static TranslationSettings of(java.util.Map<String, ?> properties, TranslationSettings base) {
-        ConfigProperties c = new ConfigProperties("org.paravane.emulated", properties);
-        boolean enabled = c.parsed("translation", base.enabled(), "true or false", v -> switch (v.toLowerCase()) {
+    public static TranslationSettings of(Map<String, ?> properties, TranslationSettings base) {
+        return of("org.paravane.emulated", "", properties, base);
+    }
+
+    /**
+     * {@link #of(Map, TranslationSettings)} with each key read as {@code keyPrefix} + key (a VM's backend options:
+     * {@code emulated.translation}); {@code what} names the settings in the message ("invalid configuration what: ...").
+     */
+    public static TranslationSettings of(String what, String keyPrefix, Map<String, ?> properties,
+                                         TranslationSettings base) {
+        ConfigProperties c = new ConfigProperties(what, properties);
+        boolean enabled = c.parsed(keyPrefix + KEYS.get(0), base.enabled(), "true or false", v -> switch (v.toLowerCase()) {
             case "true" -> Boolean.TRUE;
             case "false" -> Boolean.FALSE;
             default -> throw new IllegalArgumentException(v);
         });
-        int threshold = c.intNumber("translationThreshold", base.threshold(), 0, Integer.MAX_VALUE);
-        int kib = c.intNumber("codeCacheKiB", base.codeCacheKiB(), 1, 1 << 20);
+        int threshold = c.intNumber(keyPrefix + KEYS.get(1), base.threshold(), 0, Integer.MAX_VALUE);
+        int kib = c.intNumber(keyPrefix + KEYS.get(2), base.codeCacheKiB(), 1, 1 << 20);
         c.validate();
         return new TranslationSettings(enabled, threshold, kib, base.inline());
     }
