@@ -44,7 +44,8 @@ import org.paravane.support.x86.PageTables;
  * cold (a new VM in a running container: its blocks are new hidden classes the JIT compiles again).
  *
  * <p>The results are the auxiliary counters (one measured VM per fork, so no counter is summed over iterations); the
- * primary score is the run's fixed length. Each run also prints its summary and its curve, MIPS per 10 windows (about 100 ms).
+ * primary score is the run's fixed length. Each run also prints its summary and its curve, MIPS per 10 windows
+ * (about 100 ms).
  *
  * <pre>java -jar bench/target/benchmarks.jar TranslatorWarmup</pre>
  */
@@ -101,7 +102,8 @@ public class TranslatorWarmupBenchmark {
         r.usPerTranslation = s.usPerTranslation();
         r.bytesPerBlock = s.bytesPerBlock();
         r.translationMsToSteady = s.translationMsToSteady();
-        System.out.printf("%nK%d %s, %s JVM: %s%n  MIPS per 10 windows (about 100 ms): %s%n", kernel, cpu, jvm, s.line(), curve);
+        System.out.printf("%nK%d %s, %s JVM: %s%n  MIPS per 10 windows (about 100 ms): %s%n", kernel, cpu, jvm,
+                s.line(), curve);
     }
 
     /** A new VM running the kernel for {@link #seconds}, window by window. */
