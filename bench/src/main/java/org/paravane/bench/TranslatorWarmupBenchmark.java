@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -43,9 +42,9 @@ import org.paravane.support.x86.PageTables;
  * of the same kernel and mode ran for as long before it in the same JVM, so only the new VM's own translations are
  * cold (a new VM in a running container: its blocks are new hidden classes the JIT compiles again).
  *
- * <p>The results are the auxiliary counters (one measured VM per fork, so no counter is summed over iterations); the
- * primary score is the run's fixed length. Each run also prints its summary and its curve, MIPS per 10 windows
- * (about 100 ms).
+ * <p>The results are the lines each run prints: its {@link WarmupCurve.Summary} and its curve, MIPS per 10 windows
+ * (about 100 ms); run with {@code -f N} for N of each. JMH's own score is only the run's fixed length: auxiliary
+ * counters of type {@code EVENTS} would be added up over the forks, not averaged, which misleads for a rate.
  *
  * <pre>java -jar bench/target/benchmarks.jar TranslatorWarmup</pre>
  */
@@ -72,14 +71,6 @@ public class TranslatorWarmupBenchmark {
     @Param({"4"})
     public double seconds;
 
-    /** What the warm-up curve says (milliseconds, MIPS, microseconds, bytes). */
-    @State(Scope.Thread)
-    @AuxCounters(AuxCounters.Type.EVENTS)
-    public static class Result {
-        public double steadyMips, msToSteady, mInstrToSteady, firstWindowMips, stillRising, translated,
-                usPerTranslation, bytesPerBlock, translationMsToSteady;
-    }
-
     @Setup(Level.Trial)
     public void warmTheJvm() throws IOException {
         if (jvm.equals("warm")) {
@@ -90,20 +81,12 @@ public class TranslatorWarmupBenchmark {
     }
 
     @Benchmark
-    public void warmUp(Result r) throws IOException {
+    public double warmUp() throws IOException {
         WarmupCurve curve = curve();
         WarmupCurve.Summary s = curve.summary();
-        r.steadyMips = s.steadyMips();
-        r.msToSteady = s.msToSteady();
-        r.mInstrToSteady = s.mInstructionsToSteady();
-        r.firstWindowMips = s.firstWindowMips();
-        r.stillRising = s.stillRising() ? 1 : 0;
-        r.translated = s.translated();
-        r.usPerTranslation = s.usPerTranslation();
-        r.bytesPerBlock = s.bytesPerBlock();
-        r.translationMsToSteady = s.translationMsToSteady();
         System.out.printf("%nK%d %s, %s JVM: %s%n  MIPS per 10 windows (about 100 ms): %s%n", kernel, cpu, jvm,
                 s.line(), curve);
+        return s.msToSteady();
     }
 
     /** A new VM running the kernel for {@link #seconds}, window by window. */

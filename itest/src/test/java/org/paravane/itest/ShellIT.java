@@ -114,6 +114,10 @@ public class ShellIT {
         String out = shell.exec("paravane:run --backend emulated --option emulated.translation=false"
                 + " -o emulated.translationThreshold=0 -o kvm.ignored=here hello");
         assertTrue(out, out.contains("exited with 0"));
+        shell.exec("paravane:run --detach --name optioned --backend emulated -o emulated.translation=false worker:0");
+        String stats = shell.exec("paravane:stats optioned");
+        assertTrue(stats, stats.contains("backend options: emulated.translation=false"));
+        shell.exec("paravane:kill optioned");
         String unknown = shell.fails("paravane:run --backend emulated -o emulated.translate=off hello");
         assertTrue(unknown, unknown.contains("unknown backend option emulated.translate=off")
                 && unknown.contains("emulated.translationThreshold"));

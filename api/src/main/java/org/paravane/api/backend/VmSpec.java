@@ -27,7 +27,6 @@ import org.paravane.api.memory.PageSource;
  * @param backendOptions settings for one backend's handling of this VM, each key named by its backend
  *                   ({@code emulated.translation=false}); a backend refuses an unknown or invalid key of its own
  *                   namespace and ignores the others, so the spec moves between backends unchanged. Sorted by key
- * @since 1.2 (backendOptions)
  */
 public record VmSpec(String name, int vcpus, List<MemoryRegion> regions, PageSource pageSource, boolean asyncPageFaults,
                      CpuModel cpuModel, Map<String, String> backendOptions) {
