@@ -87,7 +87,7 @@ public record VmSpec(String name, int vcpus, List<MemoryRegion> regions, PageSou
     /** The same VM with one more backend option ({@code key} replaced if it had it). */
     public VmSpec withBackendOption(String key, String value) {
         Map<String, String> options = new TreeMap<>(backendOptions);
-        options.put(key, value);
+        options.put(Objects.requireNonNull(key, "backend option key"), value);
         return withBackendOptions(options);
     }
 
