@@ -20,8 +20,8 @@ import org.paravane.emulated.cpu.exec.sse.SseBinder;
 import org.paravane.emulated.cpu.exec.sse.SseCompute;
 
 /**
- * The SSE/SSE2 instructions translated to bytecode: whole-register and low-element moves between XMM registers and
- * memory, MOVD/MOVQ between XMM registers and general registers or memory, the 128-bit logic operations, UNPCKL/HPD
+ * The SSE/SSE2 instructions translated to bytecode: whole-register, low-element and half moves between XMM registers
+ * and memory, MOVD/MOVQ between XMM registers and general registers or memory, the 128-bit logic operations, UNPCKL/HPD
  * and PUNPCKL/HQDQ between registers; every other instruction whose computation its {@code Insn} offers apart from
  * its operand read ({@link SseCompute}, {@link SseResult}: arithmetic, compares, COMIS/UCOMIS, conversions, packed
  * integer operations, shuffles, PMOVMSKB) goes to {@link SseCalls}, which reads the operand in the block and keeps a
@@ -63,31 +63,6 @@ final class SseOps {
         this.calls = new SseCalls(bc, code, this, gprs);
     }
 
-    private enum Form { FULL, ALIGNED_FULL, LOW, LOGIC, UNPACK, GPR, CALL }
-
-    /** The form {@code d} is translated in, or null. */
-    private static Form form(Decoded d, Insn insn) {
-        if (d.lock() || d.operandCount() < 2 || !xmmOnly(d)) {
-            return null;                                    // MMX and other forms stay with their Insn
-        }
-        Form f = switch (d.mnemonic()) {
-            case MOVUPS, MOVUPD, MOVDQU -> Form.FULL;
-            case MOVAPS, MOVAPD, MOVDQA -> Form.ALIGNED_FULL;
-            case MOVSS, MOVSD -> Form.LOW;
-            case MOVQ -> gpr(d) ? Form.GPR : Form.LOW;
-            case MOVD -> Form.GPR;
-            case PXOR, XORPS, XORPD, PAND, ANDPS, ANDPD, PANDN, ANDNPS, ANDNPD, POR, ORPS, ORPD ->
-                    d.op(0) instanceof Operand.Xmm ? Form.LOGIC : null;
-            case UNPCKLPD, UNPCKHPD, PUNPCKLQDQ, PUNPCKHQDQ ->
-                    d.op(0) instanceof Operand.Xmm && d.op(1) instanceof Operand.Xmm ? Form.UNPACK : null;
-            default -> null;
-        };
-        if (f != null && (f == Form.GPR || !gpr(d))) {
-            return f;
-        }
-        return SseCalls.supports(d, insn) ? Form.CALL : null;
-    }
-
     /** Whether some form of {@code m} may be translated here (every SSE mnemonic: they all can raise #UD/#NM). */
     static boolean translates(Mnemonic m) {
         return SseBinder.handles(m);
@@ -95,34 +70,7 @@ final class SseOps {
 
     /** Whether {@code insn} is translated here. */
     static boolean supports(Decoded d, Insn insn) {
-        return form(d, insn) != null;
-    }
-
-    /** Operands only of XMM registers, memory, immediates and 32/64-bit general registers (no MMX register). */
-    private static boolean xmmOnly(Decoded d) {
-        for (Operand o : d.operands()) {
-            switch (o) {
-                case Operand.Xmm x -> {
-                }
-                case Operand.Mem m -> {
-                }
-                case Operand.Imm i -> {
-                }
-                case Operand.Reg r -> {
-                    if (r.size() != 4 && r.size() != 8 || r.number() >= 16) {
-                        return false;
-                    }
-                }
-                default -> {
-                    return false;
-                }
-            }
-        }
-        return true;
-    }
-
-    private static boolean gpr(Decoded d) {
-        return d.operands().stream().anyMatch(o -> o instanceof Operand.Reg);
+        return SseForm.of(d, insn) != null;
     }
 
     /** Emits {@code d} (supported); it can always raise a signal (#UD, #NM, a fault, #XM). */
@@ -130,11 +78,12 @@ final class SseOps {
         code.aload(CPU);
         code.invokestatic(CD_COMPUTE, "check", MethodTypeDesc.of(CD_void, CD_CPU), true);
         Mnemonic m = d.mnemonic();
-        Form f = form(d, insn);
+        SseForm f = SseForm.of(d, insn);
         switch (f) {
-            case FULL, ALIGNED_FULL -> full(d, f == Form.ALIGNED_FULL);
+            case FULL, ALIGNED_FULL -> full(d, f == SseForm.ALIGNED_FULL);
             case LOW -> low(d, m == Mnemonic.MOVSS ? 4 : 8, m == Mnemonic.MOVQ);
             case GPR -> gprMove(d, m == Mnemonic.MOVD ? 4 : 8);
+            case HALF -> half(d, m);
             case LOGIC -> logic(d, m);
             case UNPACK -> unpack(d, m == Mnemonic.UNPCKLPD || m == Mnemonic.PUNPCKLQDQ);
             case CALL -> calls.emit(d, insn);
@@ -246,6 +195,31 @@ final class SseOps {
         xmmHalf(src, half);
         code.lstore(hi);
         setXmm(dst, lo, hi);
+    }
+
+    /**
+     * MOVLPS/MOVLPD and MOVHPS/MOVHPD: memory into the low or high half, or that half to memory; MOVHLPS: the
+     * source's high half into the low one; MOVLHPS: the source's low half into the high one. The other half stays.
+     */
+    private void half(Decoded d, Mnemonic m) {
+        boolean high = m == Mnemonic.MOVHPS || m == Mnemonic.MOVHPD;
+        if (d.op(0) instanceof Operand.Xmm dst) {
+            int to = high || m == Mnemonic.MOVLHPS ? 1 : 0, v = BlockCompiler.temp(0);
+            if (d.op(1) instanceof Operand.Xmm src) {
+                xmmHalf(src.number(), m == Mnemonic.MOVHLPS ? 1 : 0);
+            } else {
+                load((Operand.Mem) d.op(1), d, 8);
+            }
+            code.lstore(v);
+            xmm();
+            code.loadConstant(2 * dst.number() + to);
+            code.lload(v);
+            code.lastore();
+        } else {
+            addressing.address((Operand.Mem) d.op(0), d);
+            xmmHalf(((Operand.Xmm) d.op(1)).number(), high ? 1 : 0);
+            memory.write(8, false);
+        }
     }
 
     /** MOVD/MOVQ: a general register or memory into the low element (the rest cleared), or the low element out. */

@@ -39,7 +39,10 @@ class SseFormsTest {
         "pcmpgtb xmm2, xmm0", "pminub xmm2, xmm1", "pcmpeqd xmm3, xmm2", "pshufd xmm4, xmm2, 0x1B",
         "pslldq xmm4, 3", "psrldq xmm3, 5", "palignr xmm4, xmm3, 7", "psllq xmm4, 9", "pshufb xmm4, xmm2",
         "punpcklbw xmm5, xmm4", "pandn xmm5, xmm2", "movmskpd edx, xmm5", "paddd xmm0, [rsi + 4]",
-        "addsd xmm0, [rsi]", "cmpltsd xmm6, xmm4", "unpcklpd xmm0, [rsi]"})
+        "addsd xmm0, [rsi]", "cmpltsd xmm6, xmm4", "unpcklpd xmm0, [rsi]", "movlpd xmm0, [rsi + 40]",
+        "movhpd xmm0, [rsi + 48]", "movhlps xmm1, xmm0", "movlhps xmm1, xmm0", "movlps xmm2, [rsi]",
+        "movhps xmm2, [rsi + 16]", "movlpd [rdi], xmm1", "movhpd [rdi + 8], xmm2", "movhps [rdi + 16], xmm0",
+        "movlps [rdi + 24], xmm2"})
     void translated(String instruction) {
         assertThat(InlineForms.supports(bind(instruction))).as(instruction).isTrue();
     }

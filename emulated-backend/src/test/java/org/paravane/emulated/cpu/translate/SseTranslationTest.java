@@ -103,6 +103,13 @@ class SseTranslationTest {
                 + " add rax, rdx\n rol rax, 7\n movd [rsi + 128], xmm1\n movd xmm2, [rsi + 132]\n"
                 + " movq [rsi + 136], xmm0\n movq xmm3, [rsi + 136]\n movd r8d, xmm2\n add rax, r8\n movq r9, xmm3\n"
                 + " xor rax, r9\n dec ecx\n jnz l\n mov [0xF0000000], rax\n" + SPECIALS,
+        // half moves: MOVLPD/MOVHPD/MOVLPS/MOVHPS both ways, MOVHLPS/MOVLHPS; the stores read back; then one faults
+        "lea rsi, [rip + d]\n mov rdi, " + (EDGE - 32) + "\n mov ecx, 3\n"
+                + " l: movlpd xmm0, [rsi + 40]\n movhpd xmm0, [rsi + rcx*8 + 48]\n movhlps xmm1, xmm0\n movlhps xmm1, xmm0\n"
+                + " movlps xmm2, [rsi + rcx*8]\n movhps xmm2, [rsi + 16]\n movlpd [rdi], xmm1\n movhpd [rdi + 8], xmm2\n"
+                + " movhps [rdi + 16], xmm0\n movlps [rdi + 24], xmm2\n mov rax, [rdi]\n add rax, [rdi + 8]\n"
+                + " xor rax, [rdi + 16]\n add rbx, rax\n dec ecx\n jnz l\n mov r8, " + (16 << 20) + "\n cmp ecx, 2\n"
+                + " movhpd xmm1, [r8]\n nop\n" + SPECIALS,
         // a strlen-like scan: packed byte compares, PMOVMSKB, shuffles, byte shifts, PALIGNR, PSHUFB, MOVMSKPD
         "lea rsi, [rip + s]\n pxor xmm0, xmm0\n xor ecx, ecx\n xor ebx, ebx\n"
                 + " l: movdqa xmm1, [rsi + rcx]\n pcmpeqb xmm1, xmm0\n pmovmskb eax, xmm1\n movdqa xmm2, [rsi + rcx]\n"
