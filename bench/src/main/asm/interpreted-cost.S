@@ -1,8 +1,10 @@
 # The kernels of InterpretedCostBenchmark: one loop of seven integer instructions (K1's xorshift without its rotate:
 # translated, flags dead) plus OPS floating-point instructions per pass, MIX 0 none, 1 SSE (ADDSD/MULSD pairs between
-# registers), 2 x87 (FADD/FMUL pairs on the register stack). Assemble with
+# registers), 2 x87 (FADD/FMUL pairs on the register stack), 3 SSE moves (MOVQ to XMM and back: next to no work of
+# their own, so what is left is the cost of the way they run). Assemble with
 #   as --64 --defsym MIX=m --defsym OPS=n --defsym ITERS=i interpreted-cost.S && ld -Ttext=0x400000 --oformat binary
-# Entry at the start; the checksum (RAX: the xorshift state, its sum, and the floating-point accumulator, ITERS * OPS/2)
+# Entry at the start; the checksum (RAX: the xorshift state, its sum, and for MIX 1 and 2 the floating-point
+# accumulator, ITERS * OPS/2)
 # goes to the unbacked address RESULT (an MMIO exit), as in kernels.S.
         .intel_syntax noprefix
         .set RESULT, 0xF0000000
@@ -45,6 +47,11 @@ kernel_main:
         .rept OPS / 2
         fadd st, st(1)
         fmul st, st(2)
+        .endr
+.elseif MIX == 3
+        .rept OPS / 2
+        movq xmm4, rax
+        movq rdx, xmm4
         .endr
 .endif
         dec rcx
