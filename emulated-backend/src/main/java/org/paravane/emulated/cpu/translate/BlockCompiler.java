@@ -62,9 +62,11 @@ final class BlockCompiler {
 
     private final List<Handler> handlers = new ArrayList<>();
 
-    private final boolean inlining;
+    /** Which instructions are inlined ({@link TranslationSettings#inline}, {@link TranslationSettings#inlineSse}). */
+    private final TranslationSettings inlining;
 
-    private BlockCompiler(Block block, CodeBuilder code, boolean prefixes, boolean inlining, boolean inlineProbes) {
+    private BlockCompiler(Block block, CodeBuilder code, boolean prefixes, TranslationSettings inlining,
+            boolean inlineProbes) {
         this.block = block;
         this.inlining = inlining;
         this.prefixes = prefixes;
@@ -84,7 +86,7 @@ final class BlockCompiler {
     static final int HUGE_METHOD = 8000;
 
     /** The class file of {@code block}'s translation; its class data is the block's {@code Insn[]}. */
-    static byte[] compile(Block block, boolean prefixes, boolean inline, ClassLoader loader) {
+    static byte[] compile(Block block, boolean prefixes, TranslationSettings inline, ClassLoader loader) {
         ClassFile cf = ClassFile.of(ClassFile.ClassHierarchyResolverOption.of(
                 ClassHierarchyResolver.defaultResolver().orElse(ClassHierarchyResolver.ofClassLoading(loader))));
         byte[] bytes = build(cf, block, prefixes, inline, true);
@@ -98,7 +100,8 @@ final class BlockCompiler {
                         .codeLength()).sum();
     }
 
-    private static byte[] build(ClassFile cf, Block block, boolean prefixes, boolean inline, boolean inlineProbes) {
+    private static byte[] build(ClassFile cf, Block block, boolean prefixes, TranslationSettings inline,
+            boolean inlineProbes) {
         return cf.build(SELF, cb -> {
             cb.withFlags(ClassFile.ACC_FINAL | ClassFile.ACC_SYNTHETIC);
             cb.withInterfaceSymbols(desc(CompiledBlock.class));
@@ -136,7 +139,9 @@ final class BlockCompiler {
         boolean[] inline = new boolean[n];
         boolean all = true;
         for (int i = 0; i < n; i++) {
-            inline[i] = inlining && InlineForms.supports(block.insn(i));
+            Insn insn = block.insn(i);
+            inline[i] = inlining.inline() && InlineForms.supports(insn)
+                    && (inlining.inlineSse() || !SseOps.supports(insn.decoded, insn));
             all &= inline[i];
             if (inline[i]) {
                 used |= InlineForms.registers(block.insn(i).decoded);

@@ -13,8 +13,10 @@ import org.paravane.support.config.ConfigProperties;
  * @param codeCacheKiB  most class-file bytes per vCPU, in KiB
  * @param inline        translate the common instructions to bytecode; false: every instruction calls its
  *                      interpreter {@code Insn} (to measure what the inlining and the locals give)
+ * @param inlineSse     with {@code inline}, translate the SSE instructions too; false: they call their {@code Insn}
+ *                      (to measure what an SSE instruction left to the interpreter costs inside translated code)
  */
-public record TranslationSettings(boolean enabled, int threshold, int codeCacheKiB, boolean inline) {
+public record TranslationSettings(boolean enabled, int threshold, int codeCacheKiB, boolean inline, boolean inlineSse) {
     /** System properties that override the defaults (for test runs outside OSGi: {@code -Dparavane.emulated.translate.threshold=0}). */
     public static final String ENABLED = "paravane.emulated.translate", THRESHOLD = "paravane.emulated.translate.threshold",
             CODE_CACHE = "paravane.emulated.translate.codeCacheKiB";
@@ -24,6 +26,11 @@ public record TranslationSettings(boolean enabled, int threshold, int codeCacheK
 
     public TranslationSettings(boolean enabled, int threshold, int codeCacheKiB) {
         this(enabled, threshold, codeCacheKiB, true);
+    }
+
+    /** {@code inline}: every instruction the translator knows inlined (SSE included), or none. */
+    public TranslationSettings(boolean enabled, int threshold, int codeCacheKiB, boolean inline) {
+        this(enabled, threshold, codeCacheKiB, inline, inline);
     }
 
     public TranslationSettings {
@@ -62,7 +69,7 @@ public record TranslationSettings(boolean enabled, int threshold, int codeCacheK
         int threshold = c.intNumber(keyPrefix + KEYS.get(1), base.threshold(), 0, Integer.MAX_VALUE);
         int kib = c.intNumber(keyPrefix + KEYS.get(2), base.codeCacheKiB(), 1, 1 << 20);
         c.validate();
-        return new TranslationSettings(enabled, threshold, kib, base.inline());
+        return new TranslationSettings(enabled, threshold, kib, base.inline(), base.inlineSse());
     }
 
     /** The defaults, with the system properties above applied. */

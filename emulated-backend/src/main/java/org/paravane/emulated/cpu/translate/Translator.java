@@ -65,7 +65,7 @@ public final class Translator implements Translation {
     public CompiledBlock translate(Block block) {
         long t0 = System.nanoTime();
         try {
-            byte[] classFile = BlockCompiler.compile(block, everyRun(), settings.inline(), Translator.class.getClassLoader());
+            byte[] classFile = BlockCompiler.compile(block, everyRun(), settings, Translator.class.getClassLoader());
             if (bytes + classFile.length > settings.codeCacheKiB() * 1024L) {
                 dropAll.run();
                 byCode.clear();
