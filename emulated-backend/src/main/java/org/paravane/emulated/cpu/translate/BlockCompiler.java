@@ -149,6 +149,10 @@ final class BlockCompiler {
         });
     }
 
+    boolean inlining() {
+        return inlining;
+    }
+
     /** Which instructions of {@code b} run inline. */
     boolean[] inline(Block b) {
         boolean[] inline = new boolean[b.length()];
@@ -184,9 +188,16 @@ final class BlockCompiler {
         int first = 0;
         for (Block b : region.blocks()) {
             code.labelBinding(transfers.label(b));
-            dirty = used;                               // a jump may arrive here with any of them changed
-            flagOp = IN_CPU;
-            flagsSynced = true;
+            Transfers.State carried = transfers.carried(b);
+            if (carried != null) {
+                dirty = carried.dirty();
+                flagOp = carried.flagOp();
+                flagsSynced = carried.synced();
+            } else {
+                dirty = used;                           // a jump may arrive here with any of them changed
+                flagOp = IN_CPU;
+                flagsSynced = true;
+            }
             emitBlock(b, first);
             first += b.length();
         }

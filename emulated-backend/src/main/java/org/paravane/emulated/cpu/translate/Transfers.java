@@ -17,19 +17,42 @@ import org.paravane.emulated.cpu.exec.Insn;
 /**
  * The control flow between the blocks of a region and out of it. A transfer to a block of the region is a jump to
  * its label when the budget allows the whole block ({@code max}; in a translation for every run, its first
- * instruction), with the lazy flags stored into the Cpu only when that block may read or expose them before it sets
- * them; anything else leaves: registers and flags written back, RIP set, the instructions retired in this call
- * returned.
+ * instruction). A block only one transfer reaches continues with the translation-time state of that transfer (the
+ * flag operation in locals, which registers are dirty); at a block several reach, the lazy flags are stored into the
+ * Cpu only when it may read or expose them before it sets them. Anything else leaves: registers and flags written
+ * back, RIP set, the instructions retired in this call returned.
  */
 final class Transfers {
     private final BlockCompiler bc;
     private final CodeBuilder code;
     private final Map<Block, Label> labels = new HashMap<>();
     private final Map<Block, Long> flagsNeeded = new HashMap<>();
+    /** Transfers to each block (the entry counts one more: the call). */
+    private final Map<Block, Integer> incoming = new HashMap<>();
+    /** The state the only transfer to a block left it in. */
+    private final Map<Block, State> carried = new HashMap<>();
+
+    /** What the translation knows at a point: registers maybe changed, the flag operation in locals, whether synced. */
+    record State(int dirty, int flagOp, boolean synced) {
+    }
 
     Transfers(BlockCompiler bc) {
         this.bc = bc;
         this.code = bc.code;
+        incoming.put(bc.region.entry(), 1);
+        for (Block b : bc.region.blocks()) {
+            for (long target : Region.candidates(b, bc.inlining())) {
+                Block t = bc.region.at(target);
+                if (t != null) {
+                    incoming.merge(t, 1, Integer::sum);
+                }
+            }
+        }
+    }
+
+    /** The state at the start of {@code b}: what its only transfer carried, or null at a join (the entry, say). */
+    State carried(Block b) {
+        return carried.get(b);
     }
 
     Label label(Block b) {
@@ -123,7 +146,9 @@ final class Transfers {
         leaveAt(target, n);
         code.labelBinding(go);
         bc.addRetired(n);
-        if (!bc.flagsSynced && flagsNeeded.computeIfAbsent(t, bc::flagsNeededAt) != 0) {
+        if (incoming.get(t) == 1) {
+            carried.put(t, new State(bc.dirty, bc.flagOp, bc.flagsSynced));
+        } else if (!bc.flagsSynced && flagsNeeded.computeIfAbsent(t, bc::flagsNeededAt) != 0) {
             bc.storeFlags(bc.flagOp);
         }
         code.goto_(label(t));
