@@ -49,13 +49,13 @@ final class InlineOps {
         });
     }
 
-    /** At the block's entry: the locals the inlined instructions of {@code block} ({@code inline}) rely on. */
-    void prologue(org.paravane.emulated.cpu.Block block, boolean[] inline) {
+    /** At the translation's entry: the locals the inlined instructions of {@code insns} ({@code inline}) rely on. */
+    void prologue(Insn[] insns, boolean[] inline) {
         boolean loads = false, xmm = false;
         for (int i = 0; i < inline.length; i++) {
             if (inline[i]) {
-                loads |= InlineForms.accessesMemory(block.insn(i).decoded);
-                xmm |= SseOps.supports(block.insn(i).decoded, block.insn(i));
+                loads |= InlineForms.accessesMemory(insns[i].decoded);
+                xmm |= SseOps.supports(insns[i].decoded, insns[i]);
             }
         }
         if (loads) {
