@@ -27,17 +27,22 @@ public final class Block {
     /** Executions left before the block is translated (see {@link Translation}); negative: never. */
     private int heat;
     private final Translation translation;
+    /** Where the block was decoded: finds its successors on the same page for a region. */
+    private final CodeCache cache;
+    /** Guest-physical address of the block's (first) page. */
+    final long gpaPage;
     /** The block as JVM bytecode, once hot. */
     private CompiledBlock compiled;
     /** The blocks that followed this one last (a taken branch and a fall-through, say), valid for their epochs. */
     Block link0, link1;
     int link0Epoch, link1Epoch;
 
-    Block(long rip, Insn[] insns, PhysicalMemory.Region region, int page, int gen, PhysicalMemory.Region region2,
-          int page2, int gen2, Translation translation) {
+    Block(long rip, Insn[] insns, PhysicalMemory.Region region, long gpaPage, int page, int gen,
+          PhysicalMemory.Region region2, int page2, int gen2, Translation translation, CodeCache cache) {
         this.rip = rip;
         this.translation = translation;
-        this.heat = translation == null ? -1 : translation.threshold();
+        this.cache = cache;
+        this.gpaPage = gpaPage;
         this.insns = insns;
         this.end = insns[insns.length - 1].next;
         this.region = region;
@@ -46,7 +51,8 @@ public final class Block {
         this.region2 = region2;
         this.page2 = page2;
         this.gen2 = gen2;
-        this.compiled = translation == null ? null : translation.reuse(this);
+        // A block translated before (decoded again after a cache clear) takes its translation at its first run.
+        this.heat = translation == null ? -1 : translation.translatedBefore(this) ? 0 : translation.threshold();
     }
 
     /** The block that follows this one at {@code rip}, when a link remembers it for {@code epoch}; else null. */
@@ -68,6 +74,26 @@ public final class Block {
         link1Epoch = link0Epoch;
         link0 = next;
         link0Epoch = epoch;
+    }
+
+    /**
+     * The block at {@code next} when a translation of this block may run it without a lookup of its own: it lies
+     * wholly in this block's guest-virtual page (so the lookup that reached this block vouches for its mapping and
+     * permissions), and was decoded from the same guest-physical page at the same code generation (so whatever
+     * invalidates it invalidates this block too). Decodes it when needed; null when it does not qualify.
+     */
+    public Block successor(long next) {
+        if (region2 != null || ((next ^ rip) & -PhysicalMemory.PAGE_SIZE) != 0 || !valid()) {
+            return null;
+        }
+        Block b = cache.successor(this, next);
+        return b != null && b.region == region && b.page == page && b.gen == gen && b.region2 == null ? b : null;
+    }
+
+    /** Where control went after this block on its last runs (the targets of a RET, say); none yet: empty. */
+    public long[] linkTargets() {
+        Block a = link0, b = link1;
+        return a == null ? new long[0] : b == null || b.rip == a.rip ? new long[] {a.rip} : new long[] {a.rip, b.rip};
     }
 
     /** Whether no store changed the code since it was decoded. */

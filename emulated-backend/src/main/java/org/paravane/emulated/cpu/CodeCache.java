@@ -142,10 +142,36 @@ public final class CodeCache {
             clear();
             cp = codePage(r, gpa & -PhysicalMemory.PAGE_SIZE);
         }
-        b = decodeBlock(rip, gpa, r, cp);
+        b = decodeBlock(rip, gpa, r, cp, true);
         cp.blocks.put(rip, b);
         blocks++;
         decodedBlocks++;
+        return b;
+    }
+
+    /**
+     * The block at {@code rip} on {@code from}'s page (same guest-virtual page, so the same guest-physical one), for a
+     * region: decoded without a fetch translation, or null when the page changed since {@code from} was decoded, the
+     * block would start with an instruction straddling the next page, or the cache is full.
+     */
+    Block successor(Block from, long rip) {
+        CodePage cp = pages.get(from.gpaPage >>> 12);
+        if (cp == null || cp.checkedRun != run || cp.region.codeGen[cp.page] != cp.gen) {
+            return null;
+        }
+        Block b = cp.blocks.get(rip);
+        if (b != null) {
+            return b.valid() ? b : null;
+        }
+        if (blocks >= MAX_BLOCKS) {
+            return null;
+        }
+        b = decodeBlock(rip, from.gpaPage | (rip & (PhysicalMemory.PAGE_SIZE - 1)), cp.region, cp, false);
+        if (b != null) {
+            cp.blocks.put(rip, b);
+            blocks++;
+            decodedBlocks++;
+        }
         return b;
     }
 
@@ -186,7 +212,8 @@ public final class CodeCache {
         return cp;
     }
 
-    private Block decodeBlock(long rip, long gpa, PhysicalMemory.Region r, CodePage cp) {
+    /** {@code straddle}: a first instruction crossing into the next page is decoded from both; else null then. */
+    private Block decodeBlock(long rip, long gpa, PhysicalMemory.Region r, CodePage cp, boolean straddle) {
         long host = r.hostAddress(gpa);
         int offset = (int) (gpa & (PhysicalMemory.PAGE_SIZE - 1));
         int available = (int) PhysicalMemory.PAGE_SIZE - offset;
@@ -203,6 +230,9 @@ public final class CodeCache {
             if (d == null) {
                 if (!list.isEmpty()) {
                     break;                                   // the next instruction straddles: its own block
+                }
+                if (!straddle) {
+                    return null;
                 }
                 // This instruction crosses into the next page: decode it from both pages.
                 long nextPage = (rip & -PhysicalMemory.PAGE_SIZE) + PhysicalMemory.PAGE_SIZE;
@@ -234,6 +264,7 @@ public final class CodeCache {
             cpu.mmu.flushWrites();                           // our own fast stores must now check the page
         }
         cp.addRange(from, to);
-        return new Block(rip, list.toArray(Insn[]::new), r, cp.page, cp.gen, region2, page2, gen2, translation);
+        return new Block(rip, list.toArray(Insn[]::new), r, cp.gpa, cp.page, cp.gen, region2, page2, gen2, translation,
+                this);
     }
 }

@@ -17,11 +17,12 @@ public interface Translation {
     }
 
     /**
-     * A translation made earlier for the same instructions at the same addresses (the block was decoded again after
-     * the cache was cleared, say by a state load), or null.
+     * Whether a translation was made earlier from a block of the same instructions at the same addresses (the block
+     * was decoded again after the cache was cleared, say by a state load): it is then translated at its first run,
+     * where {@link #translate} finds the earlier translation when its whole region is unchanged.
      */
-    default CompiledBlock reuse(Block block) {
-        return null;
+    default boolean translatedBefore(Block block) {
+        return false;
     }
 
     /** The block as bytecode, or null when it stays interpreted. */

@@ -1,7 +1,6 @@
 package org.paravane.emulated.cpu.translate;
 
 import static java.lang.constant.ConstantDescs.CD_Object;
-import static java.lang.constant.ConstantDescs.CD_boolean;
 import static java.lang.constant.ConstantDescs.CD_int;
 import static java.lang.constant.ConstantDescs.CD_long;
 import static java.lang.constant.ConstantDescs.CD_void;
@@ -22,14 +21,16 @@ import org.paravane.emulated.cpu.Cpu;
 import org.paravane.emulated.cpu.CpuSignal;
 import org.paravane.emulated.cpu.LazyFlags;
 import org.paravane.emulated.cpu.decode.Decoded;
+import org.paravane.emulated.cpu.decode.Mnemonic;
 import org.paravane.emulated.cpu.exec.Insn;
 
 /**
- * Writes the hidden class of one block: {@code run(Cpu)} with the guest registers the inlined instructions use in
- * JVM locals (loaded at entry, written back at exits and around the interpreter's {@code Insn}s) and the last
- * flag-setting operation in locals with its kind known at translation time, so a flag reader (Jcc) compiles to a
- * plain comparison and only the block's last flag state is ever stored. Every instruction that can raise a signal
- * has its own handler, which writes back the state as it was before that instruction and sets RIP and the counts.
+ * Writes the hidden class of one {@link Region}: {@code run(Cpu, int)} with each block of the region at a label, the
+ * guest registers the inlined instructions use in JVM locals through the whole region (loaded at entry, written back
+ * at exits and around the interpreter's {@code Insn}s) and the last flag-setting operation in locals with its kind
+ * known at translation time, so a flag reader (Jcc) compiles to a plain comparison. A transfer to a block of the
+ * region is a jump ({@link Transfers}); every instruction that can raise a signal has its own handler, which writes
+ * back the state as it was before that instruction and sets RIP and the counts.
  */
 final class BlockCompiler {
     static final ClassDesc CD_CPU = desc(Cpu.class), CD_INSN = desc(Insn.class), CD_SIGNAL = desc(CpuSignal.class),
@@ -41,13 +42,17 @@ final class BlockCompiler {
     private static final int THIS = 0, CPU = 1, MAX = 2, REGS = 4, D = 36, S = 38, R = 40, AUX = 42, T0 = 44,
             T1 = 46, T2 = 48, ARRAY = 50, EXEC = 51, MEM = 52;
 
-    private final Block block;
-    private final CodeBuilder code;
-    /** Stop after {@code max} instructions (translations for every run); else the block always runs whole. */
-    private final boolean prefixes;
+    final Region region;
+    /** Every instruction of the region, block after block: field {@code i<k>} holds the k-th. */
+    private final Insn[] insns;
+    final CodeBuilder code;
+    /** Stop after {@code max} instructions (translations for every run); else a block is only entered whole. */
+    final boolean prefixes;
     private final InlineOps ops;
+    private final FlagReads flagReads;
+    private final Transfers transfers;
     /** Registers inlined code uses: loaded at entry and after each interpreted instruction. */
-    private int used;
+    int used;
     /** Registers whose local differs (may differ) from {@code c.r}. */
     int dirty;
     /** The kind of the last flag-setting operation when its values are in the locals, else {@link #IN_CPU}. */
@@ -57,19 +62,25 @@ final class BlockCompiler {
     /** The flags a later instruction may read after the one being emitted ({@link FlagLiveness}). */
     private long liveAfter = Cpu.ARITH;
 
-    private record Handler(Label start, Label end, int index, int dirty, int flagOp, boolean synced) {
+    private record Handler(Label start, Label end, int field, long rip, int index, int dirty, int flagOp,
+                           boolean synced) {
     }
 
     private final List<Handler> handlers = new ArrayList<>();
 
-    private final boolean inlining;
+    /** Which instructions are inlined ({@link TranslationSettings#inline}, {@link TranslationSettings#inlineSse}). */
+    private final TranslationSettings inlining;
 
-    private BlockCompiler(Block block, CodeBuilder code, boolean prefixes, boolean inlining, boolean inlineProbes) {
-        this.block = block;
+    private BlockCompiler(Region region, CodeBuilder code, boolean prefixes, TranslationSettings inlining,
+            boolean inlineProbes) {
+        this.region = region;
+        this.insns = region.insns();
         this.inlining = inlining;
         this.prefixes = prefixes;
         this.code = code;
         this.ops = new InlineOps(this, code, inlineProbes);
+        this.flagReads = new FlagReads(this, code);
+        this.transfers = new Transfers(this);
     }
 
     private static ClassDesc desc(Class<?> c) {
@@ -78,17 +89,28 @@ final class BlockCompiler {
 
     /**
      * The JIT leaves a method of more bytecode than this interpreted ({@code -XX:HugeMethodLimit}, with
-     * {@code DontCompileHugeMethods} on by default): a long block whose inlined TLB probes would pass it is written
-     * with calls to the Cpu's accessors instead.
+     * {@code DontCompileHugeMethods} on by default): a region that would pass it loses blocks, and a lone block
+     * whose inlined TLB probes would pass it is written with calls to the Cpu's accessors instead.
      */
     static final int HUGE_METHOD = 8000;
 
-    /** The class file of {@code block}'s translation; its class data is the block's {@code Insn[]}. */
-    static byte[] compile(Block block, boolean prefixes, boolean inline, ClassLoader loader) {
+    /** The class file of {@code region}'s translation: its class data is {@link Region#insns()}. */
+    static Compiled compile(Region region, boolean prefixes, TranslationSettings inline, ClassLoader loader) {
         ClassFile cf = ClassFile.of(ClassFile.ClassHierarchyResolverOption.of(
                 ClassHierarchyResolver.defaultResolver().orElse(ClassHierarchyResolver.ofClassLoading(loader))));
-        byte[] bytes = build(cf, block, prefixes, inline, true);
-        return runLength(cf, bytes) <= HUGE_METHOD ? bytes : build(cf, block, prefixes, inline, false);
+        for (Region r = region; ; r = r.first(r.size() / 2)) {
+            byte[] bytes = build(cf, r, prefixes, inline, true);
+            if (runLength(cf, bytes) <= HUGE_METHOD) {
+                return new Compiled(r, bytes);
+            }
+            if (r.size() == 1) {
+                return new Compiled(r, build(cf, r, prefixes, inline, false));
+            }
+        }
+    }
+
+    /** A class file and the region it was written for (the one asked for, or its first blocks). */
+    record Compiled(Region region, byte[] classFile) {
     }
 
     /** The bytecode length of {@code run} in {@code classFile}. */
@@ -98,21 +120,20 @@ final class BlockCompiler {
                         .codeLength()).sum();
     }
 
-    private static byte[] build(ClassFile cf, Block block, boolean prefixes, boolean inline, boolean inlineProbes) {
+    private static byte[] build(ClassFile cf, Region region, boolean prefixes, TranslationSettings inline,
+            boolean inlineProbes) {
+        int count = region.insns().length;
         return cf.build(SELF, cb -> {
             cb.withFlags(ClassFile.ACC_FINAL | ClassFile.ACC_SYNTHETIC);
             cb.withInterfaceSymbols(desc(CompiledBlock.class));
-            cb.withField("I", CD_INSNS, ClassFile.ACC_STATIC | ClassFile.ACC_FINAL | ClassFile.ACC_PRIVATE);
-            for (int i = 0; i < block.length(); i++) {
+            for (int i = 0; i < count; i++) {
                 cb.withField("i" + i, CD_INSN, ClassFile.ACC_STATIC | ClassFile.ACC_FINAL | ClassFile.ACC_PRIVATE);
             }
             cb.withMethodBody("<clinit>", MethodTypeDesc.of(CD_void), ClassFile.ACC_STATIC, c -> {
                 c.loadConstant(DynamicConstantDesc.ofNamed(ConstantDescs.BSM_CLASS_DATA, ConstantDescs.DEFAULT_NAME,
                         CD_INSNS));
                 c.checkcast(CD_INSNS);
-                c.dup();
-                c.putstatic(SELF, "I", CD_INSNS);
-                for (int i = 0; i < block.length(); i++) {
+                for (int i = 0; i < count; i++) {
                     c.dup();
                     c.loadConstant(i);
                     c.aaload();
@@ -127,38 +148,41 @@ final class BlockCompiler {
                 c.return_();
             });
             cb.withMethodBody("run", MethodTypeDesc.of(CD_int, CD_CPU, CD_int), ClassFile.ACC_PUBLIC
-                    | ClassFile.ACC_FINAL, c -> new BlockCompiler(block, c, prefixes, inline, inlineProbes).emitRun());
+                    | ClassFile.ACC_FINAL, c -> new BlockCompiler(region, c, prefixes, inline, inlineProbes).emitRun());
         });
     }
 
+    boolean inlining() {
+        return inlining.inline();
+    }
+
+    /** Which instructions of {@code b} run inline. */
+    boolean[] inline(Block b) {
+        boolean[] inline = new boolean[b.length()];
+        for (int i = 0; i < inline.length; i++) {
+            Insn insn = b.insn(i);
+            inline[i] = inlining.inline() && InlineForms.supports(insn)
+                    && (inlining.inlineSse() || !SseOps.supports(insn.decoded, insn));
+        }
+        return inline;
+    }
+
     private void emitRun() {
-        int n = block.length();
-        boolean[] inline = new boolean[n];
-        boolean all = true;
-        for (int i = 0; i < n; i++) {
-            inline[i] = inlining && InlineForms.supports(block.insn(i));
-            all &= inline[i];
-            if (inline[i]) {
-                used |= InlineForms.registers(block.insn(i).decoded);
+        boolean[] all = new boolean[insns.length];
+        int k = 0;
+        for (Block b : region.blocks()) {
+            boolean[] inline = inline(b);
+            for (int i = 0; i < inline.length; i++, k++) {
+                all[k] = inline[i];
+                if (inline[i]) {
+                    used |= InlineForms.registers(b.insn(i).decoded);
+                }
             }
         }
-        boolean loop = all && selfLoop();
-        Decoded[] decoded = new Decoded[n];
-        for (int i = 0; i < n; i++) {
-            decoded[i] = block.insn(i).decoded;
-        }
-        boolean[] quiet = inline.clone();              // an inlined SSE operation between registers can still fault
-        for (int i = 0; i < n; i++) {                  // (#UD, #NM, #XM): to the liveness pass it is an exit
-            quiet[i] &= !SseOps.supports(decoded[i], block.insn(i));
-        }
-        long[] live = FlagLiveness.liveAfter(decoded, quiet, prefixes);
-        code.aload(CPU);
-        code.loadConstant(block.end);
-        code.putfield(CD_CPU, "rip", CD_long);
         code.aload(CPU);
         code.getfield(CD_CPU, "r", CD_LONG_ARRAY);
         code.astore(ARRAY);
-        ops.prologue(block, inline);
+        ops.prologue(insns, all);
         reload();
         for (int slot : new int[] {D, S, R, AUX}) {
             code.lconst_0();
@@ -166,49 +190,22 @@ final class BlockCompiler {
         }
         code.iconst_0();
         code.istore(EXEC);
-        Label top = code.newLabel();
-        code.labelBinding(top);
-        if (loop) {
-            dirty = used;                               // the back edge arrives with any of them changed
-        }
-        for (int i = 0; i < n; i++) {
-            Insn insn = block.insn(i);
-            if (prefixes && i > 0) {
-                emitMaxCheck(i);
-            }
-            if (!inline[i]) {
-                sync();
-            }
-            Label start = code.newLabel(), end = code.newLabel();
-            int dirtyBefore = dirty, flagsBefore = flagOp;
-            boolean syncedBefore = flagsSynced;
-            code.labelBinding(start);
-            boolean throwsOrStops;
-            if (loop && i == n - 1) {
-                emitBackEdge(insn, top);
-                throwsOrStops = false;
-            } else if (inline[i]) {
-                liveAfter = live[i];
-                throwsOrStops = ops.emit(insn.decoded, insn);
+        int first = 0;
+        for (Block b : region.blocks()) {
+            code.labelBinding(transfers.label(b));
+            Transfers.State carried = transfers.carried(b);
+            if (carried != null) {
+                dirty = carried.dirty();
+                flagOp = carried.flagOp();
+                flagsSynced = carried.synced();
             } else {
-                code.getstatic(SELF, "i" + i, CD_INSN);
-                code.aload(CPU);
-                code.invokevirtual(CD_INSN, "exec", MethodTypeDesc.of(CD_void, CD_CPU));
-                reload();
+                dirty = used;                           // a jump may arrive here with any of them changed
                 flagOp = IN_CPU;
-                throwsOrStops = true;
+                flagsSynced = true;
             }
-            code.labelBinding(end);
-            if (throwsOrStops) {
-                handlers.add(new Handler(start, end, i, dirtyBefore, flagsBefore, syncedBefore));
-                if (i + 1 < n && (!inline[i] || InlineForms.mayStop(insn.decoded))) {
-                    emitStopCheck(i);
-                }
-            }
+            emitBlock(b, first);
+            first += b.length();
         }
-        sync();
-        retired(n);
-        code.ireturn();
         for (Handler h : handlers) {
             Label at = code.newLabel();
             code.labelBinding(at);
@@ -218,20 +215,98 @@ final class BlockCompiler {
                 storeFlags(h.flagOp);
             }
             code.aload(CPU);
-            code.loadConstant(block.insn(h.index).rip);
+            code.loadConstant(h.rip);
             code.putfield(CD_CPU, "rip", CD_long);
             code.aload(CPU);
             retired(h.index);
             code.putfield(CD_CPU, "completedBeforeSignal", CD_int);
             code.aload(CPU);
-            code.getstatic(SELF, "i" + h.index, CD_INSN);
+            code.getstatic(SELF, "i" + h.field, CD_INSN);
             code.putfield(CD_CPU, "signalled", CD_INSN);
             code.athrow();
         }
     }
 
-    /** Pushes the instructions retired by this call when instruction {@code i} of the current pass is next. */
-    private void retired(int i) {
+    /** Block {@code b}, whose first instruction is field {@code first}, up to its transfers. */
+    private void emitBlock(Block b, int first) {
+        int n = b.length();
+        boolean[] inline = inline(b);
+        Decoded[] decoded = new Decoded[n];
+        for (int i = 0; i < n; i++) {
+            decoded[i] = b.insn(i).decoded;
+        }
+        long[] live = FlagLiveness.liveAfter(decoded, quiet(b, inline), prefixes);
+        boolean ripSet = false;
+        for (int i = 0; i < n; i++) {
+            Insn insn = b.insn(i);
+            if (prefixes && i > 0) {
+                transfers.maxCheck(b, i);
+            }
+            boolean last = i == n - 1;
+            if (last && inline[i] && transfers.emitsBranch(insn)) {
+                liveAfter = live[i];
+                transfers.branch(b, insn);
+                return;
+            }
+            if (!inline[i]) {
+                sync();
+                if (!ripSet) {                          // as the interpreter leaves it for the block
+                    code.aload(CPU);
+                    code.loadConstant(b.end);
+                    code.putfield(CD_CPU, "rip", CD_long);
+                    ripSet = true;
+                }
+            }
+            Label start = code.newLabel(), end = code.newLabel();
+            int dirtyBefore = dirty, flagsBefore = flagOp;
+            boolean syncedBefore = flagsSynced;
+            code.labelBinding(start);
+            boolean throwsOrStops;
+            if (inline[i]) {
+                liveAfter = live[i];
+                throwsOrStops = ops.emit(insn.decoded, insn);
+            } else {
+                code.getstatic(SELF, "i" + (first + i), CD_INSN);
+                code.aload(CPU);
+                code.invokevirtual(CD_INSN, "exec", MethodTypeDesc.of(CD_void, CD_CPU));
+                reload();
+                flagOp = IN_CPU;
+                throwsOrStops = true;
+            }
+            code.labelBinding(end);
+            if (throwsOrStops) {
+                handlers.add(new Handler(start, end, first + i, insn.rip, i, dirtyBefore, flagsBefore, syncedBefore));
+                if (!last && (!inline[i] || InlineForms.mayStop(insn.decoded))) {
+                    transfers.stopCheck(i + 1, b.insn(i + 1).rip);
+                }
+            }
+            if (last) {
+                transfers.end(b, inline[i], throwsOrStops && (!inline[i] || InlineForms.mayStop(insn.decoded)));
+            }
+        }
+    }
+
+    /** Which instructions raise no signal except through a memory operand (to the liveness pass the others exit). */
+    private static boolean[] quiet(Block b, boolean[] inline) {
+        boolean[] quiet = inline.clone();              // an inlined SSE operation between registers can still fault
+        for (int i = 0; i < quiet.length; i++) {       // (#UD, #NM, #XM): to the liveness pass it is an exit
+            quiet[i] &= !SseOps.supports(b.insn(i).decoded, b.insn(i));
+        }
+        return quiet;
+    }
+
+    /** The flags {@code b} may read, or expose at an exit, before it sets them: they must be in the Cpu at its start. */
+    long flagsNeededAt(Block b) {
+        boolean[] inline = inline(b);
+        Decoded[] decoded = new Decoded[b.length()];
+        for (int i = 0; i < decoded.length; i++) {
+            decoded[i] = b.insn(i).decoded;
+        }
+        return FlagLiveness.liveIn(decoded, quiet(b, inline), prefixes);
+    }
+
+    /** Pushes the instructions retired by this call when instruction {@code i} of the current block is next. */
+    void retired(int i) {
         code.iload(EXEC);
         if (i != 0) {
             code.loadConstant(i);
@@ -239,82 +314,9 @@ final class BlockCompiler {
         }
     }
 
-    /**
-     * Whether the block ends in a JMP or Jcc to its own start: the loop then stays in this method, registers in
-     * locals, for as many passes as {@code max} allows.
-     */
-    private boolean selfLoop() {
-        var d = block.insn(block.length() - 1).decoded;
-        return (d.mnemonic() == org.paravane.emulated.cpu.decode.Mnemonic.JCC
-                || d.mnemonic() == org.paravane.emulated.cpu.decode.Mnemonic.JMP)
-                && d.op(0) instanceof org.paravane.emulated.cpu.decode.Operand.Rel r && r.target() == block.rip;
-    }
-
-    /**
-     * The loop's branch back to its start: another pass when it fits in {@code max} (the flags go to the Cpu first
-     * when the body could leave or read them before setting them), else out with RIP at the start.
-     */
-    private void emitBackEdge(Insn insn, Label top) {
-        var d = insn.decoded;
-        int n = block.length();
-        Label out = code.newLabel();
-        if (d.mnemonic() == org.paravane.emulated.cpu.decode.Mnemonic.JCC) {
-            jumpIf(d.cond() ^ 1, out);
-        }
-        boolean syncFlags = InlineForms.flagsNeededAtStart(block);
-        Label leave = code.newLabel();
+    /** Adds the {@code n} instructions of the block just run to the retired count. */
+    void addRetired(int n) {
         code.iinc(EXEC, n);
-        code.iload(EXEC);
-        code.loadConstant(n);
-        code.iadd();
-        code.iload(MAX);
-        code.if_icmpgt(leave);
-        if (syncFlags && !flagsSynced) {
-            storeFlags(flagOp);
-        }
-        code.goto_(top);
-        code.labelBinding(leave);
-        code.iinc(EXEC, -n);                            // the epilogue adds this pass
-        code.aload(CPU);
-        code.loadConstant(block.rip);
-        code.putfield(CD_CPU, "rip", CD_long);
-        code.labelBinding(out);
-    }
-
-    /** Before instruction {@code i}: when {@code max} is {@code i}, leave with RIP at it. */
-    private void emitMaxCheck(int i) {
-        Label go = code.newLabel();
-        code.iload(MAX);
-        retired(i);
-        code.if_icmpgt(go);
-        writeBack(dirty);
-        if (!flagsSynced) {
-            storeFlags(flagOp);
-        }
-        code.aload(CPU);
-        code.loadConstant(block.insn(i).rip);
-        code.putfield(CD_CPU, "rip", CD_long);
-        retired(i);
-        code.ireturn();
-        code.labelBinding(go);
-    }
-
-    /** After instruction {@code i}: when it set {@code stopBlock}, leave with RIP at the next instruction. */
-    private void emitStopCheck(int i) {
-        Label go = code.newLabel();
-        code.aload(CPU);
-        code.getfield(CD_CPU, "stopBlock", CD_boolean);
-        code.ifeq(go);
-        writeBack(dirty);
-        if (!flagsSynced) {
-            storeFlags(flagOp);
-        }
-        code.aload(CPU);
-        code.loadConstant(block.insn(i + 1).rip);
-        code.putfield(CD_CPU, "rip", CD_long);
-        retired(i + 1);
-        code.ireturn();
-        code.labelBinding(go);
     }
 
     /** Makes the Cpu current: registers and flags written back (before an interpreted instruction, at the end). */
@@ -338,7 +340,7 @@ final class BlockCompiler {
         }
     }
 
-    private void writeBack(int mask) {
+    void writeBack(int mask) {
         for (int r = 0; r < 16; r++) {
             if ((mask & (1 << r)) != 0) {
                 code.aload(ARRAY);
@@ -350,7 +352,7 @@ final class BlockCompiler {
     }
 
     /** Stores the flag operation {@code op} held in the locals into the Cpu's fields. */
-    private void storeFlags(int op) {
+    void storeFlags(int op) {
         if (op == IN_CPU) {
             return;
         }
@@ -374,6 +376,15 @@ final class BlockCompiler {
         code.aload(CPU);
         code.lload(slot);
         code.putfield(CD_CPU, name, CD_long);
+    }
+
+    static int maxSlot() {
+        return MAX;
+    }
+
+    /** Emits an inlined instruction (for {@link Transfers}: the CALL or RET ending a block). */
+    boolean emitInline(Insn insn) {
+        return ops.emit(insn.decoded, insn);
     }
 
     // ---- for InlineOps ------------------------------------------------------------------------------------------
@@ -416,15 +427,15 @@ final class BlockCompiler {
         return (liveAfter & flags) != 0;
     }
 
-    /** Pushes {@code insn}, an instruction of this block (its {@code Insn} field). */
+    /** Pushes {@code insn}, an instruction of this region (its {@code Insn} field). */
     void pushInsn(Insn insn) {
-        for (int i = 0; i < block.length(); i++) {
-            if (block.insn(i) == insn) {
+        for (int i = 0; i < insns.length; i++) {
+            if (insns[i] == insn) {
                 code.getstatic(SELF, "i" + i, CD_INSN);
                 return;
             }
         }
-        throw new IllegalArgumentException("not in the block: " + insn);
+        throw new IllegalArgumentException("not in the region: " + insn);
     }
 
     /** The flags now come from operation {@code op} in the locals. */
@@ -435,131 +446,17 @@ final class BlockCompiler {
 
     /** Pushes CF (0 or 1, long) of the current flag state. */
     void pushCarry() {
-        switch (flagOp) {
-            case IN_CPU -> {
-                code.aload(CPU);
-                code.invokevirtual(CD_CPU, "cf", MethodTypeDesc.of(CD_boolean));
-                code.i2l();
-            }
-            case Cpu.F_LOGIC -> code.lconst_0();
-            case Cpu.F_ADD, Cpu.F_SUB -> {
-                if (flagOp == Cpu.F_ADD) {
-                    code.lload(R);
-                    code.lload(D);
-                } else {
-                    code.lload(D);
-                    code.lload(S);
-                }
-                code.invokestatic(CD_LONGS, "compareUnsigned", MethodTypeDesc.of(CD_int, CD_long, CD_long));
-                code.loadConstant(31);
-                code.iushr();
-                code.i2l();
-            }
-            case Cpu.F_INC, Cpu.F_DEC, Cpu.F_RESULT, Cpu.F_EXPLICIT -> {
-                code.lload(AUX);
-                code.lconst_1();
-                code.land();
-            }
-            default -> {
-                pushFlagArgs(flagOp);
-                code.invokestatic(CD_FLAGS, "cf", MethodTypeDesc.of(CD_boolean, CD_int, CD_long, CD_long, CD_long,
-                        CD_long));
-                code.i2l();
-            }
-        }
+        flagReads.pushCarry();
     }
 
     /** Pushes the six arithmetic flags (long, RFLAGS positions) of the current flag state. */
     void pushArith() {
-        if (flagOp == IN_CPU) {
-            code.aload(CPU);
-            code.invokevirtual(CD_CPU, "arithFlags", MethodTypeDesc.of(CD_long));
-        } else {
-            pushFlagArgs(flagOp);
-            code.invokestatic(CD_FLAGS, "arith", MethodTypeDesc.of(CD_long, CD_int, CD_long, CD_long, CD_long,
-                    CD_long));
-        }
+        flagReads.pushArith();
     }
 
-    private void pushFlagArgs(int op) {
-        code.loadConstant(op);
-        code.lload(D);
-        code.lload(S);
-        code.lload(R);
-        code.lload(AUX);
-    }
-
-    /** Jumps to {@code target} when condition {@code cc} holds: a plain comparison for the common kinds. */
+    /** Jumps to {@code target} when condition {@code cc} holds. */
     void jumpIf(int cc, Label target) {
-        boolean negate = (cc & 1) != 0;
-        int c = cc >>> 1;
-        int op = flagOp;
-        boolean result = op == Cpu.F_ADD || op == Cpu.F_SUB || op == Cpu.F_LOGIC || op == Cpu.F_INC
-                || op == Cpu.F_DEC || op == Cpu.F_RESULT;
-        if (result && (c == 2 || c == 4)) {                 // ZF, SF: from the result
-            code.lload(R);
-            code.lconst_0();
-            code.lcmp();
-            if (c == 2) {
-                branch(negate ? Cmp.NE : Cmp.EQ, target);
-            } else {
-                branch(negate ? Cmp.GE : Cmp.LT, target);
-            }
-        } else if (op == Cpu.F_SUB && (c == 1 || c == 3 || c == 6 || c == 7)) {
-            code.lload(D);
-            code.lload(S);
-            if (c == 1 || c == 3) {
-                code.invokestatic(CD_LONGS, "compareUnsigned", MethodTypeDesc.of(CD_int, CD_long, CD_long));
-            } else {
-                code.lcmp();
-            }
-            boolean strict = c == 1 || c == 6;
-            branch(strict ? (negate ? Cmp.GE : Cmp.LT) : (negate ? Cmp.GT : Cmp.LE), target);
-        } else if (op == Cpu.F_LOGIC && (c == 3 || c == 6 || c == 7)) {
-            code.lload(R);
-            code.lconst_0();
-            code.lcmp();
-            branch(switch (c) {
-                case 3 -> negate ? Cmp.NE : Cmp.EQ;
-                case 6 -> negate ? Cmp.GE : Cmp.LT;
-                default -> negate ? Cmp.GT : Cmp.LE;
-            }, target);
-        } else if (c == 1 && (op == Cpu.F_INC || op == Cpu.F_DEC || op == Cpu.F_RESULT || op == Cpu.F_EXPLICIT)) {
-            code.lload(AUX);
-            code.lconst_1();
-            code.land();
-            code.l2i();
-            branch(negate ? Cmp.EQ : Cmp.NE, target);
-        } else if (op == IN_CPU) {
-            code.aload(CPU);
-            code.loadConstant(cc);
-            code.invokevirtual(CD_CPU, "cond", MethodTypeDesc.of(CD_boolean, CD_int));
-            code.ifne(target);
-        } else {
-            code.loadConstant(op);
-            code.loadConstant(cc);
-            code.lload(D);
-            code.lload(S);
-            code.lload(R);
-            code.lload(AUX);
-            code.invokestatic(CD_FLAGS, "cond", MethodTypeDesc.of(CD_boolean, CD_int, CD_int, CD_long, CD_long,
-                    CD_long, CD_long));
-            code.ifne(target);
-        }
-    }
-
-    private enum Cmp { EQ, NE, LT, GE, GT, LE }
-
-    /** Branches on the int on the stack compared with zero. */
-    private void branch(Cmp cmp, Label target) {
-        switch (cmp) {
-            case EQ -> code.ifeq(target);
-            case NE -> code.ifne(target);
-            case LT -> code.iflt(target);
-            case GE -> code.ifge(target);
-            case GT -> code.ifgt(target);
-            default -> code.ifle(target);
-        }
+        flagReads.jumpIf(cc, target);
     }
 
     static int cpuSlot() {

@@ -40,10 +40,21 @@ final class FlagLiveness {
         return after;
     }
 
+    /**
+     * The flags the block ({@code decoded}, {@code inline} as for {@link #liveAfter}) may read, or expose at an exit,
+     * before it sets them: those a jump to its start must have stored into the Cpu.
+     */
+    static long liveIn(Decoded[] decoded, boolean[] inline, boolean prefixes) {
+        long[] after = liveAfter(decoded, inline, prefixes);
+        Decoded d = decoded[0];
+        return !inline[0] || InlineForms.mayExit(d) ? ARITH : uses(d) | (after[0] & ~defines(d));
+    }
+
     /** The flags an inlined {@code d} sets (whatever it sets them to, undefined ones included). */
     static long defines(Decoded d) {
         return switch (d.mnemonic()) {
             case ADD, SUB, AND, OR, XOR, CMP, TEST, IMUL -> ARITH;
+            case COMISS, COMISD, UCOMISS, UCOMISD -> ARITH;      // ZF PF CF from the compare, OF SF AF cleared
             case INC, DEC -> ARITH & ~CF;
             case SHL, SHR, SAR -> count(d) != 0 ? ARITH : 0;
             case ROL, ROR -> count(d) != 0 ? CF | OF : 0;

@@ -1,6 +1,5 @@
 package org.paravane.emulated.cpu.translate;
 
-import org.paravane.emulated.cpu.Block;
 import org.paravane.emulated.cpu.Cpu;
 import org.paravane.emulated.cpu.decode.Decoded;
 import org.paravane.emulated.cpu.decode.Mnemonic;
@@ -101,38 +100,6 @@ final class InlineForms {
             case PUSH, POP, CALL, RET -> mask | 1 << Cpu.RSP;
             default -> mask;
         };
-    }
-
-    /**
-     * Whether a pass of the loop {@code block} can leave (a fault, a store's stop) or read the flags before an
-     * instruction sets all of them: then the flags of the previous pass must be in the Cpu at its start.
-     */
-    static boolean flagsNeededAtStart(Block block) {
-        for (int i = 0; i < block.length(); i++) {
-            Decoded d = block.insn(i).decoded;
-            switch (d.mnemonic()) {
-                case ADD, SUB, AND, OR, XOR, CMP, TEST -> {
-                    return mayExit(d);                      // sets every flag, after its own possible fault
-                }
-                case SHL, SHR, SAR -> {
-                    if ((((Operand.Imm) d.op(1)).value() & (d.opSize() == 8 ? 0x3F : 0x1F)) != 0) {
-                        return false;
-                    }
-                }
-                case IMUL -> {
-                    return mayExit(d);
-                }
-                case NOP, MOV, MOVZX, MOVSX, MOVSXD, LEA, NOT, PUSH, POP -> {
-                    if (mayExit(d)) {
-                        return true;
-                    }
-                }
-                default -> {
-                    return true;                            // INC/DEC, rotates, Jcc read them
-                }
-            }
-        }
-        return true;
     }
 
     /** Whether an inlined {@code d} loads or stores guest memory. */

@@ -36,16 +36,26 @@ final class InlineOps {
         this.bc = bc;
         this.code = code;
         this.memory = new MemoryAccess(code, CPU, inlineProbes);
-        this.sse = new SseOps(bc, code, memory, (m, d) -> ea(m, d, true));
+        this.sse = new SseOps(bc, code, memory, (m, d) -> ea(m, d, true), new SseOps.Gprs() {
+            @Override
+            public void load(int size, int r) {
+                loadReg(size, r);
+            }
+
+            @Override
+            public void store(int size, int r) {
+                storeReg(size, r);
+            }
+        });
     }
 
-    /** At the block's entry: the locals the inlined instructions of {@code block} ({@code inline}) rely on. */
-    void prologue(org.paravane.emulated.cpu.Block block, boolean[] inline) {
+    /** At the translation's entry: the locals the inlined instructions of {@code insns} ({@code inline}) rely on. */
+    void prologue(Insn[] insns, boolean[] inline) {
         boolean loads = false, xmm = false;
         for (int i = 0; i < inline.length; i++) {
             if (inline[i]) {
-                loads |= InlineForms.accessesMemory(block.insn(i).decoded);
-                xmm |= SseOps.supports(block.insn(i).decoded, block.insn(i));
+                loads |= InlineForms.accessesMemory(insns[i].decoded);
+                xmm |= SseOps.supports(insns[i].decoded, insns[i]);
             }
         }
         if (loads) {

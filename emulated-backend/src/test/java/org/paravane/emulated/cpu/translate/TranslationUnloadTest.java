@@ -42,7 +42,7 @@ class TranslationUnloadTest {
                 + "%+d KiB metaspace since cycle %d (%d classes unloaded in all)%n", CYCLES, translated, perCycle,
                 grownClasses, grownMeta >> 10, WARM, classes.getUnloadedClassCount());
         // Leaking would keep (CYCLES - WARM) * perCycle classes: thousands, and megabytes of metaspace.
-        assertThat(translated).isGreaterThanOrEqualTo(CYCLES * 3L);
+        assertThat(translated).isGreaterThanOrEqualTo(CYCLES * 2L);   // K1's two regions (loop and tail)
         assertThat(grownClasses).isLessThan((CYCLES - WARM) * perCycle / 10);
         assertThat(grownMeta).isLessThan(2L << 20);
     }
