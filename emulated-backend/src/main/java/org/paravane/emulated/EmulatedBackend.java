@@ -121,15 +121,41 @@ public final class EmulatedBackend implements VirtualizationBackend {
                     + "CPU cannot present CPU model '" + spec.cpuModel().name() + "': it does not implement "
                     + String.join(", ", missing));
         }
+        TranslationSettings settings = translation(spec);
         EmulatedVm[] self = new EmulatedVm[1];
         try {
-            self[0] = new EmulatedVm(spec, NAME, () -> engine, () -> vms.remove(self[0]), translation);
+            self[0] = new EmulatedVm(spec, NAME, () -> engine, () -> vms.remove(self[0]), settings);
         } catch (RuntimeException e) {
             throw new BackendException(BackendException.Reason.RESOURCES, "VM '" + spec.name() + "': cannot map "
                     + (spec.memorySize() >> 20) + " MiB of guest memory: " + e.getMessage(), null, e);
         }
         vms.add(self[0]);
         return self[0];
+    }
+
+    /**
+     * The VM's translation settings: the configured ones with its {@code emulated.*} backend options on top (other
+     * backends' options are theirs). An unknown or invalid option of ours refuses the VM, naming key and value.
+     */
+    private TranslationSettings translation(VmSpec spec) {
+        TranslationSettings configured = translation;
+        Map<String, String> own = new java.util.TreeMap<>();
+        spec.backendOptions().forEach((key, value) -> {
+            if (key.startsWith(NAME + ".")) {
+                if (!TranslationSettings.KEYS.contains(key.substring(NAME.length() + 1))) {
+                    throw new BackendException(BackendException.Reason.INVALID_REQUEST, "VM '" + spec.name()
+                            + "': unknown backend option " + key + "=" + value + " (the emulated backend's options: "
+                            + String.join(", ", TranslationSettings.KEYS.stream().map(k -> NAME + "." + k).toList()) + ")");
+                }
+                own.put(key, value);
+            }
+        });
+        try {
+            return own.isEmpty() ? configured
+                    : TranslationSettings.of("of VM '" + spec.name() + "' (backend options)", NAME + ".", own, configured);
+        } catch (IllegalArgumentException e) {
+            throw new BackendException(BackendException.Reason.INVALID_REQUEST, e.getMessage());
+        }
     }
 
     @Override

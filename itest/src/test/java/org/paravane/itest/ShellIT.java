@@ -82,15 +82,49 @@ public class ShellIT {
     }
 
     @Test
-    public void theDemosMipsTableSwitchesTheSoftwareCpuToItsInterpreterAndBack() throws Exception {
+    public void theDemosMipsTableRunsTheInterpreterByVmOptionLeavingTheConfigurationAlone() throws Exception {
+        String before = emulatedConfiguration();
         String out = shell.exec("paravane:demo --backend emulated --experiment synthetic --rounds 1 --latency 100us"
                 + " --time 200ms --slice 1ms");
         assertTrue(out, out.matches("(?s).*kernel +M instr +interpreter +translator +\\(1st run\\) +transl/interp\n  cpu_alu .*"));
-        Dictionary<String, Object> after = configAdmin.getConfiguration("org.paravane.emulated", "?").getProperties();
-        assertTrue("the software CPU's configuration put back: " + after,
-                after == null || !"false".equals(String.valueOf(after.get("translation"))));
+        assertEquals("the software CPU's configuration as it was (no change, not even put back)", before,
+                emulatedConfiguration());
         String backends = shell.exec("paravane:backends");
         assertTrue(backends, backends.contains("hot blocks translated") && !backends.contains("interpreted"));
+    }
+
+    /** The configuration of PID org.paravane.emulated with its change count, or "none". */
+    private String emulatedConfiguration() throws Exception {
+        org.osgi.service.cm.Configuration[] found = configAdmin.listConfigurations("(service.pid=org.paravane.emulated)");
+        if (found == null) {
+            return "none";
+        }
+        Dictionary<String, Object> p = found[0].getProperties();
+        java.util.TreeMap<String, Object> sorted = new java.util.TreeMap<>();
+        if (p != null) {
+            for (String k : java.util.Collections.list(p.keys())) {
+                sorted.put(k, p.get(k));
+            }
+        }
+        return "change " + found[0].getChangeCount() + ": " + sorted;
+    }
+
+    @Test
+    public void aVmTakesBackendOptionsFromTheShellAndABadOneIsRefusedByName() throws Exception {
+        String out = shell.exec("paravane:run --backend emulated --option emulated.translation=false"
+                + " -o emulated.translationThreshold=0 -o kvm.ignored=here hello");
+        assertTrue(out, out.contains("exited with 0"));
+        shell.exec("paravane:run --detach --name optioned --backend emulated -o emulated.translation=false worker:0");
+        String stats = shell.exec("paravane:stats optioned");
+        assertTrue(stats, stats.contains("backend options: emulated.translation=false"));
+        shell.exec("paravane:kill optioned");
+        String unknown = shell.fails("paravane:run --backend emulated -o emulated.translate=off hello");
+        assertTrue(unknown, unknown.contains("unknown backend option emulated.translate=off")
+                && unknown.contains("emulated.translationThreshold"));
+        String bad = shell.fails("paravane:run --backend emulated -o emulated.translationThreshold=-1 hello");
+        assertTrue(bad, bad.contains("emulated.translationThreshold = '-1'"));
+        String malformed = shell.fails("paravane:run --backend emulated -o translation=false hello");
+        assertTrue(malformed, malformed.contains("--option: 'translation=false' is not backend.key=value"));
     }
 
     /** A Linux test program of guests/linux as the guests module built it. */

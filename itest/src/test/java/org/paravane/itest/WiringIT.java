@@ -58,9 +58,10 @@ public class WiringIT {
         List<String> names = exports.stream().map(c -> (String) c.getAttributes().get("osgi.wiring.package")).sorted().toList();
         assertEquals(List.of("org.paravane.api.asyncpf", "org.paravane.api.backend", "org.paravane.api.cpu",
                 "org.paravane.api.memory"), names);
-        // asyncpf 2.0.0: one contract per side replaced the shared PageFaultHandler/FaultDecision (a major change)
+        // asyncpf 2.0.0: one contract per side replaced the shared PageFaultHandler/FaultDecision (a major change);
+        // backend 1.2.0: VmSpec's per-VM backend options (an addition)
         Map<String, Version> versions = Map.of("org.paravane.api.asyncpf", new Version(2, 0, 0),
-                "org.paravane.api.backend", new Version(1, 1, 0), "org.paravane.api.cpu", new Version(1, 1, 0),
+                "org.paravane.api.backend", new Version(1, 2, 0), "org.paravane.api.cpu", new Version(1, 1, 0),
                 "org.paravane.api.memory", new Version(1, 0, 0));
         for (BundleCapability c : exports) {
             Version expected = versions.get((String) c.getAttributes().get("osgi.wiring.package"));

@@ -110,6 +110,20 @@ public final class KvmBackend implements VirtualizationBackend, AutoCloseable {
         return supportedCpu();
     }
 
+    /**
+     * The VM's {@code kvm.*} backend options: KVM has none yet, so any is refused (a misspelt option must not pass
+     * silently); other backends' options are theirs. Checked before the host, since they are wrong on any host.
+     */
+    private static void checkOptions(VmSpec spec) {
+        var own = spec.backendOptions(NAME);
+        if (!own.isEmpty()) {
+            var first = own.firstEntry();
+            throw new BackendException(BackendException.Reason.INVALID_REQUEST, "VM '" + spec.name()
+                    + "': unknown backend option " + NAME + "." + first.getKey() + "=" + first.getValue()
+                    + " (the KVM backend has no options)");
+        }
+    }
+
     /** The service properties: name, usability and, when unusable, why. */
     public Hashtable<String, Object> serviceProperties() {
         Hashtable<String, Object> p = new Hashtable<>();
@@ -126,6 +140,7 @@ public final class KvmBackend implements VirtualizationBackend, AutoCloseable {
 
     @Override
     public VirtualMachine createVm(VmSpec spec) {
+        checkOptions(spec);
         Host h = host;
         if (!h.usable()) {
             throw new BackendException(BackendException.Reason.UNAVAILABLE, "the KVM backend cannot run VMs here: " + h.reason());

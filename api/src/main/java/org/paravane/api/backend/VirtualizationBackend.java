@@ -45,7 +45,8 @@ public interface VirtualizationBackend {
      *
      * @throws BackendException naming the cause ({@link BackendException.Reason#UNAVAILABLE} when the host cannot run
      *                          this backend, {@link BackendException.Reason#INVALID_REQUEST} for a spec it cannot honour,
-     *                          such as a CPU model with a feature it lacks, named in the message)
+     *                          such as a CPU model with a feature it lacks, or an unknown or invalid backend option
+     *                          of its own namespace ({@link VmSpec#backendOptions}), named in the message)
      */
     VirtualMachine createVm(VmSpec spec);
 }

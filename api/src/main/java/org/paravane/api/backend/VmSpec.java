@@ -1,9 +1,13 @@
 package org.paravane.api.backend;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import org.paravane.api.cpu.CpuModel;
 import org.paravane.api.cpu.CpuModels;
 import org.paravane.api.memory.MemoryRegion;
@@ -20,9 +24,12 @@ import org.paravane.api.memory.PageSource;
  *                   false makes every fault synchronous in the faulting vCPU — the baseline async PF is measured against
  * @param cpuModel   the CPU the guest sees (CPUID, the XCR0 it may enable); the backend refuses a model it cannot
  *                   implement in full
+ * @param backendOptions settings for one backend's handling of this VM, each key named by its backend
+ *                   ({@code emulated.translation=false}); a backend refuses an unknown or invalid key of its own
+ *                   namespace and ignores the others, so the spec moves between backends unchanged. Sorted by key
  */
 public record VmSpec(String name, int vcpus, List<MemoryRegion> regions, PageSource pageSource, boolean asyncPageFaults,
-                     CpuModel cpuModel) {
+                     CpuModel cpuModel, Map<String, String> backendOptions) {
 
     /** A VM whose host may use async page faults, under the default CPU model. */
     public VmSpec(String name, int vcpus, List<MemoryRegion> regions, PageSource pageSource) {
@@ -32,6 +39,12 @@ public record VmSpec(String name, int vcpus, List<MemoryRegion> regions, PageSou
     /** A VM under the default CPU model ({@link CpuModels#DEFAULT}). */
     public VmSpec(String name, int vcpus, List<MemoryRegion> regions, PageSource pageSource, boolean asyncPageFaults) {
         this(name, vcpus, regions, pageSource, asyncPageFaults, null);
+    }
+
+    /** A VM without backend options. */
+    public VmSpec(String name, int vcpus, List<MemoryRegion> regions, PageSource pageSource, boolean asyncPageFaults,
+                  CpuModel cpuModel) {
+        this(name, vcpus, regions, pageSource, asyncPageFaults, cpuModel, Map.of());
     }
 
     public VmSpec {
@@ -56,11 +69,61 @@ public record VmSpec(String name, int vcpus, List<MemoryRegion> regions, PageSou
         regions = List.copyOf(sorted);
         pageSource = pageSource == null ? PageSource.ZERO : pageSource;
         cpuModel = cpuModel == null ? CpuModels.defaultModel(vcpus) : cpuModel;
+        backendOptions = checkedOptions(name, backendOptions);
     }
 
     /** The same VM under another CPU model. */
     public VmSpec withCpuModel(CpuModel model) {
-        return new VmSpec(name, vcpus, regions, pageSource, asyncPageFaults, Objects.requireNonNull(model, "model"));
+        return new VmSpec(name, vcpus, regions, pageSource, asyncPageFaults, Objects.requireNonNull(model, "model"),
+                backendOptions);
+    }
+
+    /** The same VM with these backend options instead of its own. */
+    public VmSpec withBackendOptions(Map<String, String> options) {
+        return new VmSpec(name, vcpus, regions, pageSource, asyncPageFaults, cpuModel,
+                Objects.requireNonNull(options, "options"));
+    }
+
+    /** The same VM with one more backend option ({@code key} replaced if it had it). */
+    public VmSpec withBackendOption(String key, String value) {
+        Map<String, String> options = new TreeMap<>(backendOptions);
+        options.put(Objects.requireNonNull(key, "backend option key"), value);
+        return withBackendOptions(options);
+    }
+
+    /**
+     * The options of one backend, keys without the backend's prefix: {@code emulated.translation=false} is
+     * {@code translation=false} for {@code "emulated"}. Sorted by key.
+     */
+    public SortedMap<String, String> backendOptions(String backend) {
+        String prefix = backend + ".";
+        SortedMap<String, String> own = new TreeMap<>();
+        backendOptions.forEach((k, v) -> {
+            if (k.startsWith(prefix)) {
+                own.put(k.substring(prefix.length()), v);
+            }
+        });
+        return Collections.unmodifiableSortedMap(own);
+    }
+
+    /** The options as an unmodifiable sorted copy, each key {@code <backend>.<name>} and each value given. */
+    private static Map<String, String> checkedOptions(String vm, Map<String, String> options) {
+        if (options == null || options.isEmpty()) {
+            return Collections.emptySortedMap();
+        }
+        TreeMap<String, String> sorted = new TreeMap<>();
+        options.forEach((k, v) -> {
+            int dot = k == null ? -1 : k.indexOf('.');
+            if (dot <= 0 || dot == k.length() - 1) {
+                throw new IllegalArgumentException("VM '" + vm + "': backend option '" + k + "' is not <backend>.<name>"
+                        + " (e.g. emulated.translation)");
+            }
+            if (v == null) {
+                throw new IllegalArgumentException("VM '" + vm + "': backend option '" + k + "' has no value");
+            }
+            sorted.put(k, v);
+        });
+        return Collections.unmodifiableSortedMap(sorted);
     }
 
     /** Total bytes of guest memory. */

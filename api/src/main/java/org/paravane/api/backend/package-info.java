@@ -4,7 +4,7 @@
  * handles and one exit type, the same for KVM and for the software CPU.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package org.paravane.api.backend;
 
 import org.osgi.annotation.bundle.Export;

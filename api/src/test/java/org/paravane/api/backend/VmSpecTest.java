@@ -3,8 +3,11 @@ package org.paravane.api.backend;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.paravane.api.cpu.CpuModels;
 import org.paravane.api.memory.MemoryRegion;
 import org.paravane.api.memory.PageSource;
 
@@ -53,5 +56,44 @@ class VmSpecTest {
     void aNegativeRunBudgetIsRefused() {
         assertThatThrownBy(() -> new RunBudget(-1, 0)).hasMessageContaining("must not be negative");
         assertThatThrownBy(() -> new RunBudget(0, -1)).hasMessageContaining("must not be negative");
+    }
+
+    @Test
+    void theConstructorsOfVersion1_1StillMakeASpecWithoutBackendOptions() {
+        VmSpec four = new VmSpec("vm", 1, List.of(RAM), null);
+        VmSpec five = new VmSpec("vm", 1, List.of(RAM), null, false);
+        VmSpec six = new VmSpec("vm", 1, List.of(RAM), null, true, CpuModels.defaultModel(1));
+        assertThat(List.of(four, five, six)).allSatisfy(s -> assertThat(s.backendOptions()).isEmpty());
+        assertThat(five.asyncPageFaults()).isFalse();
+        assertThat(six).isEqualTo(four);
+    }
+
+    @Test
+    void backendOptionsAreCopiedSortedAndKeptByTheWithMethods() {
+        Map<String, String> given = new HashMap<>(Map.of("emulated.translation", "false", "kvm.x", "1"));
+        VmSpec spec = new VmSpec("vm", 1, List.of(RAM), null).withBackendOptions(given);
+        given.put("emulated.codeCacheKiB", "1");
+        assertThat(spec.backendOptions()).as("a copy").containsOnlyKeys("emulated.translation", "kvm.x");
+        assertThatThrownBy(() -> spec.backendOptions().put("a.b", "c")).isInstanceOf(UnsupportedOperationException.class);
+        VmSpec more = spec.withBackendOption("emulated.translationThreshold", "0").withCpuModel(CpuModels.defaultModel(1));
+        assertThat(more.backendOptions().keySet())
+                .containsExactly("emulated.translation", "emulated.translationThreshold", "kvm.x");
+        assertThat(more.backendOptions("emulated")).containsExactly(Map.entry("translation", "false"),
+                Map.entry("translationThreshold", "0"));
+        assertThat(more.backendOptions("kvm")).containsExactly(Map.entry("x", "1"));
+        assertThat(more.backendOptions("emu")).as("a prefix of a backend's name is not its namespace").isEmpty();
+        assertThat(more.withBackendOption("emulated.translation", "true").backendOptions("emulated"))
+                .containsEntry("translation", "true");
+    }
+
+    @Test
+    void anOptionNotNamedByItsBackendOrWithoutValueIsRefusedByKey() {
+        VmSpec spec = new VmSpec("vm", 1, List.of(RAM), null);
+        assertThatThrownBy(() -> spec.withBackendOption("translation", "false"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'translation' is not <backend>.<name>");
+        assertThatThrownBy(() -> spec.withBackendOption(".translation", "false")).hasMessageContaining("'.translation'");
+        assertThatThrownBy(() -> spec.withBackendOption("emulated.", "false")).hasMessageContaining("'emulated.'");
+        assertThatThrownBy(() -> spec.withBackendOption("emulated.translation", null))
+                .hasMessageContaining("'emulated.translation' has no value");
     }
 }

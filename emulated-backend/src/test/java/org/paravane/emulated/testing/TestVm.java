@@ -2,6 +2,7 @@ package org.paravane.emulated.testing;
 
 import java.lang.foreign.MemorySegment;
 import java.util.List;
+import java.util.Map;
 import org.paravane.api.backend.RunBudget;
 import org.paravane.api.backend.Vcpu;
 import org.paravane.api.backend.VcpuExit;
@@ -35,11 +36,17 @@ public final class TestVm implements AutoCloseable {
     }
 
     public TestVm(EmulatedBackend backend, int vcpus, long size, PageSource source, boolean lazy) {
+        this(backend, vcpus, size, source, lazy, Map.of());
+    }
+
+    /** A VM with these backend options ({@link VmSpec#backendOptions}). */
+    public TestVm(EmulatedBackend backend, int vcpus, long size, PageSource source, boolean lazy,
+                  Map<String, String> backendOptions) {
         this.backend = backend;
         List<MemoryRegion> regions = lazy
                 ? List.of(new MemoryRegion("low", 0, 1 << 20, false), new MemoryRegion("ram", 1 << 20, size - (1 << 20), true))
                 : List.of(new MemoryRegion("ram", 0, size, false));
-        this.vm = backend.createVm(new VmSpec("test", vcpus, regions, source));
+        this.vm = backend.createVm(new VmSpec("test", vcpus, regions, source).withBackendOptions(backendOptions));
         this.platform = FlatPlatform.write(vm.memory(), vcpus, size);
         platform.pageTables().map(RESULT, RESULT, 4096, PageTables.RW | PageTables.US);
     }

@@ -126,7 +126,7 @@ public final class VmBuilder {
                 linux);
         // "off" is the baseline: the host does no async page faults for this VM at all.
         VmSpec spec = new VmSpec(name, def.vcpus(), layout.regions(), source, config.waitPolicy() != WaitPolicy.OFF,
-                cpuModel);
+                cpuModel, def.backendOptions());
         VirtualMachine vm = backend.createVm(spec);
         SleeperTableFactory tables = sleeperTables;
         SleeperTable table = tables == null ? null : tables.create(name);

@@ -1,6 +1,7 @@
 package org.paravane.vmm.build;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import org.paravane.api.asyncpf.PreemptionModel;
 import org.paravane.vmm.kernel.ElfImage;
@@ -19,10 +20,19 @@ import org.paravane.vmm.source.SourceSpec;
  * @param dataBytes  size of the data region in bytes; 0 means the source's own length (a file)
  * @param cpuModel   the name of the CPU model the guest sees, or null for the configured default
  * @param linux      what the VM's Linux processes share, or null when it runs none
+ * @param backendOptions the backends' per-VM options ({@code emulated.translation=false}; see
+ *                   {@link org.paravane.api.backend.VmSpec#backendOptions}), checked by the backend that runs the VM
  */
 public record VmDefinition(String name, String backend, int vcpus, Integer memoryMiB, SourceSpec dataSource,
                            long dataBytes, List<Launch> tasks, WaitPolicy waitPolicy, PreemptionModel preemption,
-                           Long timeSliceMicros, String cpuModel, LinuxOptions linux) {
+                           Long timeSliceMicros, String cpuModel, LinuxOptions linux, Map<String, String> backendOptions) {
+
+    public VmDefinition(String name, String backend, int vcpus, Integer memoryMiB, SourceSpec dataSource,
+                        long dataBytes, List<Launch> tasks, WaitPolicy waitPolicy, PreemptionModel preemption,
+                        Long timeSliceMicros, String cpuModel, LinuxOptions linux) {
+        this(name, backend, vcpus, memoryMiB, dataSource, dataBytes, tasks, waitPolicy, preemption, timeSliceMicros,
+                cpuModel, linux, Map.of());
+    }
 
     public VmDefinition(String name, String backend, int vcpus, Integer memoryMiB, SourceSpec dataSource,
                         long dataBytes, List<Launch> tasks, WaitPolicy waitPolicy, PreemptionModel preemption,
@@ -67,5 +77,12 @@ public record VmDefinition(String name, String backend, int vcpus, Integer memor
         if (tasks.isEmpty()) {
             throw new IllegalArgumentException("a VM needs at least one task");
         }
+        backendOptions = backendOptions == null ? Map.of() : Map.copyOf(backendOptions);
+    }
+
+    /** The same definition with these backend options instead of its own. */
+    public VmDefinition withBackendOptions(Map<String, String> options) {
+        return new VmDefinition(name, backend, vcpus, memoryMiB, dataSource, dataBytes, tasks, waitPolicy, preemption,
+                timeSliceMicros, cpuModel, linux, options);
     }
 }

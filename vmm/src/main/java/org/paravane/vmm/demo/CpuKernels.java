@@ -3,6 +3,7 @@ package org.paravane.vmm.demo;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.paravane.api.backend.VcpuStats;
 import org.paravane.vmm.build.VmDefinition;
 import org.paravane.vmm.kernel.InvalidImageException;
@@ -34,14 +35,18 @@ final class CpuKernels {
     private CpuKernels() {
     }
 
-    /** Each kernel with its argument (passes, steps, iterations) times {@code scale}: as much work times scale. */
-    static List<Run> run(VmManager manager, String backend, int scale)
+    /**
+     * Each kernel with its argument (passes, steps, iterations) times {@code scale}: as much work times scale, in VMs
+     * with these backend options.
+     */
+    static List<Run> run(VmManager manager, String backend, Map<String, String> backendOptions, int scale)
             throws IOException, InvalidImageException, InterruptedException {
         List<Run> runs = new ArrayList<>();
         for (String[] k : KERNELS) {
             var image = GuestImages.load(k[0]);
             VmDefinition def = new VmDefinition("mips-" + backend + "-" + k[0], backend, 1, 16, null, 0,
-                    List.of(new VmDefinition.Launch(k[0], image, Long.parseLong(k[1]) * scale, -1, 1)), null, null, 100_000L);
+                    List.of(new VmDefinition.Launch(k[0], image, Long.parseLong(k[1]) * scale, -1, 1)), null, null, 100_000L)
+                    .withBackendOptions(backendOptions);
             ManagedVm vm = manager.run(def, KernelConfig.Console.NONE);
             try {
                 vm.awaitEnd();

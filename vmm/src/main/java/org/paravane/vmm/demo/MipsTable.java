@@ -3,6 +3,7 @@ package org.paravane.vmm.demo;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.paravane.vmm.manager.VmManager;
 
 /**
@@ -17,38 +18,43 @@ final class MipsTable {
 
     static final int FAST_SCALE = 10;
 
+    /** The software CPU's option that makes a VM interpret or translate, whatever the backend's configuration says. */
+    static final String TRANSLATION = "emulated.translation";
+
     /**
-     * One column: a backend, for the software CPU whether it translates (null: as configured), and how many times
-     * its kernels' base work it runs.
+     * One column: a backend, the backend options of its VMs (for the software CPU, whether they translate), and how
+     * many times its kernels' base work it runs.
      */
-    record Column(String name, String backend, Boolean translate, int scale) {
+    record Column(String name, String backend, Map<String, String> options, int scale) {
+        Column {
+            options = Map.copyOf(options);
+        }
     }
 
     private MipsTable() {
     }
 
-    /** The columns for these backends: the software CPU twice when its translation can be switched. */
-    static List<Column> columns(List<String> backends, TranslationSwitch translation) {
+    /** The columns for these backends: the software CPU twice, its VMs interpreting and translating. */
+    static List<Column> columns(List<String> backends) {
         List<Column> columns = new ArrayList<>();
         for (String b : backends) {
-            if (b.equals("emulated") && translation != null) {
-                columns.add(new Column("interpreter", b, false, 1));
-                columns.add(new Column("translator", b, true, FAST_SCALE));
+            if (b.equals("emulated")) {
+                columns.add(new Column("interpreter", b, Map.of(TRANSLATION, "false"), 1));
+                columns.add(new Column("translator", b, Map.of(TRANSLATION, "true"), FAST_SCALE));
             } else {
-                columns.add(new Column(b, b, null, translation == null && b.equals("emulated") ? 1 : FAST_SCALE));
+                columns.add(new Column(b, b, Map.of(), FAST_SCALE));
             }
         }
         return columns;
     }
 
-    static String run(VmManager manager, List<Column> columns, TranslationSwitch translation, int rounds) throws Exception {
+    static String run(VmManager manager, List<Column> columns, int rounds) throws Exception {
         List<List<List<CpuKernels.Run>>> runs = new ArrayList<>();   // [column][round][kernel]
         columns.forEach(c -> runs.add(new ArrayList<>()));
         for (int round = 0; round < rounds; round++) {
             for (int c = 0; c < columns.size(); c++) {
                 Column col = columns.get(c);
-                runs.get(c).add(col.translate() == null ? CpuKernels.run(manager, col.backend(), col.scale())
-                        : translation.with(col.translate(), () -> CpuKernels.run(manager, col.backend(), col.scale())));
+                runs.get(c).add(CpuKernels.run(manager, col.backend(), col.options(), col.scale()));
             }
         }
         return table(columns, runs);

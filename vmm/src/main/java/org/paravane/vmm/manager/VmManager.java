@@ -166,7 +166,7 @@ public class VmManager {
                 c.terminal(), c.rows(), c.columns());
         return new VmDefinition(def.name(), def.backend(), def.vcpus(), def.memoryMiB(), def.dataSource(), def.dataBytes(),
                 def.tasks(), def.waitPolicy(), def.preemption(), def.timeSliceMicros(), def.cpuModel(),
-                new LinuxOptions(def.linux().files(), teed, def.linux().servedFiles(), maxProcesses));
+                new LinuxOptions(def.linux().files(), teed, def.linux().servedFiles(), maxProcesses), def.backendOptions());
     }
 
     /** vm1, vm2, ...: skips names a user gave ({@code --name vm60}) or an earlier VM still listed has. */

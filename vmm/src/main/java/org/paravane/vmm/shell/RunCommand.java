@@ -104,7 +104,7 @@ final class RunCommand {
                     line.source == null ? -1 : i, images.size()));
         }
         VmDefinition def = new VmDefinition(line.name, line.backend, line.vcpus, line.memoryMiB, line.source, line.dataSize,
-                launches, line.policy, null, null, line.cpuModel, null);
+                launches, line.policy, null, null, line.cpuModel, null, line.backendOptions);
         PrintStream out = session.getConsole();
         ManagedVm vm = manager.run(def, line.detach ? KernelConfig.Console.NONE : (task, text) -> out.print(text));
         if (line.detach) {
@@ -160,7 +160,7 @@ final class RunCommand {
         String taskName = program.guestPath().substring(program.guestPath().lastIndexOf('/') + 1);
         VmDefinition def = new VmDefinition(line.name, line.backend, line.vcpus, line.memoryMiB, null, 0,
                 List.of(VmDefinition.Launch.linuxProcess(taskName, process)), line.policy, null, null, line.cpuModel,
-                new LinuxOptions(program.files(), console, line.lazyFiles));
+                new LinuxOptions(program.files(), console, line.lazyFiles), line.backendOptions);
         // Kernel lines about the process (an unknown system call) go to its stderr, never into its stdout.
         PrintStream kernelLines = new PrintStream(console.err(), true);
         ManagedVm vm;

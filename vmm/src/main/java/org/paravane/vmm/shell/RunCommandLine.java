@@ -30,7 +30,7 @@ final class RunCommandLine {
         POLICY("-p", "--policy", true), NAME("-n", "--name", true), DETACH(null, "--detach", false),
         TIMEOUT("-t", "--timeout", true), ROOT("-r", "--root", true), RW("-w", "--rw", false),
         MOUNT("-v", "--mount", true), CPU(null, "--cpu", true), ENV("-e", "--env", true),
-        LAZY_FILE(null, "--lazy-file", true);
+        LAZY_FILE(null, "--lazy-file", true), OPTION("-o", "--option", true);
 
         final String shortName, longName;
         final boolean takesValue;
@@ -47,7 +47,8 @@ final class RunCommandLine {
     }
 
     static final String USAGE = "paravane:run [options] <program> [program args...]  or  paravane:run [options] <image[:arg]>..."
-            + " (options: --backend, --memory, --vcpus, --timeout, --name, --detach, --cpu; for Linux programs --root DIR,"
+            + " (options: --backend, --memory, --vcpus, --timeout, --name, --detach, --cpu, --option backend.key=value"
+            + " (a backend's setting for this VM, e.g. emulated.translation=false); for Linux programs --root DIR,"
             + " --rw, --mount host:guest[:ro], --env NAME[=VALUE], --lazy-file guest=source[,size=N] (a read-only file"
             + " served lazily, e.g. /data/x=file:/srv/x,latency=200us); for Paravane images --arg, --source, --data-size, --policy)";
 
@@ -66,6 +67,8 @@ final class RunCommandLine {
     final List<MountSpec> mounts = new ArrayList<>();
     final List<ServedFileSpec> lazyFiles = new ArrayList<>();
     String cpuModel;
+    /** --option settings: the backends' per-VM options, by key (a later one replaces an earlier one). */
+    final Map<String, String> backendOptions = new LinkedHashMap<>();
     /** --env settings in order; a null value takes the host's. */
     final Map<String, String> env = new LinkedHashMap<>();
     /** The program as given. */
@@ -155,6 +158,7 @@ final class RunCommandLine {
                 case LAZY_FILE -> lazyFiles.add(ServedFileSpec.parse(value));
                 case CPU -> cpuModel = value;
                 case ENV -> env(value, hostEnv);
+                case OPTION -> backendOption(value);
             }
         } catch (CommandStatus e) {
             throw e;
@@ -162,6 +166,17 @@ final class RunCommandLine {
             String message = e.getMessage();
             throw CommandStatus.usage(message.startsWith(option.longName) ? message : option.longName + ": " + message);
         }
+    }
+
+    /** {@code backend.key=value}; whether the backend knows the key is its own business, when it makes the VM. */
+    private void backendOption(String value) {
+        int eq = value.indexOf('=');
+        String key = eq < 0 ? value : value.substring(0, eq);
+        int dot = key.indexOf('.');
+        if (eq < 0 || dot <= 0 || dot == key.length() - 1) {
+            throw new IllegalArgumentException("'" + value + "' is not backend.key=value (e.g. emulated.translation=false)");
+        }
+        backendOptions.put(key, value.substring(eq + 1));
     }
 
     private void env(String value, UnaryOperator<String> hostEnv) {

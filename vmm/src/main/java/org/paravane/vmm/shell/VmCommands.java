@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Descriptor;
@@ -102,6 +103,11 @@ public class VmCommands {
                 .append(k.configuration().cpuModel() == null ? "-" : k.configuration().cpuModel().name()).append(nl);
         if (vm.failure() != null) {
             b.append("failure: ").append(vm.failure()).append(nl);
+        }
+        Map<String, String> options = k.vm().spec().backendOptions();
+        if (!options.isEmpty()) {
+            b.append("backend options: ").append(options.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+                    .collect(Collectors.joining(", "))).append(nl);
         }
         if (vm.isActive() && vm.state() != ManagedVm.State.PARKED) {
             MemoryStats m = k.vm().memory().stats();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The MIPS table's columns, best rounds, borrowed instruction counts and slowdowns, from given runs. */
@@ -19,16 +20,18 @@ class MipsTableTest {
     }
 
     @Test
-    void theSoftwareCpuIsTwoColumnsWhenItsTranslationCanBeSwitched() {
-        assertThat(MipsTable.columns(List.of("kvm", "emulated"), new TranslationSwitch(null, null)))
-                .extracting(MipsTable.Column::name).containsExactly("kvm", "interpreter", "translator");
-        assertThat(MipsTable.columns(List.of("emulated"), null)).extracting(MipsTable.Column::name, MipsTable.Column::scale)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple("emulated", 1));
+    void theSoftwareCpuIsTwoColumnsOfVmsThatInterpretAndTranslateByTheirOwnOption() {
+        var columns = MipsTable.columns(List.of("kvm", "emulated"));
+        assertThat(columns).extracting(MipsTable.Column::name).containsExactly("kvm", "interpreter", "translator");
+        assertThat(columns).extracting(MipsTable.Column::options).containsExactly(Map.of(),
+                Map.of("emulated.translation", "false"), Map.of("emulated.translation", "true"));
+        assertThat(columns).extracting(MipsTable.Column::scale).containsExactly(MipsTable.FAST_SCALE, 1,
+                MipsTable.FAST_SCALE);
     }
 
     @Test
     void eachColumnShowsItsBestRoundAndKvmBorrowsTheTranslatorsCounts() {
-        var columns = MipsTable.columns(List.of("kvm", "emulated"), new TranslationSwitch(null, null));
+        var columns = MipsTable.columns(List.of("kvm", "emulated"));
         // kvm: 10x the work (as the translator) in 1 ms; interpreter: 10 M instructions in 500 then 250 ms;
         // translator: 100 M in 1000 (cold) then 100 ms
         String table = MipsTable.table(columns, List.of(List.of(round(1, -1), round(1, -1)),

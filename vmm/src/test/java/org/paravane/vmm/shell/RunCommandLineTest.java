@@ -90,5 +90,17 @@ class RunCommandLineTest {
         refused("--lazy-file: page source 'frob:1': unknown kind 'frob'", "--lazy-file", "/d=frob:1", "ls");
         refused("--lazy-file: lazy file '/d=pattern,size=lots': size 'lots' is not a positive number of bytes",
                 "--lazy-file", "/d=pattern,size=lots", "ls");
+        refused("--option: 'translation=false' is not backend.key=value", "--option", "translation=false", "ls");
+        refused("--option: 'emulated.translation' is not backend.key=value", "-o", "emulated.translation", "ls");
+        refused("--option: '.x=1' is not backend.key=value", "--option=.x=1", "ls");
+    }
+
+    @Test
+    void backendOptionsAreCollectedByKeyTheLastOneWinning() {
+        RunCommandLine line = parse("--option", "emulated.translation=false", "-o", "emulated.translationThreshold=0",
+                "--option=kvm.x=a=b", "-o", "emulated.translation=true", "/bin/true", "-o", "mine");
+        assertThat(line.backendOptions).containsExactly(Map.entry("emulated.translation", "true"),
+                Map.entry("emulated.translationThreshold", "0"), Map.entry("kvm.x", "a=b"));
+        assertThat(line.rest).as("after the program, the program's own").containsExactly("-o", "mine");
     }
 }

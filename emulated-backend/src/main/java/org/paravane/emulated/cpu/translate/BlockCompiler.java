@@ -68,9 +68,11 @@ final class BlockCompiler {
 
     private final List<Handler> handlers = new ArrayList<>();
 
-    private final boolean inlining;
+    /** Which instructions are inlined ({@link TranslationSettings#inline}, {@link TranslationSettings#inlineSse}). */
+    private final TranslationSettings inlining;
 
-    private BlockCompiler(Region region, CodeBuilder code, boolean prefixes, boolean inlining, boolean inlineProbes) {
+    private BlockCompiler(Region region, CodeBuilder code, boolean prefixes, TranslationSettings inlining,
+            boolean inlineProbes) {
         this.region = region;
         this.insns = region.insns();
         this.inlining = inlining;
@@ -93,7 +95,7 @@ final class BlockCompiler {
     static final int HUGE_METHOD = 8000;
 
     /** The class file of {@code region}'s translation: its class data is {@link Region#insns()}. */
-    static Compiled compile(Region region, boolean prefixes, boolean inline, ClassLoader loader) {
+    static Compiled compile(Region region, boolean prefixes, TranslationSettings inline, ClassLoader loader) {
         ClassFile cf = ClassFile.of(ClassFile.ClassHierarchyResolverOption.of(
                 ClassHierarchyResolver.defaultResolver().orElse(ClassHierarchyResolver.ofClassLoading(loader))));
         for (Region r = region; ; r = r.first(r.size() / 2)) {
@@ -118,7 +120,8 @@ final class BlockCompiler {
                         .codeLength()).sum();
     }
 
-    private static byte[] build(ClassFile cf, Region region, boolean prefixes, boolean inline, boolean inlineProbes) {
+    private static byte[] build(ClassFile cf, Region region, boolean prefixes, TranslationSettings inline,
+            boolean inlineProbes) {
         int count = region.insns().length;
         return cf.build(SELF, cb -> {
             cb.withFlags(ClassFile.ACC_FINAL | ClassFile.ACC_SYNTHETIC);
@@ -150,14 +153,16 @@ final class BlockCompiler {
     }
 
     boolean inlining() {
-        return inlining;
+        return inlining.inline();
     }
 
     /** Which instructions of {@code b} run inline. */
     boolean[] inline(Block b) {
         boolean[] inline = new boolean[b.length()];
         for (int i = 0; i < inline.length; i++) {
-            inline[i] = inlining && InlineForms.supports(b.insn(i));
+            Insn insn = b.insn(i);
+            inline[i] = inlining.inline() && InlineForms.supports(insn)
+                    && (inlining.inlineSse() || !SseOps.supports(insn.decoded, insn));
         }
         return inline;
     }

@@ -54,6 +54,7 @@ final class FlagLiveness {
     static long defines(Decoded d) {
         return switch (d.mnemonic()) {
             case ADD, SUB, AND, OR, XOR, CMP, TEST, IMUL -> ARITH;
+            case COMISS, COMISD, UCOMISS, UCOMISD -> ARITH;      // ZF PF CF from the compare, OF SF AF cleared
             case INC, DEC -> ARITH & ~CF;
             case SHL, SHR, SAR -> count(d) != 0 ? ARITH : 0;
             case ROL, ROR -> count(d) != 0 ? CF | OF : 0;

@@ -36,7 +36,17 @@ final class InlineOps {
         this.bc = bc;
         this.code = code;
         this.memory = new MemoryAccess(code, CPU, inlineProbes);
-        this.sse = new SseOps(bc, code, memory, (m, d) -> ea(m, d, true));
+        this.sse = new SseOps(bc, code, memory, (m, d) -> ea(m, d, true), new SseOps.Gprs() {
+            @Override
+            public void load(int size, int r) {
+                loadReg(size, r);
+            }
+
+            @Override
+            public void store(int size, int r) {
+                storeReg(size, r);
+            }
+        });
     }
 
     /** At the translation's entry: the locals the inlined instructions of {@code insns} ({@code inline}) rely on. */

@@ -16,15 +16,17 @@ import org.paravane.emulated.cpu.decode.Decoded;
 import org.paravane.emulated.cpu.decode.Mnemonic;
 import org.paravane.emulated.cpu.decode.Operand;
 import org.paravane.emulated.cpu.exec.Insn;
+import org.paravane.emulated.cpu.exec.sse.SseBinder;
 import org.paravane.emulated.cpu.exec.sse.SseCompute;
 
 /**
- * The SSE/SSE2 instructions translated to bytecode: whole-register and low-element moves between XMM registers and
- * memory, the 128-bit logic operations, UNPCKL/HPD and PUNPCKL/HQDQ between registers, and the floating-point
- * arithmetic (ADD SUB MUL DIV MIN MAX SQRT CMP RCP RSQRT, PS PD SS SD), whose operand the block reads itself and whose
- * computation, MXCSR flags and #XM stay with the instruction ({@link SseCompute}). None touches a general register
- * other than its address registers, or the flags, so the block keeps its registers and flag state in locals across
- * them. Each makes the CR0/CR4 checks first and reads everything before it writes anything, as the interpreter does.
+ * The SSE/SSE2 instructions translated to bytecode: whole-register, low-element and half moves between XMM registers
+ * and memory, MOVD/MOVQ between XMM registers and general registers or memory, the 128-bit logic operations, UNPCKL/HPD
+ * and PUNPCKL/HQDQ between registers; every other instruction whose computation its {@code Insn} offers apart from
+ * its operand read ({@link SseCompute}, {@link SseResult}: arithmetic, compares, COMIS/UCOMIS, conversions, packed
+ * integer operations, shuffles, PMOVMSKB) goes to {@link SseCalls}, which reads the operand in the block and keeps a
+ * general-register or flag result in the block's locals. Each makes the CR0/CR4 checks first and reads everything
+ * before it writes anything, as the interpreter does.
  */
 final class SseOps {
     private static final int CPU = BlockCompiler.cpuSlot(), XMM = BlockCompiler.memSlot(9);
@@ -32,10 +34,11 @@ final class SseOps {
             CD_COMPUTE = ClassDesc.ofDescriptor(SseCompute.class.descriptorString()),
             CD_FAULT = ClassDesc.ofDescriptor(GuestFault.class.descriptorString());
 
-    private final BlockCompiler bc;
     private final CodeBuilder code;
     private final MemoryAccess memory;
     private final Addressing addressing;
+    private final Gprs gprs;
+    private final SseCalls calls;
 
     /** Operand addresses, computed from the block's register locals. */
     interface Addressing {
@@ -43,53 +46,31 @@ final class SseOps {
         void address(Operand.Mem m, Decoded d);
     }
 
-    SseOps(BlockCompiler bc, CodeBuilder code, MemoryAccess memory, Addressing addressing) {
-        this.bc = bc;
+    /** The block's general-register locals. */
+    interface Gprs {
+        /** Pushes register {@code r} at {@code size} (4 or 8) bytes, zero-extended. */
+        void load(int size, int r);
+
+        /** Stores the long on the stack into register {@code r} as a {@code size}-byte write (32-bit: zero-extended). */
+        void store(int size, int r);
+    }
+
+    SseOps(BlockCompiler bc, CodeBuilder code, MemoryAccess memory, Addressing addressing, Gprs gprs) {
         this.code = code;
         this.memory = memory;
         this.addressing = addressing;
+        this.gprs = gprs;
+        this.calls = new SseCalls(bc, code, this, gprs);
     }
 
-    private enum Form { FULL, ALIGNED_FULL, LOW, LOGIC, UNPACK, ARITH }
-
-    private static Form form(Mnemonic m) {
-        return switch (m) {
-            case MOVUPS, MOVUPD, MOVDQU -> Form.FULL;
-            case MOVAPS, MOVAPD, MOVDQA -> Form.ALIGNED_FULL;
-            case MOVSS, MOVSD, MOVQ -> Form.LOW;
-            case PXOR, XORPS, XORPD, PAND, ANDPS, ANDPD, PANDN, ANDNPS, ANDNPD, POR, ORPS, ORPD -> Form.LOGIC;
-            case UNPCKLPD, UNPCKHPD, PUNPCKLQDQ, PUNPCKHQDQ -> Form.UNPACK;
-            case ADDPS, ADDPD, ADDSS, ADDSD, SUBPS, SUBPD, SUBSS, SUBSD, MULPS, MULPD, MULSS, MULSD, DIVPS, DIVPD,
-                 DIVSS, DIVSD, MINPS, MINPD, MINSS, MINSD, MAXPS, MAXPD, MAXSS, MAXSD, SQRTPS, SQRTPD, SQRTSS, SQRTSD,
-                 CMPPS, CMPPD, CMPSS, CMPSD, RCPPS, RCPSS, RSQRTPS, RSQRTSS -> Form.ARITH;
-            default -> null;
-        };
-    }
-
-    /** Whether some form of {@code m} is translated here. */
+    /** Whether some form of {@code m} may be translated here (every SSE mnemonic: they all can raise #UD/#NM). */
     static boolean translates(Mnemonic m) {
-        return form(m) != null;
+        return SseBinder.handles(m);
     }
 
-    /** Whether {@code insn} is translated here: a form above between XMM registers and plain memory. */
+    /** Whether {@code insn} is translated here. */
     static boolean supports(Decoded d, Insn insn) {
-        Form f = form(d.mnemonic());
-        if (f == null || d.lock() || d.operandCount() < 2) {
-            return false;
-        }
-        for (Operand o : d.operands()) {
-            if (!(o instanceof Operand.Xmm || o instanceof Operand.Mem || o instanceof Operand.Imm)) {
-                return false;                               // MMX and general-register forms stay with their Insn
-            }
-        }
-        if (!(d.op(0) instanceof Operand.Xmm) && !(f == Form.FULL || f == Form.ALIGNED_FULL || f == Form.LOW)) {
-            return false;
-        }
-        return switch (f) {
-            case UNPACK -> d.op(1) instanceof Operand.Xmm;
-            case ARITH -> insn instanceof SseCompute;
-            default -> true;
-        };
+        return SseForm.of(d, insn) != null;
     }
 
     /** Emits {@code d} (supported); it can always raise a signal (#UD, #NM, a fault, #XM). */
@@ -97,12 +78,15 @@ final class SseOps {
         code.aload(CPU);
         code.invokestatic(CD_COMPUTE, "check", MethodTypeDesc.of(CD_void, CD_CPU), true);
         Mnemonic m = d.mnemonic();
-        switch (form(m)) {
-            case FULL, ALIGNED_FULL -> full(d, form(m) == Form.ALIGNED_FULL);
+        SseForm f = SseForm.of(d, insn);
+        switch (f) {
+            case FULL, ALIGNED_FULL -> full(d, f == SseForm.ALIGNED_FULL);
             case LOW -> low(d, m == Mnemonic.MOVSS ? 4 : 8, m == Mnemonic.MOVQ);
+            case GPR -> gprMove(d, m == Mnemonic.MOVD ? 4 : 8);
+            case HALF -> half(d, m);
             case LOGIC -> logic(d, m);
             case UNPACK -> unpack(d, m == Mnemonic.UNPCKLPD || m == Mnemonic.PUNPCKLQDQ);
-            case ARITH -> arith(d, insn);
+            case CALL -> calls.emit(d, insn);
         }
         return true;
     }
@@ -213,36 +197,69 @@ final class SseOps {
         setXmm(dst, lo, hi);
     }
 
-    private void arith(Decoded d, Insn insn) {
-        String name = d.mnemonic().text();
-        boolean scalar = name.endsWith("ss") || name.endsWith("sd");
-        int size = scalar ? (name.endsWith("ss") ? 4 : 8) : 16;
-        int lo = BlockCompiler.temp(0), hi = BlockCompiler.temp(1);
-        if (size == 16) {
-            load16(d.op(1), d, true, lo, hi);
-        } else {
-            if (d.op(1) instanceof Operand.Xmm s) {
-                xmmHalf(s.number(), 0);
+    /**
+     * MOVLPS/MOVLPD and MOVHPS/MOVHPD: memory into the low or high half, or that half to memory; MOVHLPS: the
+     * source's high half into the low one; MOVLHPS: the source's low half into the high one. The other half stays.
+     */
+    private void half(Decoded d, Mnemonic m) {
+        boolean high = m == Mnemonic.MOVHPS || m == Mnemonic.MOVHPD;
+        if (d.op(0) instanceof Operand.Xmm dst) {
+            int to = high || m == Mnemonic.MOVLHPS ? 1 : 0, v = BlockCompiler.temp(0);
+            if (d.op(1) instanceof Operand.Xmm src) {
+                xmmHalf(src.number(), m == Mnemonic.MOVHLPS ? 1 : 0);
             } else {
-                addressing.address((Operand.Mem) d.op(1), d);
-                memory.read(size, false);
+                load((Operand.Mem) d.op(1), d, 8);
             }
-            code.lstore(lo);
-            code.lconst_0();
-            code.lstore(hi);
+            code.lstore(v);
+            xmm();
+            code.loadConstant(2 * dst.number() + to);
+            code.lload(v);
+            code.lastore();
+        } else {
+            addressing.address((Operand.Mem) d.op(0), d);
+            xmmHalf(((Operand.Xmm) d.op(1)).number(), high ? 1 : 0);
+            memory.write(8, false);
         }
-        bc.pushInsn(insn);
-        code.checkcast(CD_COMPUTE);
-        code.aload(CPU);
-        code.lload(lo);
-        code.lload(hi);
-        code.invokeinterface(CD_COMPUTE, "compute", MethodTypeDesc.of(CD_void, CD_CPU, CD_long, CD_long));
+    }
+
+    /** MOVD/MOVQ: a general register or memory into the low element (the rest cleared), or the low element out. */
+    private void gprMove(Decoded d, int size) {
+        if (d.op(0) instanceof Operand.Xmm dst) {
+            int v = BlockCompiler.temp(0);
+            switch (d.op(1)) {
+                case Operand.Reg r -> gprs.load(size, r.number());
+                case Operand.Mem mem -> {
+                    addressing.address(mem, d);
+                    memory.read(size, false);
+                }
+                default -> throw new IllegalStateException(d.toString());
+            }
+            code.lstore(v);
+            xmm();
+            code.loadConstant(2 * dst.number());
+            code.lload(v);
+            code.lastore();
+            xmm();
+            code.loadConstant(2 * dst.number() + 1);
+            code.lconst_0();
+            code.lastore();
+        } else {
+            int src = ((Operand.Xmm) d.op(1)).number();
+            if (d.op(0) instanceof Operand.Reg r) {
+                xmmHalf(src, 0);
+                gprs.store(size, r.number());
+            } else {
+                addressing.address((Operand.Mem) d.op(0), d);
+                xmmHalf(src, 0);
+                memory.write(size, false);
+            }
+        }
     }
 
     // ---- operands -----------------------------------------------------------------------------------------------
 
     /** Reads a 16-byte r/m operand into locals {@code lo}, {@code hi} (memory: #GP(0) when misaligned and aligned). */
-    private void load16(Operand o, Decoded d, boolean aligned, int lo, int hi) {
+    void load16(Operand o, Decoded d, boolean aligned, int lo, int hi) {
         if (o instanceof Operand.Xmm s) {
             xmmHalf(s.number(), 0);
             code.lstore(lo);
@@ -264,6 +281,12 @@ final class SseOps {
         code.ladd();
         memory.read(8, false);
         code.lstore(hi);
+    }
+
+    /** Pushes {@code size} (at most 8) bytes of memory operand {@code m}, zero-extended. */
+    void load(Operand.Mem m, Decoded d, int size) {
+        addressing.address(m, d);
+        memory.read(size, false);
     }
 
     /** Stores XMM{@code src} to 16 bytes of memory; a store crossing into a page that faults writes nothing. */
@@ -315,7 +338,7 @@ final class SseOps {
     }
 
     /** Pushes quadword {@code half} of XMM{@code n}. */
-    private void xmmHalf(int n, int half) {
+    void xmmHalf(int n, int half) {
         xmm();
         code.loadConstant(2 * n + half);
         code.laload();

@@ -1,5 +1,7 @@
 package org.paravane.emulated.cpu.translate;
 
+import java.util.List;
+import java.util.Map;
 import org.paravane.support.config.ConfigProperties;
 
 /**
@@ -11,15 +13,24 @@ import org.paravane.support.config.ConfigProperties;
  * @param codeCacheKiB  most class-file bytes per vCPU, in KiB
  * @param inline        translate the common instructions to bytecode; false: every instruction calls its
  *                      interpreter {@code Insn} (to measure what the inlining and the locals give)
+ * @param inlineSse     with {@code inline}, translate the SSE instructions too; false: they call their {@code Insn}
+ *                      (to measure what an SSE instruction left to the interpreter costs inside translated code)
  */
-public record TranslationSettings(boolean enabled, int threshold, int codeCacheKiB, boolean inline) {
+public record TranslationSettings(boolean enabled, int threshold, int codeCacheKiB, boolean inline, boolean inlineSse) {
     /** System properties that override the defaults (for test runs outside OSGi: {@code -Dparavane.emulated.translate.threshold=0}). */
     public static final String ENABLED = "paravane.emulated.translate", THRESHOLD = "paravane.emulated.translate.threshold",
             CODE_CACHE = "paravane.emulated.translate.codeCacheKiB";
     public static final int DEFAULT_THRESHOLD = 64, DEFAULT_CODE_CACHE_KIB = 16 * 1024;
+    /** The keys {@link #of} reads, in Config Admin and (prefixed by the backend's name) as a VM's backend options. */
+    public static final List<String> KEYS = List.of("translation", "translationThreshold", "codeCacheKiB");
 
     public TranslationSettings(boolean enabled, int threshold, int codeCacheKiB) {
         this(enabled, threshold, codeCacheKiB, true);
+    }
+
+    /** {@code inline}: every instruction the translator knows inlined (SSE included), or none. */
+    public TranslationSettings(boolean enabled, int threshold, int codeCacheKiB, boolean inline) {
+        this(enabled, threshold, codeCacheKiB, inline, inline);
     }
 
     public TranslationSettings {
@@ -39,17 +50,26 @@ public record TranslationSettings(boolean enabled, int threshold, int codeCacheK
      *
      * @throws IllegalArgumentException naming every invalid key with its value and what is allowed
      */
-    public static TranslationSettings of(java.util.Map<String, ?> properties, TranslationSettings base) {
-        ConfigProperties c = new ConfigProperties("org.paravane.emulated", properties);
-        boolean enabled = c.parsed("translation", base.enabled(), "true or false", v -> switch (v.toLowerCase()) {
+    public static TranslationSettings of(Map<String, ?> properties, TranslationSettings base) {
+        return of("org.paravane.emulated", "", properties, base);
+    }
+
+    /**
+     * {@link #of(Map, TranslationSettings)} with each key read as {@code keyPrefix} + key (a VM's backend options:
+     * {@code emulated.translation}); {@code what} names the settings in the message ("invalid configuration what: ...").
+     */
+    public static TranslationSettings of(String what, String keyPrefix, Map<String, ?> properties,
+                                         TranslationSettings base) {
+        ConfigProperties c = new ConfigProperties(what, properties);
+        boolean enabled = c.parsed(keyPrefix + KEYS.get(0), base.enabled(), "true or false", v -> switch (v.toLowerCase()) {
             case "true" -> Boolean.TRUE;
             case "false" -> Boolean.FALSE;
             default -> throw new IllegalArgumentException(v);
         });
-        int threshold = c.intNumber("translationThreshold", base.threshold(), 0, Integer.MAX_VALUE);
-        int kib = c.intNumber("codeCacheKiB", base.codeCacheKiB(), 1, 1 << 20);
+        int threshold = c.intNumber(keyPrefix + KEYS.get(1), base.threshold(), 0, Integer.MAX_VALUE);
+        int kib = c.intNumber(keyPrefix + KEYS.get(2), base.codeCacheKiB(), 1, 1 << 20);
         c.validate();
-        return new TranslationSettings(enabled, threshold, kib, base.inline());
+        return new TranslationSettings(enabled, threshold, kib, base.inline(), base.inlineSse());
     }
 
     /** The defaults, with the system properties above applied. */

@@ -17,7 +17,7 @@ final class SseConvertOps {
     }
 
     /** XMM destination, XMM or memory source. */
-    static final class ToXmm extends SseInsn {
+    static final class ToXmm extends SseInsn implements SseCompute {
         private final Mnemonic op;
 
         ToXmm(Decoded d, int xmm, Operand rm, int size) {
@@ -28,8 +28,13 @@ final class SseConvertOps {
         @Override
         public void exec(Cpu c) {
             check(c);
+            long slo = src(c, 0);
+            compute(c, slo, size == 16 ? src(c, 1) : 0);
+        }
+
+        @Override
+        public void compute(Cpu c, long slo, long shi) {
             long[] x = x(c);
-            long slo = src(c, 0), shi = size == 16 ? src(c, 1) : 0;
             long dlo = x[2 * xmm], dhi = x[2 * xmm + 1];
             Mxcsr m = new Mxcsr(c.fpu);
             long lo, hi;
@@ -79,7 +84,7 @@ final class SseConvertOps {
     }
 
     /** CVTSI2SS/CVTSI2SD: a 32- or 64-bit signed integer (register or memory) into the low element. */
-    static final class FromGpr extends SseInsn {
+    static final class FromGpr extends SseInsn implements SseCompute {
         private final boolean single;
 
         FromGpr(Decoded d, int xmm, Operand rm, int intSize) {
@@ -90,8 +95,13 @@ final class SseConvertOps {
         @Override
         public void exec(Cpu c) {
             check(c);
-            long v = rm >= 0 ? c.reg(size, rm) : c.read(size, ea(c));
-            v = size == 4 ? (int) v : v;
+            compute(c, rm >= 0 ? c.reg(size, rm) : c.read(size, ea(c)), 0);
+        }
+
+        /** {@code slo}: the integer source, zero-extended from its {@link #size} bytes. */
+        @Override
+        public void compute(Cpu c, long slo, long shi) {
+            long v = size == 4 ? (int) slo : slo;
             Mxcsr m = new Mxcsr(c.fpu);
             long r = SoftFloat.fromInteger(m, single ? SINGLE : DOUBLE, v);
             m.commit(c);
@@ -101,7 +111,7 @@ final class SseConvertOps {
     }
 
     /** CVT(T)SS2SI/CVT(T)SD2SI: the low element into a 32- or 64-bit general register. */
-    static final class ToGpr extends SseInsn {
+    static final class ToGpr extends SseInsn implements SseResult {
         private final boolean single, truncate;
         private final int intSize;
 
@@ -115,11 +125,16 @@ final class SseConvertOps {
         @Override
         public void exec(Cpu c) {
             check(c);
-            long v = src(c, 0) & (single ? 0xFFFF_FFFFL : -1L);
+            c.setReg(intSize, xmm, result(c, src(c, 0), 0));
+        }
+
+        @Override
+        public long result(Cpu c, long slo, long shi) {
+            long v = slo & (single ? 0xFFFF_FFFFL : -1L);
             Mxcsr m = new Mxcsr(c.fpu);
             long r = SoftFloat.toInteger(m, single ? SINGLE : DOUBLE, v, intSize * 8, truncate);
             m.commit(c);
-            c.setReg(intSize, xmm, r);
+            return r;
         }
     }
 }

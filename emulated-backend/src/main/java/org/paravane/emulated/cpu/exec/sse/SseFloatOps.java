@@ -126,7 +126,7 @@ final class SseFloatOps {
     }
 
     /** COMISS/COMISD (signal on QNaNs) and UCOMISS/UCOMISD: ZF PF CF from the comparison, OF SF AF cleared. */
-    static final class Comis extends SseInsn {
+    static final class Comis extends SseInsn implements SseResult {
         private final boolean single, signalling;
 
         Comis(Decoded d, int xmm, Operand rm) {
@@ -138,17 +138,23 @@ final class SseFloatOps {
         @Override
         public void exec(Cpu c) {
             check(c);
+            c.setArith(result(c, src(c, 0), 0));
+        }
+
+        /** The arithmetic flags (ZF PF CF; OF SF AF clear). */
+        @Override
+        public long result(Cpu c, long slo, long shi) {
             long mask = single ? 0xFFFF_FFFFL : -1L;
-            long b = src(c, 0) & mask, a = c.fpu.xmm[2 * xmm] & mask;
+            long b = slo & mask, a = c.fpu.xmm[2 * xmm] & mask;
             Mxcsr m = new Mxcsr(c.fpu);
             int r = SoftFloat.compare(m, single ? SINGLE : DOUBLE, a, b, signalling);
             m.commit(c);
-            c.setArith(switch (r) {
+            return switch (r) {
                 case 2 -> Cpu.ZF | Cpu.PF | Cpu.CF;
                 case -1 -> Cpu.CF;
                 case 0 -> Cpu.ZF;
                 default -> 0;
-            });
+            };
         }
     }
 }

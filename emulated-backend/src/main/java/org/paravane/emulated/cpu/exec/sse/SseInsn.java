@@ -87,6 +87,16 @@ abstract class SseInsn extends MemInsn {
         }
     }
 
+    /** For the {@link SseCompute} and {@link SseResult} forms. */
+    public final int operandSize() {
+        return size;
+    }
+
+    /** For the {@link SseCompute} and {@link SseResult} forms. */
+    public final boolean operandAligned() {
+        return aligned;
+    }
+
     final long[] x(Cpu c) {
         return c.fpu.xmm;
     }

@@ -114,7 +114,7 @@ final class SseMoveOps {
     }
 
     /** MOVMSKPS (32-bit lanes), MOVMSKPD (64), PMOVMSKB (8): the lanes' sign bits into a general register. */
-    static final class Mask extends SseInsn {
+    static final class Mask extends SseInsn implements SseResult {
         private final int laneBits;
 
         Mask(Decoded d, int gpr, Operand rm, int laneBits) {
@@ -125,7 +125,11 @@ final class SseMoveOps {
         @Override
         public void exec(Cpu c) {
             check(c);
-            long lo = src(c, 0), hi = src(c, 1);
+            c.r[xmm] = result(c, src(c, 0), src(c, 1));
+        }
+
+        @Override
+        public long result(Cpu c, long lo, long hi) {
             int lanes = 64 / laneBits;
             long m = 0;
             for (int i = 0; i < lanes; i++) {
@@ -133,7 +137,7 @@ final class SseMoveOps {
                 m |= ((lo >>> bit) & 1) << i;
                 m |= ((hi >>> bit) & 1) << (i + lanes);
             }
-            c.r[xmm] = m;
+            return m;
         }
     }
 

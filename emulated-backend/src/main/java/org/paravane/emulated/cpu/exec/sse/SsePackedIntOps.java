@@ -13,7 +13,7 @@ final class SsePackedIntOps {
     private SsePackedIntOps() {
     }
 
-    static final class Binary extends SseInsn {
+    static final class Binary extends SseInsn implements SseCompute {
         private final Mnemonic op;
 
         Binary(Decoded d, int xmm, Operand rm) {
@@ -24,8 +24,12 @@ final class SsePackedIntOps {
         @Override
         public void exec(Cpu c) {
             check(c);
+            compute(c, src(c, 0), src(c, 1));
+        }
+
+        @Override
+        public void compute(Cpu c, long slo, long shi) {
             long[] x = x(c);
-            long slo = src(c, 0), shi = src(c, 1);
             long dlo = x[2 * xmm], dhi = x[2 * xmm + 1];
             switch (op) {
                 case PMULUDQ -> {
@@ -50,7 +54,7 @@ final class SsePackedIntOps {
     }
 
     /** PSLLW/D/Q, PSRLW/D/Q, PSRAW/D by an immediate. */
-    static final class ShiftImm extends SseInsn {
+    static final class ShiftImm extends SseInsn implements SseCompute {
         private final Mnemonic op;
         private final long count;
 
@@ -63,6 +67,12 @@ final class SsePackedIntOps {
         @Override
         public void exec(Cpu c) {
             check(c);
+            compute(c, 0, 0);
+        }
+
+        /** No r/m source: {@code slo}, {@code shi} are not used. */
+        @Override
+        public void compute(Cpu c, long slo, long shi) {
             long[] x = x(c);
             x[2 * xmm] = shift(op, x[2 * xmm], count);
             x[2 * xmm + 1] = shift(op, x[2 * xmm + 1], count);

@@ -11,7 +11,7 @@ final class SseShuffleOps {
     }
 
     /** XMM{@link #xmm} = f(XMM{@link #xmm}, r/m, imm8) over the whole 128 bits. */
-    static final class Shuffle extends SseInsn {
+    static final class Shuffle extends SseInsn implements SseCompute {
         private final Mnemonic op;
         private final int imm;
 
@@ -24,8 +24,12 @@ final class SseShuffleOps {
         @Override
         public void exec(Cpu c) {
             check(c);
+            compute(c, src(c, 0), src(c, 1));
+        }
+
+        @Override
+        public void compute(Cpu c, long slo, long shi) {
             long[] x = x(c);
-            long slo = src(c, 0), shi = src(c, 1);
             long dlo = x[2 * xmm], dhi = x[2 * xmm + 1];
             long lo, hi;
             switch (op) {
@@ -103,7 +107,7 @@ final class SseShuffleOps {
     }
 
     /** PSLLDQ/PSRLDQ by imm8 bytes. */
-    static final class ByteShift extends SseInsn {
+    static final class ByteShift extends SseInsn implements SseCompute {
         private final boolean left;
         private final int bytes;
 
@@ -116,6 +120,12 @@ final class SseShuffleOps {
         @Override
         public void exec(Cpu c) {
             check(c);
+            compute(c, 0, 0);
+        }
+
+        /** No r/m source: {@code slo}, {@code shi} are not used. */
+        @Override
+        public void compute(Cpu c, long slo, long shi) {
             long[] x = x(c);
             long lo = x[2 * xmm], hi = x[2 * xmm + 1];
             int n = Math.min(bytes, 16) * 8;

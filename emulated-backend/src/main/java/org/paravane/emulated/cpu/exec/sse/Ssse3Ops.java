@@ -13,7 +13,7 @@ final class Ssse3Ops {
     private Ssse3Ops() {
     }
 
-    static final class Binary extends SseInsn {
+    static final class Binary extends SseInsn implements SseCompute {
         private final Mnemonic op;
         private final int imm;
 
@@ -26,8 +26,12 @@ final class Ssse3Ops {
         @Override
         public void exec(Cpu c) {
             check(c);
+            compute(c, src(c, 0), src(c, 1));
+        }
+
+        @Override
+        public void compute(Cpu c, long slo, long shi) {
             long[] x = x(c);
-            long slo = src(c, 0), shi = src(c, 1);
             long dlo = x[2 * xmm], dhi = x[2 * xmm + 1];
             long[] out = new long[2];
             switch (op) {
