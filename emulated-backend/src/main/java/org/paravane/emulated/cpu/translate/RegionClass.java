@@ -33,9 +33,9 @@ final class RegionClass {
     static final int HUGE_METHOD = 8000;
 
     /**
-     * Most bytecode of a region of several blocks: C2 inlines into one compilation only so much
-     * ({@code DesiredMethodLimit}, also 8,000 bytes, counting what it inlines), and a long region left the
-     * {@code MemorySegment} accesses of its hot loop as calls (K2, K4 and K5 were slower with 8,000 here).
+     * Most bytecode of a region of several blocks: K2 and K4 ran 20-40% slower with regions up to 8,000 bytes (JMH,
+     * alternated with main's jar). Not yet checked why; C2's budget for what it inlines into one compilation
+     * ({@code DesiredMethodLimit}) against the {@code MemorySegment} accesses of the inlined TLB probes is the guess.
      */
     static final int REGION_METHOD = 3000;
 
