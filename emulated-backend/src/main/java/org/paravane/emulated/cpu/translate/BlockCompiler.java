@@ -1,22 +1,17 @@
 package org.paravane.emulated.cpu.translate;
 
-import static java.lang.constant.ConstantDescs.CD_Object;
 import static java.lang.constant.ConstantDescs.CD_int;
 import static java.lang.constant.ConstantDescs.CD_long;
 import static java.lang.constant.ConstantDescs.CD_void;
 
-import java.lang.classfile.ClassFile;
-import java.lang.classfile.ClassHierarchyResolver;
 import java.lang.classfile.CodeBuilder;
 import java.lang.classfile.Label;
 import java.lang.constant.ClassDesc;
 import java.lang.constant.ConstantDescs;
-import java.lang.constant.DynamicConstantDesc;
 import java.lang.constant.MethodTypeDesc;
 import java.util.ArrayList;
 import java.util.List;
 import org.paravane.emulated.cpu.Block;
-import org.paravane.emulated.cpu.CompiledBlock;
 import org.paravane.emulated.cpu.Cpu;
 import org.paravane.emulated.cpu.CpuSignal;
 import org.paravane.emulated.cpu.LazyFlags;
@@ -87,69 +82,10 @@ final class BlockCompiler {
         return ClassDesc.ofDescriptor(c.descriptorString());
     }
 
-    /**
-     * The JIT leaves a method of more bytecode than this interpreted ({@code -XX:HugeMethodLimit}, with
-     * {@code DontCompileHugeMethods} on by default): a region that would pass it loses blocks, and a lone block
-     * whose inlined TLB probes would pass it is written with calls to the Cpu's accessors instead.
-     */
-    static final int HUGE_METHOD = 8000;
-
-    /** The class file of {@code region}'s translation: its class data is {@link Region#insns()}. */
-    static Compiled compile(Region region, boolean prefixes, TranslationSettings inline, ClassLoader loader) {
-        ClassFile cf = ClassFile.of(ClassFile.ClassHierarchyResolverOption.of(
-                ClassHierarchyResolver.defaultResolver().orElse(ClassHierarchyResolver.ofClassLoading(loader))));
-        for (Region r = region; ; r = r.first(r.size() / 2)) {
-            byte[] bytes = build(cf, r, prefixes, inline, true);
-            if (runLength(cf, bytes) <= HUGE_METHOD) {
-                return new Compiled(r, bytes);
-            }
-            if (r.size() == 1) {
-                return new Compiled(r, build(cf, r, prefixes, inline, false));
-            }
-        }
-    }
-
-    /** A class file and the region it was written for (the one asked for, or its first blocks). */
-    record Compiled(Region region, byte[] classFile) {
-    }
-
-    /** The bytecode length of {@code run} in {@code classFile}. */
-    static int runLength(ClassFile cf, byte[] classFile) {
-        return cf.parse(classFile).methods().stream().filter(m -> m.methodName().equalsString("run"))
-                .flatMap(m -> m.code().stream()).mapToInt(c -> ((java.lang.classfile.attribute.CodeAttribute) c)
-                        .codeLength()).sum();
-    }
-
-    private static byte[] build(ClassFile cf, Region region, boolean prefixes, TranslationSettings inline,
+    /** Writes the body of {@code run} for {@code region} into {@code code}. */
+    static void emitRun(Region region, CodeBuilder code, boolean prefixes, TranslationSettings inline,
             boolean inlineProbes) {
-        int count = region.insns().length;
-        return cf.build(SELF, cb -> {
-            cb.withFlags(ClassFile.ACC_FINAL | ClassFile.ACC_SYNTHETIC);
-            cb.withInterfaceSymbols(desc(CompiledBlock.class));
-            for (int i = 0; i < count; i++) {
-                cb.withField("i" + i, CD_INSN, ClassFile.ACC_STATIC | ClassFile.ACC_FINAL | ClassFile.ACC_PRIVATE);
-            }
-            cb.withMethodBody("<clinit>", MethodTypeDesc.of(CD_void), ClassFile.ACC_STATIC, c -> {
-                c.loadConstant(DynamicConstantDesc.ofNamed(ConstantDescs.BSM_CLASS_DATA, ConstantDescs.DEFAULT_NAME,
-                        CD_INSNS));
-                c.checkcast(CD_INSNS);
-                for (int i = 0; i < count; i++) {
-                    c.dup();
-                    c.loadConstant(i);
-                    c.aaload();
-                    c.putstatic(SELF, "i" + i, CD_INSN);
-                }
-                c.pop();
-                c.return_();
-            });
-            cb.withMethodBody("<init>", MethodTypeDesc.of(CD_void), ClassFile.ACC_PUBLIC, c -> {
-                c.aload(0);
-                c.invokespecial(CD_Object, "<init>", MethodTypeDesc.of(CD_void));
-                c.return_();
-            });
-            cb.withMethodBody("run", MethodTypeDesc.of(CD_int, CD_CPU, CD_int), ClassFile.ACC_PUBLIC
-                    | ClassFile.ACC_FINAL, c -> new BlockCompiler(region, c, prefixes, inline, inlineProbes).emitRun());
-        });
+        new BlockCompiler(region, code, prefixes, inline, inlineProbes).emitRun();
     }
 
     boolean inlining() {

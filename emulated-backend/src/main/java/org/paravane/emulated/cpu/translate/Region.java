@@ -26,6 +26,9 @@ record Region(List<Block> blocks) {
         found.put(entry.rip, entry);
         List<Block> queue = new ArrayList<>(List.of(entry));
         int instructions = entry.length();
+        if (selfLoop(entry, inline)) {
+            return new Region(List.of(entry));               // the loop is what is hot; its exits are not
+        }
         for (int q = 0; q < queue.size() && found.size() < MAX_BLOCKS; q++) {
             Block b = queue.get(q);
             for (long next : candidates(b, inline)) {
@@ -62,6 +65,13 @@ record Region(List<Block> blocks) {
     /** The start of each block. */
     long[] rips() {
         return blocks.stream().mapToLong(b -> b.rip).toArray();
+    }
+
+    /** Whether {@code b} ends in an inlined branch back to its own start. */
+    static boolean selfLoop(Block b, boolean inline) {
+        long[] next = candidates(b, inline);
+        Mnemonic m = b.insn(b.length() - 1).decoded.mnemonic();
+        return (m == Mnemonic.JCC || m == Mnemonic.JMP) && next.length > 0 && next[0] == b.rip;
     }
 
     /** The first {@code n} blocks (a smaller region when the method grew too long). */

@@ -59,7 +59,7 @@ public final class Translator implements Translation {
                 reused++;
                 return old;
             }
-            BlockCompiler.Compiled compiled = BlockCompiler.compile(asked, everyRun(), settings,
+            RegionClass.Compiled compiled = RegionClass.compile(asked, everyRun(), settings,
                     Translator.class.getClassLoader());
             byte[] classFile = compiled.classFile();
             if (bytes + classFile.length > settings.codeCacheKiB() * 1024L) {

@@ -43,9 +43,9 @@ class TranslatorTest {
             assertThat(t.runToResult(v)).isEqualTo(Kernels.expected(kernel, 20));
             assertThat(stats(t).failed()).as("failures: %s", stats(t).lastFailure()).isZero();
             assertThat(stats(t).translated()).isPositive();
-            System.out.printf("K%d threshold %d: %d blocks translated, %d us each on average (%d class-file bytes)%n",
-                    kernel, threshold, stats(t).translated(), stats(t).nanos() / stats(t).translated() / 1000,
-                    stats(t).bytes());
+            System.out.printf("K%d threshold %d: %d translations (%d regions of %d blocks), %d us each on average "
+                    + "(%d class-file bytes)%n", kernel, threshold, stats(t).translated(), stats(t).regions(),
+                    stats(t).regionBlocks(), stats(t).nanos() / stats(t).translated() / 1000, stats(t).bytes());
         }
     }
 
