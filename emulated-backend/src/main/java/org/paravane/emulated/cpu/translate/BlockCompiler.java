@@ -199,7 +199,8 @@ final class BlockCompiler {
                 flagOp = carried.flagOp();
                 flagsSynced = carried.synced();
             } else {
-                dirty = used;                           // a jump may arrive here with any of them changed
+                // a jump may arrive here with any of them changed; only the call reaches an entry without one
+                dirty = b == region.entry() && transfers.joins(b) == 1 ? 0 : used;
                 flagOp = IN_CPU;
                 flagsSynced = true;
             }

@@ -9,8 +9,8 @@ import org.paravane.emulated.mmu.Mmu;
 
 /**
  * What the translator inlines ({@link InlineOps} and {@link SseOps} emit it), and what an inlined instruction may do:
- * the registers it touches, whether it accesses memory, may fault or stop its block, and whether a loop's flags must
- * be in the Cpu at its start. Questions about decoded instructions only; no bytecode is written here.
+ * the registers it touches, whether it accesses memory, may fault or stop its block. Questions about decoded
+ * instructions only; no bytecode is written here.
  */
 final class InlineForms {
 

@@ -19,7 +19,7 @@ enum SseForm {
         }
         SseForm f = switch (d.mnemonic()) {
             case MOVUPS, MOVUPD, MOVDQU -> FULL;
-            case MOVAPS, MOVAPD, MOVDQA -> ALIGNED_FULL;
+            case MOVAPS, MOVAPD, MOVDQA, MOVNTPS, MOVNTPD, MOVNTDQ -> ALIGNED_FULL;   // MOVNT*: a hint, no cache here
             case MOVSS, MOVSD -> LOW;
             case MOVQ -> gpr(d) ? GPR : LOW;
             case MOVD -> GPR;

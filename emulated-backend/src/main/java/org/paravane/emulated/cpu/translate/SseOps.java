@@ -23,7 +23,7 @@ import org.paravane.emulated.cpu.exec.sse.SseCompute;
  * The SSE/SSE2 instructions translated to bytecode: whole-register, low-element and half moves between XMM registers
  * and memory, MOVD/MOVQ between XMM registers and general registers or memory, the 128-bit logic operations, UNPCKL/HPD
  * and PUNPCKL/HQDQ between registers; every other instruction whose computation its {@code Insn} offers apart from
- * its operand read ({@link SseCompute}, {@link SseResult}: arithmetic, compares, COMIS/UCOMIS, conversions, packed
+ * its operand read ({@link SseCompute}, {@code SseResult}: arithmetic, compares, COMIS/UCOMIS, conversions, packed
  * integer operations, shuffles, PMOVMSKB) goes to {@link SseCalls}, which reads the operand in the block and keeps a
  * general-register or flag result in the block's locals. Each makes the CR0/CR4 checks first and reads everything
  * before it writes anything, as the interpreter does.

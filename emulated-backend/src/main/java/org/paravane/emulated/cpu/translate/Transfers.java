@@ -50,6 +50,11 @@ final class Transfers {
         }
     }
 
+    /** How many transfers reach {@code b} (the call counting as one for the entry). */
+    int joins(Block b) {
+        return incoming.getOrDefault(b, 0);
+    }
+
     /** The state at the start of {@code b}: what its only transfer carried, or null at a join (the entry, say). */
     State carried(Block b) {
         return carried.get(b);

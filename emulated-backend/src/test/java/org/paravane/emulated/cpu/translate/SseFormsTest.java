@@ -42,7 +42,7 @@ class SseFormsTest {
         "addsd xmm0, [rsi]", "cmpltsd xmm6, xmm4", "unpcklpd xmm0, [rsi]", "movlpd xmm0, [rsi + 40]",
         "movhpd xmm0, [rsi + 48]", "movhlps xmm1, xmm0", "movlhps xmm1, xmm0", "movlps xmm2, [rsi]",
         "movhps xmm2, [rsi + 16]", "movlpd [rdi], xmm1", "movhpd [rdi + 8], xmm2", "movhps [rdi + 16], xmm0",
-        "movlps [rdi + 24], xmm2"})
+        "movlps [rdi + 24], xmm2", "movntdq [rdi], xmm0", "movntps [rdi], xmm1", "movntpd [rdi], xmm2"})
     void translated(String instruction) {
         assertThat(InlineForms.supports(bind(instruction))).as(instruction).isTrue();
     }

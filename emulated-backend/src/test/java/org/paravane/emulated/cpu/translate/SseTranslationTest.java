@@ -120,6 +120,10 @@ class SseTranslationTest {
                 + " test eax, eax\n jz l\n bsf eax, eax\n add rax, rcx\n mov [0xF0000000], rax\n"
                 + " .align 16\n s: .ascii \"a string of some length, to find its terminating zero byte in\"\n"
                 + " .byte 0\n .fill 48, 1, 0x41",
+        // MOVNTDQ/MOVNTPS stores (the second onto the last bytes of RAM), then a misaligned MOVNTPD: #GP(0)
+        "lea rsi, [rip + d]\n mov rdi, " + ((16 << 20) - 32) + "\n movdqa xmm0, [rsi + 16]\n movntdq [rdi], xmm0\n"
+                + " movapd xmm1, [rsi + 48]\n movntps [rdi + 16], xmm1\n mov rax, [rdi]\n movntpd [rdi + 8], xmm0\n nop\n"
+                + SPECIALS,
         // a misaligned 16-byte operand of a packed integer operation after a CMP: #GP(0), the CMP's flags
         "lea rsi, [rip + d]\n movdqa xmm0, [rsi]\n cmp esi, 3\n paddd xmm0, [rsi + 4]\n nop\n" + SPECIALS,
     };
