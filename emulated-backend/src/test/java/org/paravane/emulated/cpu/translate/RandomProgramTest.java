@@ -22,7 +22,7 @@ import org.paravane.emulated.testing.TestVm;
  * moves the first seed).
  */
 class RandomProgramTest {
-    private static final int COUNT = Integer.getInteger("paravane.randomPrograms", 8);
+    private static final int COUNT = Integer.getInteger("paravane.randomPrograms", 5);
     private static final long FIRST = Long.getLong("paravane.randomPrograms.seed", 1);
     private static final int MAX_EXITS = 100_000;
 
