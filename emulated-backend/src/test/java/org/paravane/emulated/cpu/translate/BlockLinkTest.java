@@ -14,31 +14,12 @@ import org.paravane.emulated.testing.TestVm;
  */
 class BlockLinkTest {
 
-    /** Threshold -1: translation off. */
-    private static TranslationSettings settings(int threshold) {
-        return threshold < 0 ? TranslationSettings.OFF : new TranslationSettings(true, threshold, 1024);
-    }
-
     @ParameterizedTest
     @ValueSource(ints = {-1, 0, 1, 5})
     void aStoreIntoALinkedSuccessorIsSeenAtTheNextCall(int threshold) {
-        // The loop's CALL block links to f (ADD EAX, imm8 at f + 2); at ECX = 50, f's tail rewrites that immediate
-        // from 1 to 2: 51 passes add 1 (100..50), the 49 after add 2.
-        String program = String.join("\n",
-                "xor eax, eax",
-                "mov ecx, 100",
-                "l: call f",
-                "dec ecx",
-                "jnz l",
-                "mov [0xF0000000], rax",
-                "hlt",
-                ".balign 4096",                      // another page: the caller's block is not re-decoded with it
-                "f: add eax, 1",
-                "cmp ecx, 50",
-                "jne r",
-                "mov byte ptr [rip + f + 2], 2",
-                "r: ret");
-        try (TestVm t = TranslatorTest.vm(settings(threshold))) {
+        // The loop's CALL block links to f on another page (the caller's block is not re-decoded with it).
+        String program = TranslatorTest.callTargetRewritten(true);
+        try (TestVm t = TranslatorTest.vm(TranslatorTest.atThreshold(threshold))) {
             Vcpu v = t.start(0, 3, program);
             assertThat(t.runToResult(v)).isEqualTo(51 + 2 * 49);
         }
@@ -67,7 +48,7 @@ class BlockLinkTest {
                 "jnz l",
                 "mov [0xF0000000], rax",
                 "hlt");
-        try (TestVm t = TranslatorTest.vm(settings(threshold))) {
+        try (TestVm t = TranslatorTest.vm(TranslatorTest.atThreshold(threshold))) {
             Vcpu v = t.start(0, 3, program);
             // ECX odd at m: 39, 37, .., 11 before the patch (15 passes of +1), 9, 7, 5, 3, 1 after (+3 each)
             assertThat(t.runToResult(v)).isEqualTo(15 + 3 * 5);

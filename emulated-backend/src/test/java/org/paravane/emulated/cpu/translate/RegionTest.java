@@ -107,21 +107,9 @@ class RegionTest {
     @ParameterizedTest
     @ValueSource(ints = {-1, 0, 1, 5})
     void aStoreIntoASuccessorInTheSameRegionIsSeenAtTheNextPass(int threshold) {
-        // f's ADD EAX, imm8 is rewritten from 1 to 2 on the same page as the loop, the region holding both
-        String program = String.join("\n",
-                "xor eax, eax",
-                "mov ecx, 100",
-                "l: call f",
-                "dec ecx",
-                "jnz l",
-                "mov [0xF0000000], rax",
-                "hlt",
-                "f: add eax, 1",
-                "cmp ecx, 50",
-                "jne r",
-                "mov byte ptr [rip + f + 2], 2",
-                "r: ret");
-        try (TestVm t = TranslatorTest.vm(settings(threshold))) {
+        // f is on the loop's page: the region holds both, and f's immediate is rewritten while it runs.
+        String program = TranslatorTest.callTargetRewritten(false);
+        try (TestVm t = TranslatorTest.vm(TranslatorTest.atThreshold(threshold))) {
             Vcpu v = t.start(0, 3, program);
             assertThat(t.runToResult(v)).isEqualTo(51 + 2 * 49);
         }
@@ -134,7 +122,7 @@ class RegionTest {
         // whose f adds 100 instead.
         long virt = 0x0300_0000L, p1 = 0x00A0_0000L, p2 = 0x00A0_1000L;
         String f = "f: add eax, %d\n test ecx, 1\n jz e\n add eax, %d\n e: ret";
-        try (TestVm t = TranslatorTest.vm(settings(threshold))) {
+        try (TestVm t = TranslatorTest.vm(TranslatorTest.atThreshold(threshold))) {
             t.platform.pageTables().map(virt, p1, 0x1000, PageTables.RW);
             t.load(p1, Asm.assemble(f.formatted(1, 1), virt));
             t.load(p2, Asm.assemble(f.formatted(100, 100), virt));
@@ -157,9 +145,6 @@ class RegionTest {
         }
     }
 
-    private static TranslationSettings settings(int threshold) {
-        return threshold < 0 ? TranslationSettings.OFF : new TranslationSettings(true, threshold, 1024);
-    }
 
     /** The guest-physical address of the page-table entry that maps {@code virt}. */
     private static long pte(TestVm t, long virt) {

@@ -30,6 +30,32 @@ class TranslatorTest {
         return new TranslationSettings(true, 0, 1024);
     }
 
+    /** Translation after {@code threshold} runs of a block; -1: translation off. */
+    static TranslationSettings atThreshold(int threshold) {
+        return threshold < 0 ? TranslationSettings.OFF : new TranslationSettings(true, threshold, 1024);
+    }
+
+    /**
+     * A loop of 100 CALLs to f, which adds its ADD EAX, imm8 to EAX; at ECX = 50 f's tail rewrites that immediate
+     * from 1 to 2, so the result is 51 + 2 * 49. {@code fOnAnotherPage}: f starts a page of its own.
+     */
+    static String callTargetRewritten(boolean fOnAnotherPage) {
+        return String.join("\n",
+                "xor eax, eax",
+                "mov ecx, 100",
+                "l: call f",
+                "dec ecx",
+                "jnz l",
+                "mov [0xF0000000], rax",
+                "hlt",
+                fOnAnotherPage ? ".balign 4096" : "",
+                "f: add eax, 1",
+                "cmp ecx, 50",
+                "jne r",
+                "mov byte ptr [rip + f + 2], 2",
+                "r: ret");
+    }
+
     static Translator.Stats stats(TestVm t) {
         return ((EmulatedVcpu) t.vcpu(0)).translationStats();
     }
